@@ -1,0 +1,51 @@
+//! Officer authentication: `Authorization: Bearer <token>`, looked up by the
+//! token's SHA-256. No endpoint that shows messages answers without it.
+
+use std::sync::Arc;
+
+use axum::extract::FromRequestParts;
+use axum::http::header;
+use axum::http::request::Parts;
+
+use crate::error::NodeError;
+use crate::node::Node;
+use crate::officers::{Officer, hash_token};
+
+/// The authenticated officer of a request.
+#[derive(Debug, Clone)]
+pub struct Authenticated(pub Officer);
+
+impl FromRequestParts<Arc<Node>> for Authenticated {
+    type Rejection = NodeError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        node: &Arc<Node>,
+    ) -> Result<Self, Self::Rejection> {
+        let header = parts
+            .headers
+            .get(header::AUTHORIZATION)
+            .ok_or_else(|| NodeError::Unauthenticated(
+                "no Authorization header; send `Authorization: Bearer <token>` with the token from `detente officer add`".into(),
+            ))?;
+        let token = header
+            .to_str()
+            .ok()
+            .and_then(|value| value.strip_prefix("Bearer "))
+            .map(str::trim)
+            .filter(|token| !token.is_empty())
+            .ok_or_else(|| {
+                NodeError::Unauthenticated(
+                    "the Authorization header must be `Bearer <token>`".into(),
+                )
+            })?;
+        let hash = hash_token(token);
+        let officer = node
+            .with_store(move |s| Ok(s.officer_by_token_hash(&hash)?))
+            .await?
+            .ok_or_else(|| NodeError::Unauthenticated(
+                "the bearer token is not valid at this node (revoked, mistyped, or for another node)".into(),
+            ))?;
+        Ok(Self(officer.into()))
+    }
+}

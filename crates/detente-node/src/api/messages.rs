@@ -1,0 +1,193 @@
+//! The officer API's message endpoints (DESIGN.md, "Interfaces"): compose
+//! and send, list, show, acknowledge. Every endpoint needs a bearer token,
+//! and an officer sees only the messages of the tiers they are cleared for.
+
+use std::sync::Arc;
+
+use axum::Json;
+use axum::extract::{Path, RawQuery, State};
+use axum::http::StatusCode;
+use detente_proto::ids::{MessageId, PartyCode};
+use detente_store::{Mailbox, MessageQuery, MessageState};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use crate::api::auth::Authenticated;
+use crate::api::problem::{Problem, decode_json};
+use crate::api::read_body;
+use crate::api::views::{MessageDetail, MessageView};
+use crate::compose::ComposeRequest;
+use crate::error::{NodeError, message_not_found};
+use crate::node::Node;
+
+const MAX_REQUEST_BYTES: usize = 2 * 1024 * 1024;
+
+/// `GET /api/v1/messages` query.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct ListParams {
+    /// `inbox`, `outbox` or `all` (default).
+    #[serde(rename = "box")]
+    pub mailbox: Option<String>,
+    /// `queued`, `delivered` or `received`.
+    pub state: Option<String>,
+    /// Only messages exchanged with this party.
+    pub counterparty: Option<String>,
+    /// At most this many, newest first (default 100, at most 1000).
+    pub limit: Option<usize>,
+}
+
+/// A list of messages.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MessageList {
+    /// Newest first.
+    pub messages: Vec<MessageView>,
+}
+
+/// `POST /api/v1/messages/{id}/ack` body.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AckRequest {
+    /// An optional remark.
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+fn parse_id(text: &str) -> Result<MessageId, NodeError> {
+    text.parse().map_err(|_| NodeError::NotFound {
+        what: "message",
+        id: text.to_owned(),
+    })
+}
+
+/// Compose and send a message.
+#[utoipa::path(post, path = "/api/v1/messages", request_body = ComposeRequest,
+    responses(
+        (status = 202, description = "Signed, stored and queued for delivery", body = MessageView),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not cleared for the tier", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid field; `field` names it", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = [])), tag = "messages")]
+pub async fn compose(
+    State(node): State<Arc<Node>>,
+    Authenticated(officer): Authenticated,
+    body: axum::body::Body,
+) -> Result<(StatusCode, Json<MessageView>), NodeError> {
+    let bytes = read_body(body, MAX_REQUEST_BYTES).await?;
+    let request: ComposeRequest = decode_json(&bytes)?;
+    let stored = node.compose(&officer, request).await?;
+    Ok((StatusCode::ACCEPTED, Json(MessageView::of(&node, &stored))))
+}
+
+/// List messages.
+#[utoipa::path(get, path = "/api/v1/messages", params(ListParams),
+    responses(
+        (status = 200, body = MessageList),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = [])), tag = "messages")]
+pub async fn list(
+    State(node): State<Arc<Node>>,
+    Authenticated(officer): Authenticated,
+    RawQuery(query): RawQuery,
+) -> Result<Json<MessageList>, NodeError> {
+    let params: ListParams =
+        serde_urlencoded::from_str(query.as_deref().unwrap_or("")).map_err(|e| {
+            NodeError::Unprocessable(format!(
+                "query: {e}; use box, state, counterparty and limit"
+            ))
+        })?;
+    let mailbox = match params.mailbox.as_deref() {
+        None | Some("all") => Mailbox::All,
+        Some("inbox") => Mailbox::Inbox,
+        Some("outbox") => Mailbox::Outbox,
+        Some(other) => {
+            return Err(NodeError::Unprocessable(format!(
+                "box={other:?}: use inbox, outbox or all"
+            )));
+        }
+    };
+    let state = match params.state.as_deref() {
+        None => None,
+        Some("queued") => Some(MessageState::Queued),
+        Some("delivered") => Some(MessageState::Delivered),
+        Some("received") => Some(MessageState::Received),
+        Some(other) => {
+            return Err(NodeError::Unprocessable(format!(
+                "state={other:?}: use queued, delivered or received"
+            )));
+        }
+    };
+    let counterparty = params
+        .counterparty
+        .map(|p| p.parse::<PartyCode>())
+        .transpose()
+        .map_err(|e| NodeError::Unprocessable(format!("counterparty: {e}")))?;
+    let query = MessageQuery {
+        mailbox,
+        state,
+        tiers: officer.tiers.clone(),
+        counterparty,
+        limit: params.limit.unwrap_or(100).clamp(1, 1000),
+    };
+    let stored = node.with_store(move |s| Ok(s.messages(&query)?)).await?;
+    let messages = stored.iter().map(|m| MessageView::of(&node, m)).collect();
+    Ok(Json(MessageList { messages }))
+}
+
+/// Show one message: state, receipt (re-verified), acknowledgement, envelope.
+#[utoipa::path(get, path = "/api/v1/messages/{id}", params(("id" = String, Path, description = "Message id")),
+    responses(
+        (status = 200, body = MessageDetail),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = [])), tag = "messages")]
+pub async fn show(
+    State(node): State<Arc<Node>>,
+    Authenticated(officer): Authenticated,
+    Path(id): Path<String>,
+) -> Result<Json<MessageDetail>, NodeError> {
+    let id = parse_id(&id)?;
+    let stored = node
+        .with_store(move |s| Ok(s.message(&id)?))
+        .await?
+        .filter(|m| officer.may_see(m))
+        .ok_or_else(|| message_not_found(&id))?;
+    let signed_envelope = serde_json::from_slice(&stored.message.envelope)
+        .map_err(|e| NodeError::Internal(format!("stored envelope is not JSON: {e}")))?;
+    Ok(Json(MessageDetail {
+        message: MessageView::of(&node, &stored),
+        signed_envelope,
+    }))
+}
+
+/// Acknowledge a received message.
+#[utoipa::path(post, path = "/api/v1/messages/{id}/ack", params(("id" = String, Path, description = "Message id")),
+    request_body(content = AckRequest, description = "Optional; an empty body is fine"),
+    responses(
+        (status = 202, description = "The acknowledgement, queued", body = MessageView),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = [])), tag = "messages")]
+pub async fn acknowledge(
+    State(node): State<Arc<Node>>,
+    Authenticated(officer): Authenticated,
+    Path(id): Path<String>,
+    body: axum::body::Body,
+) -> Result<(StatusCode, Json<MessageView>), NodeError> {
+    let id = parse_id(&id)?;
+    let bytes = read_body(body, MAX_REQUEST_BYTES).await?;
+    let request: AckRequest = if bytes.iter().all(u8::is_ascii_whitespace) {
+        AckRequest::default()
+    } else {
+        decode_json(&bytes)?
+    };
+    let stored = node.acknowledge(&officer, id, request.note).await?;
+    Ok((StatusCode::ACCEPTED, Json(MessageView::of(&node, &stored))))
+}

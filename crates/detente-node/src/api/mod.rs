@@ -1,0 +1,47 @@
+//! The node's HTTP surfaces (DESIGN.md, "Interfaces"):
+//!
+//! - [`peer`]: `POST /peer/v1/envelopes`, `GET /peer/v1/card` (mutual TLS);
+//! - [`messages`]: the officer API under `/api/v1/` (bearer tokens scoped
+//!   to tiers), with its OpenAPI document at `/api/v1/openapi.json`;
+//! - [`problem`]: RFC 9457 problem+json for every error.
+
+pub mod auth;
+pub mod messages;
+pub mod openapi;
+pub mod peer;
+pub mod problem;
+pub mod views;
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::routing::{get, post};
+
+use crate::node::Node;
+
+/// Every route of the node.
+pub fn router(node: Arc<Node>) -> Router {
+    Router::new()
+        .route("/peer/v1/envelopes", post(peer::post_envelope))
+        .route("/peer/v1/card", get(peer::get_card))
+        .route(
+            "/api/v1/messages",
+            post(messages::compose).get(messages::list),
+        )
+        .route("/api/v1/messages/{id}", get(messages::show))
+        .route("/api/v1/messages/{id}/ack", post(messages::acknowledge))
+        .route("/api/v1/openapi.json", get(openapi::document))
+        .fallback(problem::not_found)
+        .with_state(node)
+}
+
+/// Reads a request body up to `limit` bytes.
+pub(crate) async fn read_body(
+    body: axum::body::Body,
+    limit: usize,
+) -> Result<Vec<u8>, crate::error::NodeError> {
+    axum::body::to_bytes(body, limit)
+        .await
+        .map(|bytes| bytes.to_vec())
+        .map_err(|_| crate::error::NodeError::BodyTooLarge { limit })
+}

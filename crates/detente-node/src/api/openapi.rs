@@ -1,0 +1,42 @@
+//! The OpenAPI 3.1 document of the officer API, generated from the handlers
+//! with `utoipa` and served at `/api/v1/openapi.json`.
+
+use axum::Json;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+
+use crate::api::{messages, problem, views};
+use crate::compose;
+
+/// The officer API.
+#[derive(Debug, OpenApi)]
+#[openapi(
+    info(title = "detente officer API", description = "Compose, send, list, show and acknowledge messages. Errors are RFC 9457 problem+json."),
+    paths(messages::compose, messages::list, messages::show, messages::acknowledge),
+    components(schemas(
+        compose::ComposeRequest, compose::Address, messages::AckRequest, messages::MessageList,
+        views::MessageView, views::MessageDetail, views::EndpointView, views::DeliveryView,
+        views::ReceiptView, views::AcknowledgementView, problem::Problem
+    )),
+    modifiers(&BearerAuth),
+    tags((name = "messages", description = "Messages between parties"))
+)]
+pub struct ApiDoc;
+
+#[derive(Debug)]
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+    }
+}
+
+/// `GET /api/v1/openapi.json`.
+pub async fn document() -> Json<utoipa::openapi::OpenApi> {
+    Json(ApiDoc::openapi())
+}

@@ -1,0 +1,279 @@
+//! RFC 9457 problem details (`application/problem+json`) for every error.
+//!
+//! `type` is a URN naming the problem (`urn:detente:problem:<slug>`), so
+//! clients can branch on it; `detail` says what was wrong and what to do;
+//! `field` (an extension member) names the offending input, when there is one.
+
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use detente_proto::ProtoError;
+use detente_store::StoreError;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::error::{NodeError, PeerRejection};
+
+/// A problem details document.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Problem {
+    /// `urn:detente:problem:<slug>`.
+    #[serde(rename = "type")]
+    pub problem_type: String,
+    /// A short summary of the problem type.
+    pub title: String,
+    /// The HTTP status.
+    pub status: u16,
+    /// What was wrong and what to do.
+    pub detail: String,
+    /// The offending input field, when there is one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
+}
+
+impl Problem {
+    fn new(
+        status: StatusCode,
+        slug: &str,
+        title: &str,
+        detail: String,
+        field: Option<String>,
+    ) -> Self {
+        Self {
+            problem_type: format!("urn:detente:problem:{slug}"),
+            title: title.to_owned(),
+            status: status.as_u16(),
+            detail,
+            field,
+        }
+    }
+}
+
+impl IntoResponse for Problem {
+    fn into_response(self) -> Response {
+        let status = StatusCode::from_u16(self.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        let mut response = (status, axum::Json(self)).into_response();
+        response.headers_mut().insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/problem+json"),
+        );
+        response
+    }
+}
+
+fn proto_problem(error: &ProtoError) -> Problem {
+    let detail = error.to_string();
+    match error {
+        ProtoError::TooLarge { .. } => Problem::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "too-large",
+            "Too large",
+            detail,
+            None,
+        ),
+        ProtoError::MalformedJson { .. } => Problem::new(
+            StatusCode::BAD_REQUEST,
+            "malformed-json",
+            "Malformed JSON",
+            detail,
+            None,
+        ),
+        ProtoError::NotCanonical { .. } => Problem::new(
+            StatusCode::BAD_REQUEST,
+            "not-canonical",
+            "Not canonical JSON",
+            detail,
+            None,
+        ),
+        ProtoError::OutOfBounds { path, .. } => Problem::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "out-of-bounds",
+            "Input out of bounds",
+            detail,
+            Some(path.clone()),
+        ),
+        ProtoError::InvalidField { field, .. } => Problem::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid-field",
+            "Invalid field",
+            detail,
+            Some(field.clone()),
+        ),
+        ProtoError::UnknownKind(_) => Problem::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "unknown-kind",
+            "Unknown message kind",
+            detail,
+            Some("kind".into()),
+        ),
+        ProtoError::Signature(_) => Problem::new(
+            StatusCode::FORBIDDEN,
+            "bad-signature",
+            "Signature does not verify",
+            detail,
+            None,
+        ),
+        ProtoError::Seal(_) => Problem::new(
+            StatusCode::BAD_REQUEST,
+            "cannot-open",
+            "Sealed envelope cannot be opened",
+            detail,
+            None,
+        ),
+        _ => Problem::new(
+            StatusCode::BAD_REQUEST,
+            "invalid",
+            "Invalid input",
+            detail,
+            None,
+        ),
+    }
+}
+
+fn peer_problem(rejection: &PeerRejection) -> Problem {
+    let detail = rejection.to_string();
+    let (status, slug, title) = match rejection {
+        PeerRejection::NotAPeer => (StatusCode::UNAUTHORIZED, "not-a-peer", "Not a peer"),
+        PeerRejection::SenderMismatch { .. } => {
+            (StatusCode::FORBIDDEN, "sender-mismatch", "Sender mismatch")
+        }
+        PeerRejection::HeaderMismatch { .. } => {
+            (StatusCode::FORBIDDEN, "header-mismatch", "Header mismatch")
+        }
+        PeerRejection::Misaddressed { .. } => (
+            StatusCode::MISDIRECTED_REQUEST,
+            "misaddressed",
+            "Addressed to another party",
+        ),
+        PeerRejection::UnknownParty(_) => (StatusCode::FORBIDDEN, "unknown-party", "Unknown party"),
+        PeerRejection::Replay(_) => (StatusCode::CONFLICT, "replay", "Replayed message id"),
+        PeerRejection::Skew { .. } => (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "clock-skew",
+            "Timestamp outside the allowed skew",
+        ),
+    };
+    Problem::new(status, slug, title, detail, None)
+}
+
+impl From<&NodeError> for Problem {
+    fn from(error: &NodeError) -> Self {
+        let detail = error.to_string();
+        match error {
+            NodeError::Invalid(proto) => proto_problem(proto),
+            NodeError::Peer(rejection) => peer_problem(rejection),
+            NodeError::Unauthenticated(_) => Problem::new(
+                StatusCode::UNAUTHORIZED,
+                "unauthenticated",
+                "Unauthenticated",
+                detail,
+                None,
+            ),
+            NodeError::Forbidden(_) => Problem::new(
+                StatusCode::FORBIDDEN,
+                "not-cleared",
+                "Not cleared",
+                detail,
+                None,
+            ),
+            NodeError::NotFound { .. } => Problem::new(
+                StatusCode::NOT_FOUND,
+                "not-found",
+                "Not found",
+                detail,
+                None,
+            ),
+            NodeError::Unprocessable(_) => Problem::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "unprocessable",
+                "Cannot do that",
+                detail,
+                None,
+            ),
+            NodeError::UnknownParty(_) => Problem::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "unknown-party",
+                "Unknown party",
+                detail,
+                Some("to.party".into()),
+            ),
+            NodeError::BodyTooLarge { .. } => Problem::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "too-large",
+                "Too large",
+                detail,
+                None,
+            ),
+            NodeError::Store(StoreError::ConflictingId { .. }) => {
+                Problem::new(StatusCode::CONFLICT, "conflict", "Conflict", detail, None)
+            }
+            NodeError::Store(StoreError::Duplicate { .. }) => {
+                Problem::new(StatusCode::CONFLICT, "conflict", "Conflict", detail, None)
+            }
+            NodeError::Store(StoreError::NotFound { .. }) => Problem::new(
+                StatusCode::NOT_FOUND,
+                "not-found",
+                "Not found",
+                detail,
+                None,
+            ),
+            _ => {
+                tracing::error!(error = %detail, "internal error");
+                Problem::new(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "internal",
+                    "Internal error",
+                    "the node failed to handle this request; the node's log has the details".into(),
+                    None,
+                )
+            }
+        }
+    }
+}
+
+impl IntoResponse for NodeError {
+    fn into_response(self) -> Response {
+        let problem = Problem::from(&self);
+        if problem.status < 500 {
+            tracing::info!(status = problem.status, detail = %problem.detail, "request refused");
+        }
+        problem.into_response()
+    }
+}
+
+/// Any path the node does not serve.
+pub async fn not_found(uri: axum::http::Uri) -> Problem {
+    Problem::new(
+        StatusCode::NOT_FOUND,
+        "no-such-path",
+        "No such path",
+        format!(
+            "{} is not served here; the officer API is described at /api/v1/openapi.json",
+            uri.path()
+        ),
+        None,
+    )
+}
+
+/// Decodes a JSON request body, naming the offending field on failure.
+pub fn decode_json<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result<T, NodeError> {
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    let value = serde_path_to_error::deserialize(&mut de).map_err(|error| {
+        let path = error.path().to_string();
+        let inner = error.into_inner();
+        if inner.is_syntax() || inner.is_eof() {
+            NodeError::Invalid(ProtoError::MalformedJson {
+                what: "request body",
+                detail: inner.to_string(),
+            })
+        } else {
+            NodeError::Invalid(ProtoError::field(path, inner.to_string()))
+        }
+    })?;
+    de.end().map_err(|e| {
+        NodeError::Invalid(ProtoError::MalformedJson {
+            what: "request body",
+            detail: e.to_string(),
+        })
+    })?;
+    Ok(value)
+}

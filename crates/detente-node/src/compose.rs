@@ -1,0 +1,188 @@
+//! Composing and sending (DESIGN.md, "The path of one message", steps 1–4):
+//! check the officer's clearance and the body, build and sign the envelope,
+//! and store it with its outbox entry in one transaction. Only then is the
+//! officer told "queued".
+
+use detente_proto::body::{Acknowledgement, Body};
+use detente_proto::envelope::{Envelope, Recipient, Sender};
+use detente_proto::ids::{MessageId, Tier};
+use detente_proto::kind::{MessageKind, Precedence, Tlp};
+use detente_store::{Direction, MessageState, StoredMessage};
+use serde::Deserialize;
+use utoipa::ToSchema;
+
+use crate::error::{NodeError, NodeResult, message_not_found};
+use crate::events::EventKind;
+use crate::node::{Node, new_message};
+use crate::officers::Officer;
+
+/// Where a composed message goes.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Address {
+    /// The receiving party, e.g. `US`.
+    #[schema(value_type = String, example = "US")]
+    pub party: detente_proto::ids::PartyCode,
+    /// The tier addressed.
+    #[schema(value_type = String, example = "technical")]
+    pub tier: Tier,
+}
+
+/// `POST /api/v1/messages`: what an officer composes.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ComposeRequest {
+    /// Recipient.
+    pub to: Address,
+    /// The tier the officer speaks for; they must be cleared for it.
+    #[schema(value_type = String, example = "technical")]
+    pub from_tier: Tier,
+    /// The message kind.
+    #[schema(value_type = String, example = "notification")]
+    pub kind: String,
+    /// Urgency; `routine` if omitted.
+    #[serde(default = "routine")]
+    #[schema(value_type = String, example = "flash")]
+    pub precedence: Precedence,
+    /// The message this answers.
+    #[serde(default)]
+    #[schema(value_type = Option<String>)]
+    pub in_reply_to: Option<MessageId>,
+    /// Exercise traffic; `false` if omitted.
+    #[serde(default)]
+    pub exercise: bool,
+    /// TLP 2.0 marking; `AMBER` if omitted.
+    #[serde(default = "amber")]
+    #[schema(value_type = String, example = "AMBER")]
+    pub tlp: Tlp,
+    /// The kind's body, e.g. `{"subject": …, "summary": …}` for a notification.
+    #[schema(value_type = Object)]
+    pub body: serde_json::Value,
+}
+
+fn routine() -> Precedence {
+    Precedence::Routine
+}
+
+fn amber() -> Tlp {
+    Tlp::Amber
+}
+
+impl Node {
+    /// Composes, signs, stores and queues a message. Returns it as stored.
+    pub async fn compose(
+        &self,
+        officer: &Officer,
+        request: ComposeRequest,
+    ) -> NodeResult<StoredMessage> {
+        officer.require(request.from_tier, "send for that tier")?;
+        let kind: MessageKind = request
+            .kind
+            .parse()
+            .map_err(|_| detente_proto::ProtoError::UnknownKind(request.kind.clone()))?;
+        let body = Body::from_value(kind, request.body)?;
+        if self.peers.get(&request.to.party).is_none() {
+            return Err(NodeError::UnknownParty(request.to.party));
+        }
+        if let Some(answered) = request.in_reply_to {
+            let original = self.with_store(move |s| Ok(s.message(&answered)?)).await?;
+            match original {
+                Some(m) if m.message.counterparty == request.to.party => {}
+                Some(m) => {
+                    return Err(NodeError::Unprocessable(format!(
+                        "in_reply_to: message {answered} was exchanged with {}, not {}",
+                        m.message.counterparty, request.to.party
+                    )));
+                }
+                None => return Err(message_not_found(&answered)),
+            }
+        }
+        let now = self.now();
+        let envelope = Envelope {
+            id: MessageId::new_v7(now),
+            from: Sender {
+                party: self.config.party.clone(),
+                tier: request.from_tier,
+                officer: officer.name.clone(),
+            },
+            to: Recipient {
+                party: request.to.party,
+                tier: request.to.tier,
+            },
+            precedence: request.precedence,
+            in_reply_to: request.in_reply_to,
+            agreement: None,
+            created_at: now,
+            exercise: request.exercise,
+            tlp: request.tlp,
+            nonce: Envelope::random_nonce(&mut rand::thread_rng()),
+            body,
+        };
+        // Check our own output as a peer would, so we never send what a peer must refuse.
+        let value = envelope.to_value();
+        Envelope::from_value(value)?;
+        let signed = envelope.sign(&self.keys.signing);
+        self.config
+            .limits
+            .check_size("envelope", signed.bytes().len())?;
+        let row = new_message(&signed, Direction::Sent, now);
+        let id = row.id;
+        let stored = self
+            .with_store(move |s| {
+                s.enqueue_outgoing(&row, now)?;
+                s.message(&id)?
+                    .ok_or_else(|| NodeError::Internal("queued message vanished".into()))
+            })
+            .await?;
+        self.outbox_wake.notify_one();
+        self.emit(EventKind::Queued {
+            id,
+            kind: stored.message.kind,
+            to: stored.message.counterparty.clone(),
+            headline: stored.message.headline.clone(),
+        });
+        tracing::info!(%id, kind = %stored.message.kind, to = %stored.message.counterparty, "queued");
+        Ok(stored)
+    }
+
+    /// Acknowledges a received message: an `acknowledgement` from the tier
+    /// it was addressed to, back to the tier that sent it.
+    pub async fn acknowledge(
+        &self,
+        officer: &Officer,
+        id: MessageId,
+        note: Option<String>,
+    ) -> NodeResult<StoredMessage> {
+        let original = self
+            .with_store(move |s| Ok(s.message(&id)?))
+            .await?
+            .filter(|m| officer.may_see(m))
+            .ok_or_else(|| message_not_found(&id))?;
+        if original.state != MessageState::Received {
+            return Err(NodeError::Unprocessable(format!(
+                "message {id} was sent by this node; only received messages are acknowledged"
+            )));
+        }
+        if original.message.kind == MessageKind::Acknowledgement {
+            return Err(NodeError::Unprocessable(format!(
+                "message {id} is itself an acknowledgement; acknowledgements are not acknowledged"
+            )));
+        }
+        let body = serde_json::to_value(Acknowledgement { note })
+            .map_err(|e| NodeError::Internal(e.to_string()))?;
+        let request = ComposeRequest {
+            to: Address {
+                party: original.message.counterparty.clone(),
+                tier: original.message.from_tier,
+            },
+            from_tier: original.message.to_tier,
+            kind: MessageKind::Acknowledgement.as_str().into(),
+            precedence: original.message.precedence,
+            in_reply_to: Some(id),
+            exercise: original.message.exercise,
+            tlp: original.message.tlp,
+            body,
+        };
+        self.compose(officer, request).await
+    }
+}

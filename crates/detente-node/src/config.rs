@@ -1,0 +1,196 @@
+//! The node's configuration file, `detente.toml`, and the layout of a node
+//! directory (DESIGN.md, "Keys and party cards").
+//!
+//! ```text
+//! <dir>/detente.toml    this file
+//! <dir>/keys/           signing.key, encryption.key, tls.key, tls.crt (0600)
+//! <dir>/card.json       this party's signed card, to hand to peers
+//! <dir>/detente.db      the SQLite database (unless `database` says otherwise)
+//! ```
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use detente_proto::body::TierContact;
+use detente_proto::ids::PartyCode;
+use detente_proto::limits::Limits;
+use serde::{Deserialize, Serialize};
+
+use crate::error::NodeError;
+
+/// The name of the configuration file inside a node directory.
+pub const CONFIG_FILE: &str = "detente.toml";
+
+/// `detente.toml`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NodeConfig {
+    /// This node's party code.
+    pub party: PartyCode,
+    /// The party's name, as its card shows it.
+    pub name: String,
+    /// Address the HTTPS server binds (peer API, officer API).
+    pub listen: SocketAddr,
+    /// Base URL peers use to reach this node; goes on the card.
+    pub endpoint: String,
+    /// The database: a path relative to the node directory (SQLite).
+    #[serde(default = "default_database")]
+    pub database: String,
+    /// Allowed difference between a peer's clock and ours.
+    #[serde(default = "default_skew", with = "humantime_serde")]
+    pub clock_skew: Duration,
+    /// Contacts for each tier, as the card shows them.
+    #[serde(default)]
+    pub contacts: Vec<TierContact>,
+    /// Bounds on input from outside.
+    #[serde(default)]
+    pub limits: Limits,
+    /// Delivery retry policy.
+    #[serde(default)]
+    pub delivery: DeliveryConfig,
+}
+
+/// How the outbox retries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct DeliveryConfig {
+    /// Delay after the first failure.
+    #[serde(with = "humantime_serde")]
+    pub initial_backoff: Duration,
+    /// The longest delay between attempts.
+    #[serde(with = "humantime_serde")]
+    pub max_backoff: Duration,
+    /// How long one attempt may take.
+    #[serde(with = "humantime_serde")]
+    pub attempt_timeout: Duration,
+    /// How many deliveries run at once.
+    pub concurrency: usize,
+}
+
+impl Default for DeliveryConfig {
+    fn default() -> Self {
+        Self {
+            initial_backoff: Duration::from_secs(1),
+            max_backoff: Duration::from_secs(300),
+            attempt_timeout: Duration::from_secs(30),
+            concurrency: 16,
+        }
+    }
+}
+
+fn default_database() -> String {
+    "detente.db".into()
+}
+
+fn default_skew() -> Duration {
+    Duration::from_secs(300)
+}
+
+impl NodeConfig {
+    /// A configuration with defaults for everything but identity and address.
+    pub fn new(party: PartyCode, name: String, listen: SocketAddr, endpoint: String) -> Self {
+        Self {
+            party,
+            name,
+            listen,
+            endpoint,
+            database: default_database(),
+            clock_skew: default_skew(),
+            contacts: Vec::new(),
+            limits: Limits::default(),
+            delivery: DeliveryConfig::default(),
+        }
+    }
+
+    /// Reads `<dir>/detente.toml`.
+    pub fn load(dir: &Path) -> Result<Self, NodeError> {
+        let path = dir.join(CONFIG_FILE);
+        let text = std::fs::read_to_string(&path).map_err(|e| NodeError::Config {
+            path: path.clone(),
+            problem: format!(
+                "cannot read it ({e}); is {} a node directory made by `detente init`?",
+                dir.display()
+            ),
+        })?;
+        let config: NodeConfig = toml::from_str(&text).map_err(|e| NodeError::Config {
+            path: path.clone(),
+            problem: e.to_string(),
+        })?;
+        config
+            .validate()
+            .map_err(|problem| NodeError::Config { path, problem })?;
+        Ok(config)
+    }
+
+    /// Checks what serde cannot.
+    pub fn validate(&self) -> Result<(), String> {
+        if !self.endpoint.starts_with("https://") {
+            return Err(format!(
+                "endpoint {:?} must be an https:// URL",
+                self.endpoint
+            ));
+        }
+        if self.name.trim().is_empty() {
+            return Err("name must not be empty".into());
+        }
+        if self.limits.max_envelope_bytes < 4096 {
+            return Err("limits.max_envelope_bytes must be at least 4096".into());
+        }
+        if self.delivery.initial_backoff.is_zero()
+            || self.delivery.max_backoff < self.delivery.initial_backoff
+        {
+            return Err(
+                "delivery.initial_backoff must be positive and not above delivery.max_backoff"
+                    .into(),
+            );
+        }
+        if self.delivery.concurrency == 0 {
+            return Err("delivery.concurrency must be at least 1".into());
+        }
+        Ok(())
+    }
+
+    /// The TOML text of this configuration.
+    pub fn to_toml(&self) -> String {
+        toml::to_string_pretty(self).unwrap_or_else(|e| unreachable!("configs serialise: {e}"))
+    }
+
+    /// The database file of a node in `dir`.
+    pub fn database_path(&self, dir: &Path) -> PathBuf {
+        dir.join(&self.database)
+    }
+
+    /// The skew as a chrono delta.
+    pub fn skew(&self) -> chrono::TimeDelta {
+        chrono::TimeDelta::from_std(self.clock_skew).unwrap_or(chrono::TimeDelta::MAX)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn round_trips_through_toml_with_readable_durations() {
+        let config = NodeConfig::new(
+            "RU".parse().expect("RU"),
+            "Russian Federation".into(),
+            "127.0.0.1:7443".parse().expect("addr"),
+            "https://127.0.0.1:7443".into(),
+        );
+        let text = config.to_toml();
+        assert!(text.contains("clock_skew = \"5m\""), "{text}");
+        let again: NodeConfig = toml::from_str(&text).expect("parses");
+        assert_eq!(again, config);
+    }
+
+    #[test]
+    fn unknown_keys_are_refused() {
+        let err = toml::from_str::<NodeConfig>(
+            "party = \"RU\"\nname = \"x\"\nlisten = \"127.0.0.1:1\"\nendpoint = \"https://x\"\nlisen = 1\n",
+        )
+        .unwrap_err();
+        assert!(err.to_string().contains("lisen"), "{err}");
+    }
+}

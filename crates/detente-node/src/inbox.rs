@@ -1,0 +1,198 @@
+//! Receiving (DESIGN.md, "The path of one message", step 7).
+//!
+//! In order, and before anything is stored: the TLS client must be a pinned
+//! peer; the sealed header must name that peer as sender and this node as
+//! recipient; the envelope must open, be canonical, within bounds, and
+//! signed by the sender's card key; its inner header must match the sealed
+//! one; `sealed.sent_at` must be within the allowed skew and
+//! `envelope.created_at` not in the future beyond it. Then the receipt is
+//! signed, and message and receipt are stored in one transaction.
+//!
+//! Delivery is idempotent by id: the same envelope again gets the same
+//! receipt and stores nothing; a different envelope under a used id is a
+//! replay and is refused.
+
+use std::sync::Arc;
+
+use chrono::TimeDelta;
+use detente_proto::envelope::{UnverifiedEnvelope, hash_to_base64};
+use detente_proto::ids::PartyCode;
+use detente_proto::receipt::Receipt;
+use detente_proto::seal::SealedEnvelope;
+use detente_proto::time::{Timestamp, human_duration};
+use detente_store::{AcceptOutcome, Direction, StoreError};
+
+use crate::error::{NodeError, NodeResult, PeerRejection};
+use crate::events::EventKind;
+use crate::node::{Node, new_message};
+
+/// Refuses `at` if it is more than `skew` away from `now` (or, with
+/// `past_ok`, only if it is more than `skew` in the future).
+pub fn check_skew(
+    field: &'static str,
+    at: Timestamp,
+    now: Timestamp,
+    skew: TimeDelta,
+    past_ok: bool,
+) -> Result<(), PeerRejection> {
+    let ahead = at.since(now);
+    let off = if ahead > skew {
+        format!("{} in the future", human_duration(ahead))
+    } else if !past_ok && -ahead > skew {
+        format!("{} in the past", human_duration(-ahead))
+    } else {
+        return Ok(());
+    };
+    Err(PeerRejection::Skew {
+        field,
+        at: at.to_string(),
+        now: now.to_string(),
+        off,
+        skew: human_duration(skew),
+    })
+}
+
+impl Node {
+    /// Handles `POST /peer/v1/envelopes`: returns the signed receipt bytes.
+    pub async fn receive(
+        self: &Arc<Self>,
+        tls_peer: Option<PartyCode>,
+        body: Vec<u8>,
+    ) -> NodeResult<Vec<u8>> {
+        let node = self.clone();
+        tokio::task::spawn_blocking(move || node.receive_blocking(tls_peer, &body))
+            .await
+            .map_err(|e| NodeError::Internal(format!("receive task failed: {e}")))?
+    }
+
+    fn receive_blocking(&self, tls_peer: Option<PartyCode>, body: &[u8]) -> NodeResult<Vec<u8>> {
+        let authenticated = tls_peer.ok_or(PeerRejection::NotAPeer)?;
+        let sealed = SealedEnvelope::parse(body, &self.config.limits)?;
+        if sealed.from != authenticated {
+            return Err(PeerRejection::SenderMismatch {
+                claimed: sealed.from,
+                authenticated,
+            }
+            .into());
+        }
+        if sealed.to != self.config.party {
+            return Err(PeerRejection::Misaddressed {
+                to: sealed.to,
+                us: self.config.party.clone(),
+            }
+            .into());
+        }
+        let now = self.now();
+        check_skew(
+            "sealed.sent_at",
+            sealed.sent_at,
+            now,
+            self.config.skew(),
+            false,
+        )?;
+        let plaintext = sealed.open(&self.keys.encryption)?;
+        let unverified = UnverifiedEnvelope::parse(&plaintext, &self.config.limits)?;
+        let claimed = unverified.claimed();
+        let mismatch = |field: &'static str, inner: String, outer: String| {
+            NodeError::from(PeerRejection::HeaderMismatch {
+                field,
+                inner,
+                outer,
+            })
+        };
+        if claimed.id != sealed.id {
+            return Err(mismatch(
+                "envelope.id",
+                claimed.id.to_string(),
+                sealed.id.to_string(),
+            ));
+        }
+        if claimed.to.party != self.config.party {
+            return Err(PeerRejection::Misaddressed {
+                to: claimed.to.party.clone(),
+                us: self.config.party.clone(),
+            }
+            .into());
+        }
+        if claimed.from.party != sealed.from {
+            return Err(mismatch(
+                "envelope.from.party",
+                claimed.from.party.to_string(),
+                sealed.from.to_string(),
+            ));
+        }
+        let sender = self
+            .peers
+            .get(&claimed.from.party)
+            .ok_or_else(|| PeerRejection::UnknownParty(claimed.from.party.clone()))?;
+        check_skew(
+            "envelope.created_at",
+            claimed.created_at,
+            now,
+            self.config.skew(),
+            true,
+        )?;
+        let signed = unverified.verify(&sender.card.keys().signing)?;
+        let envelope = signed.envelope();
+        let receipt = Receipt {
+            message_id: envelope.id,
+            envelope_sha256: hash_to_base64(&signed.hash()),
+            from: envelope.from.party.clone(),
+            to: self.config.party.clone(),
+            received_at: now,
+            log: None,
+        }
+        .sign(&self.keys.signing);
+        let row = new_message(&signed, Direction::Received, now);
+        match self.store.accept_incoming(&row, receipt.bytes()) {
+            Ok(AcceptOutcome::Accepted) => {
+                tracing::info!(id = %envelope.id, kind = %envelope.kind(), from = %envelope.from.party, "received");
+                self.emit(EventKind::Received {
+                    id: envelope.id,
+                    kind: envelope.kind(),
+                    from: envelope.from.party.clone(),
+                    envelope_sha256: receipt.receipt().envelope_sha256.clone(),
+                });
+                Ok(receipt.bytes().to_vec())
+            }
+            Ok(AcceptOutcome::AlreadyAccepted { receipt }) => {
+                tracing::info!(id = %envelope.id, "duplicate delivery; returning the original receipt");
+                Ok(receipt)
+            }
+            Err(StoreError::ConflictingId { .. }) => Err(PeerRejection::Replay(envelope.id).into()),
+            Err(other) => Err(other.into()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ts(s: &str) -> Timestamp {
+        s.parse().expect("timestamp")
+    }
+
+    #[test]
+    fn skew_in_both_directions() {
+        let now = ts("2026-11-28T10:00:00.000Z");
+        let skew = TimeDelta::minutes(5);
+        assert!(check_skew("f", ts("2026-11-28T10:04:59.999Z"), now, skew, false).is_ok());
+        assert!(check_skew("f", ts("2026-11-28T09:55:00.000Z"), now, skew, false).is_ok());
+        let err = check_skew("f", ts("2026-11-28T13:00:00.000Z"), now, skew, false).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "f 2026-11-28T13:00:00.000Z is 3h 0m in the future from this node's clock 2026-11-28T10:00:00.000Z; the allowed skew is 5m 0s"
+        );
+        let err = check_skew("f", ts("2026-11-28T09:00:00.000Z"), now, skew, false).unwrap_err();
+        assert!(err.to_string().contains("1h 0m in the past"), "{err}");
+    }
+
+    #[test]
+    fn past_is_fine_when_allowed() {
+        let now = ts("2026-11-28T10:00:00.000Z");
+        let skew = TimeDelta::minutes(5);
+        assert!(check_skew("f", ts("2026-11-01T00:00:00.000Z"), now, skew, true).is_ok());
+        assert!(check_skew("f", ts("2026-11-28T10:06:00.000Z"), now, skew, true).is_err());
+    }
+}

@@ -1,0 +1,133 @@
+//! `detente init`: a new node directory with fresh keys, a signed card, a
+//! configuration file and an empty database.
+//!
+//! The directory is built next to its destination and renamed into place
+//! only when complete, so a failed init leaves nothing behind.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD as BASE64;
+use detente_proto::body::TierContact;
+use detente_proto::card::{PartyCard, SignedCard};
+use detente_proto::ids::{Fingerprint, PartyCode};
+use detente_proto::time::Timestamp;
+use detente_store::SqliteStore;
+
+use crate::config::{CONFIG_FILE, NodeConfig};
+use crate::error::{NodeError, NodeResult};
+use crate::keys::NodeKeys;
+use crate::node::CARD_FILE;
+
+/// What `detente init` needs.
+#[derive(Debug, Clone)]
+pub struct InitOptions {
+    /// The party code.
+    pub party: PartyCode,
+    /// The party's name.
+    pub name: String,
+    /// Address to listen on.
+    pub listen: SocketAddr,
+    /// Public base URL; `https://<listen>` if not given.
+    pub endpoint: Option<String>,
+    /// Tier contacts for the card.
+    pub contacts: Vec<TierContact>,
+}
+
+/// What `detente init` made.
+#[derive(Debug, Clone)]
+pub struct InitReport {
+    /// The node directory.
+    pub dir: PathBuf,
+    /// The card file to hand to peers.
+    pub card_path: PathBuf,
+    /// The fingerprint to read to peers out of band.
+    pub fingerprint: Fingerprint,
+}
+
+/// Creates a node directory at `dir`, which must not exist or be empty.
+pub fn init_node(dir: &Path, options: InitOptions, now: Timestamp) -> NodeResult<InitReport> {
+    if dir.exists() {
+        let mut entries = std::fs::read_dir(dir).map_err(|e| NodeError::io(dir, e))?;
+        if entries.next().is_some() {
+            return Err(NodeError::Config {
+                path: dir.to_owned(),
+                problem: "already exists and is not empty; choose a new directory (init never overwrites keys)".into(),
+            });
+        }
+    }
+    let parent = match dir.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_owned(),
+        _ => PathBuf::from("."),
+    };
+    std::fs::create_dir_all(&parent).map_err(|e| NodeError::io(&parent, e))?;
+    let staging = tempfile::Builder::new()
+        .prefix(".detente-init-")
+        .tempdir_in(&parent)
+        .map_err(|e| NodeError::io(&parent, e))?;
+
+    let endpoint = options
+        .endpoint
+        .unwrap_or_else(|| format!("https://{}", options.listen));
+    let mut config = NodeConfig::new(
+        options.party.clone(),
+        options.name.clone(),
+        options.listen,
+        endpoint.clone(),
+    );
+    config.contacts = options.contacts.clone();
+    config.validate().map_err(|problem| NodeError::Config {
+        path: dir.join(CONFIG_FILE),
+        problem,
+    })?;
+    let host = endpoint
+        .trim_start_matches("https://")
+        .rsplit_once(':')
+        .map(|(host, _)| host)
+        .unwrap_or(endpoint.trim_start_matches("https://"))
+        .trim_matches(['[', ']'])
+        .to_owned();
+    let keys = NodeKeys::generate(&host)?;
+    let card = own_card(&config, &keys, now)?;
+
+    let stage = staging.path();
+    keys.save(stage)?;
+    write_file(&stage.join(CONFIG_FILE), config.to_toml().as_bytes())?;
+    write_file(&stage.join(CARD_FILE), card.bytes())?;
+    SqliteStore::open(&config.database_path(stage))?;
+
+    if dir.exists() {
+        std::fs::remove_dir(dir).map_err(|e| NodeError::io(dir, e))?;
+    }
+    let staged = staging.keep();
+    std::fs::rename(&staged, dir).map_err(|e| {
+        let _ = std::fs::remove_dir_all(&staged);
+        NodeError::io(dir, e)
+    })?;
+    Ok(InitReport {
+        dir: dir.to_owned(),
+        card_path: dir.join(CARD_FILE),
+        fingerprint: card.fingerprint(),
+    })
+}
+
+/// This party's card, signed, for its configuration and keys.
+pub fn own_card(config: &NodeConfig, keys: &NodeKeys, now: Timestamp) -> NodeResult<SignedCard> {
+    let card = PartyCard {
+        party: config.party.clone(),
+        name: config.name.clone(),
+        tiers: config.contacts.clone(),
+        endpoint: config.endpoint.clone(),
+        signing_key: keys.signing.verifying_key().to_base64(),
+        encryption_key: keys.encryption.public_key().to_base64(),
+        tls_spki_sha256: BASE64.encode(keys.tls.spki_sha256()),
+        issued_at: now,
+        valid_until: None,
+    };
+    Ok(card.sign(&keys.signing)?)
+}
+
+fn write_file(path: &Path, contents: &[u8]) -> NodeResult<()> {
+    std::fs::write(path, contents).map_err(|e| NodeError::io(path, e))
+}

@@ -1,0 +1,179 @@
+//! The node: one party's identity, store, peers and clock, and the
+//! operations the APIs call. Protocol steps live in their own modules
+//! ([`crate::compose`], [`crate::inbox`], [`crate::outbox`]).
+
+use std::path::Path;
+use std::sync::Arc;
+
+use detente_proto::card::SignedCard;
+use detente_proto::clock::Clock;
+use detente_proto::envelope::SignedEnvelope;
+use detente_proto::ids::PartyCode;
+use detente_proto::time::Timestamp;
+use detente_store::{Direction, NewMessage, SqliteStore, Store};
+use tokio::sync::{Notify, broadcast};
+
+use crate::client::PeerClients;
+use crate::config::NodeConfig;
+use crate::error::{NodeError, NodeResult};
+use crate::events::{EventKind, NodeEvent};
+use crate::keys::NodeKeys;
+use crate::peers::PeerDirectory;
+
+/// The file name of this party's own signed card in a node directory.
+pub const CARD_FILE: &str = "card.json";
+
+/// One party's node.
+#[derive(Debug)]
+pub struct Node {
+    pub(crate) config: NodeConfig,
+    pub(crate) keys: NodeKeys,
+    pub(crate) card: SignedCard,
+    pub(crate) store: Arc<dyn Store>,
+    pub(crate) clock: Arc<dyn Clock>,
+    pub(crate) peers: Arc<PeerDirectory>,
+    pub(crate) outbox_wake: Notify,
+    pub(crate) clients: PeerClients,
+    events: broadcast::Sender<NodeEvent>,
+}
+
+impl Node {
+    /// Opens the node in `dir`: configuration, keys, card and database.
+    pub fn open(dir: &Path, clock: Arc<dyn Clock>) -> NodeResult<Arc<Self>> {
+        let config = NodeConfig::load(dir)?;
+        let keys = NodeKeys::load(dir)?;
+        let card_path = dir.join(CARD_FILE);
+        let card_bytes = std::fs::read(&card_path).map_err(|e| NodeError::io(&card_path, e))?;
+        let card = SignedCard::parse(&card_bytes).map_err(|e| NodeError::Config {
+            path: card_path.clone(),
+            problem: e.to_string(),
+        })?;
+        let store = open_store(dir, &config)?;
+        Self::new(config, keys, card, store, clock)
+    }
+
+    /// Assembles a node from its parts.
+    pub fn new(
+        config: NodeConfig,
+        keys: NodeKeys,
+        card: SignedCard,
+        store: Arc<dyn Store>,
+        clock: Arc<dyn Clock>,
+    ) -> NodeResult<Arc<Self>> {
+        if card.keys().signing != keys.signing.verifying_key() || card.card().party != config.party
+        {
+            return Err(NodeError::Config {
+                path: CARD_FILE.into(),
+                problem: format!(
+                    "the card is not {}'s card for this node's signing key; regenerate it with `detente init`",
+                    config.party
+                ),
+            });
+        }
+        let peers = Arc::new(PeerDirectory::load(store.clone())?);
+        let (events, _) = broadcast::channel(1024);
+        Ok(Arc::new(Self {
+            config,
+            keys,
+            card,
+            store,
+            clock,
+            peers,
+            outbox_wake: Notify::new(),
+            clients: PeerClients::default(),
+            events,
+        }))
+    }
+
+    /// This node's party.
+    pub fn party(&self) -> &PartyCode {
+        &self.config.party
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &NodeConfig {
+        &self.config
+    }
+
+    /// This party's signed card.
+    pub fn card(&self) -> &SignedCard {
+        &self.card
+    }
+
+    /// The store.
+    pub fn store(&self) -> &Arc<dyn Store> {
+        &self.store
+    }
+
+    /// The clock.
+    pub fn now(&self) -> Timestamp {
+        self.clock.now()
+    }
+
+    /// The peers.
+    pub fn peers(&self) -> &Arc<PeerDirectory> {
+        &self.peers
+    }
+
+    /// Subscribes to this node's events.
+    pub fn subscribe(&self) -> broadcast::Receiver<NodeEvent> {
+        self.events.subscribe()
+    }
+
+    pub(crate) fn emit(&self, what: EventKind) {
+        // No subscriber is fine: events are for whoever listens.
+        let _ = self.events.send(NodeEvent {
+            at: self.now(),
+            party: self.config.party.clone(),
+            what,
+        });
+    }
+
+    /// Runs `work` with the store on a blocking thread, off the async workers.
+    pub async fn with_store<T, F>(&self, work: F) -> NodeResult<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&dyn Store) -> NodeResult<T> + Send + 'static,
+    {
+        let store = self.store.clone();
+        tokio::task::spawn_blocking(move || work(store.as_ref()))
+            .await
+            .map_err(|e| NodeError::Internal(format!("store task failed: {e}")))?
+    }
+}
+
+/// Opens the database of the node in `dir`.
+pub fn open_store(dir: &Path, config: &NodeConfig) -> NodeResult<Arc<dyn Store>> {
+    Ok(Arc::new(SqliteStore::open(&config.database_path(dir))?))
+}
+
+/// The store row for a verified signed envelope.
+pub fn new_message(
+    signed: &SignedEnvelope,
+    direction: Direction,
+    recorded_at: Timestamp,
+) -> NewMessage {
+    let envelope = signed.envelope();
+    let counterparty = match direction {
+        Direction::Sent => envelope.to.party.clone(),
+        Direction::Received => envelope.from.party.clone(),
+    };
+    NewMessage {
+        id: envelope.id,
+        direction,
+        counterparty,
+        kind: envelope.kind(),
+        precedence: envelope.precedence,
+        from_tier: envelope.from.tier,
+        to_tier: envelope.to.tier,
+        officer: envelope.from.officer.clone(),
+        in_reply_to: envelope.in_reply_to,
+        created_at: envelope.created_at,
+        exercise: envelope.exercise,
+        tlp: envelope.tlp,
+        headline: envelope.body.headline(),
+        envelope: signed.bytes().to_vec(),
+        envelope_sha256: signed.hash(),
+        recorded_at,
+    }
+}

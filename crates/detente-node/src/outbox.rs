@@ -1,0 +1,241 @@
+//! Delivering (DESIGN.md, "The path of one message", steps 5–6 and 8).
+//!
+//! The outbox worker takes due entries from the store, seals each envelope
+//! afresh (new `sent_at`, same signed bytes), POSTs it to the peer over
+//! pinned mutual TLS, and verifies the signed receipt. Only a receipt that
+//! verifies with the peer's card key, and names exactly the bytes sent,
+//! marks the message delivered. Failures are retried with capped
+//! exponential backoff and jitter ([`crate::backoff`]), forever; the
+//! schedule lives in the store, so it survives restarts.
+
+use std::collections::HashSet;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use detente_proto::envelope::SignedEnvelope;
+use detente_proto::ids::MessageId;
+use detente_proto::receipt::SignedReceipt;
+use detente_proto::seal::SealedEnvelope;
+use detente_store::OutboxEntry;
+use rand::Rng;
+use tokio::sync::{Semaphore, watch};
+
+use crate::backoff::retry_delay;
+use crate::events::EventKind;
+use crate::node::Node;
+use crate::peers::Peer;
+
+/// The longest the worker sleeps before looking at the outbox again.
+const IDLE_POLL: Duration = Duration::from_secs(30);
+
+/// Runs until `shutdown` turns true.
+pub(crate) async fn run_outbox(node: Arc<Node>, mut shutdown: watch::Receiver<bool>) {
+    let permits = Arc::new(Semaphore::new(node.config.delivery.concurrency));
+    let in_flight: Arc<Mutex<HashSet<MessageId>>> = Arc::default();
+    loop {
+        if *shutdown.borrow() {
+            return;
+        }
+        let now = node.now();
+        let batch = node.config.delivery.concurrency * 4;
+        match node
+            .with_store(move |s| Ok(s.due_deliveries(now, batch)?))
+            .await
+        {
+            Ok(entries) => {
+                for entry in entries {
+                    if !in_flight
+                        .lock()
+                        .unwrap_or_else(|p| p.into_inner())
+                        .insert(entry.id)
+                    {
+                        continue;
+                    }
+                    let Ok(permit) = permits.clone().acquire_owned().await else {
+                        return;
+                    };
+                    let node = node.clone();
+                    let in_flight = in_flight.clone();
+                    tokio::spawn(async move {
+                        let id = entry.id;
+                        node.attempt_delivery(entry).await;
+                        in_flight
+                            .lock()
+                            .unwrap_or_else(|p| p.into_inner())
+                            .remove(&id);
+                        drop(permit);
+                        node.outbox_wake.notify_one();
+                    });
+                }
+            }
+            Err(error) => tracing::error!(%error, "cannot read the outbox; retrying"),
+        }
+        let wait = match node.with_store(|s| Ok(s.next_delivery_at()?)).await {
+            Ok(Some(next)) => {
+                let until = next.since(node.now()).to_std().unwrap_or(Duration::ZERO);
+                // Due already: those are in flight; their completion wakes us.
+                if until.is_zero() {
+                    Duration::from_secs(1)
+                } else {
+                    until.min(IDLE_POLL)
+                }
+            }
+            Ok(None) => IDLE_POLL,
+            Err(_) => Duration::from_secs(1),
+        };
+        tokio::select! {
+            () = node.outbox_wake.notified() => {}
+            () = tokio::time::sleep(wait) => {}
+            _ = shutdown.changed() => return,
+        }
+    }
+}
+
+impl Node {
+    async fn attempt_delivery(self: &Arc<Self>, entry: OutboxEntry) {
+        let id = entry.id;
+        match self.deliver(&entry).await {
+            Ok(receipt) => {
+                let at = self.now();
+                let bytes = receipt.bytes().to_vec();
+                match self
+                    .with_store(move |s| Ok(s.record_delivery(&id, &bytes, at)?))
+                    .await
+                {
+                    Ok(()) => {
+                        tracing::info!(%id, to = %entry.counterparty, "delivered; receipt verified");
+                        self.emit(EventKind::Delivered {
+                            id,
+                            to: entry.counterparty.clone(),
+                            received_at: receipt.receipt().received_at,
+                            receipt_key_id: receipt.key_id().to_string(),
+                        });
+                    }
+                    Err(error) => {
+                        tracing::error!(%id, %error, "receipt verified but not stored; will deliver again")
+                    }
+                }
+            }
+            Err(error) => {
+                let attempts = entry.attempts.saturating_add(1);
+                let delivery = &self.config.delivery;
+                let jitter = rand::thread_rng().r#gen::<f64>();
+                let delay = retry_delay(
+                    attempts,
+                    delivery.initial_backoff,
+                    delivery.max_backoff,
+                    jitter,
+                );
+                let next = self
+                    .now()
+                    .plus(chrono::TimeDelta::from_std(delay).unwrap_or(chrono::TimeDelta::MAX));
+                let message = error.clone();
+                let result = self
+                    .with_store(move |s| {
+                        Ok(s.record_delivery_failure(&id, attempts, next, &message)?)
+                    })
+                    .await;
+                if let Err(store_error) = result {
+                    tracing::error!(%id, %store_error, "cannot record the failed attempt");
+                }
+                tracing::warn!(%id, to = %entry.counterparty, attempts, %error, retry_in = ?delay, "delivery failed");
+                self.emit(EventKind::DeliveryFailed {
+                    id,
+                    attempts,
+                    error,
+                    next_attempt_at: next,
+                });
+            }
+        }
+    }
+
+    /// One delivery attempt: seal, POST, verify the receipt.
+    async fn deliver(self: &Arc<Self>, entry: &OutboxEntry) -> Result<SignedReceipt, String> {
+        let peer = self
+            .peers
+            .get(&entry.counterparty)
+            .ok_or_else(|| format!("{} is no longer a peer of this node", entry.counterparty))?;
+        let (signed, sealed) = {
+            let node = self.clone();
+            let bytes = entry.envelope.clone();
+            let peer = peer.clone();
+            tokio::task::spawn_blocking(move || node.seal_for(&bytes, &peer))
+                .await
+                .map_err(|e| e.to_string())??
+        };
+        let client = self
+            .clients
+            .for_peer(self, &peer)
+            .map_err(|e| e.to_string())?;
+        let url = format!(
+            "{}/peer/v1/envelopes",
+            peer.card.card().endpoint.trim_end_matches('/')
+        );
+        let response = client
+            .post(&url)
+            .json(&sealed)
+            .send()
+            .await
+            .map_err(|e| format!("cannot reach {url}: {}", error_chain(&e)))?;
+        let status = response.status();
+        let body = response
+            .bytes()
+            .await
+            .map_err(|e| format!("reading the answer of {url}: {e}"))?;
+        if !status.is_success() {
+            let detail = serde_json::from_slice::<serde_json::Value>(&body)
+                .ok()
+                .and_then(|v| v.get("detail").and_then(|d| d.as_str()).map(str::to_owned))
+                .unwrap_or_else(|| String::from_utf8_lossy(&body).chars().take(300).collect());
+            return Err(format!("{} refused it ({status}): {detail}", peer.party()));
+        }
+        let receipt =
+            SignedReceipt::parse_and_verify(&body, &peer.card.keys().signing, peer.party())
+                .map_err(|e| {
+                    format!(
+                        "{} answered with a receipt that does not verify: {e}",
+                        peer.party()
+                    )
+                })?;
+        receipt.matches(&signed).map_err(|e| {
+            format!(
+                "{} answered with a receipt for something else: {e}",
+                peer.party()
+            )
+        })?;
+        Ok(receipt)
+    }
+
+    fn seal_for(
+        &self,
+        bytes: &[u8],
+        peer: &Peer,
+    ) -> Result<(SignedEnvelope, SealedEnvelope), String> {
+        let signed = SignedEnvelope::from_trusted_bytes(bytes, &self.keys.signing.verifying_key())
+            .map_err(|e| format!("stored envelope does not verify with our own key: {e}"))?;
+        let envelope = signed.envelope();
+        let sealed = SealedEnvelope::seal(
+            signed.bytes(),
+            envelope.id,
+            envelope.from.party.clone(),
+            envelope.to.party.clone(),
+            self.now(),
+            &peer.card.keys().encryption,
+            &mut rand::thread_rng(),
+        )
+        .map_err(|e| e.to_string())?;
+        Ok((signed, sealed))
+    }
+}
+
+/// An error and its causes on one line ("connection refused" is usually a cause).
+pub(crate) fn error_chain(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    text
+}

@@ -1,0 +1,168 @@
+//! The HTTPS server: one TLS listener for the peer API and the officer API.
+//!
+//! Each connection is a TLS handshake (client certificate optional, but
+//! checked against the peers' pins when presented), then HTTP/1.1 or
+//! HTTP/2. The authenticated peer, if any, is attached to every request of
+//! the connection as a [`PeerIdentity`] extension.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Extension;
+use detente_proto::ids::PartyCode;
+use hyper::body::Incoming;
+use hyper_util::rt::{TokioExecutor, TokioIo};
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+use tokio::task::{JoinHandle, JoinSet};
+use tokio_rustls::TlsAcceptor;
+use tower::Service;
+
+use crate::api;
+use crate::error::{NodeError, NodeResult};
+use crate::node::Node;
+use crate::outbox::run_outbox;
+use crate::tls::spki_sha256;
+
+/// The peer that TLS authenticated on this connection, if any.
+#[derive(Debug, Clone)]
+pub struct PeerIdentity(pub Option<PartyCode>);
+
+/// How long a TLS handshake may take.
+const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// A node that is serving.
+#[derive(Debug)]
+pub struct RunningNode {
+    node: Arc<Node>,
+    addr: SocketAddr,
+    shutdown: watch::Sender<bool>,
+    server: JoinHandle<()>,
+    outbox: JoinHandle<()>,
+}
+
+impl RunningNode {
+    /// Starts serving on `listener` and starts the outbox worker.
+    pub fn start(node: Arc<Node>, listener: TcpListener) -> NodeResult<Self> {
+        let addr = listener
+            .local_addr()
+            .map_err(|e| NodeError::Internal(format!("listener has no address: {e}")))?;
+        let tls = node.keys.tls.server_config(node.peers.clone())?;
+        let acceptor = TlsAcceptor::from(Arc::new(tls));
+        let (shutdown, watcher) = watch::channel(false);
+        let server = tokio::spawn(accept_loop(
+            node.clone(),
+            listener,
+            acceptor,
+            watcher.clone(),
+        ));
+        let outbox = tokio::spawn(run_outbox(node.clone(), watcher));
+        tracing::info!(party = %node.party(), %addr, "serving");
+        Ok(Self {
+            node,
+            addr,
+            shutdown,
+            server,
+            outbox,
+        })
+    }
+
+    /// The address it listens on.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// The node.
+    pub fn node(&self) -> &Arc<Node> {
+        &self.node
+    }
+
+    /// Stops accepting, lets the outbox worker finish its loop, then ends
+    /// open connections.
+    pub async fn stop(self) {
+        let _ = self.shutdown.send(true);
+        let _ = tokio::time::timeout(Duration::from_secs(5), self.outbox).await;
+        self.server.abort();
+        let _ = self.server.await;
+    }
+
+    /// Ends everything at once, as a crash would: what was committed to the
+    /// store stays, nothing else does.
+    pub async fn kill(self) {
+        self.server.abort();
+        self.outbox.abort();
+        let _ = self.server.await;
+        let _ = self.outbox.await;
+    }
+
+    /// Waits until the server stops (it stops only by `stop` or `kill`).
+    pub async fn wait(self) {
+        let _ = self.server.await;
+    }
+}
+
+async fn accept_loop(
+    node: Arc<Node>,
+    listener: TcpListener,
+    acceptor: TlsAcceptor,
+    mut shutdown: watch::Receiver<bool>,
+) {
+    let app = api::router(node.clone());
+    // Dropping the set (when this task ends or is aborted) ends every connection.
+    let mut connections = JoinSet::new();
+    loop {
+        tokio::select! {
+            accepted = listener.accept() => {
+                let (tcp, remote) = match accepted {
+                    Ok(accepted) => accepted,
+                    Err(error) => {
+                        tracing::warn!(%error, "accept failed");
+                        tokio::time::sleep(Duration::from_millis(50)).await;
+                        continue;
+                    }
+                };
+                connections.spawn(serve_connection(node.clone(), app.clone(), acceptor.clone(), tcp, remote));
+            }
+            Some(_) = connections.join_next(), if !connections.is_empty() => {}
+            _ = shutdown.changed() => return,
+        }
+    }
+}
+
+async fn serve_connection(
+    node: Arc<Node>,
+    app: axum::Router,
+    acceptor: TlsAcceptor,
+    tcp: tokio::net::TcpStream,
+    remote: SocketAddr,
+) {
+    let tls = match tokio::time::timeout(HANDSHAKE_TIMEOUT, acceptor.accept(tcp)).await {
+        Ok(Ok(tls)) => tls,
+        Ok(Err(error)) => {
+            tracing::info!(%remote, %error, "TLS handshake refused");
+            return;
+        }
+        Err(_) => {
+            tracing::info!(%remote, "TLS handshake timed out");
+            return;
+        }
+    };
+    let peer = tls
+        .get_ref()
+        .1
+        .peer_certificates()
+        .and_then(|chain| chain.first())
+        .and_then(|cert| spki_sha256(cert).ok())
+        .and_then(|spki| node.peers.by_spki(&spki))
+        .map(|peer| peer.party().clone());
+    let app = app.layer(Extension(PeerIdentity(peer)));
+    let service = hyper::service::service_fn(move |request: hyper::Request<Incoming>| {
+        let mut app = app.clone();
+        app.call(request)
+    });
+    let builder = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new());
+    if let Err(error) = builder.serve_connection(TokioIo::new(tls), service).await {
+        tracing::debug!(%remote, %error, "connection ended with an error");
+    }
+}

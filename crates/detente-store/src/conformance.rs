@@ -1,0 +1,87 @@
+//! The backend conformance suite: the [`Store`] contract as executable checks.
+//!
+//! Every backend's tests call [`run_all`] with a function that makes a
+//! fresh, empty store; each check gets its own store, writes its own data,
+//! and panics with a message naming the broken rule. A new backend (say
+//! PostgreSQL) is done when it passes this suite unchanged; a new rule of
+//! the contract is added here first, so every backend is held to it.
+//!
+//! What is checked, by contract:
+//! - one transaction: a refused enqueue or accept writes nothing (no
+//!   message, no outbox row, no overwritten receipt);
+//! - ids are used once: a second envelope under a stored id is refused;
+//!   the same envelope accepted twice returns the first receipt;
+//! - delivery: a receipt marks a message delivered and clears its outbox
+//!   entry, exactly once; a failure reschedules it;
+//! - the outbox: due entries oldest first, bounded, and `next_delivery_at`;
+//! - listings: mailbox, state, counterparty and limit filters, newest first
+//!   (ties by id, descending), and tier visibility (sent *from* or received
+//!   *for* one of the officer's tiers; no tiers, no messages);
+//! - `acknowledged_by`: the earliest acknowledgement answering a message;
+//! - peers and officers: upsert, lookup, listing order, duplicates, removal.
+//!
+//! This is test code: it panics (asserts, `expect`) instead of returning errors.
+
+mod data;
+mod delivery;
+mod directory;
+mod listing;
+mod messages;
+
+pub use delivery::{
+    delivery_failure_reschedules, delivery_marks_delivered_and_clears_outbox,
+    delivery_of_unknown_message_is_not_found, due_deliveries_are_oldest_first_and_bounded,
+};
+pub use directory::{officers_add_lookup_and_remove, peers_upsert_lookup_and_list};
+pub use listing::{
+    acknowledged_by_is_the_earliest_acknowledgement, mailbox_state_and_counterparty_filters,
+    tier_visibility_filters_listings,
+};
+pub use messages::{
+    accept_refuses_another_envelope_under_a_used_id, accept_stores_message_with_receipt,
+    accept_twice_returns_the_first_receipt, direction_mismatch_is_refused,
+    enqueue_refuses_a_used_id_and_writes_nothing, enqueue_stores_message_and_outbox_entry,
+};
+
+use crate::Store;
+
+/// A check of one rule, run against a fresh store.
+pub type Check = fn(&dyn Store);
+
+/// `(name, check)` pairs, named after the functions.
+macro_rules! checks {
+    ($($check:ident),+ $(,)?) => {
+        &[$((stringify!($check), $check as Check)),+]
+    };
+}
+
+/// Every check, by name, in the order [`run_all`] runs them.
+pub const CHECKS: &[(&str, Check)] = checks![
+    enqueue_stores_message_and_outbox_entry,
+    enqueue_refuses_a_used_id_and_writes_nothing,
+    direction_mismatch_is_refused,
+    accept_stores_message_with_receipt,
+    accept_twice_returns_the_first_receipt,
+    accept_refuses_another_envelope_under_a_used_id,
+    delivery_marks_delivered_and_clears_outbox,
+    delivery_of_unknown_message_is_not_found,
+    due_deliveries_are_oldest_first_and_bounded,
+    delivery_failure_reschedules,
+    tier_visibility_filters_listings,
+    mailbox_state_and_counterparty_filters,
+    acknowledged_by_is_the_earliest_acknowledgement,
+    peers_upsert_lookup_and_list,
+    officers_add_lookup_and_remove,
+];
+
+/// Runs every check in [`CHECKS`], each against a fresh store from `make`.
+///
+/// Each check's name is printed to stderr before it runs, so the test
+/// output of a failure shows which rule broke.
+pub fn run_all(make: &dyn Fn() -> Box<dyn Store>) {
+    for (name, check) in CHECKS {
+        eprintln!("store conformance: {name}");
+        let store = make();
+        check(store.as_ref());
+    }
+}

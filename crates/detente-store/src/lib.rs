@@ -1,0 +1,113 @@
+//! # detente-store — where it is kept
+//!
+//! One [`Store`] trait, with an SQLite implementation ([`SqliteStore`]:
+//! WAL, `synchronous=FULL`, one file per node) and a conformance suite
+//! ([`conformance`], behind the `conformance` feature) that every backend's
+//! tests run, so a PostgreSQL backend can be held to the same behaviour.
+//!
+//! The trait is synchronous: the node calls it from blocking threads
+//! (`spawn_blocking`), never from the async runtime's workers.
+//!
+//! Invariants every backend keeps:
+//! - an accepted or queued message and its outbox entry (or its receipt) are
+//!   written in ONE transaction: all or nothing;
+//! - a message id is stored at most once; a second, different envelope with
+//!   the same id is refused ([`StoreError::ConflictingId`]);
+//! - a message becomes `delivered` only together with its receipt bytes.
+#![forbid(unsafe_code)]
+
+#[cfg(feature = "conformance")]
+pub mod conformance;
+mod error;
+mod model;
+mod sqlite;
+
+pub use error::StoreError;
+pub use model::{
+    AcceptOutcome, Direction, Mailbox, MessageQuery, MessageState, NewMessage, OfficerRecord,
+    OutboxEntry, PeerRecord, StoredMessage,
+};
+pub use sqlite::SqliteStore;
+
+use detente_proto::ids::{MessageId, OfficerName, PartyCode};
+use detente_proto::time::Timestamp;
+
+/// Everything a node keeps.
+pub trait Store: Send + Sync + std::fmt::Debug + 'static {
+    /// Stores a message this node composed and signed, and its outbox entry
+    /// due at `first_attempt_at`, in one transaction.
+    /// Fails with [`StoreError::ConflictingId`] if the id is already stored.
+    fn enqueue_outgoing(
+        &self,
+        message: &NewMessage,
+        first_attempt_at: Timestamp,
+    ) -> Result<(), StoreError>;
+
+    /// Stores a message received from a peer together with the receipt this
+    /// node signed for it, in one transaction.
+    ///
+    /// If the same id is already stored with the same envelope hash, nothing
+    /// is written and the receipt stored the first time is returned
+    /// ([`AcceptOutcome::AlreadyAccepted`]): delivery is idempotent. If it is
+    /// stored with another hash, [`StoreError::ConflictingId`].
+    fn accept_incoming(
+        &self,
+        message: &NewMessage,
+        receipt: &[u8],
+    ) -> Result<AcceptOutcome, StoreError>;
+
+    /// One message by id.
+    fn message(&self, id: &MessageId) -> Result<Option<StoredMessage>, StoreError>;
+
+    /// Messages matching `query`, newest first.
+    fn messages(&self, query: &MessageQuery) -> Result<Vec<StoredMessage>, StoreError>;
+
+    /// Outbox entries due at `now` (next attempt at or before it), oldest first, at most `limit`.
+    fn due_deliveries(&self, now: Timestamp, limit: usize) -> Result<Vec<OutboxEntry>, StoreError>;
+
+    /// When the earliest outbox entry is next due, if any.
+    fn next_delivery_at(&self) -> Result<Option<Timestamp>, StoreError>;
+
+    /// Records a failed attempt and when to try again.
+    fn record_delivery_failure(
+        &self,
+        id: &MessageId,
+        attempts: u32,
+        next_attempt_at: Timestamp,
+        error: &str,
+    ) -> Result<(), StoreError>;
+
+    /// Records a verified receipt: stores it, marks the message delivered and
+    /// removes the outbox entry, in one transaction. Recording the same
+    /// delivery twice is a no-op.
+    fn record_delivery(
+        &self,
+        id: &MessageId,
+        receipt: &[u8],
+        delivered_at: Timestamp,
+    ) -> Result<(), StoreError>;
+
+    /// Adds a peer, or replaces the card of a known one.
+    fn upsert_peer(&self, peer: &PeerRecord) -> Result<(), StoreError>;
+
+    /// One peer.
+    fn peer(&self, party: &PartyCode) -> Result<Option<PeerRecord>, StoreError>;
+
+    /// Every peer, by party code.
+    fn peers(&self) -> Result<Vec<PeerRecord>, StoreError>;
+
+    /// Adds an officer. Fails with [`StoreError::Duplicate`] if the name is taken.
+    fn add_officer(&self, officer: &OfficerRecord) -> Result<(), StoreError>;
+
+    /// The officer whose bearer token hashes to `token_sha256`.
+    fn officer_by_token_hash(
+        &self,
+        token_sha256: &[u8; 32],
+    ) -> Result<Option<OfficerRecord>, StoreError>;
+
+    /// Every officer, by name.
+    fn officers(&self) -> Result<Vec<OfficerRecord>, StoreError>;
+
+    /// Removes an officer (and so invalidates their token). Returns whether one existed.
+    fn remove_officer(&self, name: &OfficerName) -> Result<bool, StoreError>;
+}

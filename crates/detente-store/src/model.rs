@@ -1,0 +1,188 @@
+//! What the store keeps, as plain data.
+
+use detente_proto::ids::{Fingerprint, MessageId, OfficerName, PartyCode, Tier};
+use detente_proto::kind::{MessageKind, Precedence, Tlp};
+use detente_proto::time::Timestamp;
+
+/// Whether this node sent or received a message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Direction {
+    /// Composed here and sent to the counterparty.
+    Sent,
+    /// Received from the counterparty.
+    Received,
+}
+
+impl Direction {
+    /// `sent` or `received`.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Direction::Sent => "sent",
+            Direction::Received => "received",
+        }
+    }
+}
+
+/// Where a message stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum MessageState {
+    /// Sent side: stored and waiting in the outbox; no verified receipt yet.
+    Queued,
+    /// Sent side: the recipient's signed receipt was verified and stored.
+    Delivered,
+    /// Received side: accepted and receipted.
+    Received,
+}
+
+impl MessageState {
+    /// `queued`, `delivered` or `received`.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            MessageState::Queued => "queued",
+            MessageState::Delivered => "delivered",
+            MessageState::Received => "received",
+        }
+    }
+}
+
+/// A message to store: the exact signed envelope bytes plus the columns
+/// that queries need (all derived from the verified envelope).
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewMessage {
+    /// Envelope id.
+    pub id: MessageId,
+    /// Sent or received.
+    pub direction: Direction,
+    /// The other party.
+    pub counterparty: PartyCode,
+    /// Kind.
+    pub kind: MessageKind,
+    /// Precedence.
+    pub precedence: Precedence,
+    /// Sender's tier.
+    pub from_tier: Tier,
+    /// Recipient's tier.
+    pub to_tier: Tier,
+    /// The authoring officer.
+    pub officer: OfficerName,
+    /// The message this answers.
+    pub in_reply_to: Option<MessageId>,
+    /// Envelope `created_at`.
+    pub created_at: Timestamp,
+    /// Exercise flag.
+    pub exercise: bool,
+    /// TLP marking.
+    pub tlp: Tlp,
+    /// One line for lists.
+    pub headline: String,
+    /// The exact signed envelope bytes.
+    pub envelope: Vec<u8>,
+    /// SHA-256 of `envelope`.
+    pub envelope_sha256: [u8; 32],
+    /// When this node queued (sent) or accepted (received) it.
+    pub recorded_at: Timestamp,
+}
+
+/// A stored message and where it stands.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredMessage {
+    /// What was stored.
+    pub message: NewMessage,
+    /// Queued, delivered or received.
+    pub state: MessageState,
+    /// The signed receipt: the peer's (sent) or ours (received).
+    pub receipt: Option<Vec<u8>>,
+    /// When the receipt was verified (sent side).
+    pub delivered_at: Option<Timestamp>,
+    /// Delivery attempts so far (sent side, while queued).
+    pub attempts: u32,
+    /// The last delivery error (sent side, while queued).
+    pub last_error: Option<String>,
+    /// When the next attempt is due (sent side, while queued).
+    pub next_attempt_at: Option<Timestamp>,
+    /// The first acknowledgement stored that answers this message, with its `created_at`.
+    pub acknowledged_by: Option<(MessageId, Timestamp)>,
+}
+
+/// The result of accepting an incoming message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AcceptOutcome {
+    /// Newly stored.
+    Accepted,
+    /// Already stored with the same bytes; here is the receipt given then.
+    AlreadyAccepted {
+        /// The receipt bytes stored the first time.
+        receipt: Vec<u8>,
+    },
+}
+
+/// Which messages to list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mailbox {
+    /// Received messages.
+    Inbox,
+    /// Sent messages.
+    Outbox,
+    /// Both.
+    All,
+}
+
+/// A message listing query.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MessageQuery {
+    /// Inbox, outbox or both.
+    pub mailbox: Mailbox,
+    /// Only messages in this state.
+    pub state: Option<MessageState>,
+    /// Only messages this officer may see: sent from, or addressed to, one of these tiers.
+    pub tiers: Vec<Tier>,
+    /// Only messages with this counterparty.
+    pub counterparty: Option<PartyCode>,
+    /// At most this many (newest first).
+    pub limit: usize,
+}
+
+/// A pending delivery.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutboxEntry {
+    /// The message.
+    pub id: MessageId,
+    /// Its recipient.
+    pub counterparty: PartyCode,
+    /// The exact signed envelope bytes to seal and deliver.
+    pub envelope: Vec<u8>,
+    /// Attempts so far.
+    pub attempts: u32,
+    /// When it is due.
+    pub next_attempt_at: Timestamp,
+    /// The last error, if an attempt failed.
+    pub last_error: Option<String>,
+}
+
+/// A trusted peer: its verified, fingerprint-confirmed card.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PeerRecord {
+    /// The peer's party code.
+    pub party: PartyCode,
+    /// The exact signed card bytes.
+    pub card: Vec<u8>,
+    /// The confirmed fingerprint of its signing key.
+    pub fingerprint: Fingerprint,
+    /// The pinned SHA-256 of its TLS SubjectPublicKeyInfo.
+    pub tls_spki_sha256: [u8; 32],
+    /// When it was added or last updated.
+    pub added_at: Timestamp,
+}
+
+/// An officer of this node.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OfficerRecord {
+    /// Unique name.
+    pub name: OfficerName,
+    /// Tiers the officer is cleared for.
+    pub tiers: Vec<Tier>,
+    /// SHA-256 of the bearer token (the token itself is never stored).
+    pub token_sha256: [u8; 32],
+    /// When the officer was added.
+    pub created_at: Timestamp,
+}

@@ -1,0 +1,590 @@
+//! The SQLite backend: one file per node (DESIGN.md, "Storage").
+//!
+//! One connection behind a mutex: the trait is synchronous and called from
+//! blocking threads, and SQLite serialises writers anyway. Other processes
+//! (the CLI next to a running node) open their own connection; WAL lets
+//! their reads proceed during our writes, and the busy timeout makes
+//! writers wait for each other.
+//!
+//! Every operation that writes more than one row runs in one `IMMEDIATE`
+//! transaction: the write lock is taken before the first read, so a check
+//! ("is this id stored?") and the write that depends on it cannot be split
+//! by another connection, and a transaction never fails half-way because
+//! another writer got in first. Hence:
+//! - a queued message and its outbox row are written together or not at all;
+//! - a message id is stored at most once; an accepted message carries the
+//!   receipt this node gave for it;
+//! - a message becomes `delivered` together with its receipt, and loses its
+//!   outbox row in the same commit.
+//!
+//! The schema, its migrations and connection settings are in [`schema`];
+//! reading rows back in `rows`.
+
+mod rows;
+mod schema;
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, MutexGuard, PoisonError};
+
+use detente_proto::ids::{MessageId, OfficerName, PartyCode};
+use detente_proto::time::Timestamp;
+use rusqlite::types::ToSql;
+use rusqlite::{
+    Connection, OpenFlags, OptionalExtension, Transaction, TransactionBehavior, params,
+};
+
+use crate::{
+    AcceptOutcome, Direction, Mailbox, MessageQuery, MessageState, NewMessage, OfficerRecord,
+    OutboxEntry, PeerRecord, Store, StoreError, StoredMessage,
+};
+use rows::{MessageRow, db_error, format_tiers, parse_state, select_messages};
+
+/// The [`Store`] kept in one SQLite file (WAL, `synchronous=FULL`).
+pub struct SqliteStore {
+    conn: Mutex<Connection>,
+    path: Option<PathBuf>,
+}
+
+impl fmt::Debug for SqliteStore {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SqliteStore")
+            .field(
+                "path",
+                &self.path.as_deref().unwrap_or(Path::new(":memory:")),
+            )
+            .finish_non_exhaustive()
+    }
+}
+
+impl SqliteStore {
+    /// The schema version this build reads and writes (`PRAGMA user_version`).
+    pub const SCHEMA_VERSION: i64 = schema::SCHEMA_VERSION;
+
+    /// Opens (creating if needed) the database at `path`, applies the
+    /// connection settings and brings the schema up to date.
+    ///
+    /// Fails with [`StoreError::TooNew`] if a newer detente wrote it, and
+    /// with [`StoreError::Corrupt`] if it is not a detente database.
+    pub fn open(path: &Path) -> Result<Self, StoreError> {
+        // Not SQLITE_OPEN_URI: a path is a path, even one that starts with `file:`.
+        // No SQLite mutex either: the connection is only used under `self.conn`.
+        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
+            | OpenFlags::SQLITE_OPEN_CREATE
+            | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let mut conn = Connection::open_with_flags(path, flags).map_err(|e| {
+            StoreError::Backend(format!("cannot open database {}: {e}", path.display()))
+        })?;
+        schema::prepare(&mut conn, true)?;
+        Ok(Self::with(conn, Some(path.to_owned())))
+    }
+
+    /// A fresh, private in-memory database (for tests).
+    pub fn open_in_memory() -> Result<Self, StoreError> {
+        let mut conn = Connection::open_in_memory().map_err(db_error)?;
+        schema::prepare(&mut conn, false)?;
+        Ok(Self::with(conn, None))
+    }
+
+    fn with(conn: Connection, path: Option<PathBuf>) -> Self {
+        // Room for every fixed statement and every shape of listing query.
+        conn.set_prepared_statement_cache_capacity(64);
+        Self {
+            conn: Mutex::new(conn),
+            path,
+        }
+    }
+
+    /// The file this store is kept in; `None` in memory.
+    pub fn path(&self) -> Option<&Path> {
+        self.path.as_deref()
+    }
+
+    /// The settings the store relies on (`journal_mode`, `synchronous`,
+    /// `foreign_keys`, `busy_timeout`, `user_version`, `application_id`) as
+    /// SQLite reports them on this store's connection, for diagnostics.
+    pub fn settings(&self) -> Result<Vec<(&'static str, String)>, StoreError> {
+        schema::settings(&self.lock())
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Connection> {
+        // A panic elsewhere while holding the lock rolled back any open
+        // transaction when it unwound, so the connection is still sound.
+        self.conn.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+fn write_transaction(conn: &mut Connection) -> Result<Transaction<'_>, StoreError> {
+    conn.transaction_with_behavior(TransactionBehavior::Immediate)
+        .map_err(db_error)
+}
+
+/// The direction and state of a stored message, if it exists.
+fn stored_status(tx: &Connection, id: &str) -> Result<Option<(String, String)>, StoreError> {
+    tx.prepare_cached("SELECT direction, state FROM messages WHERE id = ?1")
+        .map_err(db_error)?
+        .query_row([id], |row| Ok((row.get(0)?, row.get(1)?)))
+        .optional()
+        .map_err(db_error)
+}
+
+fn insert_message(
+    tx: &Connection,
+    message: &NewMessage,
+    state: MessageState,
+    receipt: Option<&[u8]>,
+) -> Result<(), StoreError> {
+    tx.prepare_cached(
+        "INSERT INTO messages (id, direction, counterparty, kind, precedence, from_tier,
+             to_tier, officer, in_reply_to, created_at_ms, exercise, tlp, headline, envelope,
+             envelope_sha256, recorded_at_ms, state, delivered_at_ms, receipt)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17,
+             NULL, ?18)",
+    )
+    .map_err(db_error)?
+    .execute(params![
+        message.id.to_string(),
+        message.direction.as_str(),
+        message.counterparty.as_str(),
+        message.kind.as_str(),
+        message.precedence.as_str(),
+        message.from_tier.as_str(),
+        message.to_tier.as_str(),
+        message.officer.as_str(),
+        message.in_reply_to.map(|id| id.to_string()),
+        message.created_at.unix_millis(),
+        message.exercise,
+        message.tlp.as_str(),
+        message.headline,
+        message.envelope,
+        message.envelope_sha256,
+        message.recorded_at.unix_millis(),
+        state.as_str(),
+        receipt,
+    ])
+    .map_err(db_error)?;
+    Ok(())
+}
+
+fn require_direction(
+    message: &NewMessage,
+    expected: Direction,
+    op: &str,
+) -> Result<(), StoreError> {
+    if message.direction == expected {
+        Ok(())
+    } else {
+        Err(StoreError::Backend(format!(
+            "{op}: message {} has direction {}, expected {}; this is a bug in the caller",
+            message.id,
+            message.direction.as_str(),
+            expected.as_str()
+        )))
+    }
+}
+
+/// The listing statement for the shape of `query`; values are bound, so
+/// there are few distinct texts and each is prepared once.
+///
+/// Visibility: a sent message by its sender's tier, a received one by its
+/// recipient's tier. Written as one `CASE` rather than an `OR` of two
+/// directions so the planner walks an index in `recorded_at` order and
+/// stops at `LIMIT` instead of sorting every visible row.
+fn listing_sql(query: &MessageQuery) -> String {
+    let mut sql = String::from(concat!(
+        select_messages!(),
+        " WHERE (CASE m.direction WHEN 'sent' THEN m.from_tier WHEN 'received' THEN m.to_tier END)
+              IN (SELECT value FROM json_each(:tiers))"
+    ));
+    sql.push_str(match query.mailbox {
+        Mailbox::Inbox => " AND m.direction = 'received'",
+        Mailbox::Outbox => " AND m.direction = 'sent'",
+        Mailbox::All => "",
+    });
+    if query.state.is_some() {
+        sql.push_str(" AND m.state = :state");
+    }
+    if query.counterparty.is_some() {
+        sql.push_str(" AND m.counterparty = :counterparty");
+    }
+    sql.push_str(" ORDER BY m.recorded_at_ms DESC, m.id DESC LIMIT :limit");
+    sql
+}
+
+impl Store for SqliteStore {
+    fn enqueue_outgoing(
+        &self,
+        message: &NewMessage,
+        first_attempt_at: Timestamp,
+    ) -> Result<(), StoreError> {
+        require_direction(message, Direction::Sent, "enqueue_outgoing")?;
+        let id = message.id.to_string();
+        let mut conn = self.lock();
+        let tx = write_transaction(&mut conn)?;
+        if stored_status(&tx, &id)?.is_some() {
+            return Err(StoreError::ConflictingId { id });
+        }
+        insert_message(&tx, message, MessageState::Queued, None)?;
+        tx.prepare_cached(
+            "INSERT INTO outbox (message_id, attempts, next_attempt_at_ms, last_error)
+             VALUES (?1, 0, ?2, NULL)",
+        )
+        .map_err(db_error)?
+        .execute(params![id, first_attempt_at.unix_millis()])
+        .map_err(db_error)?;
+        tx.commit().map_err(db_error)
+    }
+
+    fn accept_incoming(
+        &self,
+        message: &NewMessage,
+        receipt: &[u8],
+    ) -> Result<AcceptOutcome, StoreError> {
+        require_direction(message, Direction::Received, "accept_incoming")?;
+        let id = message.id.to_string();
+        let mut conn = self.lock();
+        let tx = write_transaction(&mut conn)?;
+        let existing: Option<(String, Vec<u8>, Option<Vec<u8>>)> = tx
+            .prepare_cached(
+                "SELECT direction, envelope_sha256, receipt FROM messages WHERE id = ?1",
+            )
+            .map_err(db_error)?
+            .query_row([&id], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))
+            .optional()
+            .map_err(db_error)?;
+        if let Some((direction, sha256, first_receipt)) = existing {
+            // The same bytes received before: answer with the same receipt.
+            // Anything else under this id (another envelope, or a message we
+            // sent ourselves) is a reused id.
+            if direction == Direction::Received.as_str() && sha256 == message.envelope_sha256 {
+                let receipt = first_receipt.ok_or_else(|| {
+                    StoreError::Corrupt(format!(
+                        "messages.receipt of {id:?}: missing for a received message"
+                    ))
+                })?;
+                return Ok(AcceptOutcome::AlreadyAccepted { receipt });
+            }
+            return Err(StoreError::ConflictingId { id });
+        }
+        insert_message(&tx, message, MessageState::Received, Some(receipt))?;
+        tx.commit().map_err(db_error)?;
+        Ok(AcceptOutcome::Accepted)
+    }
+
+    fn message(&self, id: &MessageId) -> Result<Option<StoredMessage>, StoreError> {
+        let conn = self.lock();
+        let row = conn
+            .prepare_cached(concat!(select_messages!(), " WHERE m.id = ?1"))
+            .map_err(db_error)?
+            .query_row([id.to_string()], MessageRow::read)
+            .optional()
+            .map_err(db_error)?;
+        row.map(MessageRow::into_stored).transpose()
+    }
+
+    fn messages(&self, query: &MessageQuery) -> Result<Vec<StoredMessage>, StoreError> {
+        if query.tiers.is_empty() || query.limit == 0 {
+            return Ok(Vec::new());
+        }
+        let tiers: Vec<&str> = query.tiers.iter().map(|t| t.as_str()).collect();
+        let tiers =
+            serde_json::to_string(&tiers).map_err(|e| StoreError::Backend(e.to_string()))?;
+        let limit = i64::try_from(query.limit).unwrap_or(i64::MAX);
+        let state = query.state.map(|s| s.as_str());
+        let counterparty = query.counterparty.as_ref().map(PartyCode::as_str);
+        let mut bound: Vec<(&str, &dyn ToSql)> = vec![(":tiers", &tiers), (":limit", &limit)];
+        if let Some(state) = &state {
+            bound.push((":state", state));
+        }
+        if let Some(counterparty) = &counterparty {
+            bound.push((":counterparty", counterparty));
+        }
+        let conn = self.lock();
+        let mut statement = conn.prepare_cached(&listing_sql(query)).map_err(db_error)?;
+        let found = statement
+            .query_map(bound.as_slice(), MessageRow::read)
+            .map_err(db_error)?;
+        found
+            .map(|row| row.map_err(db_error).and_then(MessageRow::into_stored))
+            .collect()
+    }
+
+    fn due_deliveries(&self, now: Timestamp, limit: usize) -> Result<Vec<OutboxEntry>, StoreError> {
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        let conn = self.lock();
+        let mut statement = conn
+            .prepare_cached(
+                "SELECT o.message_id, m.counterparty, m.envelope, o.attempts,
+                        o.next_attempt_at_ms, o.last_error
+                 FROM outbox o JOIN messages m ON m.id = o.message_id
+                 WHERE o.next_attempt_at_ms <= ?1
+                 ORDER BY o.next_attempt_at_ms, o.message_id
+                 LIMIT ?2",
+            )
+            .map_err(db_error)?;
+        let found = statement
+            .query_map(params![now.unix_millis(), limit], |row| {
+                Ok((
+                    row.get(0)?,
+                    row.get(1)?,
+                    row.get(2)?,
+                    row.get(3)?,
+                    row.get(4)?,
+                    row.get(5)?,
+                ))
+            })
+            .map_err(db_error)?;
+        found
+            .map(|row| row.map_err(db_error).and_then(rows::outbox_entry))
+            .collect()
+    }
+
+    fn next_delivery_at(&self) -> Result<Option<Timestamp>, StoreError> {
+        let conn = self.lock();
+        let millis: Option<i64> = conn
+            .prepare_cached("SELECT MIN(next_attempt_at_ms) FROM outbox")
+            .map_err(db_error)?
+            .query_row([], |row| row.get(0))
+            .map_err(db_error)?;
+        millis
+            .map(|ms| {
+                Timestamp::from_unix_millis(ms).ok_or_else(|| {
+                    StoreError::Corrupt(format!(
+                        "outbox.next_attempt_at_ms: {ms} ms is out of range"
+                    ))
+                })
+            })
+            .transpose()
+    }
+
+    fn record_delivery_failure(
+        &self,
+        id: &MessageId,
+        attempts: u32,
+        next_attempt_at: Timestamp,
+        error: &str,
+    ) -> Result<(), StoreError> {
+        let id = id.to_string();
+        let mut conn = self.lock();
+        let tx = write_transaction(&mut conn)?;
+        let updated = tx
+            .prepare_cached(
+                "UPDATE outbox SET attempts = ?2, next_attempt_at_ms = ?3, last_error = ?4
+                 WHERE message_id = ?1",
+            )
+            .map_err(db_error)?
+            .execute(params![id, attempts, next_attempt_at.unix_millis(), error])
+            .map_err(db_error)?;
+        if updated == 0 {
+            // A receipt that arrived meanwhile wins over a late failure report.
+            let delivered = stored_status(&tx, &id)?
+                .is_some_and(|(_, state)| state == MessageState::Delivered.as_str());
+            if !delivered {
+                return Err(StoreError::NotFound {
+                    what: "outbox entry",
+                    name: id,
+                });
+            }
+        }
+        tx.commit().map_err(db_error)
+    }
+
+    fn record_delivery(
+        &self,
+        id: &MessageId,
+        receipt: &[u8],
+        delivered_at: Timestamp,
+    ) -> Result<(), StoreError> {
+        let id = id.to_string();
+        let mut conn = self.lock();
+        let tx = write_transaction(&mut conn)?;
+        let Some((_, state)) = stored_status(&tx, &id)? else {
+            return Err(StoreError::NotFound {
+                what: "message",
+                name: id,
+            });
+        };
+        match parse_state(&state) {
+            // Already recorded: the first verified receipt stays.
+            Some(MessageState::Delivered) => return Ok(()),
+            Some(MessageState::Queued) => {}
+            Some(MessageState::Received) => {
+                return Err(StoreError::NotFound {
+                    what: "sent message",
+                    name: id,
+                });
+            }
+            None => {
+                return Err(StoreError::Corrupt(format!(
+                    "messages.state of {id:?}: unknown value {state:?}"
+                )));
+            }
+        }
+        tx.prepare_cached(
+            "UPDATE messages SET state = 'delivered', receipt = ?2, delivered_at_ms = ?3
+             WHERE id = ?1",
+        )
+        .map_err(db_error)?
+        .execute(params![id, receipt, delivered_at.unix_millis()])
+        .map_err(db_error)?;
+        tx.prepare_cached("DELETE FROM outbox WHERE message_id = ?1")
+            .map_err(db_error)?
+            .execute([&id])
+            .map_err(db_error)?;
+        tx.commit().map_err(db_error)
+    }
+
+    fn upsert_peer(&self, peer: &PeerRecord) -> Result<(), StoreError> {
+        let conn = self.lock();
+        conn.prepare_cached(
+            "INSERT INTO peers (party, card, fingerprint, tls_spki_sha256, added_at_ms)
+             VALUES (?1, ?2, ?3, ?4, ?5)
+             ON CONFLICT (party) DO UPDATE SET card = excluded.card,
+                 fingerprint = excluded.fingerprint,
+                 tls_spki_sha256 = excluded.tls_spki_sha256,
+                 added_at_ms = excluded.added_at_ms",
+        )
+        .map_err(db_error)?
+        .execute(params![
+            peer.party.as_str(),
+            peer.card,
+            peer.fingerprint.to_string(),
+            peer.tls_spki_sha256,
+            peer.added_at.unix_millis(),
+        ])
+        .map_err(db_error)?;
+        Ok(())
+    }
+
+    fn peer(&self, party: &PartyCode) -> Result<Option<PeerRecord>, StoreError> {
+        let conn = self.lock();
+        let row = conn
+            .prepare_cached(
+                "SELECT party, card, fingerprint, tls_spki_sha256, added_at_ms
+                 FROM peers WHERE party = ?1",
+            )
+            .map_err(db_error)?
+            .query_row([party.as_str()], |row| {
+                Ok((
+                    row.get(0)?,
+                    row.get(1)?,
+                    row.get(2)?,
+                    row.get(3)?,
+                    row.get(4)?,
+                ))
+            })
+            .optional()
+            .map_err(db_error)?;
+        row.map(rows::peer_record).transpose()
+    }
+
+    fn peers(&self) -> Result<Vec<PeerRecord>, StoreError> {
+        let conn = self.lock();
+        let mut statement = conn
+            .prepare_cached(
+                "SELECT party, card, fingerprint, tls_spki_sha256, added_at_ms
+                 FROM peers ORDER BY party",
+            )
+            .map_err(db_error)?;
+        let found = statement
+            .query_map([], |row| {
+                Ok((
+                    row.get(0)?,
+                    row.get(1)?,
+                    row.get(2)?,
+                    row.get(3)?,
+                    row.get(4)?,
+                ))
+            })
+            .map_err(db_error)?;
+        found
+            .map(|row| row.map_err(db_error).and_then(rows::peer_record))
+            .collect()
+    }
+
+    fn add_officer(&self, officer: &OfficerRecord) -> Result<(), StoreError> {
+        let name = officer.name.as_str();
+        let mut conn = self.lock();
+        let tx = write_transaction(&mut conn)?;
+        let holder: Option<String> = tx
+            .prepare_cached(
+                "SELECT name FROM officers WHERE name = ?1 OR token_sha256 = ?2
+                 ORDER BY name = ?1 DESC LIMIT 1",
+            )
+            .map_err(db_error)?
+            .query_row(params![name, officer.token_sha256], |row| row.get(0))
+            .optional()
+            .map_err(db_error)?;
+        if let Some(holder) = holder {
+            // Tokens are random, so a shared token hash means a token was reused.
+            let what = if holder == name {
+                "officer"
+            } else {
+                "bearer token of officer"
+            };
+            return Err(StoreError::Duplicate {
+                what,
+                name: name.to_owned(),
+            });
+        }
+        tx.prepare_cached(
+            "INSERT INTO officers (name, tiers, token_sha256, created_at_ms)
+             VALUES (?1, ?2, ?3, ?4)",
+        )
+        .map_err(db_error)?
+        .execute(params![
+            name,
+            format_tiers(&officer.tiers),
+            officer.token_sha256,
+            officer.created_at.unix_millis(),
+        ])
+        .map_err(db_error)?;
+        tx.commit().map_err(db_error)
+    }
+
+    fn officer_by_token_hash(
+        &self,
+        token_sha256: &[u8; 32],
+    ) -> Result<Option<OfficerRecord>, StoreError> {
+        let conn = self.lock();
+        let row = conn
+            .prepare_cached(
+                "SELECT name, tiers, token_sha256, created_at_ms
+                 FROM officers WHERE token_sha256 = ?1",
+            )
+            .map_err(db_error)?
+            .query_row([token_sha256], |row| {
+                Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?))
+            })
+            .optional()
+            .map_err(db_error)?;
+        row.map(rows::officer_record).transpose()
+    }
+
+    fn officers(&self) -> Result<Vec<OfficerRecord>, StoreError> {
+        let conn = self.lock();
+        let mut statement = conn
+            .prepare_cached(
+                "SELECT name, tiers, token_sha256, created_at_ms FROM officers ORDER BY name",
+            )
+            .map_err(db_error)?;
+        let found = statement
+            .query_map([], |row| {
+                Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?))
+            })
+            .map_err(db_error)?;
+        found
+            .map(|row| row.map_err(db_error).and_then(rows::officer_record))
+            .collect()
+    }
+
+    fn remove_officer(&self, name: &OfficerName) -> Result<bool, StoreError> {
+        let conn = self.lock();
+        let removed = conn
+            .prepare_cached("DELETE FROM officers WHERE name = ?1")
+            .map_err(db_error)?
+            .execute([name.as_str()])
+            .map_err(db_error)?;
+        Ok(removed > 0)
+    }
+}

@@ -1,0 +1,208 @@
+//! The SQLite backend against the store conformance suite, in memory and
+//! on disk, plus what only SQLite has: connection settings, durability
+//! across reopen, and refusing a database from a newer detente.
+
+use std::cell::Cell;
+use std::path::{Path, PathBuf};
+
+use detente_proto::ids::{MessageId, OfficerName, PartyCode, Tier};
+use detente_proto::kind::{MessageKind, Precedence, Tlp};
+use detente_proto::time::Timestamp;
+use detente_store::conformance::run_all;
+use detente_store::{
+    Direction, MessageState, NewMessage, OfficerRecord, SqliteStore, Store, StoreError,
+};
+use tempfile::TempDir;
+
+fn at(text: &str) -> Timestamp {
+    text.parse().expect("test timestamp")
+}
+
+fn open(path: &Path) -> SqliteStore {
+    SqliteStore::open(path).unwrap_or_else(|e| panic!("open {}: {e}", path.display()))
+}
+
+fn setting(store: &SqliteStore, name: &str) -> String {
+    store
+        .settings()
+        .expect("settings")
+        .into_iter()
+        .find(|(key, _)| *key == name)
+        .map(|(_, value)| value)
+        .unwrap_or_else(|| panic!("no setting {name}"))
+}
+
+fn sample_message() -> NewMessage {
+    NewMessage {
+        id: "01937b2e-8f00-7000-8000-00000000abcd".parse().expect("id"),
+        direction: Direction::Sent,
+        counterparty: "RU".parse().expect("party"),
+        kind: MessageKind::Ping,
+        precedence: Precedence::Routine,
+        from_tier: Tier::Operational,
+        to_tier: Tier::Operational,
+        officer: "watch officer".parse().expect("officer"),
+        in_reply_to: None,
+        created_at: at("2026-11-28T10:00:00.000Z"),
+        exercise: true,
+        tlp: Tlp::Green,
+        headline: "communication check".to_owned(),
+        envelope: b"{\"signed\":\"envelope\"}".to_vec(),
+        envelope_sha256: [7; 32],
+        recorded_at: at("2026-11-28T10:00:00.005Z"),
+    }
+}
+
+#[test]
+fn in_memory_store_conforms() {
+    run_all(&|| Box::new(SqliteStore::open_in_memory().expect("open_in_memory")));
+}
+
+#[test]
+fn file_store_conforms() {
+    let dir = TempDir::new().expect("temp dir");
+    let next = Cell::new(0u32);
+    run_all(&|| {
+        next.set(next.get() + 1);
+        let path: PathBuf = dir.path().join(format!("check-{}.sqlite", next.get()));
+        Box::new(open(&path))
+    });
+}
+
+#[test]
+fn file_store_runs_in_wal_with_full_sync() {
+    let dir = TempDir::new().expect("temp dir");
+    let store = open(&dir.path().join("node.sqlite"));
+    assert_eq!(setting(&store, "journal_mode"), "wal");
+    assert_eq!(setting(&store, "synchronous"), "2", "2 is FULL");
+    assert_eq!(setting(&store, "foreign_keys"), "1");
+    assert_eq!(setting(&store, "busy_timeout"), "5000");
+    assert_eq!(
+        setting(&store, "user_version"),
+        SqliteStore::SCHEMA_VERSION.to_string()
+    );
+}
+
+#[test]
+fn data_survives_close_and_reopen() {
+    let dir = TempDir::new().expect("temp dir");
+    let path = dir.path().join("node.sqlite");
+    let message = sample_message();
+    let officer = OfficerRecord {
+        name: "Жанна".parse::<OfficerName>().expect("name"),
+        tiers: vec![Tier::Policy, Tier::Leadership],
+        token_sha256: [9; 32],
+        created_at: at("2026-11-28T09:00:00.000Z"),
+    };
+    {
+        let store = open(&path);
+        store
+            .enqueue_outgoing(&message, at("2026-11-28T10:00:01.000Z"))
+            .expect("enqueue");
+        store
+            .record_delivery(&message.id, b"receipt", at("2026-11-28T10:00:02.000Z"))
+            .expect("record_delivery");
+        store.add_officer(&officer).expect("add_officer");
+    }
+    let store = open(&path);
+    let stored = store
+        .message(&message.id)
+        .expect("message")
+        .expect("still stored");
+    assert_eq!(stored.message, message);
+    assert_eq!(stored.state, MessageState::Delivered);
+    assert_eq!(stored.receipt.as_deref(), Some(&b"receipt"[..]));
+    assert_eq!(stored.delivered_at, Some(at("2026-11-28T10:00:02.000Z")));
+    assert_eq!(store.officers().expect("officers"), vec![officer]);
+    assert_eq!(store.next_delivery_at().expect("next_delivery_at"), None);
+}
+
+#[test]
+fn a_database_from_a_newer_detente_is_refused() {
+    let dir = TempDir::new().expect("temp dir");
+    let path = dir.path().join("node.sqlite");
+    drop(open(&path));
+    let newer = SqliteStore::SCHEMA_VERSION + 1;
+    rusqlite::Connection::open(&path)
+        .expect("open raw")
+        .pragma_update(None, "user_version", newer)
+        .expect("set user_version");
+    match SqliteStore::open(&path) {
+        Err(StoreError::TooNew { found, supported }) => {
+            assert_eq!((found, supported), (newer, SqliteStore::SCHEMA_VERSION));
+        }
+        other => panic!("expected TooNew, got {other:?}"),
+    }
+    // Refusing must not have touched it.
+    let version: i64 = rusqlite::Connection::open(&path)
+        .expect("open raw")
+        .pragma_query_value(None, "user_version", |row| row.get(0))
+        .expect("user_version");
+    assert_eq!(version, newer);
+}
+
+#[test]
+fn another_applications_database_is_refused() {
+    let dir = TempDir::new().expect("temp dir");
+    let path = dir.path().join("other.sqlite");
+    let raw = rusqlite::Connection::open(&path).expect("open raw");
+    raw.pragma_update(None, "application_id", 0x1234_5678)
+        .expect("set application_id");
+    raw.execute_batch("CREATE TABLE notes (body TEXT);")
+        .expect("create");
+    drop(raw);
+    let result = SqliteStore::open(&path);
+    assert!(
+        matches!(result, Err(StoreError::Corrupt(_))),
+        "got {result:?}"
+    );
+}
+
+#[test]
+fn a_damaged_value_is_corrupt_not_a_panic() {
+    let dir = TempDir::new().expect("temp dir");
+    let path = dir.path().join("node.sqlite");
+    let message = sample_message();
+    open(&path)
+        .enqueue_outgoing(&message, at("2026-11-28T10:00:01.000Z"))
+        .expect("enqueue");
+    rusqlite::Connection::open(&path)
+        .expect("open raw")
+        .execute("UPDATE messages SET counterparty = 'not a party'", [])
+        .expect("damage");
+    let store = open(&path);
+    let result = store.message(&message.id);
+    assert!(
+        matches!(result, Err(StoreError::Corrupt(ref why)) if why.contains("counterparty")),
+        "got {result:?}"
+    );
+    let result = store.due_deliveries(at("2026-11-28T11:00:00.000Z"), 10);
+    assert!(
+        matches!(result, Err(StoreError::Corrupt(_))),
+        "got {result:?}"
+    );
+}
+
+#[test]
+fn two_connections_to_one_file_see_each_others_writes() {
+    // The CLI and a running node open the same file.
+    let dir = TempDir::new().expect("temp dir");
+    let path = dir.path().join("node.sqlite");
+    let node = open(&path);
+    let cli = open(&path);
+    let message = sample_message();
+    node.enqueue_outgoing(&message, at("2026-11-28T10:00:01.000Z"))
+        .expect("enqueue");
+    let seen: Option<MessageId> = cli
+        .message(&message.id)
+        .expect("message")
+        .map(|stored| stored.message.id);
+    assert_eq!(seen, Some(message.id));
+    let party: PartyCode = "RU".parse().expect("party");
+    assert_eq!(
+        cli.due_deliveries(at("2026-11-28T10:00:01.000Z"), 10)
+            .expect("due")[0]
+            .counterparty,
+        party
+    );
+}

@@ -1,0 +1,258 @@
+//! Command-line arguments (clap) and dispatch.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::{admin, demo, officer};
+
+/// detente: a verifiable hotline for state-to-state ICT-security dialogue.
+#[derive(Debug, Parser)]
+#[command(name = "detente", version, about, long_about = None, propagate_version = true)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Create a node directory: keys, signed party card, config, database.
+    #[command(
+        after_help = "Example:\n  detente init --party RU --name \"Russian Federation\" --dir ./ru --listen 127.0.0.1:7443\n\nThen hand ./ru/card.json to your peers and read them the fingerprint it prints."
+    )]
+    Init(InitArgs),
+    /// Run the node: peer API, officer API and delivery, until Ctrl-C.
+    #[command(
+        after_help = "Example:\n  detente serve --dir ./ru\n\nLog level: RUST_LOG=debug detente serve --dir ./ru"
+    )]
+    Serve(DirArg),
+    /// Manage trusted peers.
+    #[command(subcommand)]
+    Peer(PeerCommand),
+    /// Manage officers and their tokens.
+    #[command(subcommand)]
+    Officer(OfficerCommand),
+    /// Compose and send a message (through the running node's officer API).
+    #[command(
+        after_help = "Example:\n  export DETENTE_TOKEN=dtn_…\n  detente send --dir ./ru --to US --kind notification --precedence flash \\\n      --body '{\"subject\":\"Scanning of grid SCADA\",\"summary\":\"From AS64500 since 09:00 UTC\"}'"
+    )]
+    Send(SendArgs),
+    /// List received (and sent) messages.
+    #[command(
+        after_help = "Example:\n  detente inbox --dir ./us            # received messages\n  detente inbox --dir ./ru --box outbox --state queued"
+    )]
+    Inbox(InboxArgs),
+    /// Show one message: state, receipt (re-verified), acknowledgement.
+    #[command(after_help = "Example:\n  detente show --dir ./ru 0193a1b2-…")]
+    Show(ShowArgs),
+    /// Acknowledge a received message.
+    #[command(
+        after_help = "Example:\n  detente ack --dir ./us 0193a1b2-… --note \"Received, looking into it\""
+    )]
+    Ack(AckArgs),
+    /// Run RU, US and UN nodes on loopback and play an exchange between them.
+    #[command(
+        after_help = "Example:\n  detente demo                 # play the script, print the timeline, exit\n  detente demo --serve         # keep the nodes running; see detente-demo.json"
+    )]
+    Demo(DemoArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct DirArg {
+    /// The node directory.
+    #[arg(long, default_value = ".", env = "DETENTE_DIR")]
+    pub dir: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// Party code, e.g. RU, US, UN.
+    #[arg(long)]
+    pub party: String,
+    /// The party's name as its card shows it (defaults to the code).
+    #[arg(long)]
+    pub name: Option<String>,
+    /// The node directory to create (must not exist, or be empty).
+    #[arg(long)]
+    pub dir: PathBuf,
+    /// Address to listen on.
+    #[arg(long, default_value = "127.0.0.1:7443")]
+    pub listen: SocketAddr,
+    /// Public base URL peers use (default https://<listen>).
+    #[arg(long)]
+    pub endpoint: Option<String>,
+    /// A tier contact for the card, as TIER=TEXT (repeatable).
+    #[arg(long = "contact", value_name = "TIER=TEXT")]
+    pub contacts: Vec<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PeerCommand {
+    /// Trust a peer: verify its card and confirm its fingerprint.
+    #[command(
+        after_help = "Example:\n  detente peer add us-card.json --dir ./ru --fingerprint SHA256:3f2a:…\n\nWithout --fingerprint, the card's fingerprint is shown and you are asked to confirm it."
+    )]
+    Add(PeerAddArgs),
+    /// List trusted peers.
+    #[command(after_help = "Example:\n  detente peer list --dir ./ru")]
+    List(DirArg),
+}
+
+#[derive(Debug, Args)]
+pub struct PeerAddArgs {
+    /// The peer's card file (its card.json).
+    pub card: PathBuf,
+    /// The fingerprint the peer read to you out of band.
+    #[arg(long)]
+    pub fingerprint: Option<String>,
+    #[command(flatten)]
+    pub dir: DirArg,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum OfficerCommand {
+    /// Add an officer and print their token (shown once).
+    #[command(
+        after_help = "Example:\n  detente officer add --dir ./ru --name \"Ivanova\" --tiers technical,operational"
+    )]
+    Add(OfficerAddArgs),
+    /// List officers.
+    #[command(after_help = "Example:\n  detente officer list --dir ./ru")]
+    List(DirArg),
+    /// Remove an officer; their token stops working.
+    #[command(after_help = "Example:\n  detente officer remove --dir ./ru --name \"Ivanova\"")]
+    Remove(OfficerRemoveArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct OfficerAddArgs {
+    /// The officer's name.
+    #[arg(long)]
+    pub name: String,
+    /// Tiers the officer is cleared for, comma-separated.
+    #[arg(long, default_value = "technical")]
+    pub tiers: String,
+    #[command(flatten)]
+    pub dir: DirArg,
+}
+
+#[derive(Debug, Args)]
+pub struct OfficerRemoveArgs {
+    /// The officer's name.
+    #[arg(long)]
+    pub name: String,
+    #[command(flatten)]
+    pub dir: DirArg,
+}
+
+/// How the officer commands reach the node.
+#[derive(Debug, Args)]
+pub struct Connection {
+    /// The node directory (for its address and TLS certificate pin).
+    #[arg(long, default_value = ".", env = "DETENTE_DIR")]
+    pub dir: PathBuf,
+    /// The node's base URL (default: from the node's listen address).
+    #[arg(long, env = "DETENTE_NODE")]
+    pub node: Option<String>,
+    /// The officer's bearer token.
+    #[arg(long, env = "DETENTE_TOKEN", hide_env_values = true)]
+    pub token: String,
+    /// Print JSON instead of text.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct SendArgs {
+    #[command(flatten)]
+    pub connection: Connection,
+    /// The receiving party.
+    #[arg(long)]
+    pub to: String,
+    /// The tier addressed (default: same as --from-tier).
+    #[arg(long)]
+    pub to_tier: Option<String>,
+    /// The tier you speak for.
+    #[arg(long, default_value = "technical")]
+    pub from_tier: String,
+    /// Message kind: notification, request-information, ping, …
+    #[arg(long)]
+    pub kind: String,
+    /// routine, priority, immediate or flash.
+    #[arg(long, default_value = "routine")]
+    pub precedence: String,
+    /// TLP 2.0 marking: CLEAR, GREEN, AMBER, AMBER+STRICT, RED.
+    #[arg(long, default_value = "AMBER")]
+    pub tlp: String,
+    /// The message this answers.
+    #[arg(long)]
+    pub in_reply_to: Option<String>,
+    /// Mark as exercise traffic.
+    #[arg(long)]
+    pub exercise: bool,
+    /// The body as JSON, or @FILE to read it from a file.
+    #[arg(long, default_value = "{}")]
+    pub body: String,
+}
+
+#[derive(Debug, Args)]
+pub struct InboxArgs {
+    #[command(flatten)]
+    pub connection: Connection,
+    /// inbox, outbox or all.
+    #[arg(long = "box", default_value = "inbox")]
+    pub mailbox: String,
+    /// Only messages in this state: queued, delivered, received.
+    #[arg(long)]
+    pub state: Option<String>,
+    /// At most this many.
+    #[arg(long, default_value_t = 50)]
+    pub limit: usize,
+}
+
+#[derive(Debug, Args)]
+pub struct ShowArgs {
+    #[command(flatten)]
+    pub connection: Connection,
+    /// The message id.
+    pub id: String,
+}
+
+#[derive(Debug, Args)]
+pub struct AckArgs {
+    #[command(flatten)]
+    pub connection: Connection,
+    /// The message id.
+    pub id: String,
+    /// An optional remark.
+    #[arg(long)]
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// Keep the nodes running after the script, until Ctrl-C.
+    #[arg(long)]
+    pub serve: bool,
+    /// Where to write the JSON state file (URLs, tokens, fingerprints).
+    #[arg(long, default_value = "./detente-demo.json")]
+    pub state_file: PathBuf,
+}
+
+pub async fn run(cli: Cli) -> anyhow::Result<()> {
+    match cli.command {
+        Command::Init(args) => admin::init(args),
+        Command::Serve(args) => admin::serve(args).await,
+        Command::Peer(PeerCommand::Add(args)) => admin::peer_add(args),
+        Command::Peer(PeerCommand::List(args)) => admin::peer_list(args),
+        Command::Officer(OfficerCommand::Add(args)) => admin::officer_add(args),
+        Command::Officer(OfficerCommand::List(args)) => admin::officer_list(args),
+        Command::Officer(OfficerCommand::Remove(args)) => admin::officer_remove(args),
+        Command::Send(args) => officer::send(args).await,
+        Command::Inbox(args) => officer::inbox(args).await,
+        Command::Show(args) => officer::show(args).await,
+        Command::Ack(args) => officer::ack(args).await,
+        Command::Demo(args) => demo::run(args).await,
+    }
+}

@@ -1,0 +1,432 @@
+//! `detente demo`: three nodes (RU, US and the neutral UN) in one process,
+//! on loopback, with temporary SQLite databases. Every step goes through
+//! the real officer API over pinned TLS and the real peer API over mutual
+//! TLS, and the timeline printed is the nodes' own event stream.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, bail};
+use detente_node::events::{EventKind, NodeEvent};
+use detente_node::init::{InitOptions, init_node};
+use detente_node::officer_client::{ApiCallError, OfficerClient};
+use detente_node::officers::issue_token;
+use detente_node::peers::add_peer;
+use detente_node::{Node, RunningNode};
+use detente_proto::body::TierContact;
+use detente_proto::clock::{Clock, SystemClock};
+use detente_proto::ids::{Fingerprint, Tier};
+use detente_store::OfficerRecord;
+use serde_json::{Value, json};
+use tokio::sync::mpsc;
+
+use crate::admin::init_logging;
+use crate::cli::DemoArgs;
+use crate::output;
+
+struct DemoParty {
+    code: &'static str,
+    name: &'static str,
+    officer: &'static str,
+}
+
+const PARTIES: [DemoParty; 3] = [
+    DemoParty {
+        code: "RU",
+        name: "Russian Federation",
+        officer: "Ivanova",
+    },
+    DemoParty {
+        code: "US",
+        name: "United States of America",
+        officer: "Miller",
+    },
+    DemoParty {
+        code: "UN",
+        name: "United Nations (neutral hub)",
+        officer: "Okafor",
+    },
+];
+
+struct DemoNode {
+    code: &'static str,
+    dir: PathBuf,
+    running: RunningNode,
+    base_url: String,
+    token: String,
+    fingerprint: Fingerprint,
+    client: OfficerClient,
+}
+
+enum Line {
+    Step(String),
+    Note(String),
+    Event(NodeEvent),
+}
+
+pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
+    init_logging("warn");
+    let workdir = tempfile::Builder::new()
+        .prefix("detente-demo-")
+        .tempdir()
+        .context("cannot create a temporary directory for the demo nodes")?;
+    let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+    let started = Instant::now();
+
+    println!(
+        "detente demo — three nodes on loopback, temporary SQLite databases in {}",
+        workdir.path().display()
+    );
+    println!();
+    let nodes = start_nodes(workdir.path(), clock.clone()).await?;
+    for n in &nodes {
+        println!(
+            "  {}  {:<30} {}  fingerprint {}",
+            n.code,
+            name_of(n.code),
+            n.base_url,
+            n.fingerprint
+        );
+    }
+    println!();
+
+    let (lines, printer) = timeline(started);
+    for n in &nodes {
+        let mut events = n.running.node().subscribe();
+        let lines = lines.clone();
+        tokio::spawn(async move {
+            while let Ok(event) = events.recv().await {
+                if lines.send(Line::Event(event)).is_err() {
+                    return;
+                }
+            }
+        });
+    }
+
+    let outcome = play(&nodes, &lines).await;
+    // Let the last events reach the printer before closing it.
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    drop(lines);
+    let _ = printer.await;
+    outcome?;
+
+    if args.serve {
+        write_state_file(&args.state_file, &nodes)?;
+        println!();
+        println!(
+            "The nodes keep running (Ctrl-C stops them). State file: {}",
+            args.state_file.display()
+        );
+        for n in &nodes {
+            println!(
+                "  {}  officer API {}/api/v1/  (OpenAPI at /api/v1/openapi.json)",
+                n.code, n.base_url
+            );
+            println!(
+                "      try: detente inbox --dir {} --token {}",
+                n.dir.display(),
+                n.token
+            );
+        }
+        tokio::signal::ctrl_c()
+            .await
+            .context("waiting for Ctrl-C")?;
+    } else {
+        println!();
+        println!(
+            "To keep the nodes running and drive them yourself: cargo run --release -- demo --serve"
+        );
+    }
+    for n in nodes {
+        n.running.stop().await;
+    }
+    Ok(())
+}
+
+fn name_of(code: &str) -> &'static str {
+    PARTIES
+        .iter()
+        .find(|p| p.code == code)
+        .map(|p| p.name)
+        .unwrap_or("")
+}
+
+async fn start_nodes(root: &Path, clock: Arc<dyn Clock>) -> anyhow::Result<Vec<DemoNode>> {
+    let mut opened = Vec::new();
+    for party in &PARTIES {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .context("cannot bind a loopback port")?;
+        let addr = listener.local_addr()?;
+        let dir = root.join(party.code.to_lowercase());
+        let options = InitOptions {
+            party: party.code.parse().map_err(anyhow::Error::msg)?,
+            name: party.name.into(),
+            listen: addr,
+            endpoint: None,
+            contacts: vec![TierContact {
+                tier: Tier::Technical,
+                contact: format!("{} duty desk (demo)", party.code),
+            }],
+        };
+        let report = init_node(&dir, options, clock.now())?;
+        let node = Node::open(&dir, clock.clone())?;
+        opened.push((party, dir, listener, node, report.fingerprint));
+    }
+    // Every node trusts every other, after "confirming" fingerprints (here: read from the cards).
+    for (_, _, _, node, _) in &opened {
+        for (_, _, _, other, fingerprint) in &opened {
+            if node.party() != other.party() {
+                add_peer(
+                    node.store().as_ref(),
+                    node.party(),
+                    other.card().bytes(),
+                    fingerprint,
+                    clock.now(),
+                )?;
+            }
+        }
+        node.peers().refresh()?;
+    }
+    let mut nodes = Vec::new();
+    for (party, dir, listener, node, fingerprint) in opened {
+        let (token, token_sha256) = issue_token();
+        node.store().add_officer(&OfficerRecord {
+            name: party.officer.parse().map_err(anyhow::Error::msg)?,
+            tiers: vec![Tier::Technical, Tier::Operational],
+            token_sha256,
+            created_at: clock.now(),
+        })?;
+        let running = RunningNode::start(node, listener)?;
+        let base_url = format!("https://{}", running.addr());
+        let client = OfficerClient::for_node_dir(&dir, &base_url, &token)?;
+        nodes.push(DemoNode {
+            code: party.code,
+            dir,
+            running,
+            base_url,
+            token,
+            fingerprint,
+            client,
+        });
+    }
+    Ok(nodes)
+}
+
+fn timeline(started: Instant) -> (mpsc::UnboundedSender<Line>, tokio::task::JoinHandle<()>) {
+    let (sender, mut receiver) = mpsc::unbounded_channel::<Line>();
+    let printer = tokio::spawn(async move {
+        while let Some(line) = receiver.recv().await {
+            let t = started.elapsed().as_secs_f64();
+            match line {
+                Line::Step(text) => println!("\n── {text}"),
+                Line::Note(text) => println!("{t:>8.3}s        {text}"),
+                Line::Event(event) => println!("{t:>8.3}s  {}  {}", event.party, describe(&event)),
+            }
+        }
+    });
+    (sender, printer)
+}
+
+fn describe(event: &NodeEvent) -> String {
+    match &event.what {
+        EventKind::Queued {
+            id,
+            kind,
+            to,
+            headline,
+        } => {
+            format!(
+                "signed + stored   {kind:<16} {} → {to}  {headline}",
+                id.short()
+            )
+        }
+        EventKind::Received {
+            id,
+            kind,
+            from,
+            envelope_sha256,
+        } => format!(
+            "verified + stored {kind:<16} {} ← {from}  sha256:{}…  receipt signed",
+            id.short(),
+            &envelope_sha256[..12]
+        ),
+        EventKind::Delivered {
+            id,
+            to,
+            received_at,
+            receipt_key_id,
+        } => format!(
+            "DELIVERED         {} → {to}  receipt verified (key {receipt_key_id}, received {received_at})",
+            id.short()
+        ),
+        EventKind::DeliveryFailed {
+            id,
+            attempts,
+            error,
+            next_attempt_at,
+        } => format!(
+            "delivery failed   {} attempt {attempts}: {error}; retry at {next_attempt_at}",
+            id.short()
+        ),
+        _ => format!("{:?}", event.what),
+    }
+}
+
+fn node<'a>(nodes: &'a [DemoNode], code: &str) -> anyhow::Result<&'a DemoNode> {
+    nodes
+        .iter()
+        .find(|n| n.code == code)
+        .with_context(|| format!("no demo node {code}"))
+}
+
+async fn send(from: &DemoNode, request: Value) -> anyhow::Result<String> {
+    let message: Value = from.client.post("/api/v1/messages", &request).await?;
+    Ok(output::str(&message, "/id").to_owned())
+}
+
+async fn wait_delivered(from: &DemoNode, id: &str) -> anyhow::Result<Value> {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let message: Value = from.client.get(&format!("/api/v1/messages/{id}")).await?;
+        if message["state"] == "delivered" && message["receipt"]["verified"] == true {
+            return Ok(message);
+        }
+        if Instant::now() > deadline {
+            bail!(
+                "{id} from {} was not delivered within 30 s (last error: {})",
+                from.code,
+                output::str(&message, "/delivery/last_error")
+            );
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+}
+
+async fn play(nodes: &[DemoNode], lines: &mpsc::UnboundedSender<Line>) -> anyhow::Result<()> {
+    let (ru, us, un) = (node(nodes, "RU")?, node(nodes, "US")?, node(nodes, "UN")?);
+    let step = |text: &str| {
+        let _ = lines.send(Line::Step(text.to_owned()));
+    };
+    let note = |text: String| {
+        let _ = lines.send(Line::Note(text));
+    };
+
+    step("1. Communication check: RU pings US, US answers");
+    let ping = send(
+        ru,
+        json!({"to": {"party": "US", "tier": "technical"}, "from_tier": "technical",
+        "kind": "ping", "body": {"note": "Communication check"}}),
+    )
+    .await?;
+    wait_delivered(ru, &ping).await?;
+    let pong = send(
+        us,
+        json!({"to": {"party": "RU", "tier": "technical"}, "from_tier": "technical",
+        "kind": "pong", "in_reply_to": ping, "body": {"note": "Loud and clear"}}),
+    )
+    .await?;
+    wait_delivered(us, &pong).await?;
+
+    step("2. Incident notification: RU → US, FLASH, TLP:AMBER, with a STIX 2.1 bundle");
+    let notification = send(ru, json!({
+        "to": {"party": "US", "tier": "technical"}, "from_tier": "technical",
+        "kind": "notification", "precedence": "flash", "tlp": "AMBER",
+        "body": {
+            "subject": "Scanning of power-grid SCADA from a US-registered network",
+            "summary": "Since 09:00 UTC, sustained Modbus/TCP scanning of substation controllers from 203.0.113.0/24. Requesting investigation.",
+            "stix": {"type": "bundle", "id": "bundle--5d0092c5-5f74-4287-9642-33f4c354e56d", "objects": [{
+                "type": "indicator", "spec_version": "2.1",
+                "id": "indicator--8e2e2d2b-17d4-4cbf-938f-98ee46b3cd3f",
+                "created": "2026-11-28T09:30:00.000Z", "modified": "2026-11-28T09:30:00.000Z",
+                "name": "Modbus scanning source", "pattern_type": "stix",
+                "pattern": "[ipv4-addr:value ISSUBSET '203.0.113.0/24']",
+                "valid_from": "2026-11-28T09:00:00Z"}]}
+        }})).await?;
+    wait_delivered(ru, &notification).await?;
+
+    step(
+        "3. Clearance is enforced: US officer (technical, operational) tries to write at leadership tier",
+    );
+    let refused = us
+        .client
+        .post::<_, Value>(
+            "/api/v1/messages",
+            &json!({"to": {"party": "RU", "tier": "leadership"},
+            "from_tier": "leadership", "kind": "goodwill", "body": {"text": "Greetings"}}),
+        )
+        .await;
+    match refused {
+        Err(ApiCallError::Problem(problem)) => note(format!(
+            "US refused it ({}): {}",
+            problem.status, problem.detail
+        )),
+        Err(other) => return Err(other.into()),
+        Ok(_) => bail!("the node accepted a message above the officer's clearance"),
+    }
+
+    step("4. US acknowledges the notification");
+    let ack: Value = us
+        .client
+        .post(
+            &format!("/api/v1/messages/{notification}/ack"),
+            &json!({"note": "Received. CERT investigating the source network."}),
+        )
+        .await?;
+    wait_delivered(us, output::str(&ack, "/id")).await?;
+
+    step("5. The neutral UN node checks both lines");
+    for to in ["RU", "US"] {
+        let id = send(
+            un,
+            json!({"to": {"party": to, "tier": "technical"}, "from_tier": "technical",
+            "kind": "ping", "body": {"note": "Hub communication check"}}),
+        )
+        .await?;
+        wait_delivered(un, &id).await?;
+    }
+
+    step("6. What RU can show about its notification (detente show)");
+    let shown: Value = ru
+        .client
+        .get(&format!("/api/v1/messages/{notification}"))
+        .await?;
+    if shown["acknowledged_by"].is_null() {
+        bail!("RU does not see the acknowledgement of {notification}");
+    }
+    for text in output::message_detail(&shown).lines() {
+        note(text.to_owned());
+    }
+    Ok(())
+}
+
+fn write_state_file(path: &Path, nodes: &[DemoNode]) -> anyhow::Result<()> {
+    let mut parties = serde_json::Map::new();
+    for n in nodes {
+        parties.insert(
+            n.code.into(),
+            json!({
+                "base_url": n.base_url,
+                "officer_token": n.token,
+                "fingerprint": n.fingerprint.to_string(),
+                "node_dir": n.dir,
+                "tls_certificate": n.dir.join("keys").join("tls.crt"),
+                "openapi": format!("{}/api/v1/openapi.json", n.base_url),
+            }),
+        );
+    }
+    let state = json!({"parties": parties});
+    let text = serde_json::to_string_pretty(&state)?;
+    let parent = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_owned(),
+        _ => PathBuf::from("."),
+    };
+    let mut staged = tempfile::NamedTempFile::new_in(&parent)
+        .with_context(|| format!("cannot write the state file in {}", parent.display()))?;
+    std::io::Write::write_all(&mut staged, text.as_bytes())?;
+    staged
+        .persist(path)
+        .with_context(|| format!("cannot write the state file {}", path.display()))?;
+    Ok(())
+}

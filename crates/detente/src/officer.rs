@@ -1,0 +1,109 @@
+//! Officer commands: send, inbox, show, ack — all through the running
+//! node's officer API, exactly as any other client would use it.
+
+use anyhow::Context;
+use detente_node::config::NodeConfig;
+use detente_node::officer_client::OfficerClient;
+use serde_json::{Value, json};
+
+use crate::cli::{AckArgs, Connection, InboxArgs, SendArgs, ShowArgs};
+use crate::output;
+
+fn connect(connection: &Connection) -> anyhow::Result<OfficerClient> {
+    let base_url = match &connection.node {
+        Some(url) => url.clone(),
+        None => {
+            let config = NodeConfig::load(&connection.dir)?;
+            let mut addr = config.listen;
+            if addr.ip().is_unspecified() {
+                addr.set_ip(std::net::Ipv4Addr::LOCALHOST.into());
+            }
+            format!("https://{addr}")
+        }
+    };
+    Ok(OfficerClient::for_node_dir(
+        &connection.dir,
+        &base_url,
+        &connection.token,
+    )?)
+}
+
+fn print(connection: &Connection, value: &Value, text: impl FnOnce(&Value) -> String) {
+    if connection.json {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(value).unwrap_or_default()
+        );
+    } else {
+        print!("{}", text(value));
+    }
+}
+
+pub async fn send(args: SendArgs) -> anyhow::Result<()> {
+    let client = connect(&args.connection)?;
+    let body_text = match args.body.strip_prefix('@') {
+        Some(path) => std::fs::read_to_string(path)
+            .with_context(|| format!("--body @{path}: cannot read the file"))?,
+        None => args.body.clone(),
+    };
+    let body: Value = serde_json::from_str(&body_text).context("--body is not valid JSON")?;
+    let request = json!({
+        "to": {"party": args.to, "tier": args.to_tier.as_deref().unwrap_or(&args.from_tier)},
+        "from_tier": args.from_tier,
+        "kind": args.kind,
+        "precedence": args.precedence,
+        "tlp": args.tlp,
+        "exercise": args.exercise,
+        "in_reply_to": args.in_reply_to,
+        "body": body,
+    });
+    let message: Value = client.post("/api/v1/messages", &request).await?;
+    print(&args.connection, &message, |m| {
+        format!(
+            "{} {} {} to {} — {}\n  follow it with: detente show {}\n",
+            output::str(m, "/state"),
+            output::str(m, "/kind"),
+            output::str(m, "/id"),
+            output::str(m, "/counterparty"),
+            "signed, logged in the store with its outbox entry; delivered once the receipt verifies",
+            output::str(m, "/id"),
+        )
+    });
+    Ok(())
+}
+
+pub async fn inbox(args: InboxArgs) -> anyhow::Result<()> {
+    let client = connect(&args.connection)?;
+    let mut path = format!("/api/v1/messages?box={}&limit={}", args.mailbox, args.limit);
+    if let Some(state) = &args.state {
+        path.push_str(&format!("&state={state}"));
+    }
+    let list: Value = client.get(&path).await?;
+    print(&args.connection, &list, output::message_table);
+    Ok(())
+}
+
+pub async fn show(args: ShowArgs) -> anyhow::Result<()> {
+    let client = connect(&args.connection)?;
+    let message: Value = client.get(&format!("/api/v1/messages/{}", args.id)).await?;
+    print(&args.connection, &message, output::message_detail);
+    Ok(())
+}
+
+pub async fn ack(args: AckArgs) -> anyhow::Result<()> {
+    let client = connect(&args.connection)?;
+    let message: Value = client
+        .post(
+            &format!("/api/v1/messages/{}/ack", args.id),
+            &json!({"note": args.note}),
+        )
+        .await?;
+    print(&args.connection, &message, |m| {
+        format!(
+            "acknowledgement {} queued to {}\n",
+            output::str(m, "/id"),
+            output::str(m, "/counterparty")
+        )
+    });
+    Ok(())
+}

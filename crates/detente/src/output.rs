@@ -1,0 +1,132 @@
+//! Text rendering of officer API answers for people.
+
+use serde_json::Value;
+
+/// The string at a JSON pointer, or "-".
+pub fn str<'a>(value: &'a Value, pointer: &str) -> &'a str {
+    value
+        .pointer(pointer)
+        .and_then(Value::as_str)
+        .unwrap_or("-")
+}
+
+/// A table of messages, one per line.
+pub fn message_table(list: &Value) -> String {
+    let messages = list["messages"].as_array().cloned().unwrap_or_default();
+    if messages.is_empty() {
+        return "No messages.\n".into();
+    }
+    let mut out = format!(
+        "{:<36}  {:<9}  {:<4}  {:<20}  {:<9}  {:<12}  {}\n",
+        "ID", "STATE", "WITH", "KIND", "PRECED.", "TLP", "SUBJECT"
+    );
+    for m in &messages {
+        let state = match (str(m, "/state"), m.pointer("/acknowledged_by").is_some()) {
+            (state, true) => format!("{state}+ack"),
+            (state, false) => state.to_owned(),
+        };
+        out.push_str(&format!(
+            "{:<36}  {:<9}  {:<4}  {:<20}  {:<9}  {:<12}  {}{}\n",
+            str(m, "/id"),
+            state,
+            str(m, "/counterparty"),
+            str(m, "/kind"),
+            str(m, "/precedence"),
+            str(m, "/tlp"),
+            if m["exercise"].as_bool() == Some(true) {
+                "[EXERCISE] "
+            } else {
+                ""
+            },
+            str(m, "/headline"),
+        ));
+    }
+    out
+}
+
+/// One message in detail.
+pub fn message_detail(m: &Value) -> String {
+    let mut out = String::new();
+    let line =
+        |out: &mut String, label: &str, text: String| out.push_str(&format!("{label:<14}{text}\n"));
+    line(&mut out, "id", str(m, "/id").into());
+    line(
+        &mut out,
+        "kind",
+        format!(
+            "{} ({}, TLP:{})",
+            str(m, "/kind"),
+            str(m, "/precedence"),
+            str(m, "/tlp")
+        ),
+    );
+    line(
+        &mut out,
+        "from",
+        format!(
+            "{} {} ({})",
+            str(m, "/from/party"),
+            str(m, "/from/tier"),
+            str(m, "/from/officer")
+        ),
+    );
+    line(
+        &mut out,
+        "to",
+        format!("{} {}", str(m, "/to/party"), str(m, "/to/tier")),
+    );
+    if let Some(reply) = m["in_reply_to"].as_str() {
+        line(&mut out, "in reply to", reply.into());
+    }
+    line(&mut out, "created", str(m, "/created_at").into());
+    line(&mut out, "subject", str(m, "/headline").into());
+    if m["exercise"].as_bool() == Some(true) {
+        line(&mut out, "exercise", "yes — not real traffic".into());
+    }
+    line(
+        &mut out,
+        "envelope hash",
+        format!("sha256:{}", str(m, "/envelope_sha256")),
+    );
+    let state = str(m, "/state");
+    match state {
+        "queued" => line(
+            &mut out,
+            "state",
+            format!(
+                "QUEUED — not delivered: no verified receipt yet ({} attempts; last error: {}; next attempt {})",
+                m.pointer("/delivery/attempts")
+                    .and_then(Value::as_u64)
+                    .unwrap_or(0),
+                str(m, "/delivery/last_error"),
+                str(m, "/delivery/next_attempt_at"),
+            ),
+        ),
+        "delivered" => line(
+            &mut out,
+            "state",
+            format!("DELIVERED at {}", str(m, "/receipt/received_at")),
+        ),
+        other => line(&mut out, "state", other.to_uppercase()),
+    }
+    if let Some(receipt) = m.get("receipt") {
+        let verdict = if receipt["verified"].as_bool() == Some(true) {
+            format!(
+                "signed by {}, signature and envelope hash VERIFIED",
+                str(receipt, "/signed_by")
+            )
+        } else {
+            format!("DOES NOT VERIFY: {}", str(receipt, "/problem"))
+        };
+        line(&mut out, "receipt", verdict);
+    }
+    match m.get("acknowledged_by") {
+        Some(ack) => line(
+            &mut out,
+            "acknowledged",
+            format!("by {} at {}", str(ack, "/id"), str(ack, "/at")),
+        ),
+        None => line(&mut out, "acknowledged", "not yet".into()),
+    }
+    out
+}
