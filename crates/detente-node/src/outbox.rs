@@ -19,6 +19,7 @@ use detente_proto::seal::SealedEnvelope;
 use detente_store::OutboxEntry;
 use rand::Rng;
 use tokio::sync::{Semaphore, watch};
+use tokio::task::JoinSet;
 
 use crate::backoff::retry_delay;
 use crate::events::EventKind;
@@ -28,13 +29,18 @@ use crate::peers::Peer;
 /// The longest the worker sleeps before looking at the outbox again.
 const IDLE_POLL: Duration = Duration::from_secs(30);
 
-/// Runs until `shutdown` turns true.
+/// How long a graceful stop waits for deliveries already under way.
+const DRAIN: Duration = Duration::from_secs(5);
+
+/// Runs until `shutdown` turns true. Owns its delivery tasks: when this
+/// future is dropped (a crash, or `RunningNode::kill`), they end with it.
 pub(crate) async fn run_outbox(node: Arc<Node>, mut shutdown: watch::Receiver<bool>) {
     let permits = Arc::new(Semaphore::new(node.config.delivery.concurrency));
     let in_flight: Arc<Mutex<HashSet<MessageId>>> = Arc::default();
+    let mut deliveries = JoinSet::new();
     loop {
         if *shutdown.borrow() {
-            return;
+            break;
         }
         let now = node.now();
         let batch = node.config.delivery.concurrency * 4;
@@ -56,7 +62,7 @@ pub(crate) async fn run_outbox(node: Arc<Node>, mut shutdown: watch::Receiver<bo
                     };
                     let node = node.clone();
                     let in_flight = in_flight.clone();
-                    tokio::spawn(async move {
+                    deliveries.spawn(async move {
                         let id = entry.id;
                         node.attempt_delivery(entry).await;
                         in_flight
@@ -86,9 +92,16 @@ pub(crate) async fn run_outbox(node: Arc<Node>, mut shutdown: watch::Receiver<bo
         tokio::select! {
             () = node.outbox_wake.notified() => {}
             () = tokio::time::sleep(wait) => {}
-            _ = shutdown.changed() => return,
+            Some(_) = deliveries.join_next(), if !deliveries.is_empty() => {}
+            _ = shutdown.changed() => break,
         }
     }
+    // A graceful stop lets attempts under way finish (their results are
+    // recorded); anything cut off is retried after the restart.
+    let _ = tokio::time::timeout(DRAIN, async {
+        while deliveries.join_next().await.is_some() {}
+    })
+    .await;
 }
 
 impl Node {

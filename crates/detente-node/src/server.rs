@@ -82,7 +82,7 @@ impl RunningNode {
     /// open connections.
     pub async fn stop(self) {
         let _ = self.shutdown.send(true);
-        let _ = tokio::time::timeout(Duration::from_secs(5), self.outbox).await;
+        let _ = tokio::time::timeout(Duration::from_secs(10), self.outbox).await;
         self.server.abort();
         let _ = self.server.await;
     }
