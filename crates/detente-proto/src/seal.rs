@@ -1,7 +1,8 @@
 //! Sealing a signed envelope to its recipient: HPKE (RFC 9180) base mode
 //! (§5.1.1), suite DHKEM(X25519, HKDF-SHA256) / HKDF-SHA256 /
 //! ChaCha20-Poly1305 (KEM 0x0020, KDF 0x0001, AEAD 0x0003), single-shot
-//! (§6.1), `info = "detente/v1/seal"`.
+//! (§6.1), `info = "detente/v1/seal"`. Pinned to the RFC's Appendix A.2.1
+//! vector in the tests below.
 //!
 //! What a relay sees is [`SealedEnvelope`]: `{v, id, from, to, sent_at,
 //! enc, ciphertext}`. The header is bound to the ciphertext as associated
@@ -142,22 +143,14 @@ impl SealedEnvelope {
         rng: &mut R,
     ) -> Result<Self, SealError> {
         let aad = associated_data(&id, &from, &to, &sent_at);
-        let (enc, ciphertext) = hpke::single_shot_seal::<ChaCha20Poly1305, HkdfSha256, Kem, _>(
-            &OpModeS::Base,
-            &recipient.0,
-            SEAL_INFO,
-            signed_envelope,
-            &aad,
-            rng,
-        )
-        .map_err(|e| SealError::SealFailed(e.to_string()))?;
+        let (enc, ciphertext) = seal_base(recipient, SEAL_INFO, &aad, signed_envelope, rng)?;
         Ok(Self {
             v: 1,
             id,
             from,
             to,
             sent_at,
-            enc: BASE64.encode(enc.to_bytes()),
+            enc: BASE64.encode(enc),
             ciphertext: BASE64.encode(ciphertext),
         })
     }
@@ -197,23 +190,60 @@ impl SealedEnvelope {
 
     /// Opens with the recipient's secret, returning the signed envelope bytes.
     pub fn open(&self, secret: &EncryptionSecret) -> Result<Vec<u8>, ProtoError> {
-        let enc_bytes = decode_fixed::<32>("sealed.enc", &self.enc)?;
-        let enc = <Kem as hpke::Kem>::EncappedKey::from_bytes(&enc_bytes)
-            .map_err(|_| SealError::BadEncapsulatedKey)?;
+        let enc = decode_fixed::<32>("sealed.enc", &self.enc)?;
         let ciphertext = BASE64
             .decode(&self.ciphertext)
             .map_err(|_| ProtoError::field("sealed.ciphertext", "not base64"))?;
         let aad = associated_data(&self.id, &self.from, &self.to, &self.sent_at);
-        hpke::single_shot_open::<ChaCha20Poly1305, HkdfSha256, Kem>(
-            &OpModeR::Base,
-            &secret.0,
-            &enc,
-            SEAL_INFO,
-            &ciphertext,
-            &aad,
-        )
-        .map_err(|_| SealError::OpenFailed.into())
+        Ok(open_base(secret, &enc, SEAL_INFO, &aad, &ciphertext)?)
     }
+}
+
+/// RFC 9180 §6.1 single-shot `Seal` in base mode with our suite: returns
+/// the encapsulated key and the ciphertext.
+fn seal_base<R: RngCore + CryptoRng>(
+    recipient: &EncryptionKey,
+    info: &[u8],
+    aad: &[u8],
+    plaintext: &[u8],
+    rng: &mut R,
+) -> Result<([u8; 32], Vec<u8>), SealError> {
+    let (enc, ciphertext) = hpke::single_shot_seal::<ChaCha20Poly1305, HkdfSha256, Kem, _>(
+        &OpModeS::Base,
+        &recipient.0,
+        info,
+        plaintext,
+        aad,
+        rng,
+    )
+    .map_err(|e| SealError::SealFailed(e.to_string()))?;
+    let enc: [u8; 32] = enc
+        .to_bytes()
+        .as_slice()
+        .try_into()
+        .map_err(|_| SealError::SealFailed("encapsulated key is not 32 bytes".into()))?;
+    Ok((enc, ciphertext))
+}
+
+/// RFC 9180 §6.1 single-shot `Open` in base mode with our suite.
+fn open_base(
+    secret: &EncryptionSecret,
+    enc: &[u8; 32],
+    info: &[u8],
+    aad: &[u8],
+    ciphertext: &[u8],
+) -> Result<Vec<u8>, SealError> {
+    let enc = <Kem as hpke::Kem>::EncappedKey::from_bytes(enc)
+        .map_err(|_| SealError::BadEncapsulatedKey)?;
+    hpke::single_shot_open::<ChaCha20Poly1305, HkdfSha256, Kem>(
+        &OpModeR::Base,
+        &secret.0,
+        &enc,
+        info,
+        ciphertext,
+        aad,
+    )
+    .map_err(|_| SealError::OpenFailed)
 }
 
 #[cfg(test)]
@@ -274,6 +304,80 @@ mod tests {
         let sealed = SealedEnvelope::seal(b"x", id, from, to, at(), &secret.public_key(), &mut rng)
             .expect("seal");
         assert_eq!(sealed.open(&other), Err(SealError::OpenFailed.into()));
+    }
+
+    /// RFC 9180 Appendix A.2.1: DHKEM(X25519, HKDF-SHA256), HKDF-SHA256,
+    /// ChaCha20Poly1305, base mode, encryption sequence number 0.
+    mod rfc9180_a_2_1 {
+        use super::super::*;
+
+        const INFO: &str = "4f6465206f6e2061204772656369616e2055726e";
+        const IKM_E: &str = "909a9b35d3dc4713a5e72a4da274b55d3d3821a37e5d099e74a647db583a904b";
+        const PK_RM: &str = "4310ee97d88cc1f088a5576c77ab0cf5c3ac797f3d95139c6c84b5429c59662a";
+        const SK_RM: &str = "8057991eef8f1f1af18f4a9491d16a1ce333f695d4db8e38da75975c4478e0fb";
+        const ENC: &str = "1afa08d3dec047a643885163f1180476fa7ddb54c6a8029ea33f95796bf2ac4a";
+        const PT: &str = "4265617574792069732074727574682c20747275746820626561757479";
+        const AAD: &str = "436f756e742d30";
+        const CT: &str = "1c5250d8034ec2b784ba2cfd69dbdb8af406cfe3ff938e131f0def8c8b60b4db21993c62ce81883d2dd1b51a28";
+
+        fn bytes(text: &str) -> Vec<u8> {
+            hex::decode(text).expect("hex")
+        }
+
+        /// Yields the vector's ikmE: RFC 9180 §7.1.3 GenerateKeyPair draws it and DeriveKeyPair follows.
+        struct VectorEphemeral(Vec<u8>);
+
+        impl RngCore for VectorEphemeral {
+            fn next_u32(&mut self) -> u32 {
+                unreachable!("only fill_bytes is used")
+            }
+            fn next_u64(&mut self) -> u64 {
+                unreachable!("only fill_bytes is used")
+            }
+            fn fill_bytes(&mut self, dest: &mut [u8]) {
+                let n = dest.len();
+                dest.copy_from_slice(&self.0[..n]);
+                self.0.drain(..n);
+            }
+            fn try_fill_bytes(&mut self, dest: &mut [u8]) -> Result<(), rand::Error> {
+                self.fill_bytes(dest);
+                Ok(())
+            }
+        }
+        impl CryptoRng for VectorEphemeral {}
+
+        #[test]
+        fn seal_reproduces_the_vector() {
+            let recipient =
+                EncryptionKey::from_base64("pkRm", &BASE64.encode(bytes(PK_RM))).expect("pkRm");
+            let (enc, ciphertext) = seal_base(
+                &recipient,
+                &bytes(INFO),
+                &bytes(AAD),
+                &bytes(PT),
+                &mut VectorEphemeral(bytes(IKM_E)),
+            )
+            .expect("seal");
+            assert_eq!(hex::encode(enc), ENC);
+            assert_eq!(hex::encode(ciphertext), CT);
+        }
+
+        #[test]
+        fn open_reproduces_the_vector() {
+            let secret =
+                EncryptionSecret::from_bytes(&bytes(SK_RM).try_into().expect("32")).expect("skRm");
+            assert_eq!(hex::encode(secret.public_key().0.to_bytes()), PK_RM);
+            let enc: [u8; 32] = bytes(ENC).try_into().expect("32");
+            let plaintext =
+                open_base(&secret, &enc, &bytes(INFO), &bytes(AAD), &bytes(CT)).expect("open");
+            assert_eq!(plaintext, bytes(PT));
+            let mut tampered = bytes(CT);
+            tampered[0] ^= 1;
+            assert_eq!(
+                open_base(&secret, &enc, &bytes(INFO), &bytes(AAD), &tampered),
+                Err(SealError::OpenFailed)
+            );
+        }
     }
 
     #[test]

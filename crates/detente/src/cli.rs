@@ -24,7 +24,7 @@ pub enum Command {
     Init(InitArgs),
     /// Run the node: peer API, officer API and delivery, until Ctrl-C.
     #[command(
-        after_help = "Example:\n  detente serve --dir ./ru\n\nLog level: RUST_LOG=debug detente serve --dir ./ru"
+        after_help = "Example:\n  detente serve --dir ./ru\n\nLogs go to stderr: RUST_LOG=debug for more, DETENTE_LOG_FORMAT=json for one JSON object per line."
     )]
     Serve(DirArg),
     /// Manage trusted peers.
