@@ -12,7 +12,7 @@ use std::time::Duration;
 use axum::Extension;
 use detente_proto::ids::PartyCode;
 use hyper::body::Incoming;
-use hyper_util::rt::{TokioExecutor, TokioIo};
+use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio::task::{JoinHandle, JoinSet};
@@ -31,6 +31,12 @@ pub struct PeerIdentity(pub Option<PartyCode>);
 
 /// How long a TLS handshake may take.
 const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// How long a client may take to send a request's headers (slow-loris bound).
+const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// Connections served at once; further clients wait in the listen backlog.
+const MAX_CONNECTIONS: usize = 1024;
 
 /// A node that is serving.
 #[derive(Debug)]
@@ -113,7 +119,7 @@ async fn accept_loop(
     let mut connections = JoinSet::new();
     loop {
         tokio::select! {
-            accepted = listener.accept() => {
+            accepted = listener.accept(), if connections.len() < MAX_CONNECTIONS => {
                 let (tcp, remote) = match accepted {
                     Ok(accepted) => accepted,
                     Err(error) => {
@@ -161,7 +167,11 @@ async fn serve_connection(
         let mut app = app.clone();
         app.call(request)
     });
-    let builder = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new());
+    let mut builder = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new());
+    builder
+        .http1()
+        .timer(TokioTimer::new())
+        .header_read_timeout(HEADER_READ_TIMEOUT);
     if let Err(error) = builder.serve_connection(TokioIo::new(tls), service).await {
         tracing::debug!(%remote, %error, "connection ended with an error");
     }
