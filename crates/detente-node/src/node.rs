@@ -129,6 +129,19 @@ impl Node {
         });
     }
 
+    /// Runs CPU-heavy `work` (signature checks over many messages) on a
+    /// blocking thread, off the async workers.
+    pub async fn off_runtime<T, F>(self: &Arc<Self>, work: F) -> NodeResult<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Node) -> T + Send + 'static,
+    {
+        let node = self.clone();
+        tokio::task::spawn_blocking(move || work(&node))
+            .await
+            .map_err(|e| NodeError::Internal(format!("worker task failed: {e}")))
+    }
+
     /// Runs `work` with the store on a blocking thread, off the async workers.
     pub async fn with_store<T, F>(&self, work: F) -> NodeResult<T>
     where

@@ -77,7 +77,10 @@ pub async fn compose(
     let bytes = read_body(body, MAX_REQUEST_BYTES).await?;
     let request: ComposeRequest = decode_json(&bytes)?;
     let stored = node.compose(&officer, request).await?;
-    Ok((StatusCode::ACCEPTED, Json(MessageView::of(&node, &stored))))
+    let view = node
+        .off_runtime(move |node| MessageView::of(node, &stored))
+        .await?;
+    Ok((StatusCode::ACCEPTED, Json(view)))
 }
 
 /// List messages.
@@ -133,7 +136,9 @@ pub async fn list(
         limit: params.limit.unwrap_or(100).clamp(1, 1000),
     };
     let stored = node.with_store(move |s| Ok(s.messages(&query)?)).await?;
-    let messages = stored.iter().map(|m| MessageView::of(&node, m)).collect();
+    let messages = node
+        .off_runtime(move |node| stored.iter().map(|m| MessageView::of(node, m)).collect())
+        .await?;
     Ok(Json(MessageList { messages }))
 }
 
@@ -158,8 +163,11 @@ pub async fn show(
         .ok_or_else(|| message_not_found(&id))?;
     let signed_envelope = serde_json::from_slice(&stored.message.envelope)
         .map_err(|e| NodeError::Internal(format!("stored envelope is not JSON: {e}")))?;
+    let message = node
+        .off_runtime(move |node| MessageView::of(node, &stored))
+        .await?;
     Ok(Json(MessageDetail {
-        message: MessageView::of(&node, &stored),
+        message,
         signed_envelope,
     }))
 }
@@ -189,5 +197,8 @@ pub async fn acknowledge(
         decode_json(&bytes)?
     };
     let stored = node.acknowledge(&officer, id, request.note).await?;
-    Ok((StatusCode::ACCEPTED, Json(MessageView::of(&node, &stored))))
+    let view = node
+        .off_runtime(move |node| MessageView::of(node, &stored))
+        .await?;
+    Ok((StatusCode::ACCEPTED, Json(view)))
 }
