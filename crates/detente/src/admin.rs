@@ -81,26 +81,42 @@ pub async fn serve(args: DirArg) -> anyhow::Result<()> {
         .with_context(|| format!("cannot listen on {listen}; is another node running there? change `listen` in detente.toml"))?;
     let running = RunningNode::start(node.clone(), listener)?;
     println!(
-        "{} serving on https://{} (peer API, officer API); fingerprint {}; Ctrl-C stops",
+        "{} serving on https://{} (peer API, officer API); fingerprint {}; Ctrl-C or SIGTERM stops",
         node.party(),
         running.addr(),
         node.card().fingerprint()
     );
-    tokio::signal::ctrl_c()
-        .await
-        .context("waiting for Ctrl-C")?;
+    wait_for_stop_signal().await?;
     println!("stopping…");
     running.stop().await;
     Ok(())
 }
 
+/// Waits for Ctrl-C (SIGINT) or SIGTERM, as sent by service managers.
+pub async fn wait_for_stop_signal() -> anyhow::Result<()> {
+    let mut terminate = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        .context("cannot listen for SIGTERM")?;
+    tokio::select! {
+        result = tokio::signal::ctrl_c() => result.context("waiting for Ctrl-C")?,
+        _ = terminate.recv() => {}
+    }
+    Ok(())
+}
+
+/// Structured logs on stderr: `RUST_LOG` sets the level (else `default`),
+/// `DETENTE_LOG_FORMAT=json` switches to one JSON object per line.
 pub fn init_logging(default: &str) {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
-    let _ = tracing_subscriber::fmt()
+    let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_target(false)
-        .try_init();
+        .with_writer(std::io::stderr);
+    let _ = if std::env::var("DETENTE_LOG_FORMAT").as_deref() == Ok("json") {
+        builder.json().try_init()
+    } else {
+        builder.try_init()
+    };
 }
 
 pub fn peer_add(args: PeerAddArgs) -> anyhow::Result<()> {

@@ -19,7 +19,7 @@ use detente_proto::clock::{Clock, SystemClock};
 use detente_proto::ids::{Fingerprint, Tier};
 use detente_store::OfficerRecord;
 use serde_json::{Value, json};
-use tokio::sync::mpsc;
+use tokio::sync::{broadcast, mpsc};
 
 use crate::admin::init_logging;
 use crate::cli::DemoArgs;
@@ -92,21 +92,32 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
     println!();
 
     let (lines, printer) = timeline(started);
+    let mut forwarders = tokio::task::JoinSet::new();
     for n in &nodes {
         let mut events = n.running.node().subscribe();
         let lines = lines.clone();
-        tokio::spawn(async move {
-            while let Ok(event) = events.recv().await {
-                if lines.send(Line::Event(event)).is_err() {
-                    return;
+        forwarders.spawn(async move {
+            loop {
+                match events.recv().await {
+                    Ok(event) => {
+                        if lines.send(Line::Event(event)).is_err() {
+                            return;
+                        }
+                    }
+                    Err(broadcast::error::RecvError::Lagged(missed)) => {
+                        let _ = lines.send(Line::Note(format!("({missed} events not shown)")));
+                    }
+                    Err(broadcast::error::RecvError::Closed) => return,
                 }
             }
         });
     }
 
     let outcome = play(&nodes, &lines).await;
-    // Let the last events reach the printer before closing it.
+    // Let the last events reach the printer, then close the timeline: the
+    // forwarders hold senders too, so they must end for the printer to end.
     tokio::time::sleep(Duration::from_millis(100)).await;
+    forwarders.shutdown().await;
     drop(lines);
     let _ = printer.await;
     outcome?;
@@ -129,9 +140,7 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
                 n.token
             );
         }
-        tokio::signal::ctrl_c()
-            .await
-            .context("waiting for Ctrl-C")?;
+        crate::admin::wait_for_stop_signal().await?;
     } else {
         println!();
         println!(
