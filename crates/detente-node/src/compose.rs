@@ -4,7 +4,7 @@
 //! officer told "queued".
 
 use detente_proto::body::{Acknowledgement, Body};
-use detente_proto::envelope::{Envelope, Recipient, Sender};
+use detente_proto::envelope::{Envelope, Recipient, Sender, UnverifiedEnvelope};
 use detente_proto::ids::{MessageId, Tier};
 use detente_proto::kind::{MessageKind, Precedence, Tlp};
 use detente_store::{Direction, MessageState, StoredMessage};
@@ -60,6 +60,11 @@ pub struct ComposeRequest {
     pub body: serde_json::Value,
 }
 
+/// Kinds that can only answer a message the other side sent.
+fn answers_only_received(kind: MessageKind) -> bool {
+    matches!(kind, MessageKind::Acknowledgement | MessageKind::Pong)
+}
+
 fn routine() -> Precedence {
     Precedence::Routine
 }
@@ -87,6 +92,15 @@ impl Node {
         if let Some(answered) = request.in_reply_to {
             let original = self.with_store(move |s| Ok(s.message(&answered)?)).await?;
             match original {
+                Some(m)
+                    if answers_only_received(kind)
+                        && m.message.direction != Direction::Received =>
+                {
+                    return Err(NodeError::Unprocessable(format!(
+                        "in_reply_to: message {answered} was sent by this node; a {kind} answers a message received from {}",
+                        request.to.party
+                    )));
+                }
                 Some(m) if m.message.counterparty == request.to.party => {}
                 Some(m) => {
                     return Err(NodeError::Unprocessable(format!(
@@ -118,13 +132,10 @@ impl Node {
             nonce: Envelope::random_nonce(&mut rand::thread_rng()),
             body,
         };
-        // Check our own output as a peer would, so we never send what a peer must refuse.
-        let value = envelope.to_value();
-        Envelope::from_value(value)?;
         let signed = envelope.sign(&self.keys.signing);
-        self.config
-            .limits
-            .check_size("envelope", signed.bytes().len())?;
+        // Check our own output exactly as a peer will (size, depth, counts,
+        // rules), so we never queue what a peer must refuse.
+        UnverifiedEnvelope::parse(signed.bytes(), &self.config.limits)?;
         let row = new_message(&signed, Direction::Sent, now);
         let id = row.id;
         let stored = self

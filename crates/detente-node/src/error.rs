@@ -129,6 +129,16 @@ pub enum PeerRejection {
     /// The sending party is not a peer.
     #[error("{0} is not a known party of this node")]
     UnknownParty(PartyCode),
+    /// The sender's card has expired.
+    #[error(
+        "the card of {party} expired at {at}; {party} must issue a new card, and this node must add it"
+    )]
+    CardExpired {
+        /// The sender.
+        party: PartyCode,
+        /// When its card expired.
+        at: String,
+    },
     /// The id was already used for a different envelope.
     #[error(
         "message id {0} was already received with different content; a replayed or reused id is refused"

@@ -125,6 +125,13 @@ impl Node {
             .peers
             .get(&claimed.from.party)
             .ok_or_else(|| PeerRejection::UnknownParty(claimed.from.party.clone()))?;
+        if let Some(until) = sender.card.card().valid_until.filter(|until| *until <= now) {
+            return Err(PeerRejection::CardExpired {
+                party: claimed.from.party.clone(),
+                at: until.to_string(),
+            }
+            .into());
+        }
         check_skew(
             "envelope.created_at",
             claimed.created_at,

@@ -81,21 +81,26 @@ pub fn init_node(dir: &Path, options: InitOptions, now: Timestamp) -> NodeResult
         path: dir.join(CONFIG_FILE),
         problem,
     })?;
-    let host = endpoint
-        .trim_start_matches("https://")
-        .rsplit_once(':')
-        .map(|(host, _)| host)
-        .unwrap_or(endpoint.trim_start_matches("https://"))
-        .trim_matches(['[', ']'])
-        .to_owned();
+    let host = reqwest::Url::parse(&endpoint)
+        .ok()
+        .and_then(|url| url.host_str().map(|host| host.trim_matches(['[', ']']).to_owned()))
+        .ok_or_else(|| NodeError::Config {
+            path: dir.join(CONFIG_FILE),
+            problem: format!("endpoint {endpoint:?} is not a URL with a host, e.g. https://hotline.example.org:7443"),
+        })?;
     let keys = NodeKeys::generate(&host)?;
     let card = own_card(&config, &keys, now)?;
 
     let stage = staging.path();
+    // The directory holds every message in plaintext and the private keys:
+    // owner only.
+    set_mode(stage, 0o700)?;
     keys.save(stage)?;
     write_file(&stage.join(CONFIG_FILE), config.to_toml().as_bytes())?;
     write_file(&stage.join(CARD_FILE), card.bytes())?;
-    SqliteStore::open(&config.database_path(stage))?;
+    let database = config.database_path(stage);
+    SqliteStore::open(&database)?;
+    set_mode(&database, 0o600)?;
 
     if dir.exists() {
         std::fs::remove_dir(dir).map_err(|e| NodeError::io(dir, e))?;
@@ -126,6 +131,12 @@ pub fn own_card(config: &NodeConfig, keys: &NodeKeys, now: Timestamp) -> NodeRes
         valid_until: None,
     };
     Ok(card.sign(&keys.signing)?)
+}
+
+fn set_mode(path: &Path, mode: u32) -> NodeResult<()> {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode))
+        .map_err(|e| NodeError::io(path, e))
 }
 
 fn write_file(path: &Path, contents: &[u8]) -> NodeResult<()> {

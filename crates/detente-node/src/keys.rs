@@ -9,7 +9,7 @@
 //! Private keys are never logged, printed or returned by any API.
 
 use std::io::Write;
-use std::os::unix::fs::OpenOptionsExt;
+use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
 
 use base64::Engine as _;
@@ -50,7 +50,11 @@ impl NodeKeys {
     /// Writes the keys under `<dir>/keys/`, refusing to overwrite any.
     pub fn save(&self, dir: &Path) -> Result<(), NodeError> {
         let keys = keys_dir(dir);
-        std::fs::create_dir_all(&keys).map_err(|e| NodeError::io(&keys, e))?;
+        std::fs::DirBuilder::new()
+            .recursive(true)
+            .mode(0o700)
+            .create(&keys)
+            .map_err(|e| NodeError::io(&keys, e))?;
         write_secret(
             &keys.join("signing.key"),
             BASE64.encode(*self.signing.to_seed()).as_bytes(),

@@ -168,6 +168,17 @@ impl Node {
             .peers
             .get(&entry.counterparty)
             .ok_or_else(|| format!("{} is no longer a peer of this node", entry.counterparty))?;
+        if let Some(until) = peer
+            .card
+            .card()
+            .valid_until
+            .filter(|until| *until <= self.now())
+        {
+            return Err(format!(
+                "the card of {} expired at {until}; add its new card with `detente peer add`",
+                entry.counterparty
+            ));
+        }
         let (signed, sealed) = {
             let node = self.clone();
             let bytes = entry.envelope.clone();

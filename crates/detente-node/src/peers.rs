@@ -1,11 +1,15 @@
 //! The node's trusted peers: their verified, fingerprint-confirmed cards,
 //! cached in memory and looked up by party code or by TLS SPKI pin.
 //!
-//! Peers may be added while the node runs (`detente peer add` writes the
-//! store directly); a lookup that misses the cache re-reads the store once.
+//! Peers may be added or their cards replaced while the node runs
+//! (`detente peer add` writes the store directly): a serving node re-reads
+//! the peers every [`REFRESH_EVERY`], and a lookup that misses the cache
+//! re-reads them at once — at most once per [`MISS_REFRESH_MIN`], so a
+//! stream of strangers' handshakes cannot turn into a stream of reads.
 
 use std::collections::HashMap;
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, Mutex, RwLock};
+use std::time::{Duration, Instant};
 
 use detente_proto::card::SignedCard;
 use detente_proto::ids::PartyCode;
@@ -30,11 +34,18 @@ impl Peer {
     }
 }
 
+/// How often a serving node re-reads its peers.
+pub const REFRESH_EVERY: Duration = Duration::from_secs(5);
+
+/// The least time between two re-reads caused by cache misses.
+pub const MISS_REFRESH_MIN: Duration = Duration::from_secs(1);
+
 /// Every known peer.
 #[derive(Debug)]
 pub struct PeerDirectory {
     store: Arc<dyn Store>,
     cache: RwLock<HashMap<PartyCode, Arc<Peer>>>,
+    last_miss_refresh: Mutex<Option<Instant>>,
 }
 
 impl PeerDirectory {
@@ -43,6 +54,7 @@ impl PeerDirectory {
         let directory = Self {
             store,
             cache: RwLock::new(HashMap::new()),
+            last_miss_refresh: Mutex::new(None),
         };
         directory.refresh()?;
         Ok(directory)
@@ -67,6 +79,16 @@ impl PeerDirectory {
     fn cached<T>(&self, find: impl Fn(&HashMap<PartyCode, Arc<Peer>>) -> Option<T>) -> Option<T> {
         if let Some(found) = find(&self.cache.read().unwrap_or_else(|p| p.into_inner())) {
             return Some(found);
+        }
+        {
+            let mut last = self
+                .last_miss_refresh
+                .lock()
+                .unwrap_or_else(|p| p.into_inner());
+            if last.is_some_and(|at| at.elapsed() < MISS_REFRESH_MIN) {
+                return None;
+            }
+            *last = Some(Instant::now());
         }
         if let Err(error) = self.refresh() {
             tracing::error!(%error, "cannot re-read peers from the store");
@@ -126,11 +148,17 @@ pub fn add_peer(
         )));
     }
     if &card.fingerprint() != confirmed {
+        // The card's real fingerprint is deliberately not printed: copying it
+        // from an error message would defeat the out-of-band check.
         return Err(NodeError::Forbidden(format!(
-            "the card of {} has fingerprint {}, not the {} you confirmed; do not add it, and check with {} out of band",
+            "the card of {party} does not have the fingerprint {confirmed} you confirmed; it was not added. Check the card file and the fingerprint with {party} over a separate channel",
+            party = card.card().party,
+        )));
+    }
+    if let Some(until) = card.card().valid_until.filter(|until| *until <= now) {
+        return Err(NodeError::Unprocessable(format!(
+            "the card of {} expired at {until}; ask {} for a current card",
             card.card().party,
-            card.fingerprint(),
-            confirmed,
             card.card().party
         )));
     }

@@ -23,6 +23,7 @@ use crate::api;
 use crate::error::{NodeError, NodeResult};
 use crate::node::Node;
 use crate::outbox::run_outbox;
+use crate::peers::REFRESH_EVERY;
 use crate::tls::spki_sha256;
 
 /// The peer that TLS authenticated on this connection, if any.
@@ -46,6 +47,7 @@ pub struct RunningNode {
     shutdown: watch::Sender<bool>,
     server: JoinHandle<()>,
     outbox: JoinHandle<()>,
+    refresher: JoinHandle<()>,
 }
 
 impl RunningNode {
@@ -63,7 +65,8 @@ impl RunningNode {
             acceptor,
             watcher.clone(),
         ));
-        let outbox = tokio::spawn(run_outbox(node.clone(), watcher));
+        let outbox = tokio::spawn(run_outbox(node.clone(), watcher.clone()));
+        let refresher = tokio::spawn(refresh_peers(node.clone(), watcher));
         tracing::info!(party = %node.party(), %addr, "serving");
         Ok(Self {
             node,
@@ -71,6 +74,7 @@ impl RunningNode {
             shutdown,
             server,
             outbox,
+            refresher,
         })
     }
 
@@ -90,7 +94,9 @@ impl RunningNode {
         let _ = self.shutdown.send(true);
         let _ = tokio::time::timeout(Duration::from_secs(10), self.outbox).await;
         self.server.abort();
+        self.refresher.abort();
         let _ = self.server.await;
+        let _ = self.refresher.await;
     }
 
     /// Ends everything at once, as a crash would: what was committed to the
@@ -98,13 +104,32 @@ impl RunningNode {
     pub async fn kill(self) {
         self.server.abort();
         self.outbox.abort();
+        self.refresher.abort();
         let _ = self.server.await;
         let _ = self.outbox.await;
+        let _ = self.refresher.await;
     }
 
     /// Waits until the server stops (it stops only by `stop` or `kill`).
     pub async fn wait(self) {
         let _ = self.server.await;
+    }
+}
+
+/// Re-reads the peers every [`REFRESH_EVERY`], so cards added or replaced
+/// with `detente peer add` take effect without a restart.
+async fn refresh_peers(node: Arc<Node>, mut shutdown: watch::Receiver<bool>) {
+    loop {
+        tokio::select! {
+            () = tokio::time::sleep(REFRESH_EVERY) => {}
+            _ = shutdown.changed() => return,
+        }
+        let peers = node.peers.clone();
+        match tokio::task::spawn_blocking(move || peers.refresh()).await {
+            Ok(Ok(())) => {}
+            Ok(Err(error)) => tracing::error!(%error, "cannot re-read peers"),
+            Err(error) => tracing::error!(%error, "peer refresh task failed"),
+        }
     }
 }
 

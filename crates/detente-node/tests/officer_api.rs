@@ -190,6 +190,69 @@ async fn compose_validation_names_the_field_and_stores_nothing() {
 }
 
 #[tokio::test]
+async fn out_of_bounds_bodies_are_refused_at_compose_not_queued() {
+    let net = world().await;
+    // A STIX bundle nested deeper than the 64 levels a peer accepts.
+    let mut deep = json!("leaf");
+    for _ in 0..70 {
+        deep = json!({"x": deep});
+    }
+    let bundle = json!({"type": "bundle", "id": "bundle--5d0092c5-5f74-4287-9642-33f4c354e56d",
+        "objects": [{"type": "note", "id": "note--8e2e2d2b-17d4-4cbf-938f-98ee46b3cd3f", "content": deep}]});
+    let (status, body) = problem(
+        net.client("RU")
+            .post(
+                "/api/v1/messages",
+                &json!({"to": {"party": "US", "tier": "technical"}, "from_tier": "technical",
+                "kind": "notification", "body": {"subject": "s", "summary": "s", "stix": bundle}}),
+            )
+            .await,
+    );
+    assert_eq!(status, 422, "{body}");
+    assert_eq!(body["type"], "urn:detente:problem:out-of-bounds");
+    assert!(
+        body["detail"]
+            .as_str()
+            .unwrap_or("")
+            .contains("nested deeper than 64"),
+        "{body}"
+    );
+    assert!(stored(&net.node("RU")).is_empty(), "nothing queued");
+}
+
+#[tokio::test]
+async fn a_party_cannot_acknowledge_its_own_message() {
+    let net = world().await;
+    let id = officer_send(
+        &net,
+        "RU",
+        "US",
+        "notification",
+        json!({"subject": "s", "summary": "s"}),
+    )
+    .await;
+    let (status, body) = problem(
+        net.client("RU")
+            .post(
+                "/api/v1/messages",
+                &json!({"to": {"party": "US", "tier": "technical"}, "from_tier": "technical",
+                "kind": "acknowledgement", "in_reply_to": id, "body": {}}),
+            )
+            .await,
+    );
+    assert_eq!(status, 422, "{body}");
+    assert!(
+        body["detail"]
+            .as_str()
+            .unwrap_or("")
+            .contains("was sent by this node"),
+        "{body}"
+    );
+    assert!(show(&net, "RU", &id).await.get("acknowledged_by").is_none());
+    assert_eq!(stored(&net.node("RU")).len(), 1, "only the notification");
+}
+
+#[tokio::test]
 async fn malformed_json_and_unknown_paths_are_problems() {
     let net = world().await;
     let n = net.get("RU");

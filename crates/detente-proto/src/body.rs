@@ -257,12 +257,7 @@ pub enum Body {
 
 fn decode<T: DeserializeOwned>(value: Value) -> Result<T, ProtoError> {
     serde_path_to_error::deserialize(value).map_err(|error| {
-        let path = error.path().to_string();
-        let field = if path == "." {
-            "envelope.body".to_owned()
-        } else {
-            format!("envelope.body.{path}")
-        };
+        let field = crate::error::field_path("envelope.body", error.path());
         ProtoError::field(field, error.into_inner().to_string())
     })
 }

@@ -113,8 +113,13 @@ impl SignedCard {
             ..Limits::default()
         };
         let parts = SignedParts::parse(Domain::Card, bytes, &limits)?;
-        let card: PartyCard = serde_path_to_error::deserialize(parts.document.clone())
-            .map_err(|e| ProtoError::field(format!("card.{}", e.path()), e.inner().to_string()))?;
+        let card: PartyCard =
+            serde_path_to_error::deserialize(parts.document.clone()).map_err(|e| {
+                ProtoError::field(
+                    crate::error::field_path("card", e.path()),
+                    e.inner().to_string(),
+                )
+            })?;
         let keys = card.keys()?;
         parts.verify(&keys.signing, &card.party)?;
         Ok(Self {

@@ -187,7 +187,7 @@ impl Envelope {
     pub fn from_value(value: Value) -> Result<Self, ProtoError> {
         let wire: EnvelopeWire = serde_path_to_error::deserialize(value).map_err(|error| {
             let inner = error.inner().to_string();
-            ProtoError::field(format!("envelope.{}", error.path()), inner)
+            ProtoError::field(crate::error::field_path("envelope", error.path()), inner)
         })?;
         let kind: MessageKind = wire
             .kind
@@ -286,13 +286,11 @@ impl SignedEnvelope {
     }
 
     /// Re-reads bytes that this node stored itself after verifying them
-    /// once. Still parses fully: stored data is not trusted blindly.
+    /// once. Still parses and verifies fully (stored data is not trusted
+    /// blindly), but without the bounds for outside input: those were
+    /// applied when the envelope was accepted, under the limits of the day.
     pub fn from_trusted_bytes(bytes: &[u8], key: &PartyVerifyingKey) -> Result<Self, ProtoError> {
-        let limits = Limits {
-            max_envelope_bytes: usize::MAX / 2,
-            ..Limits::default()
-        };
-        let unverified = UnverifiedEnvelope::parse(bytes, &limits)?;
+        let unverified = UnverifiedEnvelope::parse(bytes, &Limits::unbounded())?;
         unverified.verify(key)
     }
 }

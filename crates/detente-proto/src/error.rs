@@ -65,6 +65,15 @@ pub enum ProtoError {
     Seal(#[from] SealError),
 }
 
+/// The dotted path of a field below `prefix`, from a serde path (whose
+/// root prints as ".").
+pub(crate) fn field_path(prefix: &str, path: &serde_path_to_error::Path) -> String {
+    match path.to_string().as_str() {
+        "." => prefix.to_owned(),
+        rest => format!("{prefix}.{rest}"),
+    }
+}
+
 impl ProtoError {
     /// Shorthand for [`ProtoError::InvalidField`].
     pub fn field(field: impl Into<String>, problem: impl Into<String>) -> Self {

@@ -39,6 +39,18 @@ impl Default for Limits {
 }
 
 impl Limits {
+    /// No bounds (beyond the JSON parser's own nesting limit): for data this
+    /// node already accepted and stored.
+    pub fn unbounded() -> Self {
+        Self {
+            max_envelope_bytes: usize::MAX / 2,
+            max_depth: usize::MAX,
+            max_string_bytes: usize::MAX,
+            max_array_len: usize::MAX,
+            max_object_members: usize::MAX,
+        }
+    }
+
     /// Largest sealed transport body: base64 of the envelope plus HPKE overhead and header.
     pub fn max_sealed_bytes(&self) -> usize {
         self.max_envelope_bytes / 3 * 4 + 4096
@@ -57,7 +69,8 @@ impl Limits {
     }
 
     /// Walks a parsed JSON tree and refuses it if any bound is crossed.
-    /// `root` names the value in error messages (e.g. `envelope`).
+    /// `root` names the value in error messages (e.g. `envelope`); with an
+    /// empty root, paths start at the top-level member names.
     pub fn check_tree(&self, root: &str, value: &Value) -> Result<(), ProtoError> {
         // Iterative walk: a deep tree must not exhaust our own stack.
         let mut stack: Vec<(String, &Value, usize)> = vec![(root.to_owned(), value, 1)];
@@ -112,7 +125,12 @@ impl Limits {
                                 detail: "member name too long".into(),
                             });
                         }
-                        stack.push((format!("{path}.{name}"), member, depth + 1));
+                        let child = if path.is_empty() {
+                            name.clone()
+                        } else {
+                            format!("{path}.{name}")
+                        };
+                        stack.push((child, member, depth + 1));
                     }
                 }
                 _ => {}

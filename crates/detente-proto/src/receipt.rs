@@ -119,7 +119,10 @@ impl SignedReceipt {
         let parts = SignedParts::parse(Domain::Receipt, bytes, &limits)?;
         let receipt: Receipt =
             serde_path_to_error::deserialize(parts.document.clone()).map_err(|e| {
-                ProtoError::field(format!("receipt.{}", e.path()), e.inner().to_string())
+                ProtoError::field(
+                    crate::error::field_path("receipt", e.path()),
+                    e.inner().to_string(),
+                )
             })?;
         if &receipt.to != recipient {
             return Err(ProtoError::field(

@@ -168,7 +168,7 @@ impl SealedEnvelope {
         let mut de = serde_json::Deserializer::from_slice(bytes);
         let sealed: Self = serde_path_to_error::deserialize(&mut de).map_err(|error| {
             ProtoError::field(
-                format!("sealed.{}", error.path()),
+                crate::error::field_path("sealed", error.path()),
                 error.inner().to_string(),
             )
         })?;

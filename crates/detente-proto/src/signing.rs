@@ -195,7 +195,8 @@ impl SignedParts {
         let what = domain.field();
         limits.check_size(what, bytes.len())?;
         let whole = ensure_canonical(what, bytes)?;
-        limits.check_tree(what, &whole)?;
+        // Paths are named from the wrapper down: `envelope.body.…`.
+        limits.check_tree("", &whole)?;
         let raw: BTreeMap<&str, &RawValue> =
             serde_json::from_slice(bytes).map_err(|error| ProtoError::MalformedJson {
                 what,

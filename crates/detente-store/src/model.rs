@@ -100,7 +100,9 @@ pub struct StoredMessage {
     pub last_error: Option<String>,
     /// When the next attempt is due (sent side, while queued).
     pub next_attempt_at: Option<Timestamp>,
-    /// The first acknowledgement stored that answers this message, with its `created_at`.
+    /// The earliest acknowledgement (by `created_at`) that answers this message
+    /// from the other side — received for a sent message, sent for a received
+    /// one — with its `created_at`.
     pub acknowledged_by: Option<(MessageId, Timestamp)>,
 }
 

@@ -148,17 +148,15 @@ pub fn peer_add(args: PeerAddArgs) -> anyhow::Result<()> {
         card.card().endpoint,
         card.fingerprint()
     );
-    println!(
-        "A running node picks it up at its next contact with {}.",
-        card.card().party
-    );
+    println!("A running node uses it within a few seconds; no restart is needed.");
     Ok(())
 }
 
 fn confirm_interactively(card: &SignedCard) -> anyhow::Result<Fingerprint> {
     let c = card.card();
+    // The card's own fingerprint is not shown: the point is that the person
+    // types what the other party read to them, not what the file says.
     println!("Card of {} ({}), endpoint {}", c.party, c.name, c.endpoint);
-    println!("Fingerprint: {}", card.fingerprint());
     if !std::io::stdin().is_terminal() {
         bail!(
             "not adding {}: confirm the fingerprint with --fingerprint when not at a terminal",
@@ -166,7 +164,7 @@ fn confirm_interactively(card: &SignedCard) -> anyhow::Result<Fingerprint> {
         );
     }
     print!(
-        "Type the fingerprint {} gave you out of band (or paste it): ",
+        "Type the fingerprint {} read to you out of band (SHA256:…): ",
         c.party
     );
     std::io::stdout().flush().ok();

@@ -65,7 +65,7 @@ pub async fn send(args: SendArgs) -> anyhow::Result<()> {
             output::str(m, "/kind"),
             output::str(m, "/id"),
             output::str(m, "/counterparty"),
-            "signed, logged in the store with its outbox entry; delivered once the receipt verifies",
+            "signed and stored with its outbox entry; it is delivered once the recipient's receipt verifies",
             output::str(m, "/id"),
         )
     });

@@ -31,7 +31,10 @@ impl FromRequestParts<Arc<Node>> for Authenticated {
         let token = header
             .to_str()
             .ok()
-            .and_then(|value| value.strip_prefix("Bearer "))
+            // RFC 9110 §11.1: the scheme name is case-insensitive.
+            .and_then(|value| value.split_once(' '))
+            .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+            .map(|(_, token)| token)
             .map(str::trim)
             .filter(|token| !token.is_empty())
             .ok_or_else(|| {

@@ -32,6 +32,7 @@ pub fn router(node: Arc<Node>) -> Router {
         .route("/api/v1/messages/{id}/ack", post(messages::acknowledge))
         .route("/api/v1/openapi.json", get(openapi::document))
         .fallback(problem::not_found)
+        .method_not_allowed_fallback(problem::method_not_allowed)
         .with_state(node)
 }
 

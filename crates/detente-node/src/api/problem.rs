@@ -144,7 +144,16 @@ fn peer_problem(rejection: &PeerRejection) -> Problem {
             "misaddressed",
             "Addressed to another party",
         ),
-        PeerRejection::UnknownParty(_) => (StatusCode::FORBIDDEN, "unknown-party", "Unknown party"),
+        PeerRejection::UnknownParty(_) => (
+            StatusCode::FORBIDDEN,
+            "unknown-sender",
+            "Unknown sending party",
+        ),
+        PeerRejection::CardExpired { .. } => (
+            StatusCode::FORBIDDEN,
+            "card-expired",
+            "Sender's card expired",
+        ),
         PeerRejection::Replay(_) => (StatusCode::CONFLICT, "replay", "Replayed message id"),
         PeerRejection::Skew { .. } => (
             StatusCode::UNPROCESSABLE_ENTITY,
@@ -240,6 +249,20 @@ impl IntoResponse for NodeError {
     }
 }
 
+/// A path that is served, asked with a method it does not take.
+pub async fn method_not_allowed(method: axum::http::Method, uri: axum::http::Uri) -> Problem {
+    Problem::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "method-not-allowed",
+        "Method not allowed",
+        format!(
+            "{} does not take {method}; the officer API is described at /api/v1/openapi.json",
+            uri.path()
+        ),
+        None,
+    )
+}
+
 /// Any path the node does not serve.
 pub async fn not_found(uri: axum::http::Uri) -> Problem {
     Problem::new(
@@ -258,7 +281,10 @@ pub async fn not_found(uri: axum::http::Uri) -> Problem {
 pub fn decode_json<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result<T, NodeError> {
     let mut de = serde_json::Deserializer::from_slice(bytes);
     let value = serde_path_to_error::deserialize(&mut de).map_err(|error| {
-        let path = error.path().to_string();
+        let path = match error.path().to_string() {
+            root if root == "." => "request body".to_owned(),
+            path => path,
+        };
         let inner = error.into_inner();
         if inner.is_syntax() || inner.is_eof() {
             NodeError::Invalid(ProtoError::MalformedJson {

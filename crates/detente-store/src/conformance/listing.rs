@@ -148,7 +148,8 @@ pub fn mailbox_state_and_counterparty_filters(store: &dyn Store) {
     );
 }
 
-/// `acknowledged_by` is the earliest stored acknowledgement answering the message.
+/// `acknowledged_by` is the earliest stored acknowledgement answering the
+/// message from the other side of the exchange.
 pub fn acknowledged_by_is_the_earliest_acknowledgement(store: &dyn Store) {
     let answer =
         |n: u64, direction: Direction, kind: MessageKind, to: &NewMessage, created: i64| {
@@ -230,5 +231,44 @@ pub fn acknowledged_by_is_the_earliest_acknowledgement(store: &dyn Store) {
         acked(&ours),
         Some((id(4), at(40_000))),
         "answers do not cross threads"
+    );
+
+    // An acknowledgement from the same side does not count: a party cannot
+    // acknowledge its own message, whichever way it claims to.
+    let unanswered = sent(7);
+    enqueue(store, &unanswered, at(0));
+    enqueue(
+        store,
+        &answer(
+            8,
+            Direction::Sent,
+            MessageKind::Acknowledgement,
+            &unanswered,
+            70_000,
+        ),
+        at(0),
+    );
+    assert_eq!(
+        acked(&unanswered),
+        None,
+        "our own acknowledgement of our own message"
+    );
+    let their_own = received(9);
+    accept(store, &their_own, b"r9");
+    accept(
+        store,
+        &answer(
+            10,
+            Direction::Received,
+            MessageKind::Acknowledgement,
+            &their_own,
+            80_000,
+        ),
+        b"r10",
+    );
+    assert_eq!(
+        acked(&their_own),
+        None,
+        "the peer acknowledging its own message"
     );
 }

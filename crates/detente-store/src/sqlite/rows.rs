@@ -82,6 +82,7 @@ macro_rules! select_messages {
          LEFT JOIN messages ack ON ack.id = (
              SELECT a.id FROM messages a
              WHERE a.in_reply_to = m.id AND a.kind = 'acknowledgement'
+               AND a.direction <> m.direction AND a.counterparty = m.counterparty
              ORDER BY a.created_at_ms, a.id
              LIMIT 1)"
     };
