@@ -86,8 +86,19 @@ impl Node {
             .parse()
             .map_err(|_| detente_proto::ProtoError::UnknownKind(request.kind.clone()))?;
         let body = Body::from_value(kind, request.body)?;
-        if self.peers.get(&request.to.party).is_none() {
+        let Some(recipient) = self.peers.get(&request.to.party) else {
             return Err(NodeError::UnknownParty(request.to.party));
+        };
+        if let Some(until) = recipient
+            .card
+            .card()
+            .valid_until
+            .filter(|until| *until <= self.now())
+        {
+            return Err(NodeError::Unprocessable(format!(
+                "the card of {} expired at {until}; nothing can be sealed to it until its new card is added with `detente peer add`",
+                request.to.party
+            )));
         }
         if let Some(answered) = request.in_reply_to {
             let original = self.with_store(move |s| Ok(s.message(&answered)?)).await?;
@@ -138,9 +149,10 @@ impl Node {
         UnverifiedEnvelope::parse(signed.bytes(), &self.config.limits)?;
         let row = new_message(&signed, Direction::Sent, now);
         let id = row.id;
+        // Durable (message, outbox entry, log entry, checkpoint) before we answer.
+        self.log.log_sent(row).await?;
         let stored = self
             .with_store(move |s| {
-                s.enqueue_outgoing(&row, now)?;
                 s.message(&id)?
                     .ok_or_else(|| NodeError::Internal("queued message vanished".into()))
             })

@@ -5,8 +5,9 @@
 //! recipient; the envelope must open, be canonical, within bounds, and
 //! signed by the sender's card key; its inner header must match the sealed
 //! one; `sealed.sent_at` must be within the allowed skew and
-//! `envelope.created_at` not in the future beyond it. Then the receipt is
-//! signed, and message and receipt are stored in one transaction.
+//! `envelope.created_at` not in the future beyond it. Then the sequencer
+//! logs a "received" entry, signs the receipt naming its leaf index and
+//! checkpoint, and stores message, receipt and log entry in one transaction.
 //!
 //! Delivery is idempotent by id: the same envelope again gets the same
 //! receipt and stores nothing; a different envelope under a used id is a
@@ -20,7 +21,7 @@ use detente_proto::ids::PartyCode;
 use detente_proto::receipt::Receipt;
 use detente_proto::seal::SealedEnvelope;
 use detente_proto::time::{Timestamp, human_duration};
-use detente_store::{AcceptOutcome, Direction, StoreError};
+use detente_store::Direction;
 
 use crate::error::{NodeError, NodeResult, PeerRejection};
 use crate::events::EventKind;
@@ -147,28 +148,24 @@ impl Node {
             from: envelope.from.party.clone(),
             to: self.config.party.clone(),
             received_at: now,
+            // The sequencer fills in the leaf index and checkpoint, and signs.
             log: None,
-        }
-        .sign(&self.keys.signing);
+        };
+        let envelope_sha256 = receipt.envelope_sha256.clone();
         let row = new_message(&signed, Direction::Received, now);
-        match self.store.accept_incoming(&row, receipt.bytes()) {
-            Ok(AcceptOutcome::Accepted) => {
-                tracing::info!(id = %envelope.id, kind = %envelope.kind(), from = %envelope.from.party, "received");
-                self.emit(EventKind::Received {
-                    id: envelope.id,
-                    kind: envelope.kind(),
-                    from: envelope.from.party.clone(),
-                    envelope_sha256: receipt.receipt().envelope_sha256.clone(),
-                });
-                Ok(receipt.bytes().to_vec())
-            }
-            Ok(AcceptOutcome::AlreadyAccepted { receipt }) => {
-                tracing::info!(id = %envelope.id, "duplicate delivery; returning the original receipt");
-                Ok(receipt)
-            }
-            Err(StoreError::ConflictingId { .. }) => Err(PeerRejection::Replay(envelope.id).into()),
-            Err(other) => Err(other.into()),
+        let accepted = self.log.log_received_blocking(row, receipt)?;
+        if accepted.fresh {
+            tracing::info!(id = %envelope.id, kind = %envelope.kind(), from = %envelope.from.party, "received");
+            self.emit(EventKind::Received {
+                id: envelope.id,
+                kind: envelope.kind(),
+                from: envelope.from.party.clone(),
+                envelope_sha256,
+            });
+        } else {
+            tracing::info!(id = %envelope.id, "duplicate delivery; returning the original receipt");
         }
+        Ok(accepted.receipt)
     }
 }
 

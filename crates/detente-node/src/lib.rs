@@ -9,6 +9,7 @@
 
 pub mod api;
 pub mod backoff;
+pub mod bench;
 pub mod client;
 pub mod compose;
 pub mod config;
@@ -17,6 +18,7 @@ pub mod events;
 pub mod inbox;
 pub mod init;
 pub mod keys;
+pub mod log;
 pub mod node;
 pub mod officer_client;
 pub mod officers;

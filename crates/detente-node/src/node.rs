@@ -18,6 +18,7 @@ use crate::config::NodeConfig;
 use crate::error::{NodeError, NodeResult};
 use crate::events::{EventKind, NodeEvent};
 use crate::keys::NodeKeys;
+use crate::log::Sequencer;
 use crate::peers::PeerDirectory;
 
 /// The file name of this party's own signed card in a node directory.
@@ -34,6 +35,7 @@ pub struct Node {
     pub(crate) peers: Arc<PeerDirectory>,
     pub(crate) outbox_wake: Notify,
     pub(crate) clients: PeerClients,
+    pub(crate) log: Sequencer,
     events: broadcast::Sender<NodeEvent>,
 }
 
@@ -71,6 +73,7 @@ impl Node {
             });
         }
         let peers = Arc::new(PeerDirectory::load(store.clone())?);
+        let log = Sequencer::start(store.clone(), clock.clone(), &config.party, &keys.signing)?;
         let (events, _) = broadcast::channel(1024);
         Ok(Arc::new(Self {
             config,
@@ -81,6 +84,7 @@ impl Node {
             peers,
             outbox_wake: Notify::new(),
             clients: PeerClients::default(),
+            log,
             events,
         }))
     }
@@ -113,6 +117,11 @@ impl Node {
     /// The peers.
     pub fn peers(&self) -> &Arc<PeerDirectory> {
         &self.peers
+    }
+
+    /// This node's transparency log.
+    pub fn log(&self) -> &Sequencer {
+        &self.log
     }
 
     /// Subscribes to this node's events.
@@ -188,5 +197,6 @@ pub fn new_message(
         envelope: signed.bytes().to_vec(),
         envelope_sha256: signed.hash(),
         recorded_at,
+        log_index: None,
     }
 }

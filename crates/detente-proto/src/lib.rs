@@ -13,7 +13,8 @@
 //!   with `verify_strict`);
 //! - [`seal`]: HPKE (RFC 9180) base mode, DHKEM(X25519, HKDF-SHA256),
 //!   HKDF-SHA256, ChaCha20-Poly1305;
-//! - [`limits`]: bounds on everything that comes from outside.
+//! - [`limits`]: bounds on everything that comes from outside;
+//! - [`log_entry`]: the fixed records of a party's transparency log.
 //!
 //! ## Errors
 //!
@@ -31,6 +32,7 @@ mod error;
 pub mod ids;
 pub mod kind;
 pub mod limits;
+pub mod log_entry;
 pub mod receipt;
 pub mod seal;
 pub mod signing;

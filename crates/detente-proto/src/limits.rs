@@ -73,6 +73,7 @@ impl Limits {
     /// empty root, paths start at the top-level member names.
     pub fn check_tree(&self, root: &str, value: &Value) -> Result<(), ProtoError> {
         // Iterative walk: a deep tree must not exhaust our own stack.
+        let root = if root.is_empty() { "(top level)" } else { root };
         let mut stack: Vec<(String, &Value, usize)> = vec![(root.to_owned(), value, 1)];
         while let Some((path, value, depth)) = stack.pop() {
             if depth > self.max_depth {
@@ -125,7 +126,7 @@ impl Limits {
                                 detail: "member name too long".into(),
                             });
                         }
-                        let child = if path.is_empty() {
+                        let child = if path == "(top level)" {
                             name.clone()
                         } else {
                             format!("{path}.{name}")

@@ -18,7 +18,12 @@
 //!   (ties by id, descending), and tier visibility (sent *from* or received
 //!   *for* one of the officer's tiers; no tiers, no messages);
 //! - `acknowledged_by`: the earliest acknowledgement answering a message;
-//! - peers and officers: upsert, lookup, listing order, duplicates, removal.
+//! - peers and officers: upsert, lookup, listing order, duplicates, removal;
+//! - the log: a batch writes its entries, messages (with their log index,
+//!   outbox rows and receipts) and checkpoint together; its checkpoint is a
+//!   compare-and-swap on the size (`LogConflict`); a stored id or a
+//!   malformed batch (`Misuse`) fails it whole; nothing of a refused batch
+//!   is written; entries read back in order, fewer past the end.
 //!
 //! This is test code: it panics (asserts, `expect`) instead of returning errors.
 
@@ -26,6 +31,7 @@ mod data;
 mod delivery;
 mod directory;
 mod listing;
+mod log;
 mod messages;
 
 pub use delivery::{
@@ -36,6 +42,13 @@ pub use directory::{officers_add_lookup_and_remove, peers_upsert_lookup_and_list
 pub use listing::{
     acknowledged_by_is_the_earliest_acknowledgement, mailbox_state_and_counterparty_filters,
     tier_visibility_filters_listings,
+};
+pub use log::{
+    empty_log_has_no_checkpoint_and_no_entries, enqueue_and_accept_store_the_log_index_given,
+    log_batch_misuse_is_refused_and_writes_nothing,
+    log_batch_with_a_stale_size_is_a_conflict_and_writes_nothing,
+    log_batch_with_a_stored_id_fails_whole_and_writes_nothing,
+    log_batch_writes_entries_messages_and_checkpoint, log_batches_extend_the_log,
 };
 pub use messages::{
     accept_refuses_another_envelope_under_a_used_id, accept_stores_message_with_receipt,
@@ -72,6 +85,13 @@ pub const CHECKS: &[(&str, Check)] = checks![
     acknowledged_by_is_the_earliest_acknowledgement,
     peers_upsert_lookup_and_list,
     officers_add_lookup_and_remove,
+    empty_log_has_no_checkpoint_and_no_entries,
+    log_batch_writes_entries_messages_and_checkpoint,
+    log_batch_with_a_stale_size_is_a_conflict_and_writes_nothing,
+    log_batch_with_a_stored_id_fails_whole_and_writes_nothing,
+    log_batches_extend_the_log,
+    log_batch_misuse_is_refused_and_writes_nothing,
+    enqueue_and_accept_store_the_log_index_given,
 ];
 
 /// Runs every check in [`CHECKS`], each against a fresh store from `make`.

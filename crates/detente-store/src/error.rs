@@ -10,6 +10,17 @@ pub enum StoreError {
         /// The id.
         id: String,
     },
+    /// The log's stored checkpoint is not the size a batch extends: another
+    /// sequencer wrote first. Nothing was written.
+    #[error(
+        "the log is at size {found}, but this batch extends size {expected}; another sequencer is writing this log — run one node per database, or restart this one"
+    )]
+    LogConflict {
+        /// The size the batch extends.
+        expected: u64,
+        /// The size stored.
+        found: u64,
+    },
     /// A unique name is already taken.
     #[error("{what} {name:?} already exists")]
     Duplicate {
@@ -41,6 +52,20 @@ pub enum StoreError {
         found: i64,
         /// Highest version this build knows.
         supported: i64,
+    },
+    /// The caller broke the operation's contract: a log batch whose sizes or
+    /// log indices do not add up, a message handed to the wrong operation
+    /// for its direction. A bug in the caller, not a failure of the
+    /// database: nothing was written, and retrying the same call fails the
+    /// same way (unlike [`StoreError::Backend`], which may be transient).
+    #[error(
+        "{operation}: {why}; this is a bug in the caller, and retrying the same call will fail again"
+    )]
+    Misuse {
+        /// The store operation called.
+        operation: &'static str,
+        /// What was wrong with the call.
+        why: String,
     },
     /// The database itself failed (I/O, locking, constraint).
     #[error("database error: {0}")]

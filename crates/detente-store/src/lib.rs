@@ -13,19 +13,24 @@
 //!   written in ONE transaction: all or nothing;
 //! - a message id is stored at most once; a second, different envelope with
 //!   the same id is refused ([`StoreError::ConflictingId`]);
-//! - a message becomes `delivered` only together with its receipt bytes.
+//! - a message becomes `delivered` only together with its receipt bytes;
+//! - a log batch (entries, the messages they record, the checkpoint) is
+//!   written in ONE transaction, and only if the stored checkpoint has the
+//!   size the batch extends: the log never forks and never has entries
+//!   that no checkpoint covers.
 #![forbid(unsafe_code)]
 
 #[cfg(feature = "conformance")]
 pub mod conformance;
 mod error;
+mod log_batch;
 mod model;
 mod sqlite;
 
 pub use error::StoreError;
 pub use model::{
-    AcceptOutcome, Direction, Mailbox, MessageQuery, MessageState, NewMessage, OfficerRecord,
-    OutboxEntry, PeerRecord, StoredMessage,
+    AcceptOutcome, Direction, LogBatch, Mailbox, MessageQuery, MessageState, NewMessage,
+    OfficerRecord, OutboxEntry, PeerRecord, StoredMessage,
 };
 pub use sqlite::SqliteStore;
 
@@ -86,6 +91,24 @@ pub trait Store: Send + Sync + std::fmt::Debug + 'static {
         receipt: &[u8],
         delivered_at: Timestamp,
     ) -> Result<(), StoreError>;
+
+    /// Commits one sequencer batch in one transaction: the log entries, the
+    /// sent messages with their outbox entries, the received messages with
+    /// their receipts, and the checkpoint — swapped only if the stored one
+    /// has size `batch.old_size` ([`StoreError::LogConflict`] otherwise).
+    /// Any message id already stored fails the whole batch with
+    /// [`StoreError::ConflictingId`]. A malformed batch (sizes that do not
+    /// add up, a message without a `log_index` in `old_size..new_size`, two
+    /// messages on one entry, a message in the wrong list for its direction)
+    /// is [`StoreError::Misuse`], whatever is stored. On any error nothing
+    /// is written.
+    fn commit_log_batch(&self, batch: &LogBatch) -> Result<(), StoreError>;
+
+    /// The latest checkpoint: its size and signed note text.
+    fn log_checkpoint(&self) -> Result<Option<(u64, String)>, StoreError>;
+
+    /// The log entries with indices in `start..end` (fewer if the log is shorter).
+    fn log_entries(&self, start: u64, end: u64) -> Result<Vec<Vec<u8>>, StoreError>;
 
     /// Adds a peer, or replaces the card of a known one.
     fn upsert_peer(&self, peer: &PeerRecord) -> Result<(), StoreError>;

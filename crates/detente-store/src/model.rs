@@ -81,6 +81,8 @@ pub struct NewMessage {
     pub envelope_sha256: [u8; 32],
     /// When this node queued (sent) or accepted (received) it.
     pub recorded_at: Timestamp,
+    /// The index of its entry in this node's transparency log, when logged.
+    pub log_index: Option<u64>,
 }
 
 /// A stored message and where it stands.
@@ -104,6 +106,29 @@ pub struct StoredMessage {
     /// from the other side — received for a sent message, sent for a received
     /// one — with its `created_at`.
     pub acknowledged_by: Option<(MessageId, Timestamp)>,
+}
+
+/// One group commit of the log sequencer: new log entries, the messages
+/// they record and the checkpoint that covers them, written in ONE
+/// transaction — or not at all.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LogBatch {
+    /// The log size this batch extends. The stored checkpoint must have
+    /// exactly this size (0 with no checkpoint yet): a compare-and-swap, so
+    /// two sequencers can never fork the log.
+    pub old_size: u64,
+    /// The new entries' bytes, at indices `old_size`, `old_size + 1`, ….
+    pub entries: Vec<Vec<u8>>,
+    /// The new checkpoint's size: `old_size + entries.len()`.
+    pub new_size: u64,
+    /// The signed checkpoint (a C2SP signed note) for `new_size`.
+    pub checkpoint: String,
+    /// Messages this node composed, each with `log_index` set, queued for
+    /// delivery at their `recorded_at`.
+    pub sent: Vec<NewMessage>,
+    /// Messages received, each with `log_index` set, and the receipt this
+    /// node signed for each.
+    pub received: Vec<(NewMessage, Vec<u8>)>,
 }
 
 /// The result of accepting an incoming message.

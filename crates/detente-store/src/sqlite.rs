@@ -15,11 +15,16 @@
 //! - a message id is stored at most once; an accepted message carries the
 //!   receipt this node gave for it;
 //! - a message becomes `delivered` together with its receipt, and loses its
-//!   outbox row in the same commit.
+//!   outbox row in the same commit;
+//! - a log batch, its messages and its checkpoint are one commit, hence one
+//!   fsync however many entries it holds.
 //!
 //! The schema, its migrations and connection settings are in [`schema`];
-//! reading rows back in `rows`.
+//! writing new message rows in `inserts`; reading rows back in `rows`; the
+//! transparency log in `log`.
 
+mod inserts;
+mod log;
 mod rows;
 mod schema;
 
@@ -35,9 +40,10 @@ use rusqlite::{
 };
 
 use crate::{
-    AcceptOutcome, Direction, Mailbox, MessageQuery, MessageState, NewMessage, OfficerRecord,
-    OutboxEntry, PeerRecord, Store, StoreError, StoredMessage,
+    AcceptOutcome, Direction, LogBatch, Mailbox, MessageQuery, MessageState, NewMessage,
+    OfficerRecord, OutboxEntry, PeerRecord, Store, StoreError, StoredMessage,
 };
+use inserts::{insert_message, insert_outbox_row, stored_status};
 use rows::{MessageRow, db_error, format_tiers, parse_state, select_messages};
 
 /// The [`Store`] kept in one SQLite file (WAL, `synchronous=FULL`).
@@ -119,67 +125,23 @@ fn write_transaction(conn: &mut Connection) -> Result<Transaction<'_>, StoreErro
         .map_err(db_error)
 }
 
-/// The direction and state of a stored message, if it exists.
-fn stored_status(tx: &Connection, id: &str) -> Result<Option<(String, String)>, StoreError> {
-    tx.prepare_cached("SELECT direction, state FROM messages WHERE id = ?1")
-        .map_err(db_error)?
-        .query_row([id], |row| Ok((row.get(0)?, row.get(1)?)))
-        .optional()
-        .map_err(db_error)
-}
-
-fn insert_message(
-    tx: &Connection,
-    message: &NewMessage,
-    state: MessageState,
-    receipt: Option<&[u8]>,
-) -> Result<(), StoreError> {
-    tx.prepare_cached(
-        "INSERT INTO messages (id, direction, counterparty, kind, precedence, from_tier,
-             to_tier, officer, in_reply_to, created_at_ms, exercise, tlp, headline, envelope,
-             envelope_sha256, recorded_at_ms, state, delivered_at_ms, receipt)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17,
-             NULL, ?18)",
-    )
-    .map_err(db_error)?
-    .execute(params![
-        message.id.to_string(),
-        message.direction.as_str(),
-        message.counterparty.as_str(),
-        message.kind.as_str(),
-        message.precedence.as_str(),
-        message.from_tier.as_str(),
-        message.to_tier.as_str(),
-        message.officer.as_str(),
-        message.in_reply_to.map(|id| id.to_string()),
-        message.created_at.unix_millis(),
-        message.exercise,
-        message.tlp.as_str(),
-        message.headline,
-        message.envelope,
-        message.envelope_sha256,
-        message.recorded_at.unix_millis(),
-        state.as_str(),
-        receipt,
-    ])
-    .map_err(db_error)?;
-    Ok(())
-}
-
 fn require_direction(
     message: &NewMessage,
     expected: Direction,
-    op: &str,
+    operation: &'static str,
 ) -> Result<(), StoreError> {
     if message.direction == expected {
         Ok(())
     } else {
-        Err(StoreError::Backend(format!(
-            "{op}: message {} has direction {}, expected {}; this is a bug in the caller",
-            message.id,
-            message.direction.as_str(),
-            expected.as_str()
-        )))
+        Err(StoreError::Misuse {
+            operation,
+            why: format!(
+                "message {} has direction {}, expected {}",
+                message.id,
+                message.direction.as_str(),
+                expected.as_str()
+            ),
+        })
     }
 }
 
@@ -224,14 +186,8 @@ impl Store for SqliteStore {
         if stored_status(&tx, &id)?.is_some() {
             return Err(StoreError::ConflictingId { id });
         }
-        insert_message(&tx, message, MessageState::Queued, None)?;
-        tx.prepare_cached(
-            "INSERT INTO outbox (message_id, attempts, next_attempt_at_ms, last_error)
-             VALUES (?1, 0, ?2, NULL)",
-        )
-        .map_err(db_error)?
-        .execute(params![id, first_attempt_at.unix_millis()])
-        .map_err(db_error)?;
+        insert_message(&tx, message, MessageState::Queued, None, "enqueue_outgoing")?;
+        insert_outbox_row(&tx, &id, first_attempt_at)?;
         tx.commit().map_err(db_error)
     }
 
@@ -266,7 +222,13 @@ impl Store for SqliteStore {
             }
             return Err(StoreError::ConflictingId { id });
         }
-        insert_message(&tx, message, MessageState::Received, Some(receipt))?;
+        insert_message(
+            &tx,
+            message,
+            MessageState::Received,
+            Some(receipt),
+            "accept_incoming",
+        )?;
         tx.commit().map_err(db_error)?;
         Ok(AcceptOutcome::Accepted)
     }
@@ -432,6 +394,18 @@ impl Store for SqliteStore {
             .execute([&id])
             .map_err(db_error)?;
         tx.commit().map_err(db_error)
+    }
+
+    fn commit_log_batch(&self, batch: &LogBatch) -> Result<(), StoreError> {
+        log::commit_batch(&mut self.lock(), batch)
+    }
+
+    fn log_checkpoint(&self) -> Result<Option<(u64, String)>, StoreError> {
+        log::checkpoint(&self.lock())
+    }
+
+    fn log_entries(&self, start: u64, end: u64) -> Result<Vec<Vec<u8>>, StoreError> {
+        log::entries(&self.lock(), start, end)
     }
 
     fn upsert_peer(&self, peer: &PeerRecord) -> Result<(), StoreError> {

@@ -1,14 +1,19 @@
 //! Known-answer test pinning the on-disk format.
 //!
-//! `tests/fixtures/storage-v1.sqlite` was written by the schema-version-1
-//! code and is committed. Every later version must open it (migrating it if
-//! the schema has moved on) and read back exactly the records below. If this
-//! test fails, an upgrade would silently lose or misread stored messages:
-//! fix the code or add a migration, never the fixture.
+//! `tests/fixtures/storage-v{N}.sqlite` was written by the schema-version-N
+//! code and is committed:
+//! - v1: a queued, a delivered and a received message, a peer, an officer;
+//! - v2: the same, plus one log batch (three entries, a checkpoint, a sent
+//!   and a received message that carry their log index).
+//!
+//! Every later version must open each fixture (migrating it if the schema
+//! has moved on) and read back exactly the records below. If this test
+//! fails, an upgrade would silently lose or misread stored data: fix the
+//! code or add a migration, never a fixture.
 //!
 //! When a new schema version ships, add a fixture for it with
 //! [`regenerate_fixture`] (it writes `storage-v{SCHEMA_VERSION}.sqlite`),
-//! and a test like [`schema_v1_fixture_reads_back_exactly`] for it; keep
+//! and a test like [`schema_v2_fixture_reads_back_exactly`] for it; keep
 //! the old ones.
 
 use std::path::{Path, PathBuf};
@@ -17,14 +22,16 @@ use detente_proto::ids::{MessageId, Tier};
 use detente_proto::kind::{MessageKind, Precedence, Tlp};
 use detente_proto::time::Timestamp;
 use detente_store::{
-    AcceptOutcome, Direction, Mailbox, MessageQuery, MessageState, NewMessage, OfficerRecord,
-    PeerRecord, SqliteStore, Store, StoredMessage,
+    AcceptOutcome, Direction, LogBatch, Mailbox, MessageQuery, MessageState, NewMessage,
+    OfficerRecord, PeerRecord, SqliteStore, Store, StoredMessage,
 };
 use tempfile::TempDir;
 
 const SENT_QUEUED: &str = "01937b2e-8f00-7000-8000-000000000001";
 const SENT_DELIVERED: &str = "01937b2e-8f00-7000-8000-000000000002";
 const RECEIVED_ACK: &str = "01937b2e-8f00-7000-8000-000000000003";
+const SENT_LOGGED: &str = "01937b2e-8f00-7000-8000-000000000004";
+const RECEIVED_LOGGED: &str = "01937b2e-8f00-7000-8000-000000000005";
 
 fn at(text: &str) -> Timestamp {
     text.parse().expect("fixture timestamp")
@@ -57,6 +64,7 @@ fn sent_queued() -> NewMessage {
         envelope: b"{\"v\":1,\"id\":\"01937b2e-8f00-7000-8000-000000000001\"}\x00\xff".to_vec(),
         envelope_sha256: [0x11; 32],
         recorded_at: at("2026-11-28T10:00:00.123Z"),
+        log_index: None,
     }
 }
 
@@ -79,6 +87,7 @@ fn sent_delivered() -> NewMessage {
         envelope: b"envelope 2".to_vec(),
         envelope_sha256: [0x22; 32],
         recorded_at: at("2026-11-28T10:01:00.001Z"),
+        log_index: None,
     }
 }
 
@@ -101,8 +110,75 @@ fn received_ack() -> NewMessage {
         envelope: b"envelope 3".to_vec(),
         envelope_sha256: [0x33; 32],
         recorded_at: at("2026-11-28T10:02:00.500Z"),
+        log_index: None,
     }
 }
+
+/// A sent request, logged at index 0 and still queued (v2).
+fn sent_logged() -> NewMessage {
+    NewMessage {
+        id: id(SENT_LOGGED),
+        direction: Direction::Sent,
+        counterparty: "US".parse().expect("party"),
+        kind: MessageKind::RequestAssistance,
+        precedence: Precedence::Flash,
+        from_tier: Tier::Leadership,
+        to_tier: Tier::Leadership,
+        officer: "Жанна".parse().expect("officer"),
+        in_reply_to: None,
+        created_at: at("2026-11-28T10:03:00.000Z"),
+        exercise: false,
+        tlp: Tlp::Green,
+        headline: "Assistance requested: «grid»".to_owned(),
+        envelope: b"envelope 4\x00\x01".to_vec(),
+        envelope_sha256: [0x66; 32],
+        recorded_at: at("2026-11-28T10:03:00.007Z"),
+        log_index: Some(0),
+    }
+}
+
+/// The peer's acknowledgement of it, logged at index 1 (v2).
+fn received_logged() -> NewMessage {
+    NewMessage {
+        id: id(RECEIVED_LOGGED),
+        direction: Direction::Received,
+        counterparty: "US".parse().expect("party"),
+        kind: MessageKind::Acknowledgement,
+        precedence: Precedence::Flash,
+        from_tier: Tier::Leadership,
+        to_tier: Tier::Leadership,
+        officer: "duty officer".parse().expect("officer"),
+        in_reply_to: Some(id(SENT_LOGGED)),
+        created_at: at("2026-11-28T10:04:00.000Z"),
+        exercise: false,
+        tlp: Tlp::Green,
+        headline: "Acknowledged".to_owned(),
+        envelope: b"envelope 5".to_vec(),
+        envelope_sha256: [0x77; 32],
+        recorded_at: at("2026-11-28T10:04:00.250Z"),
+        log_index: Some(1),
+    }
+}
+
+/// The log batch of v2: entries for both messages and a document (a card).
+fn log_batch() -> LogBatch {
+    let entries: [&[u8]; 3] = [
+        br#"{"counterparty":"US","direction":"sent","id":"01937b2e-8f00-7000-8000-000000000004","sha256":"ZmZmZmZmZmZmZmZmZmZmZmZmZmZmZmZmZmZmZmZmZmY=","time":"2026-11-28T10:03:00.007Z","v":1}"#,
+        br#"{"counterparty":"US","direction":"received","id":"01937b2e-8f00-7000-8000-000000000005","peer_size":7,"sha256":"d3d3d3d3d3d3d3d3d3d3d3d3d3d3d3d3d3d3d3d3d3c=","time":"2026-11-28T10:04:00.250Z","v":1}"#,
+        br#"{"counterparty":"US","direction":"document","id":"card-US-2","sha256":"iIiIiIiIiIiIiIiIiIiIiIiIiIiIiIiIiIiIiIiIiIg=","time":"2026-11-28T10:04:01.000Z","v":1}"#,
+    ];
+    LogBatch {
+        old_size: 0,
+        entries: entries.iter().map(|entry| entry.to_vec()).collect(),
+        new_size: 3,
+        checkpoint: CHECKPOINT.to_owned(),
+        sent: vec![sent_logged()],
+        received: vec![(received_logged(), b"our receipt 5".to_vec())],
+    }
+}
+
+/// The signed checkpoint for size 3 (a C2SP signed note).
+const CHECKPOINT: &str = "detente.RU/log/v1\n3\nmZmZmZmZmZmZmZmZmZmZmZmZmZmZmZmZmZmZmZmZmZk=\n\n\u{2014} detente.RU/log/v1 WtEhPqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqo=\n";
 
 fn peer() -> PeerRecord {
     PeerRecord {
@@ -154,6 +230,7 @@ fn write_fixture_records(store: &dyn Store) {
     assert_eq!(outcome, AcceptOutcome::Accepted);
     store.upsert_peer(&peer()).expect("peer");
     store.add_officer(&officer()).expect("officer");
+    store.commit_log_batch(&log_batch()).expect("log batch");
 }
 
 /// Opens a copy of a committed fixture, so the test never touches the original.
@@ -166,14 +243,21 @@ fn open_copy(name: &str) -> (TempDir, SqliteStore) {
     (dir, store)
 }
 
-#[test]
-fn schema_v1_fixture_reads_back_exactly() {
-    let (_dir, store) = open_copy("storage-v1.sqlite");
+fn every_tier(limit: usize) -> MessageQuery {
+    MessageQuery {
+        mailbox: Mailbox::All,
+        state: None,
+        tiers: Tier::ALL.to_vec(),
+        counterparty: None,
+        limit,
+    }
+}
 
-    let queued = store
-        .message(&id(SENT_QUEUED))
-        .expect("read")
-        .expect("stored");
+/// The records every fixture holds (v1 wrote them; later versions too),
+/// exactly as stored; returned newest first, as a listing returns them.
+fn assert_v1_records(store: &SqliteStore) -> Vec<StoredMessage> {
+    let read = |text: &str| store.message(&id(text)).expect("read").expect("stored");
+    let queued = read(SENT_QUEUED);
     assert_eq!(
         queued,
         StoredMessage {
@@ -187,10 +271,7 @@ fn schema_v1_fixture_reads_back_exactly() {
             acknowledged_by: Some((id(RECEIVED_ACK), at("2026-11-28T10:02:00.000Z"))),
         }
     );
-    let delivered = store
-        .message(&id(SENT_DELIVERED))
-        .expect("read")
-        .expect("stored");
+    let delivered = read(SENT_DELIVERED);
     assert_eq!(
         delivered,
         StoredMessage {
@@ -204,10 +285,7 @@ fn schema_v1_fixture_reads_back_exactly() {
             acknowledged_by: None,
         }
     );
-    let ack = store
-        .message(&id(RECEIVED_ACK))
-        .expect("read")
-        .expect("stored");
+    let ack = read(RECEIVED_ACK);
     assert_eq!(
         ack,
         StoredMessage {
@@ -221,53 +299,160 @@ fn schema_v1_fixture_reads_back_exactly() {
             acknowledged_by: None,
         }
     );
-
-    let all = store
-        .messages(&MessageQuery {
-            mailbox: Mailbox::All,
-            state: None,
-            tiers: Tier::ALL.to_vec(),
-            counterparty: None,
-            limit: 10,
-        })
-        .expect("list");
-    assert_eq!(
-        all,
-        vec![ack, delivered, queued.clone()],
-        "listing, newest first"
-    );
-
-    let due = store
-        .due_deliveries(at("2026-11-28T12:00:00.000Z"), 10)
-        .expect("due");
-    assert_eq!(due.len(), 1);
-    assert_eq!(
-        (due[0].id, due[0].attempts, due[0].envelope.clone()),
-        (id(SENT_QUEUED), 1, sent_queued().envelope)
-    );
-    assert_eq!(
-        store.next_delivery_at().expect("next"),
-        Some(at("2026-11-28T10:00:30.200Z"))
-    );
-
     assert_eq!(store.peers().expect("peers"), vec![peer()]);
     assert_eq!(store.officers().expect("officers"), vec![officer()]);
     assert_eq!(
         store.officer_by_token_hash(&[0x55; 32]).expect("by token"),
         Some(officer())
     );
+    vec![ack, delivered, queued]
 }
 
-#[test]
-fn schema_v1_fixture_is_upgraded_to_the_current_version() {
-    let (_dir, store) = open_copy("storage-v1.sqlite");
-    let version = store
+/// The due deliveries, as `(id, attempts, envelope)`.
+fn due(store: &SqliteStore) -> Vec<(MessageId, u32, Vec<u8>)> {
+    store
+        .due_deliveries(at("2026-11-28T12:00:00.000Z"), 10)
+        .expect("due")
+        .into_iter()
+        .map(|entry| (entry.id, entry.attempts, entry.envelope))
+        .collect()
+}
+
+fn user_version(store: &SqliteStore) -> Option<String> {
+    store
         .settings()
         .expect("settings")
         .into_iter()
         .find(|(name, _)| *name == "user_version")
-        .map(|(_, value)| value);
-    assert_eq!(version, Some(SqliteStore::SCHEMA_VERSION.to_string()));
+        .map(|(_, value)| value)
+}
+
+#[test]
+fn schema_v1_fixture_reads_back_exactly() {
+    let (_dir, store) = open_copy("storage-v1.sqlite");
+    let v1 = assert_v1_records(&store);
+    assert_eq!(
+        store.messages(&every_tier(10)).expect("list"),
+        v1,
+        "listing, newest first"
+    );
+    assert_eq!(
+        due(&store),
+        vec![(id(SENT_QUEUED), 1, sent_queued().envelope)]
+    );
+    assert_eq!(
+        store.next_delivery_at().expect("next"),
+        Some(at("2026-11-28T10:00:30.200Z"))
+    );
+}
+
+#[test]
+fn schema_v1_fixture_is_upgraded_to_the_current_version() {
+    let (dir, store) = open_copy("storage-v1.sqlite");
+    assert_eq!(
+        user_version(&store),
+        Some("2".to_owned()),
+        "v1 is migrated to v2"
+    );
+    assert_eq!(
+        user_version(&store),
+        Some(SqliteStore::SCHEMA_VERSION.to_string())
+    );
+
+    // The same tables and indexes as a database created by today's code.
+    let fresh = dir.path().join("fresh.sqlite");
+    drop(SqliteStore::open(&fresh).expect("open fresh"));
+    assert_eq!(
+        schema(&dir.path().join("storage-v1.sqlite")),
+        schema(&fresh),
+        "a migrated v1 database has today's schema"
+    );
+
+    // Messages stored before the log have no log index; the log starts empty
+    // and the first batch extends size 0.
+    for stored in store.messages(&every_tier(10)).expect("list") {
+        assert_eq!(stored.message.log_index, None, "{}", stored.message.id);
+    }
+    assert_eq!(store.log_checkpoint().expect("checkpoint"), None);
+    assert_eq!(
+        store.log_entries(0, 10).expect("entries"),
+        Vec::<Vec<u8>>::new()
+    );
+    store
+        .commit_log_batch(&log_batch())
+        .expect("first batch on a migrated v1");
+    assert_eq!(
+        store.log_checkpoint().expect("checkpoint"),
+        Some((3, CHECKPOINT.to_owned()))
+    );
+    assert_v1_records(&store);
+}
+
+#[test]
+fn schema_v2_fixture_reads_back_exactly() {
+    let (_dir, store) = open_copy("storage-v2.sqlite");
+    let v1 = assert_v1_records(&store);
+
+    let read = |text: &str| store.message(&id(text)).expect("read").expect("stored");
+    let sent = read(SENT_LOGGED);
+    assert_eq!(
+        sent,
+        StoredMessage {
+            message: sent_logged(),
+            state: MessageState::Queued,
+            receipt: None,
+            delivered_at: None,
+            attempts: 0,
+            last_error: None,
+            next_attempt_at: Some(at("2026-11-28T10:03:00.007Z")),
+            acknowledged_by: Some((id(RECEIVED_LOGGED), at("2026-11-28T10:04:00.000Z"))),
+        }
+    );
+    let received = read(RECEIVED_LOGGED);
+    assert_eq!(
+        received,
+        StoredMessage {
+            message: received_logged(),
+            state: MessageState::Received,
+            receipt: Some(b"our receipt 5".to_vec()),
+            delivered_at: None,
+            attempts: 0,
+            last_error: None,
+            next_attempt_at: None,
+            acknowledged_by: None,
+        }
+    );
+    let mut all = vec![received, sent];
+    all.extend(v1);
+    assert_eq!(
+        store.messages(&every_tier(10)).expect("list"),
+        all,
+        "listing, newest first"
+    );
+    assert_eq!(
+        due(&store),
+        vec![
+            (id(SENT_QUEUED), 1, sent_queued().envelope),
+            (id(SENT_LOGGED), 0, sent_logged().envelope),
+        ]
+    );
+
+    assert_eq!(
+        store.log_checkpoint().expect("checkpoint"),
+        Some((3, CHECKPOINT.to_owned()))
+    );
+    assert_eq!(
+        store.log_entries(0, 3).expect("entries"),
+        log_batch().entries
+    );
+    assert_eq!(
+        store.log_entries(0, 100).expect("entries"),
+        log_batch().entries
+    );
+    assert_eq!(
+        store.log_entries(2, 3).expect("entries"),
+        log_batch().entries[2..].to_vec()
+    );
 }
 
 /// Writes `tests/fixtures/storage-v{SCHEMA_VERSION}.sqlite` from the records above.
@@ -301,6 +486,14 @@ fn regenerate_fixture() {
         .expect("compact fixture");
     drop(raw);
     eprintln!("wrote {}", path.display());
+}
+
+/// Every table's and index's name and definition, as SQLite holds them.
+fn schema(path: &Path) -> Vec<(String, String)> {
+    raw_dump(path)
+        .into_iter()
+        .map(|(name, sql, _)| (name, sql))
+        .collect()
 }
 
 /// Every table's definition and rows, as SQLite holds them.

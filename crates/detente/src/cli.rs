@@ -22,16 +22,22 @@ pub enum Command {
         after_help = "Example:\n  detente init --party RU --name \"Russian Federation\" --dir ./ru --listen 127.0.0.1:7443\n\nThen hand ./ru/card.json to your peers and read them the fingerprint it prints."
     )]
     Init(InitArgs),
-    /// Run the node: peer API, officer API and delivery, until Ctrl-C.
+    /// Run the node: peer API, officer API and delivery, until Ctrl-C or SIGTERM.
     #[command(
         after_help = "Example:\n  detente serve --dir ./ru\n\nLogs go to stderr: RUST_LOG=debug for more, DETENTE_LOG_FORMAT=json for one JSON object per line."
     )]
     Serve(DirArg),
     /// Manage trusted peers.
-    #[command(subcommand)]
+    #[command(
+        subcommand,
+        after_help = "Example:\n  detente peer add us-card.json --dir ./ru --fingerprint SHA256:3f2a:…\n  detente peer list --dir ./ru"
+    )]
     Peer(PeerCommand),
     /// Manage officers and their tokens.
-    #[command(subcommand)]
+    #[command(
+        subcommand,
+        after_help = "Example:\n  detente officer add --dir ./ru --name Ivanova --tiers technical,operational\n  detente officer list --dir ./ru"
+    )]
     Officer(OfficerCommand),
     /// Compose and send a message (through the running node's officer API).
     #[command(
@@ -51,6 +57,9 @@ pub enum Command {
         after_help = "Example:\n  detente ack --dir ./us 0193a1b2-… --note \"Received, looking into it\""
     )]
     Ack(AckArgs),
+    /// Measure throughput on this machine with real storage.
+    #[command(subcommand, after_help = "Example:\n  detente bench log")]
+    Bench(BenchCommand),
     /// Run RU, US and UN nodes on loopback and play an exchange between them.
     #[command(
         after_help = "Example:\n  detente demo                 # play the script, print the timeline, exit\n  detente demo --serve         # keep the nodes running; see detente-demo.json"
@@ -91,7 +100,7 @@ pub struct InitArgs {
 pub enum PeerCommand {
     /// Trust a peer: verify its card and confirm its fingerprint.
     #[command(
-        after_help = "Example:\n  detente peer add us-card.json --dir ./ru --fingerprint SHA256:3f2a:…\n\nWithout --fingerprint, the card's fingerprint is shown and you are asked to confirm it."
+        after_help = "Example:\n  detente peer add us-card.json --dir ./ru --fingerprint SHA256:3f2a:…\n\nWithout --fingerprint (at a terminal), you are asked to type the fingerprint the peer read to you."
     )]
     Add(PeerAddArgs),
     /// List trusted peers.
@@ -230,9 +239,31 @@ pub struct AckArgs {
     pub note: Option<String>,
 }
 
+#[derive(Debug, Subcommand)]
+pub enum BenchCommand {
+    /// Sustained log sequencing: entries/s, each durable before it is answered.
+    #[command(
+        after_help = "Example:\n  detente bench log                       # 200 000 entries, 4 096 submitters\n  detente bench log --entries 1000000 --concurrency 8192"
+    )]
+    Log(BenchLogArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct BenchLogArgs {
+    /// Entries to sequence.
+    #[arg(long, default_value_t = 200_000)]
+    pub entries: u64,
+    /// Concurrent submitters, each waiting for its entry to be durable.
+    #[arg(long, default_value_t = 4096)]
+    pub concurrency: usize,
+    /// Where to put the temporary database (default: the system temp dir).
+    #[arg(long)]
+    pub dir: Option<PathBuf>,
+}
+
 #[derive(Debug, Args)]
 pub struct DemoArgs {
-    /// Keep the nodes running after the script, until Ctrl-C.
+    /// Keep the nodes running after the script, until Ctrl-C or SIGTERM.
     #[arg(long)]
     pub serve: bool,
     /// Where to write the JSON state file (URLs, tokens, fingerprints).
@@ -254,5 +285,6 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Show(args) => officer::show(args).await,
         Command::Ack(args) => officer::ack(args).await,
         Command::Demo(args) => demo::run(args).await,
+        Command::Bench(BenchCommand::Log(args)) => admin::bench_log(args).await,
     }
 }

@@ -126,7 +126,7 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
         write_state_file(&args.state_file, &nodes)?;
         println!();
         println!(
-            "The nodes keep running (Ctrl-C stops them). State file: {}",
+            "The nodes keep running (Ctrl-C or SIGTERM stops them). State file: {}",
             args.state_file.display()
         );
         for n in &nodes {

@@ -40,6 +40,19 @@ impl MemoryTree {
         self.levels.first().map_or(0, |l| l.len() as u64)
     }
 
+    /// Forgets every leaf from `size` on, as if they had never been appended
+    /// (a sequencer undoing a batch its store refused). No-op if `size` is
+    /// not smaller than the tree.
+    pub fn truncate(&mut self, size: u64) {
+        for (level, row) in self.levels.iter_mut().enumerate() {
+            let keep = usize::try_from(size >> level).unwrap_or(usize::MAX);
+            row.truncate(keep);
+        }
+        while self.levels.last().is_some_and(Vec::is_empty) {
+            self.levels.pop();
+        }
+    }
+
     /// Appends one entry (hashing it as a leaf) and returns its index.
     pub fn append(&mut self, entry: &[u8]) -> u64 {
         self.append_leaf_hash(leaf_hash(entry))
@@ -215,5 +228,29 @@ mod tests {
             t.consistency_proof(4, 3),
             Err(MerkleError::SizesOutOfOrder { .. })
         ));
+    }
+}
+
+#[cfg(test)]
+mod truncate_tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn truncating_then_reappending_gives_the_same_tree(total in 1u64..300, cut in 0u64..300) {
+            let cut = cut.min(total);
+            let leaf = |i: u64| i.to_be_bytes();
+            let mut tree = MemoryTree::new();
+            for i in 0..total { tree.append(&leaf(i)); }
+            let full_root = tree.root();
+            tree.truncate(cut);
+            prop_assert_eq!(tree.size(), cut);
+            let mut fresh = MemoryTree::new();
+            for i in 0..cut { fresh.append(&leaf(i)); }
+            prop_assert_eq!(tree.root(), fresh.root());
+            for i in cut..total { tree.append(&leaf(i)); }
+            prop_assert_eq!(tree.root(), full_root);
+        }
     }
 }

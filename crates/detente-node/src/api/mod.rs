@@ -6,6 +6,7 @@
 //! - [`problem`]: RFC 9457 problem+json for every error.
 
 pub mod auth;
+pub mod log;
 pub mod messages;
 pub mod openapi;
 pub mod peer;
@@ -31,6 +32,8 @@ pub fn router(node: Arc<Node>) -> Router {
         .route("/api/v1/messages/{id}", get(messages::show))
         .route("/api/v1/messages/{id}/ack", post(messages::acknowledge))
         .route("/api/v1/openapi.json", get(openapi::document))
+        .route("/log/checkpoint", get(log::checkpoint))
+        .route("/log/tile/{*rest}", get(log::tile))
         .fallback(problem::not_found)
         .method_not_allowed_fallback(problem::method_not_allowed)
         .with_state(node)

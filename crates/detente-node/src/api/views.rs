@@ -96,6 +96,9 @@ pub struct MessageView {
     pub headline: String,
     /// Base64 SHA-256 of the signed envelope.
     pub envelope_sha256: String,
+    /// The index of its entry in this node's transparency log.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub log_index: Option<u64>,
     /// Delivery progress, while queued.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub delivery: Option<DeliveryView>,
@@ -158,6 +161,7 @@ impl MessageView {
             tlp: m.tlp.to_string(),
             headline: m.headline.clone(),
             envelope_sha256: BASE64.encode(m.envelope_sha256),
+            log_index: m.log_index,
             delivery,
             delivered_at: stored.delivered_at.map(|t| t.to_string()),
             receipt: stored

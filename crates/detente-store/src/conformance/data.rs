@@ -60,6 +60,7 @@ pub(super) fn message(n: u64, direction: Direction) -> NewMessage {
         envelope: format!("envelope {n}").into_bytes(),
         envelope_sha256: hash(n, 0),
         recorded_at: at(ms + 10),
+        log_index: None,
     }
 }
 

@@ -84,15 +84,18 @@ pub fn enqueue_refuses_a_used_id_and_writes_nothing(store: &dyn Store) {
     );
 }
 
-/// `enqueue_outgoing` takes sent messages and `accept_incoming` received ones.
+/// `enqueue_outgoing` takes sent messages and `accept_incoming` received
+/// ones; anything else is the caller's bug ([`StoreError::Misuse`]).
 pub fn direction_mismatch_is_refused(store: &dyn Store) {
+    let result = store.enqueue_outgoing(&received(1), at(0));
     assert!(
-        store.enqueue_outgoing(&received(1), at(0)).is_err(),
-        "enqueue of a received message"
+        matches!(result, Err(StoreError::Misuse { .. })),
+        "enqueue of a received message must be Misuse, got {result:?}"
     );
+    let result = store.accept_incoming(&sent(2), b"receipt");
     assert!(
-        store.accept_incoming(&sent(2), b"receipt").is_err(),
-        "accept of a sent message"
+        matches!(result, Err(StoreError::Misuse { .. })),
+        "accept of a sent message must be Misuse, got {result:?}"
     );
     assert_eq!(get(store, &id(1)), None, "nothing written");
     assert_eq!(get(store, &id(2)), None, "nothing written");

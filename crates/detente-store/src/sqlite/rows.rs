@@ -63,6 +63,16 @@ fn hash(table: &str, column: &str, key: &str, bytes: Vec<u8>) -> Result<[u8; 32]
         .map_err(|_| corrupt(table, column, key, format!("{len} bytes, expected 32")))
 }
 
+/// A stored log index or size: never negative.
+pub(super) fn log_index(
+    table: &str,
+    column: &str,
+    key: &str,
+    value: i64,
+) -> Result<u64, StoreError> {
+    u64::try_from(value).map_err(|_| corrupt(table, column, key, format!("{value} is negative")))
+}
+
 fn attempts(table: &str, key: &str, attempts: i64) -> Result<u32, StoreError> {
     u32::try_from(attempts).map_err(|_| corrupt(table, "attempts", key, attempts))
 }
@@ -74,7 +84,7 @@ macro_rules! select_messages {
         "SELECT m.id, m.direction, m.counterparty, m.kind, m.precedence, m.from_tier,
                 m.to_tier, m.officer, m.in_reply_to, m.created_at_ms, m.exercise, m.tlp,
                 m.headline, m.envelope, m.envelope_sha256, m.recorded_at_ms, m.state,
-                m.delivered_at_ms, m.receipt,
+                m.delivered_at_ms, m.receipt, m.log_index,
                 o.attempts, o.next_attempt_at_ms, o.last_error,
                 ack.id, ack.created_at_ms
          FROM messages m
@@ -110,6 +120,7 @@ pub(super) struct MessageRow {
     state: String,
     delivered_at_ms: Option<i64>,
     receipt: Option<Vec<u8>>,
+    log_index: Option<i64>,
     attempts: Option<i64>,
     next_attempt_at_ms: Option<i64>,
     last_error: Option<String>,
@@ -140,11 +151,12 @@ impl MessageRow {
             state: row.get(16)?,
             delivered_at_ms: row.get(17)?,
             receipt: row.get(18)?,
-            attempts: row.get(19)?,
-            next_attempt_at_ms: row.get(20)?,
-            last_error: row.get(21)?,
-            ack_id: row.get(22)?,
-            ack_created_at_ms: row.get(23)?,
+            log_index: row.get(19)?,
+            attempts: row.get(20)?,
+            next_attempt_at_ms: row.get(21)?,
+            last_error: row.get(22)?,
+            ack_id: row.get(23)?,
+            ack_created_at_ms: row.get(24)?,
         })
     }
 
@@ -187,6 +199,10 @@ impl MessageRow {
             envelope: self.envelope,
             envelope_sha256: hash(T, "envelope_sha256", key, self.envelope_sha256)?,
             recorded_at: timestamp(T, "recorded_at_ms", key, self.recorded_at_ms)?,
+            log_index: self
+                .log_index
+                .map(|index| log_index(T, "log_index", key, index))
+                .transpose()?,
         };
         // The outbox columns describe a pending delivery, so only a queued message has them.
         let (attempts, last_error, next_attempt_at) = match state {

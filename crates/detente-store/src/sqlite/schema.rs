@@ -14,7 +14,11 @@
 //! schema intact. A database at a higher version than this build knows is
 //! refused ([`StoreError::TooNew`]) rather than written with an old idea of
 //! the schema. Shipped scripts are never edited; `kat_storage_stability`
-//! pins what version 1 stores.
+//! pins what each version stores, and that older files still read back.
+//!
+//! Versions: 1, messages, outbox, peers, officers (`0001_initial.sql`);
+//! 2, the transparency log: entries, checkpoint and `messages.log_index`
+//! (`0002_log.sql`).
 
 use std::time::Duration;
 
@@ -24,7 +28,10 @@ use super::rows::db_error;
 use crate::StoreError;
 
 /// The migrations, in order; entry `i` takes the schema from version `i` to `i + 1`.
-const MIGRATIONS: &[&str] = &[include_str!("migrations/0001_initial.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("migrations/0001_initial.sql"),
+    include_str!("migrations/0002_log.sql"),
+];
 
 /// The schema version this build writes: the number of migrations.
 pub(super) const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;

@@ -1,0 +1,116 @@
+//! The log's read surface (C2SP tlog-tiles §"Serving"): `GET /log/checkpoint`
+//! and `GET /log/tile/…` (hash tiles and entry bundles).
+//!
+//! Readable by authenticated peers (mutual TLS) and by this node's officers
+//! (bearer token); nobody else. Tiles are computed from the in-memory tree
+//! and served only up to the last committed checkpoint.
+
+use std::sync::Arc;
+
+use axum::extract::{FromRequestParts, Path, State};
+use axum::http::request::Parts;
+use axum::http::{HeaderValue, header};
+use axum::response::{IntoResponse, Response};
+use detente_log::tiles::{Tile, TilePath, encode_entry_bundle};
+
+use crate::api::auth::Authenticated;
+use crate::error::NodeError;
+use crate::node::Node;
+use crate::server::PeerIdentity;
+
+/// A caller allowed to read the log: a pinned peer or an officer.
+#[derive(Debug, Clone)]
+pub struct LogReader;
+
+impl FromRequestParts<Arc<Node>> for LogReader {
+    type Rejection = NodeError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        node: &Arc<Node>,
+    ) -> Result<Self, Self::Rejection> {
+        if matches!(
+            parts.extensions.get::<PeerIdentity>(),
+            Some(PeerIdentity(Some(_)))
+        ) {
+            return Ok(Self);
+        }
+        Authenticated::from_request_parts(parts, node)
+            .await
+            .map(|_| Self)
+    }
+}
+
+fn body(content_type: &'static str, bytes: Vec<u8>, immutable: bool) -> Response {
+    let mut response = bytes.into_response();
+    let headers = response.headers_mut();
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    let cache = if immutable {
+        "public, max-age=31536000, immutable"
+    } else {
+        "no-store"
+    };
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
+    response
+}
+
+/// `GET /log/checkpoint`: the latest signed checkpoint.
+pub async fn checkpoint(
+    State(node): State<Arc<Node>>,
+    _reader: LogReader,
+) -> Result<Response, NodeError> {
+    let checkpoint = node.log().checkpoint().ok_or_else(|| NodeError::NotFound {
+        what: "checkpoint of",
+        id: format!("{} (the log is empty)", crate::log::origin(node.party())),
+    })?;
+    Ok(body(
+        "text/plain; charset=utf-8",
+        checkpoint.note.into_bytes(),
+        false,
+    ))
+}
+
+/// `GET /log/tile/…`: a hash tile or an entry bundle.
+pub async fn tile(
+    State(node): State<Arc<Node>>,
+    _reader: LogReader,
+    Path(rest): Path<String>,
+) -> Result<Response, NodeError> {
+    let path = format!("tile/{rest}");
+    let not_found = || NodeError::NotFound {
+        what: "tile",
+        id: path.clone(),
+    };
+    let parsed =
+        TilePath::parse(&path).map_err(|e| NodeError::Unprocessable(format!("{path}: {e}")))?;
+    let size = node.log().checkpoint().map(|c| c.size).unwrap_or(0);
+    let wanted = parsed.tile();
+    // The tile must exist in the committed tree at least as wide as asked.
+    let available = Tile::in_tree(wanted.level(), wanted.index(), size).ok_or_else(not_found)?;
+    if wanted.width() > available.width() {
+        return Err(not_found());
+    }
+    let immutable = !wanted.is_partial();
+    match parsed {
+        TilePath::Hashes(tile) => {
+            let bytes = node
+                .log()
+                .read(|view| tile.encode_from(&view.tree))
+                .map_err(|e| NodeError::Internal(format!("tile {path}: {e}")))?;
+            Ok(body("application/octet-stream", bytes, immutable))
+        }
+        TilePath::Entries(tile) => {
+            let start = tile.index() * 256;
+            let end = start + u64::from(tile.width());
+            let entries = node
+                .with_store(move |s| Ok(s.log_entries(start, end)?))
+                .await?;
+            if entries.len() as u64 != end - start {
+                return Err(not_found());
+            }
+            let bytes =
+                encode_entry_bundle(&entries).map_err(|e| NodeError::Internal(e.to_string()))?;
+            Ok(body("application/octet-stream", bytes, immutable))
+        }
+    }
+}

@@ -1,0 +1,43 @@
+//! This node's transparency log (DESIGN.md, "Logs (transparency)").
+//!
+//! One append-only RFC 9162 Merkle log per party, origin
+//! `detente.<party>/log/v1`, whose entries are the fixed records of
+//! [`detente_proto::log_entry`]. Checkpoints follow C2SP tlog-checkpoint and
+//! are signed as C2SP signed-notes by the party's Ed25519 key under the
+//! origin as key name. (The same key signs envelopes, receipts and cards;
+//! the signed messages cannot collide: notes begin with the origin,
+//! `detente.<party>/…`, the others with `detente/v1/…`, cosignatures with
+//! `cosignature/v1`.)
+//!
+//! The [`Sequencer`] integrates entries in batches (group commit) and is the
+//! log's only writer in this process; the store's compare-and-swap on the
+//! checkpoint keeps any second writer from forking it.
+
+mod sequencer;
+
+pub use sequencer::{LoggedCheckpoint, Sequencer};
+
+use detente_log::note::{Ed25519Signer, Ed25519Verifier};
+use detente_proto::ids::PartyCode;
+use detente_proto::signing::{PartySigningKey, PartyVerifyingKey};
+
+use crate::error::{NodeError, NodeResult};
+
+/// The origin line of `party`'s log.
+pub fn origin(party: &PartyCode) -> String {
+    format!("detente.{party}/log/v1")
+}
+
+/// The note signer of `party`'s log.
+pub fn log_signer(party: &PartyCode, key: &PartySigningKey) -> NodeResult<Ed25519Signer> {
+    Ed25519Signer::from_seed(&origin(party), &key.to_seed())
+        .map_err(|e| NodeError::Internal(format!("cannot make the log signer: {e}")))
+}
+
+/// The note verifier of `party`'s log, from the signing key on its card.
+pub fn log_verifier(party: &PartyCode, key: &PartyVerifyingKey) -> NodeResult<Ed25519Verifier> {
+    let key = ed25519_dalek::VerifyingKey::from_bytes(&key.to_bytes())
+        .map_err(|e| NodeError::Internal(format!("card key is not Ed25519: {e}")))?;
+    Ed25519Verifier::new(&origin(party), key)
+        .map_err(|e| NodeError::Internal(format!("cannot make the log verifier: {e}")))
+}

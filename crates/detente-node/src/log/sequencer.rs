@@ -1,0 +1,478 @@
+//! The log sequencer: group commit of log entries with the messages they
+//! record (DESIGN.md, "Sequencing").
+//!
+//! Composers and receivers hand their message to the sequencer and wait.
+//! A dedicated thread takes every job waiting (up to [`MAX_BATCH`]), gives
+//! each an index, appends the entries to the in-memory tree, signs the new
+//! checkpoint and the receipts (which name their leaf index and that
+//! checkpoint), and commits everything in ONE store transaction whose
+//! checkpoint update is a compare-and-swap. Only then does anyone hear
+//! "queued" or get a receipt. If the store refuses, the tree is cut back and
+//! every job of the batch gets the error: nothing was half-written.
+//!
+//! The whole tree lives in memory (about 64 bytes per entry), rebuilt from
+//! the stored entries at start and checked against the stored checkpoint.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, RwLock};
+
+use detente_log::checkpoint::{Checkpoint, SignedCheckpoint};
+use detente_log::merkle::MemoryTree;
+use detente_log::note::Ed25519Signer;
+use detente_proto::clock::Clock;
+use detente_proto::ids::{MessageId, PartyCode};
+use detente_proto::log_entry::{EntryDirection, LogEntry};
+use detente_proto::receipt::{LogPosition, Receipt};
+use detente_proto::signing::PartySigningKey;
+use detente_store::{Direction, LogBatch, NewMessage, Store, StoreError};
+use tokio::sync::{mpsc, oneshot};
+
+use crate::error::{NodeError, NodeResult, PeerRejection};
+
+/// The most jobs one batch takes.
+pub const MAX_BATCH: usize = 16_384;
+
+/// Entries read from the store at a time when rebuilding the tree.
+const LOAD_CHUNK: u64 = 65_536;
+
+/// A committed checkpoint.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LoggedCheckpoint {
+    /// Tree size.
+    pub size: u64,
+    /// The signed note text.
+    pub note: String,
+}
+
+/// What readers (proofs, tiles) see: the tree and the last committed checkpoint.
+#[derive(Debug, Default)]
+pub struct LogView {
+    /// The tree; it may hold a batch being committed beyond `checkpoint.size`.
+    pub tree: MemoryTree,
+    /// The last committed checkpoint.
+    pub checkpoint: Option<LoggedCheckpoint>,
+}
+
+/// A received message's outcome.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Accepted {
+    /// The signed receipt bytes.
+    pub receipt: Vec<u8>,
+    /// False when the same envelope had been accepted before.
+    pub fresh: bool,
+}
+
+enum Job {
+    Sent {
+        message: NewMessage,
+        reply: oneshot::Sender<NodeResult<u64>>,
+    },
+    Received {
+        message: NewMessage,
+        receipt: Receipt,
+        reply: oneshot::Sender<NodeResult<Accepted>>,
+    },
+    Document {
+        entry: Vec<u8>,
+        reply: oneshot::Sender<NodeResult<u64>>,
+    },
+}
+
+/// Handle to the sequencer thread. Dropping every handle ends the thread.
+#[derive(Debug, Clone)]
+pub struct Sequencer {
+    jobs: mpsc::Sender<Job>,
+    view: Arc<RwLock<LogView>>,
+    batches: Arc<AtomicU64>,
+}
+
+impl std::fmt::Debug for Job {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Job")
+    }
+}
+
+struct Core {
+    batches: Arc<AtomicU64>,
+    store: Arc<dyn Store>,
+    clock: Arc<dyn Clock>,
+    origin: String,
+    signer: Ed25519Signer,
+    key: PartySigningKey,
+    view: Arc<RwLock<LogView>>,
+}
+
+fn gone() -> NodeError {
+    NodeError::Internal("the log sequencer has stopped".into())
+}
+
+impl Sequencer {
+    /// Rebuilds the tree from the store, checks it against the stored
+    /// checkpoint, and starts the sequencer thread.
+    pub fn start(
+        store: Arc<dyn Store>,
+        clock: Arc<dyn Clock>,
+        party: &PartyCode,
+        key: &PartySigningKey,
+    ) -> NodeResult<Self> {
+        let origin = super::origin(party);
+        let signer = super::log_signer(party, key)?;
+        let view = Arc::new(RwLock::new(load(store.as_ref(), &origin, &signer)?));
+        let batches = Arc::new(AtomicU64::new(0));
+        let core = Core {
+            batches: batches.clone(),
+            store,
+            clock,
+            origin,
+            signer,
+            key: PartySigningKey::from_seed(&key.to_seed()),
+            view: view.clone(),
+        };
+        let (jobs, receiver) = mpsc::channel(MAX_BATCH);
+        std::thread::Builder::new()
+            .name(format!("sequencer-{party}"))
+            .spawn(move || core.run(receiver))
+            .map_err(|e| NodeError::Internal(format!("cannot start the log sequencer: {e}")))?;
+        Ok(Self {
+            jobs,
+            view,
+            batches,
+        })
+    }
+
+    /// Logs a message this node composed and stores it with its outbox
+    /// entry. Returns its log index once durable.
+    pub async fn log_sent(&self, message: NewMessage) -> NodeResult<u64> {
+        let (reply, answer) = oneshot::channel();
+        self.jobs
+            .send(Job::Sent { message, reply })
+            .await
+            .map_err(|_| gone())?;
+        answer.await.map_err(|_| gone())?
+    }
+
+    /// Logs a received message, signs its receipt (naming the leaf index and
+    /// checkpoint) and stores both. For blocking threads.
+    pub fn log_received_blocking(
+        &self,
+        message: NewMessage,
+        receipt: Receipt,
+    ) -> NodeResult<Accepted> {
+        let (reply, answer) = oneshot::channel();
+        self.jobs
+            .blocking_send(Job::Received {
+                message,
+                receipt,
+                reply,
+            })
+            .map_err(|_| gone())?;
+        answer.blocking_recv().map_err(|_| gone())?
+    }
+
+    /// Logs a document entry. Returns its index once durable.
+    pub async fn log_document(&self, entry: LogEntry) -> NodeResult<u64> {
+        let (reply, answer) = oneshot::channel();
+        // Encoded here, off the sequencer thread.
+        let entry = entry.to_bytes();
+        self.jobs
+            .send(Job::Document { entry, reply })
+            .await
+            .map_err(|_| gone())?;
+        answer.await.map_err(|_| gone())?
+    }
+
+    /// Batches committed since start (each one transaction and checkpoint).
+    pub fn batches(&self) -> u64 {
+        self.batches.load(Ordering::Relaxed)
+    }
+
+    /// The last committed checkpoint.
+    pub fn checkpoint(&self) -> Option<LoggedCheckpoint> {
+        self.view
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .checkpoint
+            .clone()
+    }
+
+    /// Runs `read` on the log view (the tree and the committed checkpoint).
+    pub fn read<T>(&self, read: impl FnOnce(&LogView) -> T) -> T {
+        read(&self.view.read().unwrap_or_else(|p| p.into_inner()))
+    }
+}
+
+fn load(store: &dyn Store, origin: &str, signer: &Ed25519Signer) -> NodeResult<LogView> {
+    let Some((size, note)) = store.log_checkpoint()? else {
+        return Ok(LogView::default());
+    };
+    let corrupt = |what: String| NodeError::Store(StoreError::Corrupt(what));
+    let signed = SignedCheckpoint::parse(note.as_bytes())
+        .map_err(|e| corrupt(format!("the stored checkpoint does not parse: {e}")))?;
+    let verifier = signer.verifier();
+    signed.verify(&[&verifier]).map_err(|e| {
+        corrupt(format!(
+            "the stored checkpoint is not signed by this node's key: {e}"
+        ))
+    })?;
+    let checkpoint = signed.checkpoint();
+    if checkpoint.origin() != origin || checkpoint.size() != size {
+        return Err(corrupt(format!(
+            "the stored checkpoint is for {} at size {}, expected {origin} at size {size}",
+            checkpoint.origin(),
+            checkpoint.size()
+        )));
+    }
+    let mut tree = MemoryTree::with_capacity(usize::try_from(size).unwrap_or(0));
+    let mut start = 0;
+    while start < size {
+        let end = (start + LOAD_CHUNK).min(size);
+        let entries = store.log_entries(start, end)?;
+        if entries.len() as u64 != end - start {
+            return Err(corrupt(format!(
+                "the log has a checkpoint at size {size} but only {} entries",
+                start + entries.len() as u64
+            )));
+        }
+        for entry in &entries {
+            tree.append(entry);
+        }
+        start = end;
+    }
+    if &tree.root() != checkpoint.root() {
+        return Err(corrupt(format!(
+            "the stored entries do not hash to the root of the stored checkpoint at size {size}"
+        )));
+    }
+    Ok(LogView {
+        tree,
+        checkpoint: Some(LoggedCheckpoint { size, note }),
+    })
+}
+
+/// How a job is answered once its batch is committed.
+enum Pending {
+    Index(oneshot::Sender<NodeResult<u64>>, u64),
+    Receipt(oneshot::Sender<NodeResult<Accepted>>, usize),
+    /// The same envelope twice in one batch: answer with the first one's receipt.
+    Echo(oneshot::Sender<NodeResult<Accepted>>, usize),
+}
+
+fn entry_for(
+    message: &NewMessage,
+    direction: EntryDirection,
+    time: detente_proto::time::Timestamp,
+) -> Vec<u8> {
+    LogEntry {
+        direction,
+        counterparty: message.counterparty.clone(),
+        id: message.id.to_string(),
+        sha256: message.envelope_sha256,
+        time,
+        peer_size: None,
+    }
+    .to_bytes()
+}
+
+impl Core {
+    fn run(self, mut jobs: mpsc::Receiver<Job>) {
+        while let Some(first) = jobs.blocking_recv() {
+            let mut batch = vec![first];
+            while batch.len() < MAX_BATCH {
+                match jobs.try_recv() {
+                    Ok(job) => batch.push(job),
+                    Err(_) => break,
+                }
+            }
+            self.integrate(batch);
+        }
+    }
+
+    fn integrate(&self, jobs: Vec<Job>) {
+        let now = self.clock.now();
+        let old_size = self
+            .view
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .tree
+            .size();
+        let mut entries = Vec::new();
+        let mut sent = Vec::new();
+        let mut received: Vec<(NewMessage, Receipt)> = Vec::new();
+        let mut in_batch: HashMap<MessageId, usize> = HashMap::new();
+        let mut pending = Vec::new();
+        let next_index = |entries: &Vec<Vec<u8>>| old_size + entries.len() as u64;
+        for job in jobs {
+            match job {
+                Job::Sent { mut message, reply } => {
+                    let index = next_index(&entries);
+                    message.log_index = Some(index);
+                    entries.push(entry_for(&message, EntryDirection::Sent, now));
+                    sent.push(message);
+                    pending.push(Pending::Index(reply, index));
+                }
+                Job::Document { entry, reply } => {
+                    let index = next_index(&entries);
+                    entries.push(entry);
+                    pending.push(Pending::Index(reply, index));
+                }
+                Job::Received {
+                    mut message,
+                    receipt,
+                    reply,
+                } => {
+                    if let Some(&first) = in_batch.get(&message.id) {
+                        if received[first].0.envelope_sha256 == message.envelope_sha256 {
+                            pending.push(Pending::Echo(reply, first));
+                        } else {
+                            let _ = reply.send(Err(PeerRejection::Replay(message.id).into()));
+                        }
+                        continue;
+                    }
+                    match self.store.message(&message.id) {
+                        Ok(None) => {}
+                        Ok(Some(stored)) => {
+                            let same = stored.message.direction == Direction::Received
+                                && stored.message.envelope_sha256 == message.envelope_sha256;
+                            let answer = match (same, stored.receipt) {
+                                (true, Some(receipt)) => Ok(Accepted {
+                                    receipt,
+                                    fresh: false,
+                                }),
+                                _ => Err(PeerRejection::Replay(message.id).into()),
+                            };
+                            let _ = reply.send(answer);
+                            continue;
+                        }
+                        Err(error) => {
+                            let _ = reply.send(Err(error.into()));
+                            continue;
+                        }
+                    }
+                    let index = next_index(&entries);
+                    message.log_index = Some(index);
+                    entries.push(entry_for(&message, EntryDirection::Received, now));
+                    in_batch.insert(message.id, received.len());
+                    pending.push(Pending::Receipt(reply, received.len()));
+                    received.push((message, receipt));
+                }
+            }
+        }
+        if entries.is_empty() {
+            return;
+        }
+        match self.commit(old_size, entries, sent, received) {
+            Ok(receipts) => {
+                for job in pending {
+                    match job {
+                        Pending::Index(reply, index) => {
+                            let _ = reply.send(Ok(index));
+                        }
+                        Pending::Receipt(reply, i) => {
+                            let _ = reply.send(Ok(Accepted {
+                                receipt: receipts[i].clone(),
+                                fresh: true,
+                            }));
+                        }
+                        Pending::Echo(reply, i) => {
+                            let _ = reply.send(Ok(Accepted {
+                                receipt: receipts[i].clone(),
+                                fresh: false,
+                            }));
+                        }
+                    }
+                }
+            }
+            Err(error) => {
+                tracing::error!(%error, "log batch not committed");
+                let text = error.to_string();
+                for job in pending {
+                    let error =
+                        || NodeError::Internal(format!("the log batch was not stored: {text}"));
+                    match job {
+                        Pending::Index(reply, _) => {
+                            let _ = reply.send(Err(error()));
+                        }
+                        Pending::Receipt(reply, _) | Pending::Echo(reply, _) => {
+                            let _ = reply.send(Err(error()));
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Appends, signs and commits; returns the receipts' bytes in order.
+    /// On failure the tree is cut back to `old_size` (or reloaded, if
+    /// another writer moved the log).
+    fn commit(
+        &self,
+        old_size: u64,
+        entries: Vec<Vec<u8>>,
+        sent: Vec<NewMessage>,
+        received: Vec<(NewMessage, Receipt)>,
+    ) -> NodeResult<Vec<Vec<u8>>> {
+        let root = {
+            let mut view = self.view.write().unwrap_or_else(|p| p.into_inner());
+            for entry in &entries {
+                view.tree.append(entry);
+            }
+            view.tree.root()
+        };
+        let new_size = old_size + entries.len() as u64;
+        let result = (|| {
+            let checkpoint = Checkpoint::new(&self.origin, new_size, root)
+                .map_err(|e| NodeError::Internal(format!("checkpoint: {e}")))?;
+            let note = SignedCheckpoint::sign(checkpoint, &self.signer)
+                .map_err(|e| NodeError::Internal(format!("signing the checkpoint: {e}")))?
+                .to_bytes();
+            let note = String::from_utf8(note).map_err(|e| NodeError::Internal(e.to_string()))?;
+            let received: Vec<(NewMessage, Vec<u8>)> = received
+                .into_iter()
+                .map(|(message, mut receipt)| {
+                    receipt.log = Some(LogPosition {
+                        origin: self.origin.clone(),
+                        leaf_index: message.log_index.unwrap_or_default(),
+                        checkpoint: note.clone(),
+                    });
+                    let bytes = receipt.sign(&self.key).bytes().to_vec();
+                    (message, bytes)
+                })
+                .collect();
+            let receipts = received.iter().map(|(_, r)| r.clone()).collect();
+            self.store.commit_log_batch(&LogBatch {
+                old_size,
+                entries,
+                new_size,
+                checkpoint: note.clone(),
+                sent,
+                received,
+            })?;
+            Ok((receipts, note))
+        })();
+        let mut view = self.view.write().unwrap_or_else(|p| p.into_inner());
+        match result {
+            Ok((receipts, note)) => {
+                view.checkpoint = Some(LoggedCheckpoint {
+                    size: new_size,
+                    note,
+                });
+                self.batches.fetch_add(1, Ordering::Relaxed);
+                Ok(receipts)
+            }
+            Err(error) => {
+                if let NodeError::Store(StoreError::LogConflict { .. }) = error {
+                    match load(self.store.as_ref(), &self.origin, &self.signer) {
+                        Ok(reloaded) => *view = reloaded,
+                        Err(reload) => {
+                            tracing::error!(%reload, "cannot reload the log after a conflict")
+                        }
+                    }
+                } else {
+                    view.tree.truncate(old_size);
+                }
+                Err(error)
+            }
+        }
+    }
+}

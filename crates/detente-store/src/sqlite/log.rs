@@ -1,0 +1,144 @@
+//! The transparency log in SQLite (DESIGN.md, "Logs (transparency)":
+//! sequencing; tables in `migrations/0002_log.sql`).
+//!
+//! A sequencer batch is one `BEGIN IMMEDIATE` transaction. The write lock
+//! is taken before the checkpoint is read, so the compare-and-swap on its
+//! size cannot be split by another connection: two sequencers on one file
+//! cannot both extend size N, and the loser writes nothing. Entries,
+//! messages, outbox rows, receipts and the new checkpoint then go in with
+//! cached prepared statements and one commit, so a batch costs one fsync
+//! (WAL, `synchronous=FULL`) however many entries it holds.
+
+use rusqlite::{Connection, OptionalExtension, params};
+
+use super::inserts::{insert_message, insert_outbox_row, stored_status};
+use super::rows::{self, db_error};
+use super::write_transaction;
+use crate::log_batch::{self, MAX_LOG_SIZE};
+use crate::{LogBatch, MessageState, NewMessage, StoreError};
+
+const OPERATION: &str = "commit_log_batch";
+
+/// A log index or size known to be at most [`MAX_LOG_SIZE`], as SQLite stores it.
+fn sql_index(index: u64) -> i64 {
+    i64::try_from(index.min(MAX_LOG_SIZE)).unwrap_or(i64::MAX)
+}
+
+/// The stored checkpoint's size and note.
+fn read_checkpoint(conn: &Connection) -> Result<Option<(u64, String)>, StoreError> {
+    let row: Option<(i64, String)> = conn
+        .prepare_cached("SELECT size, note FROM log_checkpoint WHERE singleton = 1")
+        .map_err(db_error)?
+        .query_row([], |row| Ok((row.get(0)?, row.get(1)?)))
+        .optional()
+        .map_err(db_error)?;
+    row.map(|(size, note)| Ok((rows::log_index("log_checkpoint", "size", "1", size)?, note)))
+        .transpose()
+}
+
+/// Refuses to extend a log whose stored entries run past its checkpoint:
+/// both are only ever written together, so that is damage.
+fn check_no_entries_beyond(conn: &Connection, size: u64) -> Result<(), StoreError> {
+    let last: Option<i64> = conn
+        .prepare_cached("SELECT MAX(log_index) FROM log_entries")
+        .map_err(db_error)?
+        .query_row([], |row| row.get(0))
+        .map_err(db_error)?;
+    match last {
+        Some(last) if last >= sql_index(size) => Err(StoreError::Corrupt(format!(
+            "log_entries holds index {last}, but the checkpoint covers only {size} entries"
+        ))),
+        _ => Ok(()),
+    }
+}
+
+/// Inserts a message of the batch; an id already stored (before or earlier
+/// in this batch) fails it.
+fn insert_new(
+    tx: &Connection,
+    message: &NewMessage,
+    state: MessageState,
+    receipt: Option<&[u8]>,
+) -> Result<String, StoreError> {
+    let id = message.id.to_string();
+    if stored_status(tx, &id)?.is_some() {
+        return Err(StoreError::ConflictingId { id });
+    }
+    insert_message(tx, message, state, receipt, OPERATION)?;
+    Ok(id)
+}
+
+/// [`crate::Store::commit_log_batch`]. Any early return drops the
+/// transaction, which rolls it back: nothing is written.
+pub(super) fn commit_batch(conn: &mut Connection, batch: &LogBatch) -> Result<(), StoreError> {
+    log_batch::check(batch)?;
+    let tx = write_transaction(conn)?;
+    let found = read_checkpoint(&tx)?.map_or(0, |(size, _)| size);
+    if found != batch.old_size {
+        return Err(StoreError::LogConflict {
+            expected: batch.old_size,
+            found,
+        });
+    }
+    check_no_entries_beyond(&tx, found)?;
+    {
+        let mut insert = tx
+            .prepare_cached("INSERT INTO log_entries (log_index, entry) VALUES (?1, ?2)")
+            .map_err(db_error)?;
+        for (index, entry) in (batch.old_size..).zip(&batch.entries) {
+            insert
+                .execute(params![sql_index(index), entry])
+                .map_err(db_error)?;
+        }
+    }
+    for message in &batch.sent {
+        let id = insert_new(&tx, message, MessageState::Queued, None)?;
+        insert_outbox_row(&tx, &id, message.recorded_at)?;
+    }
+    for (message, receipt) in &batch.received {
+        insert_new(&tx, message, MessageState::Received, Some(receipt))?;
+    }
+    tx.prepare_cached(
+        "INSERT INTO log_checkpoint (singleton, size, note) VALUES (1, ?1, ?2)
+         ON CONFLICT (singleton) DO UPDATE SET size = excluded.size, note = excluded.note",
+    )
+    .map_err(db_error)?
+    .execute(params![sql_index(batch.new_size), batch.checkpoint])
+    .map_err(db_error)?;
+    tx.commit().map_err(db_error)
+}
+
+/// [`crate::Store::log_checkpoint`].
+pub(super) fn checkpoint(conn: &Connection) -> Result<Option<(u64, String)>, StoreError> {
+    read_checkpoint(conn)
+}
+
+/// [`crate::Store::log_entries`]. The indices come back consecutive from
+/// `start`, or the log is damaged: a gap would shift every later entry.
+pub(super) fn entries(conn: &Connection, start: u64, end: u64) -> Result<Vec<Vec<u8>>, StoreError> {
+    if start >= end || start > MAX_LOG_SIZE {
+        return Ok(Vec::new());
+    }
+    let mut statement = conn
+        .prepare_cached(
+            "SELECT log_index, entry FROM log_entries
+             WHERE log_index >= ?1 AND log_index < ?2 ORDER BY log_index",
+        )
+        .map_err(db_error)?;
+    let found = statement
+        .query_map(params![sql_index(start), sql_index(end)], |row| {
+            Ok((row.get::<_, i64>(0)?, row.get::<_, Vec<u8>>(1)?))
+        })
+        .map_err(db_error)?;
+    let mut entries = Vec::new();
+    for (expected, row) in (sql_index(start)..).zip(found) {
+        let (index, entry) = row.map_err(db_error)?;
+        if index != expected {
+            return Err(StoreError::Corrupt(format!(
+                "log_entries: index {expected} is missing (the next stored is {index})"
+            )));
+        }
+        entries.push(entry);
+    }
+    Ok(entries)
+}

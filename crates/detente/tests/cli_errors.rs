@@ -1,0 +1,580 @@
+//! The `detente` command refuses what it must, says why on stderr, exits
+//! non-zero, and leaves nothing behind.
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+/// `detente init` for `party` into `cwd/dir`, listening on `port`; returns the fingerprint.
+fn init(cwd: &Path, party: &str, dir: &str, port: u16) -> String {
+    let mut init = detente(cwd);
+    init.args(["init", "--party", party, "--dir", dir])
+        .args(["--listen", &format!("127.0.0.1:{port}")]);
+    let stdout = run_ok(init);
+    stdout
+        .lines()
+        .find_map(|line| line.trim().strip_prefix("fingerprint:"))
+        .map(|f| f.trim().to_owned())
+        .unwrap_or_else(|| panic!("no fingerprint in the output of init:\n{stdout}"))
+}
+
+/// `detente officer add`; returns the token (the line after "Token").
+fn add_officer(cwd: &Path, dir: &str, name: &str, tiers: &str) -> String {
+    let mut add = detente(cwd);
+    add.args([
+        "officer", "add", "--dir", dir, "--name", name, "--tiers", tiers,
+    ]);
+    let stdout = run_ok(add);
+    let mut lines = stdout.lines();
+    lines
+        .by_ref()
+        .find(|line| line.starts_with("Token"))
+        .unwrap_or_else(|| panic!("no Token line in:\n{stdout}"));
+    lines
+        .next()
+        .map(|t| t.trim().to_owned())
+        .unwrap_or_else(|| panic!("no token after the Token line in:\n{stdout}"))
+}
+
+/// The entries of a directory, by name, sorted.
+fn entries(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .expect("read dir")
+        .map(|e| {
+            e.expect("dir entry")
+                .file_name()
+                .to_string_lossy()
+                .into_owned()
+        })
+        .collect();
+    names.sort();
+    names
+}
+
+/// Asserts a refusal: non-zero exit, and stderr containing every one of `words`.
+fn assert_refused(result: &Run, words: &[&str]) {
+    assert!(
+        result.code.is_some() && !result.ok(),
+        "expected a refusal (non-zero exit): {result}"
+    );
+    for word in words {
+        assert!(
+            result.stderr.contains(word),
+            "stderr does not mention {word:?}: {result}"
+        );
+    }
+}
+
+/// A RU node with US as its trusted peer, an officer cleared for `tiers`,
+/// serving in the background. Returns the guard and the officer's token.
+fn serving_ru_node(cwd: &Path, tiers: &str) -> (Background, String) {
+    let us_fingerprint = init(cwd, "US", "./us", free_port());
+    init(cwd, "RU", "./ru", free_port());
+    let mut add = detente(cwd);
+    add.args(["peer", "add", "./us/card.json", "--dir", "./ru"])
+        .args(["--fingerprint", &us_fingerprint]);
+    run_ok(add);
+    let token = add_officer(cwd, "./ru", "Petrov", tiers);
+    let mut serve = detente(cwd);
+    serve.args(["serve", "--dir", "./ru"]);
+    let mut node = Background::spawn(serve, &cwd.join("ru.log"));
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        node.assert_running();
+        let mut inbox = detente(cwd);
+        inbox
+            .args(["inbox", "--dir", "./ru"])
+            .env("DETENTE_TOKEN", &token);
+        let result = run(inbox);
+        if result.ok() {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the RU node did not answer within 20 s; last try: {result}\nnode log:\n{}",
+            node.log()
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    (node, token)
+}
+
+/// The RU node's outbox, through `detente inbox --box outbox --json`.
+fn outbox(cwd: &Path, token: &str) -> Vec<Value> {
+    let mut inbox = detente(cwd);
+    inbox
+        .args(["inbox", "--dir", "./ru", "--box", "outbox", "--json"])
+        .env("DETENTE_TOKEN", token);
+    let stdout = run_ok(inbox);
+    let list: Value = serde_json::from_str(&stdout)
+        .unwrap_or_else(|e| panic!("inbox --json printed no JSON ({e}):\n{stdout}"));
+    list["messages"]
+        .as_array()
+        .unwrap_or_else(|| panic!("no messages array in {list:#}"))
+        .clone()
+}
+
+fn peer_list(cwd: &Path, dir: &str) -> String {
+    let mut list = detente(cwd);
+    list.args(["peer", "list", "--dir", dir]);
+    run_ok(list)
+}
+
+#[test]
+fn peer_add_with_a_wrong_fingerprint_is_refused() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let cwd = tmp.path();
+    let ru_fingerprint = init(cwd, "RU", "./ru", free_port());
+    let us_fingerprint = init(cwd, "US", "./us", free_port());
+
+    // Well-formed, but not US's: RU's own fingerprint.
+    let mut add = detente(cwd);
+    add.args(["peer", "add", "./us/card.json", "--dir", "./ru"])
+        .args(["--fingerprint", &ru_fingerprint]);
+    let result = run(add);
+    assert_refused(
+        &result,
+        &[
+            "the card of US",
+            "fingerprint",
+            &ru_fingerprint,
+            "you confirmed",
+            "not added",
+        ],
+    );
+    assert!(!result.stdout.contains("Added"), "{result}");
+    // The card's real fingerprint is not shown: copying it from the error
+    // would defeat the out-of-band check.
+    assert!(
+        !result.stdout.contains(&us_fingerprint) && !result.stderr.contains(&us_fingerprint),
+        "the refusal shows the card's own fingerprint: {result}"
+    );
+    let peers = peer_list(cwd, "./ru");
+    assert!(peers.contains("No peers yet"), "{peers}");
+    assert!(!peers.contains("US"), "{peers}");
+
+    // Not even a fingerprint.
+    let mut add = detente(cwd);
+    add.args(["peer", "add", "./us/card.json", "--dir", "./ru"])
+        .args(["--fingerprint", "SHA256:abc"]);
+    let result = run(add);
+    assert_refused(&result, &["--fingerprint", "not a fingerprint"]);
+    let peers = peer_list(cwd, "./ru");
+    assert!(peers.contains("No peers yet"), "{peers}");
+}
+
+#[test]
+fn peer_add_without_fingerprint_off_a_terminal_is_refused() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let cwd = tmp.path();
+    init(cwd, "RU", "./ru", free_port());
+    let us_fingerprint = init(cwd, "US", "./us", free_port());
+
+    // `detente()` gives the command a null stdin: not a terminal.
+    let mut add = detente(cwd);
+    add.args(["peer", "add", "./us/card.json", "--dir", "./ru"]);
+    let result = run(add);
+    assert_refused(&result, &["not adding US", "--fingerprint", "terminal"]);
+    // It names the card, but does not offer its fingerprint to copy.
+    assert!(result.stdout.contains("Card of US"), "{result}");
+    assert!(
+        !result.stdout.contains(&us_fingerprint) && !result.stderr.contains(&us_fingerprint),
+        "the card's own fingerprint is shown: {result}"
+    );
+    let peers = peer_list(cwd, "./ru");
+    assert!(peers.contains("No peers yet"), "{peers}");
+}
+
+#[test]
+fn init_into_a_non_empty_directory_is_refused_and_leaves_it_untouched() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let cwd = tmp.path();
+    let dir = cwd.join("ru");
+    std::fs::create_dir(&dir).expect("mkdir");
+    std::fs::write(dir.join("keep.txt"), "precious\n").expect("write");
+
+    let mut init = detente(cwd);
+    init.args(["init", "--party", "RU", "--dir", "./ru"])
+        .args(["--listen", &format!("127.0.0.1:{}", free_port())]);
+    let result = run(init);
+    assert_refused(&result, &["ru", "not empty", "never overwrites"]);
+    assert_eq!(entries(&dir), ["keep.txt"]);
+    assert_eq!(
+        std::fs::read_to_string(dir.join("keep.txt")).expect("read"),
+        "precious\n"
+    );
+    // No staging directory left next to it either.
+    assert_eq!(entries(cwd), ["ru"]);
+}
+
+#[test]
+fn init_with_a_bad_party_code_is_refused_and_creates_nothing() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let cwd = tmp.path();
+    let mut init = detente(cwd);
+    init.args(["init", "--party", "ru", "--dir", "./ru"])
+        .args(["--listen", &format!("127.0.0.1:{}", free_port())]);
+    let result = run(init);
+    assert_refused(&result, &["--party", "\"ru\"", "not a party code", "RU"]);
+    assert!(!cwd.join("ru").exists());
+    assert!(entries(cwd).is_empty(), "left behind: {:?}", entries(cwd));
+}
+
+#[test]
+fn officer_add_with_an_unknown_tier_is_refused() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let cwd = tmp.path();
+    init(cwd, "RU", "./ru", free_port());
+
+    let mut add = detente(cwd);
+    add.args(["officer", "add", "--dir", "./ru", "--name", "Ivanova"])
+        .args(["--tiers", "technical,bogus"]);
+    let result = run(add);
+    assert_refused(
+        &result,
+        &["--tiers", "\"bogus\"", "not a tier", "technical"],
+    );
+    assert!(!result.stdout.contains("Token"), "{result}");
+
+    let mut list = detente(cwd);
+    list.args(["officer", "list", "--dir", "./ru"]);
+    let officers = run_ok(list);
+    assert!(
+        officers.trim().is_empty(),
+        "officers left behind: {officers}"
+    );
+}
+
+#[test]
+fn send_above_the_officers_clearance_is_refused_by_the_node() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let cwd = tmp.path();
+    let (mut node, token) = serving_ru_node(cwd, "technical");
+
+    let mut send = detente(cwd);
+    send.args([
+        "send",
+        "--dir",
+        "./ru",
+        "--to",
+        "US",
+        "--kind",
+        "notification",
+    ])
+    .args(["--from-tier", "leadership", "--body"])
+    .arg(r#"{"subject":"Above my clearance","summary":"Should not go out"}"#)
+    .env("DETENTE_TOKEN", &token);
+    let result = run(send);
+    assert_refused(
+        &result,
+        &["403", "Petrov", "cleared for [technical]", "not leadership"],
+    );
+    assert!(outbox(cwd, &token).is_empty(), "the outbox is not empty");
+    node.assert_running();
+}
+
+#[test]
+fn send_with_a_malformed_body_is_refused_before_contacting_the_node() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let cwd = tmp.path();
+    // Hold the node's port ourselves, to see whether anyone connects.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let port = listener.local_addr().expect("addr").port();
+    listener.set_nonblocking(true).expect("nonblocking");
+    init(cwd, "RU", "./ru", port);
+    let token = add_officer(cwd, "./ru", "Petrov", "technical");
+
+    let mut send = detente(cwd);
+    send.args([
+        "send",
+        "--dir",
+        "./ru",
+        "--to",
+        "US",
+        "--kind",
+        "notification",
+    ])
+    .args(["--body", r#"{"subject":"#])
+    .env("DETENTE_TOKEN", &token);
+    let result = run(send);
+    assert_refused(&result, &["--body", "not valid JSON"]);
+    assert!(!result.stderr.contains("cannot talk"), "{result}");
+    match listener.accept() {
+        Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {}
+        Ok((_, peer)) => panic!("send connected to the node ({peer}) despite the bad body"),
+        Err(e) => panic!("accept: {e}"),
+    }
+
+    // @FILE that does not exist: also refused up front.
+    let mut send = detente(cwd);
+    send.args([
+        "send",
+        "--dir",
+        "./ru",
+        "--to",
+        "US",
+        "--kind",
+        "notification",
+    ])
+    .args(["--body", "@missing.json"])
+    .env("DETENTE_TOKEN", &token);
+    let result = run(send);
+    assert_refused(&result, &["--body @missing.json", "cannot read"]);
+    assert!(matches!(
+        listener.accept(),
+        Err(e) if e.kind() == std::io::ErrorKind::WouldBlock
+    ));
+}
+
+#[test]
+fn send_of_an_unknown_kind_is_refused_by_the_node() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let cwd = tmp.path();
+    let (mut node, token) = serving_ru_node(cwd, "technical");
+
+    let mut send = detente(cwd);
+    send.args(["send", "--dir", "./ru", "--to", "US", "--kind", "gossip"])
+        .args(["--body", r#"{"subject":"Hearsay","summary":"None"}"#])
+        .env("DETENTE_TOKEN", &token);
+    let result = run(send);
+    assert_refused(
+        &result,
+        &[
+            "the node refused",
+            "unknown message kind",
+            "\"gossip\"",
+            "known kinds",
+            "notification",
+            "request-information",
+            "ping",
+        ],
+    );
+    assert!(outbox(cwd, &token).is_empty(), "the outbox is not empty");
+    node.assert_running();
+}
+
+/// Every command that does something.
+const COMMANDS: &[&[&str]] = &[
+    &["init"],
+    &["serve"],
+    &["peer", "add"],
+    &["peer", "list"],
+    &["officer", "add"],
+    &["officer", "list"],
+    &["officer", "remove"],
+    &["send"],
+    &["inbox"],
+    &["show"],
+    &["ack"],
+    &["demo"],
+];
+
+fn help(command: &[&str]) -> Run {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let mut help = detente(tmp.path());
+    help.args(command).arg("--help");
+    run(help)
+}
+
+#[test]
+fn every_command_has_help_with_an_example() {
+    for command in COMMANDS {
+        let result = help(command);
+        assert!(
+            result.ok(),
+            "detente {} --help: {result}",
+            command.join(" ")
+        );
+        assert!(
+            result.stdout.contains("Example"),
+            "detente {} --help has no example: {result}",
+            command.join(" ")
+        );
+        assert!(
+            result
+                .stdout
+                .contains(&format!("detente {}", command.join(" "))),
+            "the example of detente {} does not show the command: {result}",
+            command.join(" ")
+        );
+    }
+}
+
+/// The README: "Every command has `--help` with an example" — the groups too.
+#[test]
+fn command_groups_have_help_with_an_example() {
+    for command in [&["peer"][..], &["officer"][..]] {
+        let result = help(command);
+        assert!(
+            result.ok(),
+            "detente {} --help: {result}",
+            command.join(" ")
+        );
+        assert!(
+            result.stdout.contains("Example"),
+            "detente {} --help has no example: {result}",
+            command.join(" ")
+        );
+    }
+}
+// ---- helpers (each test file is its own crate, so they are repeated) ----
+
+/// A `detente` command run in `cwd`, with no DETENTE_* or RUST_LOG
+/// variables inherited from the environment and stdin not a terminal.
+fn detente(cwd: &Path) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_detente"));
+    command
+        .current_dir(cwd)
+        .env_remove("DETENTE_TOKEN")
+        .env_remove("DETENTE_DIR")
+        .env_remove("DETENTE_NODE")
+        .env_remove("RUST_LOG")
+        .env("NO_COLOR", "1")
+        .stdin(Stdio::null());
+    command
+}
+
+/// What a finished (or timed-out) command printed.
+#[derive(Debug)]
+struct Run {
+    /// `None` when the command was killed at the deadline.
+    code: Option<i32>,
+    stdout: String,
+    stderr: String,
+}
+
+impl Run {
+    fn ok(&self) -> bool {
+        self.code == Some(0)
+    }
+}
+
+impl std::fmt::Display for Run {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "exit {:?}\n--- stdout ---\n{}\n--- stderr ---\n{}",
+            self.code, self.stdout, self.stderr
+        )
+    }
+}
+
+/// Runs a command to completion, killing it if it takes longer than `limit`.
+fn run_for(mut command: Command, limit: Duration) -> Run {
+    let mut child = command
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn detente");
+    let mut out = child.stdout.take().expect("stdout");
+    let mut err = child.stderr.take().expect("stderr");
+    let out_reader = std::thread::spawn(move || {
+        let mut text = String::new();
+        let _ = out.read_to_string(&mut text);
+        text
+    });
+    let err_reader = std::thread::spawn(move || {
+        let mut text = String::new();
+        let _ = err.read_to_string(&mut text);
+        text
+    });
+    let deadline = Instant::now() + limit;
+    let code = loop {
+        if let Some(status) = child.try_wait().expect("wait for detente") {
+            break status.code();
+        }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            break None;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    Run {
+        code,
+        stdout: out_reader.join().expect("stdout reader"),
+        stderr: err_reader.join().expect("stderr reader"),
+    }
+}
+
+/// Runs a command that should be quick (30 s at most, even in debug builds).
+fn run(command: Command) -> Run {
+    run_for(command, Duration::from_secs(30))
+}
+
+/// Runs a command that must succeed; returns its stdout.
+fn run_ok(command: Command) -> String {
+    let what = format!("{command:?}");
+    let result = run(command);
+    assert!(result.ok(), "{what} failed: {result}");
+    result.stdout
+}
+
+/// A background `detente` process (a node, or the demo), interrupted like
+/// Ctrl-C when dropped — even when the test fails — and killed if it has
+/// not stopped 10 s later. Its stdout and stderr go to a log file.
+struct Background {
+    child: Child,
+    log: PathBuf,
+}
+
+impl Background {
+    fn spawn(mut command: Command, log: &Path) -> Self {
+        let file = std::fs::File::create(log).expect("create log file");
+        let file2 = file.try_clone().expect("clone log file");
+        let child = command
+            .stdout(file)
+            .stderr(file2)
+            .spawn()
+            .expect("spawn detente");
+        Self {
+            child,
+            log: log.to_owned(),
+        }
+    }
+
+    fn log(&self) -> String {
+        std::fs::read_to_string(&self.log).unwrap_or_default()
+    }
+
+    /// Panics (with the log) if the process has already exited.
+    fn assert_running(&mut self) {
+        if let Ok(Some(status)) = self.child.try_wait() {
+            panic!("detente exited early ({status}); its log:\n{}", self.log());
+        }
+    }
+}
+
+impl Drop for Background {
+    fn drop(&mut self) {
+        if let Ok(None) = self.child.try_wait() {
+            #[cfg(unix)]
+            {
+                let _ = Command::new("kill")
+                    .arg("-INT")
+                    .arg(self.child.id().to_string())
+                    .stdout(Stdio::null())
+                    .stderr(Stdio::null())
+                    .status();
+                let deadline = Instant::now() + Duration::from_secs(10);
+                while Instant::now() < deadline {
+                    if !matches!(self.child.try_wait(), Ok(None)) {
+                        return;
+                    }
+                    std::thread::sleep(Duration::from_millis(50));
+                }
+            }
+            let _ = self.child.kill();
+        }
+        let _ = self.child.wait();
+    }
+}
+
+/// A loopback port nobody listens on right now.
+fn free_port() -> u16 {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1:0");
+    listener.local_addr().expect("local addr").port()
+}
