@@ -23,6 +23,7 @@ use tokio::task::JoinSet;
 
 use crate::backoff::retry_delay;
 use crate::events::EventKind;
+use crate::log::verify_receipt_log;
 use crate::node::Node;
 use crate::peers::Peer;
 
@@ -224,6 +225,12 @@ impl Node {
         receipt.matches(&signed).map_err(|e| {
             format!(
                 "{} answered with a receipt for something else: {e}",
+                peer.party()
+            )
+        })?;
+        verify_receipt_log(receipt.receipt(), &signed, &peer.card.keys().signing).map_err(|e| {
+            format!(
+                "{} answered with a receipt whose log proof fails: {e}",
                 peer.party()
             )
         })?;

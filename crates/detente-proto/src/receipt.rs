@@ -5,8 +5,11 @@
 //! key over `"detente/v1/receipt\n" ‖ jcs_bytes`. Only a receipt that the
 //! sender has verified makes a message "delivered".
 //!
-//! `log` names where the recipient's transparency log recorded the envelope
-//! (origin, leaf index, checkpoint). It is absent until the node keeps a log.
+//! `log` proves where the recipient's transparency log recorded the
+//! envelope: the log's origin, the leaf index, the exact entry text, and a
+//! C2SP tlog-proof (that index, the RFC 9162 inclusion path, and the signed
+//! checkpoint). With it a receipt alone shows, offline, that the recipient's
+//! log holds a "received" entry for exactly these envelope bytes.
 
 use serde::{Deserialize, Serialize};
 
@@ -17,7 +20,7 @@ use crate::limits::Limits;
 use crate::signing::{Domain, PartySigningKey, PartyVerifyingKey, SignedParts};
 use crate::time::Timestamp;
 
-/// Where the recipient's log recorded the envelope.
+/// Where the recipient's log recorded the envelope, with proof.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct LogPosition {
@@ -25,8 +28,10 @@ pub struct LogPosition {
     pub origin: String,
     /// The leaf index of the "received" entry.
     pub leaf_index: u64,
-    /// The signed checkpoint that includes it.
-    pub checkpoint: String,
+    /// The entry, exactly as logged (a [`crate::log_entry::LogEntry`]).
+    pub entry: String,
+    /// C2SP tlog-proof of the entry's inclusion in a signed checkpoint.
+    pub tlog_proof: String,
 }
 
 /// What a receipt says.

@@ -88,6 +88,9 @@ pub fn message_detail(m: &Value) -> String {
         "envelope hash",
         format!("sha256:{}", str(m, "/envelope_sha256")),
     );
+    if let Some(index) = m["log_index"].as_u64() {
+        line(&mut out, "our log", format!("entry {index}"));
+    }
     let state = str(m, "/state");
     match state {
         "queued" => line(
@@ -112,13 +115,25 @@ pub fn message_detail(m: &Value) -> String {
     if let Some(receipt) = m.get("receipt") {
         let verdict = if receipt["verified"].as_bool() == Some(true) {
             format!(
-                "signed by {}, signature and envelope hash VERIFIED",
+                "signed by {}, signature, envelope hash and log proof VERIFIED",
                 str(receipt, "/signed_by")
             )
         } else {
             format!("DOES NOT VERIFY: {}", str(receipt, "/problem"))
         };
         line(&mut out, "receipt", verdict);
+        if let Some(logged) = receipt.get("logged_at") {
+            line(
+                &mut out,
+                "logged",
+                format!(
+                    "entry {} of {}, inclusion proven in its signed checkpoint of size {}",
+                    logged["index"],
+                    str(logged, "/origin"),
+                    logged["checkpoint_size"]
+                ),
+            );
+        }
     }
     match m.get("acknowledged_by") {
         Some(ack) => line(

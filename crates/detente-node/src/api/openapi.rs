@@ -16,7 +16,7 @@ use crate::compose;
     components(schemas(
         compose::ComposeRequest, compose::Address, messages::AckRequest, messages::MessageList,
         views::MessageView, views::MessageDetail, views::EndpointView, views::DeliveryView,
-        views::ReceiptView, views::AcknowledgementView, problem::Problem
+        views::ReceiptView, views::LoggedAtView, views::AcknowledgementView, problem::Problem
     )),
     modifiers(&BearerAuth),
     tags((name = "messages", description = "Messages between parties"))

@@ -10,6 +10,7 @@ use detente_store::{Direction, MessageState, StoredMessage};
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use crate::log::verify_receipt_log;
 use crate::node::Node;
 
 /// A party and tier (and officer, for the sender).
@@ -49,9 +50,23 @@ pub struct ReceiptView {
     /// When the recipient received the message.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub received_at: Option<String>,
+    /// Where the signer's log recorded it, proven by the receipt's tlog-proof.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub logged_at: Option<LoggedAtView>,
     /// The signed receipt document, as signed.
     #[schema(value_type = Object)]
     pub document: serde_json::Value,
+}
+
+/// An entry proven to be in a party's log.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct LoggedAtView {
+    /// The log's origin.
+    pub origin: String,
+    /// The entry's index.
+    pub index: u64,
+    /// The size of the signed checkpoint the inclusion proof is against.
+    pub checkpoint_size: u64,
 }
 
 /// The first acknowledgement of a message.
@@ -194,9 +209,11 @@ fn receipt_view(node: &Node, stored: &StoredMessage, bytes: &[u8]) -> ReceiptVie
     let checked = key
         .ok_or_else(|| format!("{signer} is no longer a peer; its key is unknown"))
         .and_then(|key| {
-            SignedReceipt::parse_and_verify(bytes, &key, &signer).map_err(|e| e.to_string())
+            let receipt =
+                SignedReceipt::parse_and_verify(bytes, &key, &signer).map_err(|e| e.to_string())?;
+            Ok((receipt, key))
         })
-        .and_then(|receipt| {
+        .and_then(|(receipt, signer_key)| {
             let sender_key = match m.direction {
                 Direction::Sent => Some(node.keys.signing.verifying_key()),
                 Direction::Received => node
@@ -208,14 +225,20 @@ fn receipt_view(node: &Node, stored: &StoredMessage, bytes: &[u8]) -> ReceiptVie
             let signed = SignedEnvelope::from_trusted_bytes(&m.envelope, &sender_key)
                 .map_err(|e| e.to_string())?;
             receipt.matches(&signed).map_err(|e| e.to_string())?;
-            Ok(receipt)
+            let inclusion = verify_receipt_log(receipt.receipt(), &signed, &signer_key)?;
+            Ok((receipt, inclusion))
         });
     match checked {
-        Ok(receipt) => ReceiptView {
+        Ok((receipt, inclusion)) => ReceiptView {
             verified: true,
             problem: None,
             signed_by: signer.to_string(),
             received_at: Some(receipt.receipt().received_at.to_string()),
+            logged_at: Some(LoggedAtView {
+                origin: crate::log::origin(&signer),
+                index: inclusion.index,
+                checkpoint_size: inclusion.checkpoint_size,
+            }),
             document,
         },
         Err(problem) => ReceiptView {
@@ -223,6 +246,7 @@ fn receipt_view(node: &Node, stored: &StoredMessage, bytes: &[u8]) -> ReceiptVie
             problem: Some(problem),
             signed_by: signer.to_string(),
             received_at: None,
+            logged_at: None,
             document,
         },
     }

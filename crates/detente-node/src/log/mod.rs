@@ -13,8 +13,10 @@
 //! log's only writer in this process; the store's compare-and-swap on the
 //! checkpoint keeps any second writer from forking it.
 
+mod receipt_proof;
 mod sequencer;
 
+pub use receipt_proof::{ProvenInclusion, verify_receipt_log};
 pub use sequencer::{LoggedCheckpoint, Sequencer};
 
 use detente_log::note::{Ed25519Signer, Ed25519Verifier};

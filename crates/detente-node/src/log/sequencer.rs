@@ -20,6 +20,7 @@ use std::sync::{Arc, RwLock};
 use detente_log::checkpoint::{Checkpoint, SignedCheckpoint};
 use detente_log::merkle::MemoryTree;
 use detente_log::note::Ed25519Signer;
+use detente_log::proof::TlogProof;
 use detente_proto::clock::Clock;
 use detente_proto::ids::{MessageId, PartyCode};
 use detente_proto::log_entry::{EntryDirection, LogEntry};
@@ -412,33 +413,54 @@ impl Core {
         sent: Vec<NewMessage>,
         received: Vec<(NewMessage, Receipt)>,
     ) -> NodeResult<Vec<Vec<u8>>> {
-        let root = {
+        let new_size = old_size + entries.len() as u64;
+        // Append, and take the inclusion path of every received entry while
+        // the tree is at hand.
+        let (root, paths) = {
             let mut view = self.view.write().unwrap_or_else(|p| p.into_inner());
             for entry in &entries {
                 view.tree.append(entry);
             }
-            view.tree.root()
+            let paths: Vec<_> = received
+                .iter()
+                .map(|(message, _)| {
+                    let index = message.log_index.unwrap_or_default();
+                    view.tree.inclusion_proof(index, new_size)
+                })
+                .collect();
+            (view.tree.root(), paths)
         };
-        let new_size = old_size + entries.len() as u64;
         let result = (|| {
             let checkpoint = Checkpoint::new(&self.origin, new_size, root)
                 .map_err(|e| NodeError::Internal(format!("checkpoint: {e}")))?;
-            let note = SignedCheckpoint::sign(checkpoint, &self.signer)
-                .map_err(|e| NodeError::Internal(format!("signing the checkpoint: {e}")))?
-                .to_bytes();
-            let note = String::from_utf8(note).map_err(|e| NodeError::Internal(e.to_string()))?;
+            let signed = SignedCheckpoint::sign(checkpoint, &self.signer)
+                .map_err(|e| NodeError::Internal(format!("signing the checkpoint: {e}")))?;
+            let note = String::from_utf8(signed.to_bytes())
+                .map_err(|e| NodeError::Internal(e.to_string()))?;
             let received: Vec<(NewMessage, Vec<u8>)> = received
                 .into_iter()
-                .map(|(message, mut receipt)| {
+                .zip(paths)
+                .map(|((message, mut receipt), path)| {
+                    let index = message.log_index.unwrap_or_default();
+                    let offset = usize::try_from(index - old_size).unwrap_or(usize::MAX);
+                    let path = path.map_err(|e| {
+                        NodeError::Internal(format!("inclusion path of {index}: {e}"))
+                    })?;
+                    let proof = TlogProof::new(None, index, path, signed.clone())
+                        .map_err(|e| NodeError::Internal(format!("tlog-proof of {index}: {e}")))?;
+                    let entry = entries
+                        .get(offset)
+                        .map(|bytes| String::from_utf8_lossy(bytes).into_owned())
+                        .unwrap_or_default();
                     receipt.log = Some(LogPosition {
                         origin: self.origin.clone(),
-                        leaf_index: message.log_index.unwrap_or_default(),
-                        checkpoint: note.clone(),
+                        leaf_index: index,
+                        entry,
+                        tlog_proof: String::from_utf8_lossy(&proof.to_bytes()).into_owned(),
                     });
-                    let bytes = receipt.sign(&self.key).bytes().to_vec();
-                    (message, bytes)
+                    Ok((message, receipt.sign(&self.key).bytes().to_vec()))
                 })
-                .collect();
+                .collect::<NodeResult<_>>()?;
             let receipts = received.iter().map(|(_, r)| r.clone()).collect();
             self.store.commit_log_batch(&LogBatch {
                 old_size,
