@@ -49,6 +49,21 @@ pub struct NodeConfig {
     /// Delivery retry policy.
     #[serde(default)]
     pub delivery: DeliveryConfig,
+    /// Who witnesses this node's log.
+    #[serde(default)]
+    pub log: LogConfig,
+}
+
+/// Witnessing of this node's log (C2SP tlog-witness, tlog-policy).
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct LogConfig {
+    /// Parties whose nodes witness this log (their peer cards give the
+    /// keys). Empty: every peer.
+    pub witnesses: Vec<PartyCode>,
+    /// How many of them must cosign a checkpoint for it to count as
+    /// witnessed (the policy's `group … <k> …`). 0 means 1.
+    pub quorum: usize,
 }
 
 /// How the outbox retries.
@@ -100,6 +115,7 @@ impl NodeConfig {
             contacts: Vec::new(),
             limits: Limits::default(),
             delivery: DeliveryConfig::default(),
+            log: LogConfig::default(),
         }
     }
 

@@ -48,6 +48,7 @@ pub struct RunningNode {
     server: JoinHandle<()>,
     outbox: JoinHandle<()>,
     refresher: JoinHandle<()>,
+    witnessing: JoinHandle<()>,
 }
 
 impl RunningNode {
@@ -66,7 +67,11 @@ impl RunningNode {
             watcher.clone(),
         ));
         let outbox = tokio::spawn(run_outbox(node.clone(), watcher.clone()));
-        let refresher = tokio::spawn(refresh_peers(node.clone(), watcher));
+        let refresher = tokio::spawn(refresh_peers(node.clone(), watcher.clone()));
+        let witnessing = tokio::spawn(crate::log::witnessing::run_witnessing(
+            node.clone(),
+            watcher,
+        ));
         tracing::info!(party = %node.party(), %addr, "serving");
         Ok(Self {
             node,
@@ -75,6 +80,7 @@ impl RunningNode {
             server,
             outbox,
             refresher,
+            witnessing,
         })
     }
 
@@ -95,8 +101,10 @@ impl RunningNode {
         let _ = tokio::time::timeout(Duration::from_secs(10), self.outbox).await;
         self.server.abort();
         self.refresher.abort();
+        self.witnessing.abort();
         let _ = self.server.await;
         let _ = self.refresher.await;
+        let _ = self.witnessing.await;
     }
 
     /// Ends everything at once, as a crash would: what was committed to the
@@ -105,9 +113,11 @@ impl RunningNode {
         self.server.abort();
         self.outbox.abort();
         self.refresher.abort();
+        self.witnessing.abort();
         let _ = self.server.await;
         let _ = self.outbox.await;
         let _ = self.refresher.await;
+        let _ = self.witnessing.await;
     }
 
     /// Waits until the server stops (it stops only by `stop` or `kill`).

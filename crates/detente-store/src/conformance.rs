@@ -23,7 +23,14 @@
 //!   outbox rows and receipts) and checkpoint together; its checkpoint is a
 //!   compare-and-swap on the size (`LogConflict`); a stored id or a
 //!   malformed batch (`Misuse`) fails it whole; nothing of a refused batch
-//!   is written; entries read back in order, fewer past the end.
+//!   is written; entries read back in order, fewer past the end;
+//! - witnessing: a witness record changes only by a compare-and-swap on its
+//!   size (`None`: only if absent), a refused swap changes nothing, and of
+//!   two swaps from one size only the first wins; the log keeps each
+//!   witness's latest cosignature (a smaller size is ignored, the same size
+//!   replaces), listed by witness; sizes past `i64::MAX` are `Misuse`;
+//! - alarms: every field round-trips (evidence byte for byte), oldest
+//!   first, ties in the order raised.
 //!
 //! This is test code: it panics (asserts, `expect`) instead of returning errors.
 
@@ -33,6 +40,7 @@ mod directory;
 mod listing;
 mod log;
 mod messages;
+mod witness;
 
 pub use delivery::{
     delivery_failure_reschedules, delivery_marks_delivered_and_clears_outbox,
@@ -54,6 +62,11 @@ pub use messages::{
     accept_refuses_another_envelope_under_a_used_id, accept_stores_message_with_receipt,
     accept_twice_returns_the_first_receipt, direction_mismatch_is_refused,
     enqueue_refuses_a_used_id_and_writes_nothing, enqueue_stores_message_and_outbox_entry,
+};
+pub use witness::{
+    alarms_round_trip_oldest_first, cosignatures_keep_the_latest_per_witness_by_witness,
+    racing_witness_swaps_from_one_size_only_the_first_wins,
+    witness_record_is_a_compare_and_swap_on_its_size, witness_sizes_beyond_i64_are_misuse,
 };
 
 use crate::Store;
@@ -92,6 +105,11 @@ pub const CHECKS: &[(&str, Check)] = checks![
     log_batches_extend_the_log,
     log_batch_misuse_is_refused_and_writes_nothing,
     enqueue_and_accept_store_the_log_index_given,
+    witness_record_is_a_compare_and_swap_on_its_size,
+    racing_witness_swaps_from_one_size_only_the_first_wins,
+    witness_sizes_beyond_i64_are_misuse,
+    cosignatures_keep_the_latest_per_witness_by_witness,
+    alarms_round_trip_oldest_first,
 ];
 
 /// Runs every check in [`CHECKS`], each against a fresh store from `make`.

@@ -55,7 +55,7 @@ pub enum StoreError {
     },
     /// The caller broke the operation's contract: a log batch whose sizes or
     /// log indices do not add up, a message handed to the wrong operation
-    /// for its direction. A bug in the caller, not a failure of the
+    /// for its direction, a size too large to store (above `i64::MAX`). A bug in the caller, not a failure of the
     /// database: nothing was written, and retrying the same call fails the
     /// same way (unlike [`StoreError::Backend`], which may be transient).
     #[error(

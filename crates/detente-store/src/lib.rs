@@ -18,6 +18,10 @@
 //!   written in ONE transaction, and only if the stored checkpoint has the
 //!   size the batch extends: the log never forks and never has entries
 //!   that no checkpoint covers.
+//! - a witness record changes only by a compare-and-swap on its stored size,
+//!   atomic across connections and processes: of two swaps from one size,
+//!   one wins and the other changes nothing;
+//! - a log keeps each witness's latest cosignature, never an older one.
 #![forbid(unsafe_code)]
 
 #[cfg(feature = "conformance")]
@@ -29,7 +33,7 @@ mod sqlite;
 
 pub use error::StoreError;
 pub use model::{
-    AcceptOutcome, Direction, LogBatch, Mailbox, MessageQuery, MessageState, NewMessage,
+    AcceptOutcome, Alarm, Direction, LogBatch, Mailbox, MessageQuery, MessageState, NewMessage,
     OfficerRecord, OutboxEntry, PeerRecord, StoredMessage,
 };
 pub use sqlite::SqliteStore;
@@ -109,6 +113,43 @@ pub trait Store: Send + Sync + std::fmt::Debug + 'static {
 
     /// The log entries with indices in `start..end` (fewer if the log is shorter).
     fn log_entries(&self, start: u64, end: u64) -> Result<Vec<Vec<u8>>, StoreError>;
+
+    /// As a witness: the record (a cosigned checkpoint note, opaque here)
+    /// this node keeps for the log `origin`, with its size.
+    fn witness_record(&self, origin: &str) -> Result<Option<(u64, Vec<u8>)>, StoreError>;
+
+    /// As a witness: stores `record` (of size `size`) for `origin` if the
+    /// stored record still has size `expected_size` (`None`: only if there is
+    /// none yet) — one atomic compare-and-swap. Returns whether it swapped.
+    ///
+    /// Expecting a size when there is no record does not swap; a refused
+    /// swap changes nothing. Whether `size` may follow `expected_size`
+    /// (consistency, no rollback) is the caller's decision, not the store's.
+    /// A size or expected size above `i64::MAX` is [`StoreError::Misuse`].
+    fn swap_witness_record(
+        &self,
+        origin: &str,
+        expected_size: Option<u64>,
+        size: u64,
+        record: &[u8],
+    ) -> Result<bool, StoreError>;
+
+    /// As a log: stores `witness`'s latest cosignature of this node's
+    /// checkpoint of size `size` (the signed-note signature line), replacing
+    /// an older one; a cosignature for a smaller size than stored is ignored.
+    /// One for the same size replaces the stored one. A size above
+    /// `i64::MAX` is [`StoreError::Misuse`].
+    fn put_cosignature(&self, witness: &str, size: u64, line: &str) -> Result<(), StoreError>;
+
+    /// As a log: every witness's latest cosignature, as (witness, size, line),
+    /// by witness (byte order of the name, as `str` orders it).
+    fn cosignatures(&self) -> Result<Vec<(String, u64, String)>, StoreError>;
+
+    /// Records an alarm (e.g. equivocation evidence) raised at `at`.
+    fn raise_alarm(&self, alarm: &Alarm) -> Result<(), StoreError>;
+
+    /// Every alarm, oldest first; alarms raised at the same time in the order raised.
+    fn alarms(&self) -> Result<Vec<Alarm>, StoreError>;
 
     /// Adds a peer, or replaces the card of a known one.
     fn upsert_peer(&self, peer: &PeerRecord) -> Result<(), StoreError>;

@@ -131,6 +131,23 @@ pub struct LogBatch {
     pub received: Vec<(NewMessage, Vec<u8>)>,
 }
 
+/// Something a node must not stay silent about: a log that forked
+/// (equivocation), a consistency proof that failed, a missing or mismatched
+/// cross-log entry. Kept as evidence.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Alarm {
+    /// When it was raised.
+    pub at: Timestamp,
+    /// A short kebab-case kind, e.g. `equivocation`, `inconsistent-proof`.
+    pub kind: String,
+    /// The log (origin) or party concerned.
+    pub subject: String,
+    /// What was found, for people.
+    pub detail: String,
+    /// The evidence, verbatim (e.g. both signed checkpoints).
+    pub evidence: Vec<u8>,
+}
+
 /// The result of accepting an incoming message.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum AcceptOutcome {

@@ -21,12 +21,14 @@
 //!
 //! The schema, its migrations and connection settings are in [`schema`];
 //! writing new message rows in `inserts`; reading rows back in `rows`; the
-//! transparency log in `log`.
+//! transparency log in `log`; witness records, cosignatures and alarms in
+//! `witness` (each a single statement, so atomic without a transaction).
 
 mod inserts;
 mod log;
 mod rows;
 mod schema;
+mod witness;
 
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -40,7 +42,7 @@ use rusqlite::{
 };
 
 use crate::{
-    AcceptOutcome, Direction, LogBatch, Mailbox, MessageQuery, MessageState, NewMessage,
+    AcceptOutcome, Alarm, Direction, LogBatch, Mailbox, MessageQuery, MessageState, NewMessage,
     OfficerRecord, OutboxEntry, PeerRecord, Store, StoreError, StoredMessage,
 };
 use inserts::{insert_message, insert_outbox_row, stored_status};
@@ -406,6 +408,36 @@ impl Store for SqliteStore {
 
     fn log_entries(&self, start: u64, end: u64) -> Result<Vec<Vec<u8>>, StoreError> {
         log::entries(&self.lock(), start, end)
+    }
+
+    fn witness_record(&self, origin: &str) -> Result<Option<(u64, Vec<u8>)>, StoreError> {
+        witness::record(&self.lock(), origin)
+    }
+
+    fn swap_witness_record(
+        &self,
+        origin: &str,
+        expected_size: Option<u64>,
+        size: u64,
+        record: &[u8],
+    ) -> Result<bool, StoreError> {
+        witness::swap_record(&self.lock(), origin, expected_size, size, record)
+    }
+
+    fn put_cosignature(&self, witness: &str, size: u64, line: &str) -> Result<(), StoreError> {
+        witness::put_cosignature(&self.lock(), witness, size, line)
+    }
+
+    fn cosignatures(&self) -> Result<Vec<(String, u64, String)>, StoreError> {
+        witness::cosignatures(&self.lock())
+    }
+
+    fn raise_alarm(&self, alarm: &Alarm) -> Result<(), StoreError> {
+        witness::raise_alarm(&self.lock(), alarm)
+    }
+
+    fn alarms(&self) -> Result<Vec<Alarm>, StoreError> {
+        witness::alarms(&self.lock())
     }
 
     fn upsert_peer(&self, peer: &PeerRecord) -> Result<(), StoreError> {

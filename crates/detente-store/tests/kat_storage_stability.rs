@@ -1,236 +1,35 @@
 //! Known-answer test pinning the on-disk format.
 //!
 //! `tests/fixtures/storage-v{N}.sqlite` was written by the schema-version-N
-//! code and is committed:
+//! code and is committed, from the records in `tests/fixtures/mod.rs`:
 //! - v1: a queued, a delivered and a received message, a peer, an officer;
 //! - v2: the same, plus one log batch (three entries, a checkpoint, a sent
-//!   and a received message that carry their log index).
+//!   and a received message that carry their log index);
+//! - v3: the same, plus a witness record for the peer's log, two witnesses'
+//!   cosignatures of this node's checkpoint, and an alarm.
 //!
 //! Every later version must open each fixture (migrating it if the schema
-//! has moved on) and read back exactly the records below. If this test
+//! has moved on) and read back exactly those records. If this test
 //! fails, an upgrade would silently lose or misread stored data: fix the
 //! code or add a migration, never a fixture.
 //!
 //! When a new schema version ships, add a fixture for it with
 //! [`regenerate_fixture`] (it writes `storage-v{SCHEMA_VERSION}.sqlite`),
-//! and a test like [`schema_v2_fixture_reads_back_exactly`] for it; keep
+//! and a test like [`schema_v3_fixture_reads_back_exactly`] for it; keep
 //! the old ones.
+
+mod fixtures;
 
 use std::path::{Path, PathBuf};
 
 use detente_proto::ids::{MessageId, Tier};
-use detente_proto::kind::{MessageKind, Precedence, Tlp};
-use detente_proto::time::Timestamp;
-use detente_store::{
-    AcceptOutcome, Direction, LogBatch, Mailbox, MessageQuery, MessageState, NewMessage,
-    OfficerRecord, PeerRecord, SqliteStore, Store, StoredMessage,
-};
+use detente_store::{Mailbox, MessageQuery, MessageState, SqliteStore, Store, StoredMessage};
 use tempfile::TempDir;
 
-const SENT_QUEUED: &str = "01937b2e-8f00-7000-8000-000000000001";
-const SENT_DELIVERED: &str = "01937b2e-8f00-7000-8000-000000000002";
-const RECEIVED_ACK: &str = "01937b2e-8f00-7000-8000-000000000003";
-const SENT_LOGGED: &str = "01937b2e-8f00-7000-8000-000000000004";
-const RECEIVED_LOGGED: &str = "01937b2e-8f00-7000-8000-000000000005";
-
-fn at(text: &str) -> Timestamp {
-    text.parse().expect("fixture timestamp")
-}
-
-fn id(text: &str) -> MessageId {
-    text.parse().expect("fixture id")
-}
+use fixtures::*;
 
 fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
-}
-
-/// A sent notification, still queued after one failed attempt.
-fn sent_queued() -> NewMessage {
-    NewMessage {
-        id: id(SENT_QUEUED),
-        direction: Direction::Sent,
-        counterparty: "US".parse().expect("party"),
-        kind: MessageKind::Notification,
-        precedence: Precedence::Immediate,
-        from_tier: Tier::Technical,
-        to_tier: Tier::Operational,
-        officer: "Анна Петрова".parse().expect("officer"),
-        in_reply_to: None,
-        created_at: at("2026-11-28T10:00:00.000Z"),
-        exercise: true,
-        tlp: Tlp::AmberStrict,
-        headline: "Intrusion at a grid operator, \"Sector 7\" ✓".to_owned(),
-        envelope: b"{\"v\":1,\"id\":\"01937b2e-8f00-7000-8000-000000000001\"}\x00\xff".to_vec(),
-        envelope_sha256: [0x11; 32],
-        recorded_at: at("2026-11-28T10:00:00.123Z"),
-        log_index: None,
-    }
-}
-
-/// A sent request, delivered with the peer's receipt.
-fn sent_delivered() -> NewMessage {
-    NewMessage {
-        id: id(SENT_DELIVERED),
-        direction: Direction::Sent,
-        counterparty: "US".parse().expect("party"),
-        kind: MessageKind::RequestInformation,
-        precedence: Precedence::Routine,
-        from_tier: Tier::Policy,
-        to_tier: Tier::Policy,
-        officer: "desk".parse().expect("officer"),
-        in_reply_to: None,
-        created_at: at("2026-11-28T10:01:00.000Z"),
-        exercise: false,
-        tlp: Tlp::Clear,
-        headline: "Request for indicators".to_owned(),
-        envelope: b"envelope 2".to_vec(),
-        envelope_sha256: [0x22; 32],
-        recorded_at: at("2026-11-28T10:01:00.001Z"),
-        log_index: None,
-    }
-}
-
-/// The peer's acknowledgement of the queued notification.
-fn received_ack() -> NewMessage {
-    NewMessage {
-        id: id(RECEIVED_ACK),
-        direction: Direction::Received,
-        counterparty: "US".parse().expect("party"),
-        kind: MessageKind::Acknowledgement,
-        precedence: Precedence::Immediate,
-        from_tier: Tier::Operational,
-        to_tier: Tier::Technical,
-        officer: "watch officer".parse().expect("officer"),
-        in_reply_to: Some(id(SENT_QUEUED)),
-        created_at: at("2026-11-28T10:02:00.000Z"),
-        exercise: true,
-        tlp: Tlp::Red,
-        headline: "Received, looking into it".to_owned(),
-        envelope: b"envelope 3".to_vec(),
-        envelope_sha256: [0x33; 32],
-        recorded_at: at("2026-11-28T10:02:00.500Z"),
-        log_index: None,
-    }
-}
-
-/// A sent request, logged at index 0 and still queued (v2).
-fn sent_logged() -> NewMessage {
-    NewMessage {
-        id: id(SENT_LOGGED),
-        direction: Direction::Sent,
-        counterparty: "US".parse().expect("party"),
-        kind: MessageKind::RequestAssistance,
-        precedence: Precedence::Flash,
-        from_tier: Tier::Leadership,
-        to_tier: Tier::Leadership,
-        officer: "Жанна".parse().expect("officer"),
-        in_reply_to: None,
-        created_at: at("2026-11-28T10:03:00.000Z"),
-        exercise: false,
-        tlp: Tlp::Green,
-        headline: "Assistance requested: «grid»".to_owned(),
-        envelope: b"envelope 4\x00\x01".to_vec(),
-        envelope_sha256: [0x66; 32],
-        recorded_at: at("2026-11-28T10:03:00.007Z"),
-        log_index: Some(0),
-    }
-}
-
-/// The peer's acknowledgement of it, logged at index 1 (v2).
-fn received_logged() -> NewMessage {
-    NewMessage {
-        id: id(RECEIVED_LOGGED),
-        direction: Direction::Received,
-        counterparty: "US".parse().expect("party"),
-        kind: MessageKind::Acknowledgement,
-        precedence: Precedence::Flash,
-        from_tier: Tier::Leadership,
-        to_tier: Tier::Leadership,
-        officer: "duty officer".parse().expect("officer"),
-        in_reply_to: Some(id(SENT_LOGGED)),
-        created_at: at("2026-11-28T10:04:00.000Z"),
-        exercise: false,
-        tlp: Tlp::Green,
-        headline: "Acknowledged".to_owned(),
-        envelope: b"envelope 5".to_vec(),
-        envelope_sha256: [0x77; 32],
-        recorded_at: at("2026-11-28T10:04:00.250Z"),
-        log_index: Some(1),
-    }
-}
-
-/// The log batch of v2: entries for both messages and a document (a card).
-fn log_batch() -> LogBatch {
-    let entries: [&[u8]; 3] = [
-        br#"{"counterparty":"US","direction":"sent","id":"01937b2e-8f00-7000-8000-000000000004","sha256":"ZmZmZmZmZmZmZmZmZmZmZmZmZmZmZmZmZmZmZmZmZmY=","time":"2026-11-28T10:03:00.007Z","v":1}"#,
-        br#"{"counterparty":"US","direction":"received","id":"01937b2e-8f00-7000-8000-000000000005","peer_size":7,"sha256":"d3d3d3d3d3d3d3d3d3d3d3d3d3d3d3d3d3d3d3d3d3c=","time":"2026-11-28T10:04:00.250Z","v":1}"#,
-        br#"{"counterparty":"US","direction":"document","id":"card-US-2","sha256":"iIiIiIiIiIiIiIiIiIiIiIiIiIiIiIiIiIiIiIiIiIg=","time":"2026-11-28T10:04:01.000Z","v":1}"#,
-    ];
-    LogBatch {
-        old_size: 0,
-        entries: entries.iter().map(|entry| entry.to_vec()).collect(),
-        new_size: 3,
-        checkpoint: CHECKPOINT.to_owned(),
-        sent: vec![sent_logged()],
-        received: vec![(received_logged(), b"our receipt 5".to_vec())],
-    }
-}
-
-/// The signed checkpoint for size 3 (a C2SP signed note).
-const CHECKPOINT: &str = "detente.RU/log/v1\n3\nmZmZmZmZmZmZmZmZmZmZmZmZmZmZmZmZmZmZmZmZmZk=\n\n\u{2014} detente.RU/log/v1 WtEhPqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqo=\n";
-
-fn peer() -> PeerRecord {
-    PeerRecord {
-        party: "US".parse().expect("party"),
-        card: b"{\"party\":\"US\",\"card\":\"signed\"}".to_vec(),
-        fingerprint: format!("SHA256:{}", "0123456789abcdef".repeat(4))
-            .parse()
-            .expect("fingerprint"),
-        tls_spki_sha256: [0x44; 32],
-        added_at: at("2026-11-27T08:00:00.000Z"),
-    }
-}
-
-fn officer() -> OfficerRecord {
-    OfficerRecord {
-        name: "Анна Петрова".parse().expect("officer"),
-        tiers: vec![Tier::Technical, Tier::Operational],
-        token_sha256: [0x55; 32],
-        created_at: at("2026-11-27T08:30:00.000Z"),
-    }
-}
-
-/// Writes the records through the store, as a node would.
-fn write_fixture_records(store: &dyn Store) {
-    store
-        .enqueue_outgoing(&sent_queued(), at("2026-11-28T10:00:00.200Z"))
-        .expect("enqueue queued");
-    store
-        .record_delivery_failure(
-            &id(SENT_QUEUED),
-            1,
-            at("2026-11-28T10:00:30.200Z"),
-            "connection refused",
-        )
-        .expect("failure");
-    store
-        .enqueue_outgoing(&sent_delivered(), at("2026-11-28T10:01:00.002Z"))
-        .expect("enqueue delivered");
-    store
-        .record_delivery(
-            &id(SENT_DELIVERED),
-            b"receipt from US",
-            at("2026-11-28T10:01:01.000Z"),
-        )
-        .expect("delivery");
-    let outcome = store
-        .accept_incoming(&received_ack(), b"our receipt")
-        .expect("accept");
-    assert_eq!(outcome, AcceptOutcome::Accepted);
-    store.upsert_peer(&peer()).expect("peer");
-    store.add_officer(&officer()).expect("officer");
-    store.commit_log_batch(&log_batch()).expect("log batch");
 }
 
 /// Opens a copy of a committed fixture, so the test never touches the original.
@@ -344,6 +143,7 @@ fn schema_v1_fixture_reads_back_exactly() {
         store.next_delivery_at().expect("next"),
         Some(at("2026-11-28T10:00:30.200Z"))
     );
+    assert_nothing_witnessed(&store);
 }
 
 #[test]
@@ -351,8 +151,8 @@ fn schema_v1_fixture_is_upgraded_to_the_current_version() {
     let (dir, store) = open_copy("storage-v1.sqlite");
     assert_eq!(
         user_version(&store),
-        Some("2".to_owned()),
-        "v1 is migrated to v2"
+        Some("3".to_owned()),
+        "v1 is migrated to v3"
     );
     assert_eq!(
         user_version(&store),
@@ -388,10 +188,9 @@ fn schema_v1_fixture_is_upgraded_to_the_current_version() {
     assert_v1_records(&store);
 }
 
-#[test]
-fn schema_v2_fixture_reads_back_exactly() {
-    let (_dir, store) = open_copy("storage-v2.sqlite");
-    let v1 = assert_v1_records(&store);
+/// The records of v2 (v1's and the log batch), exactly as stored.
+fn assert_v2_records(store: &SqliteStore) {
+    let v1 = assert_v1_records(store);
 
     let read = |text: &str| store.message(&id(text)).expect("read").expect("stored");
     let sent = read(SENT_LOGGED);
@@ -430,7 +229,7 @@ fn schema_v2_fixture_reads_back_exactly() {
         "listing, newest first"
     );
     assert_eq!(
-        due(&store),
+        due(store),
         vec![
             (id(SENT_QUEUED), 1, sent_queued().envelope),
             (id(SENT_LOGGED), 0, sent_logged().envelope),
@@ -455,7 +254,72 @@ fn schema_v2_fixture_reads_back_exactly() {
     );
 }
 
-/// Writes `tests/fixtures/storage-v{SCHEMA_VERSION}.sqlite` from the records above.
+/// The records v3 added (witness record, cosignatures, alarm), exactly as stored.
+fn assert_v3_records(store: &SqliteStore) {
+    assert_eq!(
+        store.witness_record(WITNESSED_LOG).expect("witness_record"),
+        Some((7, witness_record()))
+    );
+    assert_eq!(
+        store
+            .witness_record("detente.UN/log/v1")
+            .expect("witness_record"),
+        None
+    );
+    assert_eq!(store.cosignatures().expect("cosignatures"), cosignatures());
+    assert_eq!(store.alarms().expect("alarms"), vec![alarm()]);
+}
+
+/// What a database from before v3 holds once migrated: no witness record,
+/// no cosignature, no alarm.
+fn assert_nothing_witnessed(store: &SqliteStore) {
+    assert_eq!(
+        store.witness_record(WITNESSED_LOG).expect("witness_record"),
+        None
+    );
+    assert_eq!(store.cosignatures().expect("cosignatures"), vec![]);
+    assert_eq!(store.alarms().expect("alarms"), vec![]);
+}
+
+#[test]
+fn schema_v2_fixture_reads_back_exactly() {
+    let (_dir, store) = open_copy("storage-v2.sqlite");
+    assert_v2_records(&store);
+    assert_nothing_witnessed(&store);
+}
+
+#[test]
+fn schema_v2_fixture_is_upgraded_to_the_current_version() {
+    let (dir, store) = open_copy("storage-v2.sqlite");
+    assert_eq!(
+        user_version(&store),
+        Some("3".to_owned()),
+        "v2 is migrated to v3"
+    );
+    let fresh = dir.path().join("fresh.sqlite");
+    drop(SqliteStore::open(&fresh).expect("open fresh"));
+    assert_eq!(
+        schema(&dir.path().join("storage-v2.sqlite")),
+        schema(&fresh),
+        "a migrated v2 database has today's schema"
+    );
+
+    // The witness tables start empty and take the v3 records.
+    assert_nothing_witnessed(&store);
+    write_witness_records(&store);
+    assert_v3_records(&store);
+    assert_v2_records(&store);
+}
+
+#[test]
+fn schema_v3_fixture_reads_back_exactly() {
+    let (_dir, store) = open_copy("storage-v3.sqlite");
+    assert_v2_records(&store);
+    assert_v3_records(&store);
+}
+
+/// Writes `tests/fixtures/storage-v{SCHEMA_VERSION}.sqlite` from the records
+/// in `tests/fixtures/mod.rs`.
 ///
 /// Run only when a new schema version ships, never to "fix" a failing KAT:
 ///

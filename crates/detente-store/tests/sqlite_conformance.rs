@@ -1,7 +1,8 @@
 //! The SQLite backend against the store conformance suite, in memory and
 //! on disk, plus what only SQLite has: connection settings, durability
-//! across reopen, refusing a database from a newer detente, two
-//! connections on one file, and the cost of a large log batch.
+//! across reopen, refusing a database from a newer detente, damaged
+//! values, two connections on one file (two sequencers, two witnesses
+//! racing), and the cost of a large log batch.
 
 use std::cell::Cell;
 use std::path::{Path, PathBuf};
@@ -11,7 +12,8 @@ use detente_proto::kind::{MessageKind, Precedence, Tlp};
 use detente_proto::time::Timestamp;
 use detente_store::conformance::run_all;
 use detente_store::{
-    Direction, LogBatch, MessageState, NewMessage, OfficerRecord, SqliteStore, Store, StoreError,
+    Alarm, Direction, LogBatch, MessageState, NewMessage, OfficerRecord, SqliteStore, Store,
+    StoreError,
 };
 use tempfile::TempDir;
 
@@ -305,4 +307,82 @@ fn two_sequencers_on_one_file_cannot_fork_the_log() {
             Some((4, mine.checkpoint.clone()))
         );
     }
+}
+
+#[test]
+fn two_witnesses_on_one_file_swap_each_size_once() {
+    // Two node processes (two connections) answer add-checkpoint for one
+    // log at once, round after round, both from the size they read: the
+    // compare-and-swap lets exactly one of them advance it each time.
+    const ROUNDS: u64 = 100;
+    let dir = TempDir::new().expect("temp dir");
+    let path = dir.path().join("node.sqlite");
+    let origin = "detente.US/log/v1";
+    let barrier = std::sync::Barrier::new(2);
+    let race = |name: &str| {
+        let store = open(&path);
+        (0..ROUNDS)
+            .map(|round| {
+                barrier.wait();
+                let expected = (round > 0).then_some(round);
+                store
+                    .swap_witness_record(origin, expected, round + 1, name.as_bytes())
+                    .unwrap_or_else(|e| panic!("{name}, round {round}: {e}"))
+            })
+            .collect::<Vec<bool>>()
+    };
+    let (a, b) = std::thread::scope(|scope| {
+        let a = scope.spawn(|| race("a"));
+        let b = scope.spawn(|| race("b"));
+        (a.join().expect("witness a"), b.join().expect("witness b"))
+    });
+    for (round, (a, b)) in a.iter().zip(&b).enumerate() {
+        assert!(a ^ b, "round {round}: a swapped {a}, b swapped {b}");
+    }
+    let last_winner: &[u8] = if a[a.len() - 1] { b"a" } else { b"b" };
+    assert_eq!(
+        open(&path).witness_record(origin).expect("witness_record"),
+        Some((ROUNDS, last_winner.to_vec()))
+    );
+}
+
+#[test]
+fn damaged_witness_values_are_corrupt_not_a_panic() {
+    let dir = TempDir::new().expect("temp dir");
+    let path = dir.path().join("node.sqlite");
+    {
+        let store = open(&path);
+        store
+            .swap_witness_record("detente.US/log/v1", None, 3, b"record")
+            .expect("swap");
+        store
+            .raise_alarm(&Alarm {
+                at: at("2026-11-28T10:00:00.000Z"),
+                kind: "equivocation".to_owned(),
+                subject: "detente.US/log/v1".to_owned(),
+                detail: "two roots for size 3".to_owned(),
+                evidence: b"both notes".to_vec(),
+            })
+            .expect("raise_alarm");
+    }
+    // Damage that the table's CHECKs would refuse, written past them.
+    let raw = rusqlite::Connection::open(&path).expect("open raw");
+    raw.execute_batch(
+        "PRAGMA ignore_check_constraints = ON;
+         UPDATE witness_records SET size = -1;
+         UPDATE alarms SET at_ms = 9223372036854775807;",
+    )
+    .expect("damage");
+    drop(raw);
+    let store = open(&path);
+    let result = store.witness_record("detente.US/log/v1");
+    assert!(
+        matches!(result, Err(StoreError::Corrupt(ref why)) if why.contains("witness_records.size")),
+        "got {result:?}"
+    );
+    let result = store.alarms();
+    assert!(
+        matches!(result, Err(StoreError::Corrupt(ref why)) if why.contains("alarms.at_ms")),
+        "got {result:?}"
+    );
 }

@@ -57,6 +57,9 @@ pub enum Command {
         after_help = "Example:\n  detente ack --dir ./us 0193a1b2-… --note \"Received, looking into it\""
     )]
     Ack(AckArgs),
+    /// This node's transparency log: checkpoint, witnesses, alarms.
+    #[command(subcommand, after_help = "Example:\n  detente log status --dir ./ru")]
+    Log(LogCommand),
     /// Measure throughput on this machine with real storage.
     #[command(subcommand, after_help = "Example:\n  detente bench log")]
     Bench(BenchCommand),
@@ -240,6 +243,22 @@ pub struct AckArgs {
 }
 
 #[derive(Debug, Subcommand)]
+pub enum LogCommand {
+    /// The log's checkpoint, who cosigned it, the peers' logs this node
+    /// witnesses, and any alarm (a fork, a failed consistency proof).
+    #[command(
+        after_help = "Example:\n  DETENTE_TOKEN=dtn_… detente log status --dir ./ru\n\nExits 3 when an alarm is raised, so monitoring can page someone."
+    )]
+    Status(LogStatusArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct LogStatusArgs {
+    #[command(flatten)]
+    pub connection: Connection,
+}
+
+#[derive(Debug, Subcommand)]
 pub enum BenchCommand {
     /// Sustained log sequencing: entries/s, each durable before it is answered.
     #[command(
@@ -286,5 +305,6 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Ack(args) => officer::ack(args).await,
         Command::Demo(args) => demo::run(args).await,
         Command::Bench(BenchCommand::Log(args)) => admin::bench_log(args).await,
+        Command::Log(LogCommand::Status(args)) => officer::log_status(args).await,
     }
 }

@@ -407,6 +407,30 @@ async fn play(nodes: &[DemoNode], lines: &mpsc::UnboundedSender<Line>) -> anyhow
     for text in output::message_detail(&shown).lines() {
         note(text.to_owned());
     }
+
+    step("7. Witnesses: US and the neutral UN cosign each party's log (detente log status)");
+    for n in [ru, us] {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        let status = loop {
+            let status: Value = n.client.get("/api/v1/log/status").await?;
+            let cosigners = status["cosignatures"].as_array().map_or(0, |c| {
+                c.iter().filter(|c| c["size"] == status["size"]).count()
+            });
+            if status["witnessed"] == true && cosigners == 2 {
+                break status;
+            }
+            if Instant::now() > deadline {
+                bail!(
+                    "{}'s log was not cosigned by both witnesses within 30 s: {status}",
+                    n.code
+                );
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        };
+        for text in output::log_status(&status).lines() {
+            note(format!("{}  {text}", n.code));
+        }
+    }
     Ok(())
 }
 

@@ -107,3 +107,17 @@ pub async fn ack(args: AckArgs) -> anyhow::Result<()> {
     });
     Ok(())
 }
+
+pub async fn log_status(args: crate::cli::LogStatusArgs) -> anyhow::Result<()> {
+    let client = connect(&args.connection)?;
+    let status: Value = client.get("/api/v1/log/status").await?;
+    print(&args.connection, &status, output::log_status);
+    if status["alarms"]
+        .as_array()
+        .is_some_and(|alarms| !alarms.is_empty())
+    {
+        // A distinct exit code, so monitoring can tell "alarm" from "error".
+        std::process::exit(3);
+    }
+    Ok(())
+}

@@ -145,3 +145,49 @@ pub fn message_detail(m: &Value) -> String {
     }
     out
 }
+
+/// The log status for people.
+pub fn log_status(s: &Value) -> String {
+    let mut out = format!(
+        "log          {}  size {}  {}\n",
+        str(s, "/origin"),
+        s["size"],
+        if s["witnessed"] == true {
+            "WITNESSED (policy met)"
+        } else {
+            "not yet witnessed"
+        }
+    );
+    let cosignatures = s["cosignatures"].as_array().cloned().unwrap_or_default();
+    if cosignatures.is_empty() {
+        out.push_str("cosigned by  nobody yet\n");
+    }
+    for c in &cosignatures {
+        out.push_str(&format!(
+            "cosigned by  {} at size {}\n",
+            str(c, "/witness"),
+            c["size"]
+        ));
+    }
+    for w in s["witnessing"].as_array().cloned().unwrap_or_default() {
+        out.push_str(&format!(
+            "witnessing   {} at size {}\n",
+            str(&w, "/origin"),
+            w["size"]
+        ));
+    }
+    let alarms = s["alarms"].as_array().cloned().unwrap_or_default();
+    if alarms.is_empty() {
+        out.push_str("alarms       none\n");
+    }
+    for a in &alarms {
+        out.push_str(&format!(
+            "ALARM        {} {} at {}: {}\n",
+            str(a, "/kind").to_uppercase(),
+            str(a, "/subject"),
+            str(a, "/at"),
+            str(a, "/detail")
+        ));
+    }
+    out
+}

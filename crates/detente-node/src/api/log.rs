@@ -54,7 +54,8 @@ fn body(content_type: &'static str, bytes: Vec<u8>, immutable: bool) -> Response
     response
 }
 
-/// `GET /log/checkpoint`: the latest signed checkpoint.
+/// `GET /log/checkpoint`: the latest signed checkpoint, with the
+/// cosignatures of the witnesses that have cosigned exactly that size.
 pub async fn checkpoint(
     State(node): State<Arc<Node>>,
     _reader: LogReader,
@@ -63,11 +64,44 @@ pub async fn checkpoint(
         what: "checkpoint of",
         id: format!("{} (the log is empty)", crate::log::origin(node.party())),
     })?;
-    Ok(body(
-        "text/plain; charset=utf-8",
-        checkpoint.note.into_bytes(),
-        false,
-    ))
+    let size = checkpoint.size;
+    let lines: Vec<String> = node
+        .with_store(|s| Ok(s.cosignatures()?))
+        .await?
+        .into_iter()
+        .filter(|(_, cosigned, _)| *cosigned == size)
+        .map(|(_, _, line)| line)
+        .collect();
+    let mut note = checkpoint.note;
+    for line in lines {
+        note.push_str(&line);
+        note.push('\n');
+    }
+    Ok(body("text/plain; charset=utf-8", note.into_bytes(), false))
+}
+
+/// `POST /log/add-checkpoint` (C2SP tlog-witness): this node witnesses its
+/// peers' logs. Pinned peers only.
+pub async fn add_checkpoint(
+    State(node): State<Arc<Node>>,
+    axum::Extension(PeerIdentity(peer)): axum::Extension<PeerIdentity>,
+    request: axum::body::Body,
+) -> Result<Response, NodeError> {
+    if peer.is_none() {
+        return Err(crate::error::PeerRejection::NotAPeer.into());
+    }
+    let bytes = crate::api::read_body(request, 1024 * 1024).await?;
+    let answer = node
+        .off_runtime(move |node| node.add_checkpoint_blocking(&bytes))
+        .await??;
+    let status = axum::http::StatusCode::from_u16(answer.status)
+        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR);
+    let mut response = (status, answer.body).into_response();
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static(answer.content_type),
+    );
+    Ok(response)
 }
 
 /// `GET /log/tile/…`: a hash tile or an entry bundle.
@@ -113,4 +147,133 @@ pub async fn tile(
             Ok(body("application/octet-stream", bytes, immutable))
         }
     }
+}
+
+/// One witness's latest cosignature of this node's log.
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct CosignatureView {
+    /// The witness (a party code).
+    pub witness: String,
+    /// The size it last cosigned.
+    pub size: u64,
+}
+
+/// A peer's log this node witnesses.
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct WitnessedLogView {
+    /// The log's origin.
+    pub origin: String,
+    /// The size this node last cosigned.
+    pub size: u64,
+}
+
+/// An alarm, with its evidence.
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct AlarmView {
+    /// When it was raised.
+    pub at: String,
+    /// e.g. `equivocation`, `inconsistent-proof`.
+    pub kind: String,
+    /// The log or party concerned.
+    pub subject: String,
+    /// What was found.
+    pub detail: String,
+    /// The evidence, verbatim (signed checkpoints are text).
+    pub evidence: String,
+}
+
+/// `GET /api/v1/log/status`.
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct LogStatus {
+    /// This log's origin.
+    pub origin: String,
+    /// The latest signed checkpoint (without cosignatures), if any.
+    pub checkpoint: Option<String>,
+    /// Its size.
+    pub size: u64,
+    /// This node's witness policy (C2SP tlog-policy).
+    pub policy: String,
+    /// Whether the latest checkpoint satisfies the policy yet.
+    pub witnessed: bool,
+    /// Each witness's latest cosignature.
+    pub cosignatures: Vec<CosignatureView>,
+    /// The peers' logs this node witnesses.
+    pub witnessing: Vec<WitnessedLogView>,
+    /// Alarms raised, oldest first. Any alarm needs a person's attention.
+    pub alarms: Vec<AlarmView>,
+}
+
+/// The state of this node's log, its witnesses, and alarms.
+#[utoipa::path(get, path = "/api/v1/log/status",
+    responses(
+        (status = 200, body = LogStatus),
+        (status = 401, body = crate::api::problem::Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = [])), tag = "log")]
+pub async fn status(
+    State(node): State<Arc<Node>>,
+    _officer: Authenticated,
+) -> Result<axum::Json<LogStatus>, NodeError> {
+    let origin = crate::log::origin(node.party());
+    let checkpoint = node.log().checkpoint();
+    let size = checkpoint.as_ref().map_or(0, |c| c.size);
+    let peers: Vec<String> = node
+        .peers()
+        .all()
+        .iter()
+        .map(|p| crate::log::origin(p.party()))
+        .collect();
+    let (cosignatures, witnessing, alarms) = node
+        .with_store(move |s| {
+            let witnessing = peers
+                .into_iter()
+                .filter_map(|origin| match s.witness_record(&origin) {
+                    Ok(Some((size, _))) => Some(Ok(WitnessedLogView { origin, size })),
+                    Ok(None) => None,
+                    Err(e) => Some(Err(e)),
+                })
+                .collect::<Result<Vec<_>, _>>()?;
+            Ok((s.cosignatures()?, witnessing, s.alarms()?))
+        })
+        .await?;
+    let policy = node.witness_policy()?;
+    let witnessed = match &checkpoint {
+        Some(c) => {
+            let mut note = c.note.clone();
+            for (_, cosigned, line) in &cosignatures {
+                if *cosigned == c.size {
+                    note.push_str(line);
+                    note.push('\n');
+                }
+            }
+            let parsed = detente_log::policy::Policy::parse(policy.as_bytes())
+                .map_err(|e| NodeError::Internal(e.to_string()))?;
+            detente_log::checkpoint::SignedCheckpoint::parse(note.as_bytes())
+                .ok()
+                .is_some_and(|signed| parsed.verify_checkpoint(&signed).is_ok())
+        }
+        None => false,
+    };
+    Ok(axum::Json(LogStatus {
+        origin,
+        checkpoint: checkpoint.map(|c| c.note),
+        size,
+        policy,
+        witnessed,
+        cosignatures: cosignatures
+            .into_iter()
+            .map(|(witness, size, _)| CosignatureView { witness, size })
+            .collect(),
+        witnessing,
+        alarms: alarms
+            .into_iter()
+            .map(|a| AlarmView {
+                at: a.at.to_string(),
+                kind: a.kind,
+                subject: a.subject,
+                detail: a.detail,
+                evidence: String::from_utf8_lossy(&a.evidence).into_owned(),
+            })
+            .collect(),
+    }))
 }

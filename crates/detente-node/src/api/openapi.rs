@@ -5,21 +5,23 @@ use axum::Json;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use crate::api::{messages, problem, views};
+use crate::api::{log, messages, problem, views};
 use crate::compose;
 
 /// The officer API.
 #[derive(Debug, OpenApi)]
 #[openapi(
     info(title = "detente officer API", description = "Compose, send, list, show and acknowledge messages. Errors are RFC 9457 problem+json."),
-    paths(messages::compose, messages::list, messages::show, messages::acknowledge),
+    paths(messages::compose, messages::list, messages::show, messages::acknowledge, log::status),
     components(schemas(
         compose::ComposeRequest, compose::Address, messages::AckRequest, messages::MessageList,
         views::MessageView, views::MessageDetail, views::EndpointView, views::DeliveryView,
-        views::ReceiptView, views::LoggedAtView, views::AcknowledgementView, problem::Problem
+        views::ReceiptView, views::LoggedAtView, views::AcknowledgementView, problem::Problem,
+        log::LogStatus, log::CosignatureView, log::WitnessedLogView, log::AlarmView
     )),
     modifiers(&BearerAuth),
-    tags((name = "messages", description = "Messages between parties"))
+    tags((name = "messages", description = "Messages between parties"),
+         (name = "log", description = "This node's transparency log, its witnesses and alarms"))
 )]
 pub struct ApiDoc;
 

@@ -15,6 +15,8 @@
 
 mod receipt_proof;
 mod sequencer;
+pub mod witness;
+pub(crate) mod witnessing;
 
 pub use receipt_proof::{ProvenInclusion, verify_receipt_log};
 pub use sequencer::{LoggedCheckpoint, Sequencer};

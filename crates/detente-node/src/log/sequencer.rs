@@ -27,7 +27,7 @@ use detente_proto::log_entry::{EntryDirection, LogEntry};
 use detente_proto::receipt::{LogPosition, Receipt};
 use detente_proto::signing::PartySigningKey;
 use detente_store::{Direction, LogBatch, NewMessage, Store, StoreError};
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::{mpsc, oneshot, watch};
 
 use crate::error::{NodeError, NodeResult, PeerRejection};
 
@@ -86,6 +86,7 @@ pub struct Sequencer {
     jobs: mpsc::Sender<Job>,
     view: Arc<RwLock<LogView>>,
     batches: Arc<AtomicU64>,
+    committed: watch::Receiver<u64>,
 }
 
 impl std::fmt::Debug for Job {
@@ -95,6 +96,7 @@ impl std::fmt::Debug for Job {
 }
 
 struct Core {
+    committed: watch::Sender<u64>,
     batches: Arc<AtomicU64>,
     store: Arc<dyn Store>,
     clock: Arc<dyn Clock>,
@@ -121,7 +123,10 @@ impl Sequencer {
         let signer = super::log_signer(party, key)?;
         let view = Arc::new(RwLock::new(load(store.as_ref(), &origin, &signer)?));
         let batches = Arc::new(AtomicU64::new(0));
+        let size = view.read().unwrap_or_else(|p| p.into_inner()).tree.size();
+        let (committed_tx, committed) = watch::channel(size);
         let core = Core {
+            committed: committed_tx,
             batches: batches.clone(),
             store,
             clock,
@@ -139,6 +144,7 @@ impl Sequencer {
             jobs,
             view,
             batches,
+            committed,
         })
     }
 
@@ -181,6 +187,11 @@ impl Sequencer {
             .await
             .map_err(|_| gone())?;
         answer.await.map_err(|_| gone())?
+    }
+
+    /// Watches the committed size: changes after every committed batch.
+    pub fn subscribe(&self) -> watch::Receiver<u64> {
+        self.committed.clone()
     }
 
     /// Batches committed since start (each one transaction and checkpoint).
@@ -480,6 +491,7 @@ impl Core {
                     note,
                 });
                 self.batches.fetch_add(1, Ordering::Relaxed);
+                self.committed.send_replace(new_size);
                 Ok(receipts)
             }
             Err(error) => {

@@ -51,7 +51,13 @@ where
     text.parse().map_err(|e| corrupt(table, column, key, e))
 }
 
-fn timestamp(table: &str, column: &str, key: &str, millis: i64) -> Result<Timestamp, StoreError> {
+/// A stored time in milliseconds since the epoch.
+pub(super) fn timestamp(
+    table: &str,
+    column: &str,
+    key: &str,
+    millis: i64,
+) -> Result<Timestamp, StoreError> {
     Timestamp::from_unix_millis(millis)
         .ok_or_else(|| corrupt(table, column, key, format!("{millis} ms is out of range")))
 }

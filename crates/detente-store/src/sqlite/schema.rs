@@ -18,7 +18,8 @@
 //!
 //! Versions: 1, messages, outbox, peers, officers (`0001_initial.sql`);
 //! 2, the transparency log: entries, checkpoint and `messages.log_index`
-//! (`0002_log.sql`).
+//! (`0002_log.sql`); 3, witness records, the log's cosignatures and alarms
+//! (`0003_witness.sql`).
 
 use std::time::Duration;
 
@@ -31,6 +32,7 @@ use crate::StoreError;
 const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0001_initial.sql"),
     include_str!("migrations/0002_log.sql"),
+    include_str!("migrations/0003_witness.sql"),
 ];
 
 /// The schema version this build writes: the number of migrations.
