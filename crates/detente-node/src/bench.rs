@@ -50,15 +50,21 @@ pub async fn log(
     let sequencer = Sequencer::start(store.clone(), clock.clone(), &party, &key)?;
     let counterparty: PartyCode = "PEER".parse().map_err(NodeError::Internal)?;
     let concurrency = concurrency.max(1);
-    let per_task = entries.div_ceil(concurrency as u64);
+    let concurrency = concurrency
+        .min(usize::try_from(entries).unwrap_or(usize::MAX))
+        .max(1);
+    // Spread `entries` exactly: the first `entries % concurrency` submitters take one more.
+    let (base, extra) = (entries / concurrency as u64, entries % concurrency as u64);
     let started = Instant::now();
     let mut tasks = tokio::task::JoinSet::new();
     for task in 0..concurrency as u64 {
         let (sequencer, counterparty, clock) =
             (sequencer.clone(), counterparty.clone(), clock.clone());
+        let count = base + u64::from(task < extra);
+        let first = task * base + task.min(extra);
         tasks.spawn(async move {
-            for i in 0..per_task {
-                let n = task * per_task + i;
+            for i in 0..count {
+                let n = first + i;
                 let mut sha256 = [0u8; 32];
                 sha256[..8].copy_from_slice(&n.to_be_bytes());
                 let entry = LogEntry {

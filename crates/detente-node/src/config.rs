@@ -55,7 +55,7 @@ pub struct NodeConfig {
 }
 
 /// Witnessing of this node's log (C2SP tlog-witness, tlog-policy).
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct LogConfig {
     /// Parties whose nodes witness this log (their peer cards give the
@@ -64,6 +64,24 @@ pub struct LogConfig {
     /// How many of them must cosign a checkpoint for it to count as
     /// witnessed (the policy's `group … <k> …`). 0 means 1.
     pub quorum: usize,
+    /// How long an exchange may stay unmatched in the other party's log (a
+    /// delivery still being retried) before cross-checking raises an alarm.
+    #[serde(with = "humantime_serde")]
+    pub crosscheck_grace: Duration,
+    /// How often peers' logs are cross-checked.
+    #[serde(with = "humantime_serde")]
+    pub crosscheck_every: Duration,
+}
+
+impl Default for LogConfig {
+    fn default() -> Self {
+        Self {
+            witnesses: Vec::new(),
+            quorum: 0,
+            crosscheck_grace: Duration::from_secs(3600),
+            crosscheck_every: Duration::from_secs(60),
+        }
+    }
 }
 
 /// How the outbox retries.

@@ -36,6 +36,8 @@ pub struct Node {
     pub(crate) outbox_wake: Notify,
     pub(crate) clients: PeerClients,
     pub(crate) log: Sequencer,
+    pub(crate) peer_logs:
+        std::sync::Mutex<std::collections::HashMap<PartyCode, crate::log::PeerLog>>,
     events: broadcast::Sender<NodeEvent>,
 }
 
@@ -85,6 +87,7 @@ impl Node {
             outbox_wake: Notify::new(),
             clients: PeerClients::default(),
             log,
+            peer_logs: Default::default(),
             events,
         }))
     }

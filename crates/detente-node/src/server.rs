@@ -47,8 +47,7 @@ pub struct RunningNode {
     shutdown: watch::Sender<bool>,
     server: JoinHandle<()>,
     outbox: JoinHandle<()>,
-    refresher: JoinHandle<()>,
-    witnessing: JoinHandle<()>,
+    background: Vec<JoinHandle<()>>,
 }
 
 impl RunningNode {
@@ -67,11 +66,15 @@ impl RunningNode {
             watcher.clone(),
         ));
         let outbox = tokio::spawn(run_outbox(node.clone(), watcher.clone()));
-        let refresher = tokio::spawn(refresh_peers(node.clone(), watcher.clone()));
-        let witnessing = tokio::spawn(crate::log::witnessing::run_witnessing(
-            node.clone(),
-            watcher,
-        ));
+        // Background duties; each ends on shutdown, and with the node.
+        let background = vec![
+            tokio::spawn(refresh_peers(node.clone(), watcher.clone())),
+            tokio::spawn(crate::log::witnessing::run_witnessing(
+                node.clone(),
+                watcher.clone(),
+            )),
+            tokio::spawn(crate::log::run_crosscheck(node.clone(), watcher)),
+        ];
         tracing::info!(party = %node.party(), %addr, "serving");
         Ok(Self {
             node,
@@ -79,8 +82,7 @@ impl RunningNode {
             shutdown,
             server,
             outbox,
-            refresher,
-            witnessing,
+            background,
         })
     }
 
@@ -100,11 +102,8 @@ impl RunningNode {
         let _ = self.shutdown.send(true);
         let _ = tokio::time::timeout(Duration::from_secs(10), self.outbox).await;
         self.server.abort();
-        self.refresher.abort();
-        self.witnessing.abort();
         let _ = self.server.await;
-        let _ = self.refresher.await;
-        let _ = self.witnessing.await;
+        end_all(self.background).await;
     }
 
     /// Ends everything at once, as a crash would: what was committed to the
@@ -112,17 +111,23 @@ impl RunningNode {
     pub async fn kill(self) {
         self.server.abort();
         self.outbox.abort();
-        self.refresher.abort();
-        self.witnessing.abort();
         let _ = self.server.await;
         let _ = self.outbox.await;
-        let _ = self.refresher.await;
-        let _ = self.witnessing.await;
+        end_all(self.background).await;
     }
 
     /// Waits until the server stops (it stops only by `stop` or `kill`).
     pub async fn wait(self) {
         let _ = self.server.await;
+    }
+}
+
+async fn end_all(tasks: Vec<JoinHandle<()>>) {
+    for task in &tasks {
+        task.abort();
+    }
+    for task in tasks {
+        let _ = task.await;
     }
 }
 

@@ -112,6 +112,16 @@ impl LogEntry {
             });
         }
         let value = ensure_canonical("log entry", bytes)?;
+        // One entry, one encoding: an absent peer_size is absent, not null.
+        if value
+            .get("peer_size")
+            .is_some_and(serde_json::Value::is_null)
+        {
+            return Err(ProtoError::field(
+                "entry.peer_size",
+                "must be a number, or absent",
+            ));
+        }
         let wire: EntryWire = serde_path_to_error::deserialize(value).map_err(|e| {
             ProtoError::field(
                 crate::error::field_path("entry", e.path()),
@@ -176,6 +186,18 @@ mod tests {
             let value: serde_json::Value = serde_json::from_slice(&bytes).expect("json");
             proptest::prop_assert_eq!(&bytes, &to_canonical_bytes(&value));
         }
+    }
+
+    #[test]
+    fn null_is_not_a_second_spelling_of_absent() {
+        let entry = LogEntry {
+            peer_size: None,
+            ..sample()
+        };
+        let with_null = String::from_utf8(entry.to_bytes())
+            .expect("utf8")
+            .replace("\"sha256\"", "\"peer_size\":null,\"sha256\"");
+        assert!(LogEntry::parse(with_null.as_bytes()).is_err());
     }
 
     #[test]

@@ -13,11 +13,14 @@
 //! log's only writer in this process; the store's compare-and-swap on the
 //! checkpoint keeps any second writer from forking it.
 
+mod crosscheck;
 mod receipt_proof;
 mod sequencer;
 pub mod witness;
 pub(crate) mod witnessing;
 
+pub use crosscheck::PeerLog;
+pub(crate) use crosscheck::run_crosscheck;
 pub use receipt_proof::{ProvenInclusion, verify_receipt_log};
 pub use sequencer::{LoggedCheckpoint, Sequencer};
 

@@ -87,7 +87,11 @@ pub struct Sequencer {
     view: Arc<RwLock<LogView>>,
     batches: Arc<AtomicU64>,
     committed: watch::Receiver<u64>,
+    peer_sizes: PeerSizes,
 }
+
+/// The latest size seen of each counterparty's log.
+type PeerSizes = Arc<RwLock<HashMap<PartyCode, u64>>>;
 
 impl std::fmt::Debug for Job {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -96,6 +100,7 @@ impl std::fmt::Debug for Job {
 }
 
 struct Core {
+    peer_sizes: PeerSizes,
     committed: watch::Sender<u64>,
     batches: Arc<AtomicU64>,
     store: Arc<dyn Store>,
@@ -125,7 +130,9 @@ impl Sequencer {
         let batches = Arc::new(AtomicU64::new(0));
         let size = view.read().unwrap_or_else(|p| p.into_inner()).tree.size();
         let (committed_tx, committed) = watch::channel(size);
+        let peer_sizes = PeerSizes::default();
         let core = Core {
+            peer_sizes: peer_sizes.clone(),
             committed: committed_tx,
             batches: batches.clone(),
             store,
@@ -145,6 +152,7 @@ impl Sequencer {
             view,
             batches,
             committed,
+            peer_sizes,
         })
     }
 
@@ -187,6 +195,15 @@ impl Sequencer {
             .await
             .map_err(|_| gone())?;
         answer.await.map_err(|_| gone())?
+    }
+
+    /// Records the size of `party`'s log seen by cross-checking: the
+    /// `peer_size` of the next entries about `party`.
+    pub fn saw_peer_size(&self, party: &PartyCode, size: u64) {
+        self.peer_sizes
+            .write()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(party.clone(), size);
     }
 
     /// Watches the committed size: changes after every committed batch.
@@ -274,6 +291,7 @@ fn entry_for(
     message: &NewMessage,
     direction: EntryDirection,
     time: detente_proto::time::Timestamp,
+    peer_sizes: &HashMap<PartyCode, u64>,
 ) -> Vec<u8> {
     LogEntry {
         direction,
@@ -281,7 +299,7 @@ fn entry_for(
         id: message.id.to_string(),
         sha256: message.envelope_sha256,
         time,
-        peer_size: None,
+        peer_size: peer_sizes.get(&message.counterparty).copied(),
     }
     .to_bytes()
 }
@@ -314,12 +332,17 @@ impl Core {
         let mut in_batch: HashMap<MessageId, usize> = HashMap::new();
         let mut pending = Vec::new();
         let next_index = |entries: &Vec<Vec<u8>>| old_size + entries.len() as u64;
+        let peer_sizes = self
+            .peer_sizes
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone();
         for job in jobs {
             match job {
                 Job::Sent { mut message, reply } => {
                     let index = next_index(&entries);
                     message.log_index = Some(index);
-                    entries.push(entry_for(&message, EntryDirection::Sent, now));
+                    entries.push(entry_for(&message, EntryDirection::Sent, now, &peer_sizes));
                     sent.push(message);
                     pending.push(Pending::Index(reply, index));
                 }
@@ -363,7 +386,12 @@ impl Core {
                     }
                     let index = next_index(&entries);
                     message.log_index = Some(index);
-                    entries.push(entry_for(&message, EntryDirection::Received, now));
+                    entries.push(entry_for(
+                        &message,
+                        EntryDirection::Received,
+                        now,
+                        &peer_sizes,
+                    ));
                     in_batch.insert(message.id, received.len());
                     pending.push(Pending::Receipt(reply, received.len()));
                     received.push((message, receipt));

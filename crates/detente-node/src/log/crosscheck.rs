@@ -1,0 +1,294 @@
+//! Cross-checking peers' logs (DESIGN.md, "Logs": "a 'received' leaf in one
+//! log must match a 'sent' leaf in the other").
+//!
+//! Periodically, for each peer: fetch its signed checkpoint and verify it
+//! with the log key from its card; extend our copy of its tree from its
+//! entry bundles (C2SP tlog-tiles) and check that the tree hashes to the
+//! checkpoint's root and still contains what we saw before (a shrunk log or
+//! a different root for a size already seen is a fork). Then match the
+//! entries that concern us against our own store, both ways:
+//!
+//! - their "received" entry must be a message we sent, with the same hash;
+//! - their "sent" entry must be a message we received, with the same hash;
+//! - a message we received from them must have their "sent" entry;
+//!
+//! allowing [`crate::config::LogConfig::crosscheck_grace`] for deliveries
+//! still being retried. Anything else is an alarm, kept with its evidence.
+//! The size seen becomes the `peer_size` of our next entries about them.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use detente_log::checkpoint::SignedCheckpoint;
+use detente_log::merkle::MemoryTree;
+use detente_log::tiles::decode_entry_bundle;
+use detente_proto::ids::PartyCode;
+use detente_proto::log_entry::{EntryDirection, LogEntry};
+use detente_store::{Alarm, Direction, Mailbox, MessageQuery};
+use tokio::sync::watch;
+
+use crate::node::Node;
+use crate::peers::Peer;
+
+/// What we know of one peer's log.
+#[derive(Debug, Default)]
+pub struct PeerLog {
+    tree: MemoryTree,
+    /// Entries that concern us, by message id: direction and envelope hash.
+    ours: HashMap<String, (EntryDirection, [u8; 32])>,
+    /// Ids already raised, so an alarm is raised once.
+    raised: std::collections::HashSet<String>,
+}
+
+/// Runs until `shutdown` turns true.
+pub(crate) async fn run_crosscheck(node: Arc<Node>, mut shutdown: watch::Receiver<bool>) {
+    loop {
+        for peer in node.peers.all() {
+            if let Err(error) = node.crosscheck(&peer).await {
+                tracing::warn!(peer = %peer.party(), %error, "cannot cross-check the peer's log");
+            }
+        }
+        tokio::select! {
+            () = tokio::time::sleep(node.config.log.crosscheck_every) => {}
+            _ = shutdown.changed() => return,
+        }
+    }
+}
+
+impl Node {
+    async fn fetch(&self, peer: &Peer, path: &str) -> Result<Vec<u8>, String> {
+        let client = self
+            .clients
+            .for_peer(self, peer)
+            .map_err(|e| e.to_string())?;
+        let url = format!("{}{path}", peer.card.card().endpoint.trim_end_matches('/'));
+        let response = client
+            .get(&url)
+            .send()
+            .await
+            .map_err(|e| format!("cannot reach {url}: {}", crate::outbox::error_chain(&e)))?;
+        let status = response.status();
+        let body = response.bytes().await.map_err(|e| e.to_string())?;
+        if !status.is_success() {
+            return Err(format!("{url} answered {status}"));
+        }
+        Ok(body.to_vec())
+    }
+
+    /// One cross-check of `peer`'s log. Returns the alarms raised.
+    pub async fn crosscheck(&self, peer: &Peer) -> Result<usize, String> {
+        let party = peer.party().clone();
+        let origin = super::origin(&party);
+        let note = self.fetch(peer, "/log/checkpoint").await?;
+        let signed =
+            SignedCheckpoint::parse(&note).map_err(|e| format!("{origin} checkpoint: {e}"))?;
+        let verifier =
+            super::log_verifier(&party, &peer.card.keys().signing).map_err(|e| e.to_string())?;
+        signed
+            .verify(&[&verifier])
+            .map_err(|e| format!("{origin} checkpoint is not signed by {party}'s key: {e}"))?;
+        let checkpoint = signed.checkpoint().clone();
+        if checkpoint.origin() != origin {
+            return Err(format!(
+                "{party} serves a checkpoint of {:?}",
+                checkpoint.origin()
+            ));
+        }
+        let known = self.peer_log_size(&party);
+        let mut alarms = Vec::new();
+        if checkpoint.size() < known {
+            alarms.push(alarm(
+                self.now(),
+                "rollback",
+                &origin,
+                format!(
+                    "{party}'s log shrank from {known} to {} entries",
+                    checkpoint.size()
+                ),
+                note.clone(),
+            ));
+        } else {
+            // Fetch the new entries, bundle by bundle.
+            let mut fresh = Vec::new();
+            let mut next = known;
+            while next < checkpoint.size() {
+                let bundle = next / 256;
+                let end = ((bundle + 1) * 256).min(checkpoint.size());
+                let width = end - bundle * 256;
+                let path = if width == 256 {
+                    format!(
+                        "/log/tile/entries/{}",
+                        detente_log::tiles::encode_index(bundle)
+                    )
+                } else {
+                    format!(
+                        "/log/tile/entries/{}.p/{width}",
+                        detente_log::tiles::encode_index(bundle)
+                    )
+                };
+                let bytes = self.fetch(peer, &path).await?;
+                let entries = decode_entry_bundle(&bytes, width as u16)
+                    .map_err(|e| format!("{path}: {e}"))?;
+                let skip = usize::try_from(next - bundle * 256).unwrap_or(usize::MAX);
+                fresh.extend(entries.iter().skip(skip).map(|e| e.to_vec()));
+                next = end;
+            }
+            let root_ok = {
+                let mut logs = self.peer_logs.lock().unwrap_or_else(|p| p.into_inner());
+                let log = logs.entry(party.clone()).or_default();
+                for entry in &fresh {
+                    log.tree.append(entry);
+                    if let Ok(parsed) = LogEntry::parse(entry)
+                        && parsed.counterparty == self.config.party
+                    {
+                        log.ours
+                            .insert(parsed.id.clone(), (parsed.direction, parsed.sha256));
+                    }
+                }
+                &log.tree.root() == checkpoint.root()
+            };
+            if !root_ok {
+                // Our copy plus their tiles do not give their signed root:
+                // their tiles and checkpoint disagree, or they rewrote history.
+                alarms.push(alarm(
+                    self.now(),
+                    "inconsistent-log",
+                    &origin,
+                    format!(
+                        "{party}'s entries do not hash to the root of its signed checkpoint at size {}; it rewrote its log or serves tiles of another tree",
+                        checkpoint.size()
+                    ),
+                    note.clone(),
+                ));
+                self.peer_logs
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .remove(&party);
+            } else {
+                self.log.saw_peer_size(&party, checkpoint.size());
+                alarms.extend(self.match_entries(&party, &origin).await?);
+            }
+        }
+        let raised = alarms.len();
+        for alarm in alarms {
+            tracing::error!(kind = %alarm.kind, subject = %alarm.subject, detail = %alarm.detail, "ALARM");
+            self.with_store(move |s| Ok(s.raise_alarm(&alarm)?))
+                .await
+                .map_err(|e| e.to_string())?;
+        }
+        Ok(raised)
+    }
+
+    fn peer_log_size(&self, party: &PartyCode) -> u64 {
+        self.peer_logs
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(party)
+            .map_or(0, |log| log.tree.size())
+    }
+
+    async fn match_entries(&self, party: &PartyCode, origin: &str) -> Result<Vec<Alarm>, String> {
+        let query = MessageQuery {
+            mailbox: Mailbox::All,
+            state: None,
+            tiers: detente_proto::ids::Tier::ALL.to_vec(),
+            counterparty: Some(party.clone()),
+            limit: usize::MAX / 2,
+        };
+        let ours = self
+            .with_store(move |s| Ok(s.messages(&query)?))
+            .await
+            .map_err(|e| e.to_string())?;
+        let now = self.now();
+        let grace = chrono::TimeDelta::from_std(self.config.log.crosscheck_grace)
+            .unwrap_or(chrono::TimeDelta::MAX);
+        let by_id: HashMap<String, _> =
+            ours.iter().map(|m| (m.message.id.to_string(), m)).collect();
+        let mut logs = self.peer_logs.lock().unwrap_or_else(|p| p.into_inner());
+        let Some(log) = logs.get_mut(party) else {
+            return Ok(Vec::new());
+        };
+        let mut alarms = Vec::new();
+        let mut raise = |log: &mut PeerLog, id: &str, kind: &str, detail: String| {
+            if log.raised.insert(format!("{kind}:{id}")) {
+                alarms.push(alarm(now, kind, origin, detail, id.as_bytes().to_vec()));
+            }
+        };
+        let theirs: Vec<_> = log.ours.iter().map(|(id, v)| (id.clone(), *v)).collect();
+        for (id, (direction, sha256)) in theirs {
+            let mine = by_id.get(&id);
+            match (direction, mine) {
+                (EntryDirection::Received, Some(m)) if m.message.direction == Direction::Sent => {
+                    if m.message.envelope_sha256 != sha256 {
+                        raise(
+                            log,
+                            &id,
+                            "mismatched-entry",
+                            format!(
+                                "{party} logged receiving {id} from us with another hash than we sent"
+                            ),
+                        );
+                    }
+                }
+                (EntryDirection::Received, _) => raise(
+                    log,
+                    &id,
+                    "unknown-entry",
+                    format!("{party} logged receiving {id} from us, but we never sent it"),
+                ),
+                (EntryDirection::Sent, Some(m)) if m.message.direction == Direction::Received => {
+                    if m.message.envelope_sha256 != sha256 {
+                        raise(
+                            log,
+                            &id,
+                            "mismatched-entry",
+                            format!(
+                                "{party} logged sending {id} to us with another hash than we received"
+                            ),
+                        );
+                    }
+                }
+                (EntryDirection::Sent, _) => {} // Maybe still being delivered; their receipt will tell.
+                (EntryDirection::Document, _) => {}
+            }
+        }
+        for m in ours
+            .iter()
+            .filter(|m| m.message.direction == Direction::Received)
+        {
+            let id = m.message.id.to_string();
+            let logged = log
+                .ours
+                .get(&id)
+                .is_some_and(|(d, _)| *d == EntryDirection::Sent);
+            if !logged && now.since(m.message.recorded_at) > grace {
+                raise(
+                    log,
+                    &id,
+                    "unlogged-sent",
+                    format!(
+                        "we received {id} from {party} at {}, but {party}'s log has no entry for sending it",
+                        m.message.recorded_at
+                    ),
+                );
+            }
+        }
+        Ok(alarms)
+    }
+}
+
+fn alarm(
+    at: detente_proto::time::Timestamp,
+    kind: &str,
+    subject: &str,
+    detail: String,
+    evidence: Vec<u8>,
+) -> Alarm {
+    Alarm {
+        at,
+        kind: kind.into(),
+        subject: subject.into(),
+        detail,
+        evidence,
+    }
+}
