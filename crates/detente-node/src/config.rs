@@ -179,6 +179,22 @@ impl NodeConfig {
                     .into(),
             );
         }
+        if self.log.crosscheck_every < std::time::Duration::from_secs(1) {
+            return Err("log.crosscheck_every must be at least 1s".into());
+        }
+        let mut witnesses = self.log.witnesses.clone();
+        witnesses.sort();
+        witnesses.dedup();
+        if witnesses.len() != self.log.witnesses.len() {
+            return Err("log.witnesses names a party twice".into());
+        }
+        if self.log.quorum > self.log.witnesses.len() && !self.log.witnesses.is_empty() {
+            return Err(format!(
+                "log.quorum is {}, but only {} witnesses are named",
+                self.log.quorum,
+                self.log.witnesses.len()
+            ));
+        }
         if self.delivery.concurrency == 0 {
             return Err("delivery.concurrency must be at least 1".into());
         }

@@ -132,9 +132,14 @@ async fn end_all(tasks: Vec<JoinHandle<()>>) {
 }
 
 /// Re-reads the peers every [`REFRESH_EVERY`], so cards added or replaced
-/// with `detente peer add` take effect without a restart.
+/// with `detente peer add` take effect without a restart, and logs cards
+/// not logged yet.
 async fn refresh_peers(node: Arc<Node>, mut shutdown: watch::Receiver<bool>) {
     loop {
+        // Cards (ours, and any peer card new or replaced) go into the log.
+        if let Err(error) = node.log_cards().await {
+            tracing::error!(%error, "cannot log the cards");
+        }
         tokio::select! {
             () = tokio::time::sleep(REFRESH_EVERY) => {}
             _ = shutdown.changed() => return,
@@ -154,6 +159,11 @@ async fn accept_loop(
     acceptor: TlsAcceptor,
     mut shutdown: watch::Receiver<bool>,
 ) {
+    // Cards first, before any message can be composed or received, so a
+    // log always starts the same way.
+    if let Err(error) = node.log_cards().await {
+        tracing::error!(%error, "cannot log the cards");
+    }
     let app = api::router(node.clone());
     // Dropping the set (when this task ends or is aborted) ends every connection.
     let mut connections = JoinSet::new();

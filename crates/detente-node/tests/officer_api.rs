@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{Net, eventually, officer_send, show, stored};
+use common::{Net, eventually, officer_send, pinned_http, send_notification, show, stored};
 use detente_node::officer_client::{ApiCallError, OfficerClient};
 use detente_node::officers::issue_token;
 use detente_proto::clock::{Clock, SystemClock};
@@ -223,14 +223,7 @@ async fn out_of_bounds_bodies_are_refused_at_compose_not_queued() {
 #[tokio::test]
 async fn a_party_cannot_acknowledge_its_own_message() {
     let net = world().await;
-    let id = officer_send(
-        &net,
-        "RU",
-        "US",
-        "notification",
-        json!({"subject": "s", "summary": "s"}),
-    )
-    .await;
+    let id = send_notification(&net, "RU", "US").await;
     let (status, body) = problem(
         net.client("RU")
             .post(
@@ -256,12 +249,7 @@ async fn a_party_cannot_acknowledge_its_own_message() {
 async fn malformed_json_and_unknown_paths_are_problems() {
     let net = world().await;
     let n = net.get("RU");
-    let pin = common::card_of(&n.dir).keys().tls_spki_sha256;
-    let tls = detente_node::tls::officer_client_config(pin).expect("tls");
-    let http = reqwest::Client::builder()
-        .use_preconfigured_tls(tls)
-        .build()
-        .expect("client");
+    let http = pinned_http(&net, "RU");
     let response = http
         .post(format!("{}/api/v1/messages", net.url("RU")))
         .bearer_auth(&n.token)

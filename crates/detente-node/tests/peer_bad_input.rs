@@ -5,7 +5,7 @@ mod common;
 
 use base64::Engine as _;
 use chrono::TimeDelta;
-use common::{Net, RawPeer, init, notification, stored};
+use common::{Net, RawPeer, init, notification, pinned_http, stored};
 use detente_proto::canonical::to_canonical_bytes;
 use detente_proto::clock::{Clock, SystemClock};
 use detente_proto::signing::{Domain, PartySigningKey};
@@ -352,12 +352,7 @@ async fn unpinned_tls_client_certificate_is_refused_at_the_handshake() {
 async fn peer_api_without_a_client_certificate_is_refused() {
     let net = world().await;
     let ru_card = common::card_of(&net.get("RU").dir);
-    let tls =
-        detente_node::tls::officer_client_config(ru_card.keys().tls_spki_sha256).expect("tls");
-    let anonymous = reqwest::Client::builder()
-        .use_preconfigured_tls(tls)
-        .build()
-        .expect("client");
+    let anonymous = pinned_http(&net, "RU");
     let response = anonymous
         .post(format!("{}/peer/v1/envelopes", net.url("RU")))
         .body("{}")

@@ -4,7 +4,7 @@
 mod common;
 
 use chrono::TimeDelta;
-use common::{Net, RawPeer, card_of, notification, stored};
+use common::{Net, RawPeer, card_of, notification, pinned_http, stored};
 use detente_node::config::NodeConfig;
 use detente_node::keys::NodeKeys;
 use detente_node::peers::add_peer;
@@ -99,12 +99,7 @@ async fn wrong_methods_get_a_problem_and_the_bearer_scheme_is_case_insensitive()
     let mut net = Net::new(&["RU", "US"]);
     net.start("RU").await;
     let n = net.get("RU");
-    let pin = card_of(&n.dir).keys().tls_spki_sha256;
-    let tls = detente_node::tls::officer_client_config(pin).expect("tls");
-    let http = reqwest::Client::builder()
-        .use_preconfigured_tls(tls)
-        .build()
-        .expect("client");
+    let http = pinned_http(&net, "RU");
     let response = http
         .delete(format!("{}/api/v1/messages", net.url("RU")))
         .bearer_auth(&n.token)

@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use axum::Router;
 use axum::routing::post;
-use common::{Net, eventually, officer_send, show, stored};
+use common::{Net, eventually, officer_send, send_notification, show, stored};
 use detente_node::keys::NodeKeys;
 use detente_node::tls::ClientPins;
 use detente_proto::clock::{Clock, SystemClock};
@@ -220,14 +220,7 @@ async fn a_message_is_never_delivered_without_a_verified_receipt() {
     };
     let fake = fake_peer(&us.dir, us.addr, router).await;
 
-    let id = officer_send(
-        &net,
-        "RU",
-        "US",
-        "notification",
-        json!({"subject": "s", "summary": "s"}),
-    )
-    .await;
+    let id = send_notification(&net, "RU", "US").await;
     eventually(20, "three bad receipts refused", || async {
         calls.load(std::sync::atomic::Ordering::SeqCst) >= 4
     })

@@ -6,7 +6,9 @@ mod common;
 
 use std::sync::Arc;
 
-use common::{Net, RawPeer, card_of, eventually, officer_send, show};
+use common::{
+    Net, RawPeer, card_of, eventually, officer_send, pinned_http, send_notification, show,
+};
 use detente_log::checkpoint::SignedCheckpoint;
 use detente_log::merkle::{MemoryTree, verify_consistency};
 use detente_log::tiles::decode_entry_bundle;
@@ -16,17 +18,8 @@ use detente_proto::clock::{Clock, SystemClock};
 use detente_proto::log_entry::{EntryDirection, LogEntry};
 use serde_json::{Value, json};
 
-fn http(net: &Net, code: &str) -> reqwest::Client {
-    let pin = card_of(&net.get(code).dir).keys().tls_spki_sha256;
-    let tls = detente_node::tls::officer_client_config(pin).expect("tls");
-    reqwest::Client::builder()
-        .use_preconfigured_tls(tls)
-        .build()
-        .expect("client")
-}
-
 async fn get_bytes(net: &Net, code: &str, path: &str, token: Option<&str>) -> (u16, Vec<u8>) {
-    let mut request = http(net, code).get(format!("{}{path}", net.url(code)));
+    let mut request = pinned_http(net, code).get(format!("{}{path}", net.url(code)));
     if let Some(token) = token {
         request = request.bearer_auth(token);
     }
@@ -73,21 +66,17 @@ async fn receipts_prove_the_recipients_log_entry() {
     let mut net = Net::new(&["RU", "US"]);
     net.start("RU").await;
     net.start("US").await;
-    let id = officer_send(
-        &net,
-        "RU",
-        "US",
-        "notification",
-        json!({"subject": "s", "summary": "s"}),
-    )
-    .await;
+    let id = send_notification(&net, "RU", "US").await;
     eventually(20, "delivered", || async {
         show(&net, "RU", &id).await["state"] == "delivered"
     })
     .await;
     let at_ru = show(&net, "RU", &id).await;
     let at_us = show(&net, "US", &id).await;
-    assert_eq!(at_ru["log_index"], 0, "RU logged its sent entry first");
+    assert_eq!(
+        at_ru["log_index"], 2,
+        "RU's log starts with RU's and US's cards, then the message"
+    );
     assert_eq!(at_ru["receipt"]["verified"], true, "{at_ru}");
     let logged = &at_ru["receipt"]["logged_at"];
     assert_eq!(logged["origin"], "detente.US/log/v1");
@@ -121,7 +110,7 @@ async fn the_log_is_served_to_peers_and_officers_only() {
     let (status, body) = get_bytes(&net, "RU", "/log/checkpoint", Some(&token)).await;
     assert_eq!(status, 200);
     assert!(
-        String::from_utf8_lossy(&body).starts_with("detente.RU/log/v1\n1\n"),
+        String::from_utf8_lossy(&body).starts_with("detente.RU/log/v1\n3\n"), /* two cards, one ping */
         "{}",
         String::from_utf8_lossy(&body)
     );
@@ -135,7 +124,7 @@ async fn the_log_is_served_to_peers_and_officers_only() {
         .expect("answer");
     assert_eq!(response.status(), 200);
     // Tiles beyond the log, or malformed paths, are refused.
-    let (status, _) = get_bytes(&net, "RU", "/log/tile/0/000.p/2", Some(&token)).await;
+    let (status, _) = get_bytes(&net, "RU", "/log/tile/0/000.p/4", Some(&token)).await;
     assert_eq!(status, 404);
     let (status, _) = get_bytes(&net, "RU", "/log/tile/0/0", Some(&token)).await;
     assert_eq!(status, 422);
@@ -149,22 +138,34 @@ async fn the_log_survives_restarts_and_stays_consistent() {
         officer_send(&net, "RU", "US", "ping", json!({})).await;
     }
     let (before, old_entries) = read_log(&net, "RU").await;
-    assert_eq!(before.checkpoint().size(), 3);
+    assert_eq!(before.checkpoint().size(), 5, "two cards, three pings");
+    let mut cards: Vec<String> = old_entries[..2]
+        .iter()
+        .map(|bytes| LogEntry::parse(bytes).expect("entry"))
+        .inspect(|entry| assert_eq!(entry.direction, EntryDirection::Document))
+        .map(|entry| entry.id.split('/').take(2).collect::<Vec<_>>().join("/"))
+        .collect();
+    cards.sort();
+    assert_eq!(
+        cards,
+        ["card/RU", "card/US"],
+        "each card is logged as a document"
+    );
     net.kill("RU").await;
     net.start("RU").await;
     let id = officer_send(&net, "RU", "US", "ping", json!({})).await;
     assert_eq!(
         show(&net, "RU", &id).await["log_index"],
-        3,
-        "the log continues where it was"
+        5,
+        "the log continues where it was, without logging the cards again"
     );
     let (after, entries) = read_log(&net, "RU").await;
-    assert_eq!(after.checkpoint().size(), 4);
-    assert_eq!(&entries[..3], &old_entries[..], "nothing was rewritten");
-    let proof = tree_of(&entries).consistency_proof(3, 4).expect("proof");
+    assert_eq!(after.checkpoint().size(), 6);
+    assert_eq!(&entries[..5], &old_entries[..], "nothing was rewritten");
+    let proof = tree_of(&entries).consistency_proof(5, 6).expect("proof");
     verify_consistency(
-        3,
-        4,
+        5,
+        6,
         &proof,
         before.checkpoint().root(),
         after.checkpoint().root(),
@@ -198,7 +199,11 @@ async fn concurrent_messages_get_contiguous_indices() {
         indices.push(index.expect("task"));
     }
     indices.sort_unstable();
-    assert_eq!(indices, (0..40).collect::<Vec<u64>>());
+    assert_eq!(
+        indices,
+        (2..42).collect::<Vec<u64>>(),
+        "after the two cards"
+    );
 }
 
 #[tokio::test]

@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{Net, RawPeer, eventually, officer_send};
+use common::{Net, RawPeer, eventually, officer_send, pinned_http};
 use detente_log::checkpoint::{Checkpoint, SignedCheckpoint};
 use detente_log::policy::Policy;
 use detente_log::witness::AddCheckpointRequest;
@@ -21,15 +21,7 @@ async fn world() -> Net {
 
 /// RU's current checkpoint as its officers read it (with cosignatures).
 async fn ru_checkpoint(net: &Net) -> String {
-    let response = reqwest::Client::builder()
-        .use_preconfigured_tls(
-            detente_node::tls::officer_client_config(
-                common::card_of(&net.get("RU").dir).keys().tls_spki_sha256,
-            )
-            .expect("tls"),
-        )
-        .build()
-        .expect("client")
+    let response = pinned_http(net, "RU")
         .get(format!("{}/log/checkpoint", net.url("RU")))
         .bearer_auth(&net.get("RU").token)
         .send()
@@ -53,6 +45,14 @@ async fn post_add_checkpoint(net: &Net, from: &str, to: &str, body: Vec<u8>) -> 
     )
 }
 
+/// UN's witness record of RU's log (size and record), if it has one.
+fn un_record_of_ru(net: &Net) -> Option<(u64, Vec<u8>)> {
+    net.node("UN")
+        .store()
+        .witness_record("detente.RU/log/v1")
+        .expect("read")
+}
+
 /// RU signs a checkpoint of its origin with its own log key.
 fn ru_signs(net: &Net, size: u64, root: [u8; 32]) -> SignedCheckpoint {
     let keys = NodeKeys::load(&net.get("RU").dir).expect("keys");
@@ -63,6 +63,20 @@ fn ru_signs(net: &Net, size: u64, root: [u8; 32]) -> SignedCheckpoint {
         &signer,
     )
     .expect("sign")
+}
+
+/// The bytes of an add-checkpoint request (old size 0, no proof) for a
+/// size-1 checkpoint of `origin`, signed under that origin's name with the
+/// signing key of `keys`.
+fn add_checkpoint_signed_by(keys: &NodeKeys, origin: &str) -> Vec<u8> {
+    let signer = detente_log::note::Ed25519Signer::from_seed(origin, &keys.signing.to_seed())
+        .expect("signer");
+    let checkpoint =
+        SignedCheckpoint::sign(Checkpoint::new(origin, 1, [1; 32]).expect("cp"), &signer)
+            .expect("sign");
+    AddCheckpointRequest::new(0, vec![], checkpoint)
+        .expect("request")
+        .to_bytes()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -88,12 +102,7 @@ async fn peers_and_the_neutral_witness_cosign_each_checkpoint() {
     by.sort();
     assert_eq!(by, ["UN", "US"]);
     // UN keeps RU's cosigned checkpoint as its witness record.
-    let (size, _) = net
-        .node("UN")
-        .store()
-        .witness_record("detente.RU/log/v1")
-        .expect("read")
-        .expect("record");
+    let (size, _) = un_record_of_ru(&net).expect("record");
     assert_eq!(size, signed.checkpoint().size());
 }
 
@@ -103,12 +112,9 @@ async fn a_witness_refuses_to_roll_back() {
     for _ in 0..3 {
         officer_send(&net, "RU", "US", "ping", json!({})).await;
     }
-    eventually(30, "UN cosigned size 3", || async {
-        net.node("UN")
-            .store()
-            .witness_record("detente.RU/log/v1")
-            .expect("read")
-            .is_some_and(|(size, _)| size == 3)
+    // RU's log: the three cards (RU, US, UN), then three pings.
+    eventually(30, "UN cosigned size 6", || async {
+        un_record_of_ru(&net).is_some_and(|(size, _)| size == 6)
     })
     .await;
     let current =
@@ -122,17 +128,12 @@ async fn a_witness_refuses_to_roll_back() {
     let request = AddCheckpointRequest::new(0, vec![], older.clone()).expect("request");
     let (status, body) = post_add_checkpoint(&net, "US", "UN", request.to_bytes()).await;
     assert_eq!(status, 409, "{body}");
-    assert_eq!(body.trim(), "3", "the witness says the size it knows");
+    assert_eq!(body.trim(), "6", "the witness says the size it knows");
     // Claiming the right old size, but going backwards.
-    let request = AddCheckpointRequest::new(3, vec![], older).expect("request");
+    let request = AddCheckpointRequest::new(6, vec![], older).expect("request");
     let (status, _) = post_add_checkpoint(&net, "US", "UN", request.to_bytes()).await;
     assert_eq!(status, 400);
-    let (size, _) = net
-        .node("UN")
-        .store()
-        .witness_record("detente.RU/log/v1")
-        .expect("read")
-        .expect("record");
+    let (size, _) = un_record_of_ru(&net).expect("record");
     assert_eq!(size, current.checkpoint().size(), "nothing rolled back");
 }
 
@@ -140,17 +141,14 @@ async fn a_witness_refuses_to_roll_back() {
 async fn a_fork_is_refused_and_raised_as_an_alarm() {
     let net = world().await;
     officer_send(&net, "RU", "US", "ping", json!({})).await;
-    eventually(30, "UN cosigned size 1", || async {
-        net.node("UN")
-            .store()
-            .witness_record("detente.RU/log/v1")
-            .expect("read")
-            .is_some_and(|(size, _)| size == 1)
+    // RU's log: the three cards, then the ping.
+    eventually(30, "UN cosigned size 4", || async {
+        un_record_of_ru(&net).is_some_and(|(size, _)| size == 4)
     })
     .await;
     // RU (or someone with its key) signs a second tree of the same size.
-    let forked = ru_signs(&net, 1, [9; 32]);
-    let request = AddCheckpointRequest::new(1, vec![], forked).expect("request");
+    let forked = ru_signs(&net, 4, [9; 32]);
+    let request = AddCheckpointRequest::new(4, vec![], forked).expect("request");
     let (status, body) = post_add_checkpoint(&net, "US", "UN", request.to_bytes()).await;
     assert!(
         status == 409 || status == 422,
@@ -164,17 +162,12 @@ async fn a_fork_is_refused_and_raised_as_an_alarm() {
     assert_eq!(alarm.subject, "detente.RU/log/v1");
     let evidence = String::from_utf8_lossy(&alarm.evidence);
     assert_eq!(
-        evidence.matches("detente.RU/log/v1\n1\n").count(),
+        evidence.matches("detente.RU/log/v1\n4\n").count(),
         2,
         "both checkpoints kept: {evidence}"
     );
-    let (size, record) = net
-        .node("UN")
-        .store()
-        .witness_record("detente.RU/log/v1")
-        .expect("read")
-        .expect("record");
-    assert_eq!(size, 1);
+    let (size, record) = un_record_of_ru(&net).expect("record");
+    assert_eq!(size, 4);
     assert!(
         !String::from_utf8_lossy(&record).contains(&base64::Engine::encode(
             &base64::engine::general_purpose::STANDARD,
@@ -202,27 +195,11 @@ async fn malformed_and_unknown_add_checkpoint_requests_get_the_spec_statuses() {
     assert_eq!(status, 400);
     // A well-formed checkpoint of a log UN does not know.
     let keys = NodeKeys::load(&net.get("US").dir).expect("keys");
-    let stranger =
-        detente_log::note::Ed25519Signer::from_seed("detente.XX/log/v1", &keys.signing.to_seed())
-            .expect("signer");
-    let checkpoint = SignedCheckpoint::sign(
-        Checkpoint::new("detente.XX/log/v1", 1, [1; 32]).expect("cp"),
-        &stranger,
-    )
-    .expect("sign");
-    let request = AddCheckpointRequest::new(0, vec![], checkpoint).expect("request");
-    let (status, _) = post_add_checkpoint(&net, "US", "UN", request.to_bytes()).await;
+    let request = add_checkpoint_signed_by(&keys, "detente.XX/log/v1");
+    let (status, _) = post_add_checkpoint(&net, "US", "UN", request).await;
     assert_eq!(status, 404);
     // RU's origin signed by someone else's key.
-    let forged =
-        detente_log::note::Ed25519Signer::from_seed("detente.RU/log/v1", &keys.signing.to_seed())
-            .expect("signer");
-    let checkpoint = SignedCheckpoint::sign(
-        Checkpoint::new("detente.RU/log/v1", 1, [1; 32]).expect("cp"),
-        &forged,
-    )
-    .expect("sign");
-    let request = AddCheckpointRequest::new(0, vec![], checkpoint).expect("request");
-    let (status, _) = post_add_checkpoint(&net, "US", "UN", request.to_bytes()).await;
+    let request = add_checkpoint_signed_by(&keys, "detente.RU/log/v1");
+    let (status, _) = post_add_checkpoint(&net, "US", "UN", request).await;
     assert_eq!(status, 403);
 }

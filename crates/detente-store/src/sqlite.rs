@@ -38,7 +38,7 @@ use detente_proto::ids::{MessageId, OfficerName, PartyCode};
 use detente_proto::time::Timestamp;
 use rusqlite::types::ToSql;
 use rusqlite::{
-    Connection, OpenFlags, OptionalExtension, Transaction, TransactionBehavior, params,
+    Connection, OpenFlags, OptionalExtension, Params, Row, Transaction, TransactionBehavior, params,
 };
 
 use crate::{
@@ -127,6 +127,44 @@ fn write_transaction(conn: &mut Connection) -> Result<Transaction<'_>, StoreErro
         .map_err(db_error)
 }
 
+/// The row the cached statement `sql` finds with `params`, if any, read as
+/// the tuple of its columns in order.
+fn optional_row<R>(
+    conn: &Connection,
+    sql: &str,
+    params: impl Params,
+) -> Result<Option<R>, StoreError>
+where
+    R: for<'r> TryFrom<&'r Row<'r>, Error = rusqlite::Error>,
+{
+    conn.prepare_cached(sql)
+        .map_err(db_error)?
+        .query_row(params, |row| R::try_from(row))
+        .optional()
+        .map_err(db_error)
+}
+
+/// Every row the cached statement `sql` finds with `params`, each read as
+/// the tuple of its columns in order and then converted with `convert`; the
+/// first failure, reading or converting, ends the listing with that error.
+fn all_rows<R, T>(
+    conn: &Connection,
+    sql: &str,
+    params: impl Params,
+    mut convert: impl FnMut(R) -> Result<T, StoreError>,
+) -> Result<Vec<T>, StoreError>
+where
+    R: for<'r> TryFrom<&'r Row<'r>, Error = rusqlite::Error>,
+{
+    let mut statement = conn.prepare_cached(sql).map_err(db_error)?;
+    let found = statement
+        .query_map(params, |row| R::try_from(row))
+        .map_err(db_error)?;
+    found
+        .map(|row| row.map_err(db_error).and_then(&mut convert))
+        .collect()
+}
+
 fn require_direction(
     message: &NewMessage,
     expected: Direction,
@@ -202,14 +240,11 @@ impl Store for SqliteStore {
         let id = message.id.to_string();
         let mut conn = self.lock();
         let tx = write_transaction(&mut conn)?;
-        let existing: Option<(String, Vec<u8>, Option<Vec<u8>>)> = tx
-            .prepare_cached(
-                "SELECT direction, envelope_sha256, receipt FROM messages WHERE id = ?1",
-            )
-            .map_err(db_error)?
-            .query_row([&id], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))
-            .optional()
-            .map_err(db_error)?;
+        let existing: Option<(String, Vec<u8>, Option<Vec<u8>>)> = optional_row(
+            &tx,
+            "SELECT direction, envelope_sha256, receipt FROM messages WHERE id = ?1",
+            [&id],
+        )?;
         if let Some((direction, sha256, first_receipt)) = existing {
             // The same bytes received before: answer with the same receipt.
             // Anything else under this id (another envelope, or a message we
@@ -276,31 +311,17 @@ impl Store for SqliteStore {
     fn due_deliveries(&self, now: Timestamp, limit: usize) -> Result<Vec<OutboxEntry>, StoreError> {
         let limit = i64::try_from(limit).unwrap_or(i64::MAX);
         let conn = self.lock();
-        let mut statement = conn
-            .prepare_cached(
-                "SELECT o.message_id, m.counterparty, m.envelope, o.attempts,
-                        o.next_attempt_at_ms, o.last_error
-                 FROM outbox o JOIN messages m ON m.id = o.message_id
-                 WHERE o.next_attempt_at_ms <= ?1
-                 ORDER BY o.next_attempt_at_ms, o.message_id
-                 LIMIT ?2",
-            )
-            .map_err(db_error)?;
-        let found = statement
-            .query_map(params![now.unix_millis(), limit], |row| {
-                Ok((
-                    row.get(0)?,
-                    row.get(1)?,
-                    row.get(2)?,
-                    row.get(3)?,
-                    row.get(4)?,
-                    row.get(5)?,
-                ))
-            })
-            .map_err(db_error)?;
-        found
-            .map(|row| row.map_err(db_error).and_then(rows::outbox_entry))
-            .collect()
+        all_rows(
+            &conn,
+            "SELECT o.message_id, m.counterparty, m.envelope, o.attempts,
+                    o.next_attempt_at_ms, o.last_error
+             FROM outbox o JOIN messages m ON m.id = o.message_id
+             WHERE o.next_attempt_at_ms <= ?1
+             ORDER BY o.next_attempt_at_ms, o.message_id
+             LIMIT ?2",
+            params![now.unix_millis(), limit],
+            rows::outbox_entry,
+        )
     }
 
     fn next_delivery_at(&self) -> Result<Option<Timestamp>, StoreError> {
@@ -464,48 +485,24 @@ impl Store for SqliteStore {
 
     fn peer(&self, party: &PartyCode) -> Result<Option<PeerRecord>, StoreError> {
         let conn = self.lock();
-        let row = conn
-            .prepare_cached(
-                "SELECT party, card, fingerprint, tls_spki_sha256, added_at_ms
-                 FROM peers WHERE party = ?1",
-            )
-            .map_err(db_error)?
-            .query_row([party.as_str()], |row| {
-                Ok((
-                    row.get(0)?,
-                    row.get(1)?,
-                    row.get(2)?,
-                    row.get(3)?,
-                    row.get(4)?,
-                ))
-            })
-            .optional()
-            .map_err(db_error)?;
+        let row = optional_row(
+            &conn,
+            "SELECT party, card, fingerprint, tls_spki_sha256, added_at_ms
+             FROM peers WHERE party = ?1",
+            [party.as_str()],
+        )?;
         row.map(rows::peer_record).transpose()
     }
 
     fn peers(&self) -> Result<Vec<PeerRecord>, StoreError> {
         let conn = self.lock();
-        let mut statement = conn
-            .prepare_cached(
-                "SELECT party, card, fingerprint, tls_spki_sha256, added_at_ms
-                 FROM peers ORDER BY party",
-            )
-            .map_err(db_error)?;
-        let found = statement
-            .query_map([], |row| {
-                Ok((
-                    row.get(0)?,
-                    row.get(1)?,
-                    row.get(2)?,
-                    row.get(3)?,
-                    row.get(4)?,
-                ))
-            })
-            .map_err(db_error)?;
-        found
-            .map(|row| row.map_err(db_error).and_then(rows::peer_record))
-            .collect()
+        all_rows(
+            &conn,
+            "SELECT party, card, fingerprint, tls_spki_sha256, added_at_ms
+             FROM peers ORDER BY party",
+            [],
+            rows::peer_record,
+        )
     }
 
     fn add_officer(&self, officer: &OfficerRecord) -> Result<(), StoreError> {
@@ -553,35 +550,23 @@ impl Store for SqliteStore {
         token_sha256: &[u8; 32],
     ) -> Result<Option<OfficerRecord>, StoreError> {
         let conn = self.lock();
-        let row = conn
-            .prepare_cached(
-                "SELECT name, tiers, token_sha256, created_at_ms
-                 FROM officers WHERE token_sha256 = ?1",
-            )
-            .map_err(db_error)?
-            .query_row([token_sha256], |row| {
-                Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?))
-            })
-            .optional()
-            .map_err(db_error)?;
+        let row = optional_row(
+            &conn,
+            "SELECT name, tiers, token_sha256, created_at_ms
+             FROM officers WHERE token_sha256 = ?1",
+            [token_sha256],
+        )?;
         row.map(rows::officer_record).transpose()
     }
 
     fn officers(&self) -> Result<Vec<OfficerRecord>, StoreError> {
         let conn = self.lock();
-        let mut statement = conn
-            .prepare_cached(
-                "SELECT name, tiers, token_sha256, created_at_ms FROM officers ORDER BY name",
-            )
-            .map_err(db_error)?;
-        let found = statement
-            .query_map([], |row| {
-                Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?))
-            })
-            .map_err(db_error)?;
-        found
-            .map(|row| row.map_err(db_error).and_then(rows::officer_record))
-            .collect()
+        all_rows(
+            &conn,
+            "SELECT name, tiers, token_sha256, created_at_ms FROM officers ORDER BY name",
+            [],
+            rows::officer_record,
+        )
     }
 
     fn remove_officer(&self, name: &OfficerName) -> Result<bool, StoreError> {

@@ -1,11 +1,14 @@
 //! The `detente` command refuses what it must, says why on stderr, exits
 //! non-zero, and leaves nothing behind.
 
-use std::io::Read;
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+mod common;
 
+use std::path::Path;
+
+use common::{
+    Background, Run, detente, fingerprint_of, free_port, peer_add_command, run, run_ok,
+    send_command, token_of, wait_until_serving,
+};
 use serde_json::Value;
 
 /// `detente init` for `party` into `cwd/dir`, listening on `port`; returns the fingerprint.
@@ -13,12 +16,7 @@ fn init(cwd: &Path, party: &str, dir: &str, port: u16) -> String {
     let mut init = detente(cwd);
     init.args(["init", "--party", party, "--dir", dir])
         .args(["--listen", &format!("127.0.0.1:{port}")]);
-    let stdout = run_ok(init);
-    stdout
-        .lines()
-        .find_map(|line| line.trim().strip_prefix("fingerprint:"))
-        .map(|f| f.trim().to_owned())
-        .unwrap_or_else(|| panic!("no fingerprint in the output of init:\n{stdout}"))
+    fingerprint_of(&run_ok(init))
 }
 
 /// `detente officer add`; returns the token (the line after "Token").
@@ -27,16 +25,7 @@ fn add_officer(cwd: &Path, dir: &str, name: &str, tiers: &str) -> String {
     add.args([
         "officer", "add", "--dir", dir, "--name", name, "--tiers", tiers,
     ]);
-    let stdout = run_ok(add);
-    let mut lines = stdout.lines();
-    lines
-        .by_ref()
-        .find(|line| line.starts_with("Token"))
-        .unwrap_or_else(|| panic!("no Token line in:\n{stdout}"));
-    lines
-        .next()
-        .map(|t| t.trim().to_owned())
-        .unwrap_or_else(|| panic!("no token after the Token line in:\n{stdout}"))
+    token_of(&run_ok(add))
 }
 
 /// The entries of a directory, by name, sorted.
@@ -73,32 +62,14 @@ fn assert_refused(result: &Run, words: &[&str]) {
 fn serving_ru_node(cwd: &Path, tiers: &str) -> (Background, String) {
     let us_fingerprint = init(cwd, "US", "./us", free_port());
     init(cwd, "RU", "./ru", free_port());
-    let mut add = detente(cwd);
-    add.args(["peer", "add", "./us/card.json", "--dir", "./ru"])
-        .args(["--fingerprint", &us_fingerprint]);
+    let mut add = peer_add_command(cwd, "./us/card.json", "./ru");
+    add.args(["--fingerprint", &us_fingerprint]);
     run_ok(add);
     let token = add_officer(cwd, "./ru", "Petrov", tiers);
     let mut serve = detente(cwd);
     serve.args(["serve", "--dir", "./ru"]);
     let mut node = Background::spawn(serve, &cwd.join("ru.log"));
-    let deadline = Instant::now() + Duration::from_secs(20);
-    loop {
-        node.assert_running();
-        let mut inbox = detente(cwd);
-        inbox
-            .args(["inbox", "--dir", "./ru"])
-            .env("DETENTE_TOKEN", &token);
-        let result = run(inbox);
-        if result.ok() {
-            break;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "the RU node did not answer within 20 s; last try: {result}\nnode log:\n{}",
-            node.log()
-        );
-        std::thread::sleep(Duration::from_millis(100));
-    }
+    wait_until_serving(cwd, "./ru", &token, &mut node);
     (node, token)
 }
 
@@ -131,9 +102,8 @@ fn peer_add_with_a_wrong_fingerprint_is_refused() {
     let us_fingerprint = init(cwd, "US", "./us", free_port());
 
     // Well-formed, but not US's: RU's own fingerprint.
-    let mut add = detente(cwd);
-    add.args(["peer", "add", "./us/card.json", "--dir", "./ru"])
-        .args(["--fingerprint", &ru_fingerprint]);
+    let mut add = peer_add_command(cwd, "./us/card.json", "./ru");
+    add.args(["--fingerprint", &ru_fingerprint]);
     let result = run(add);
     assert_refused(
         &result,
@@ -157,9 +127,8 @@ fn peer_add_with_a_wrong_fingerprint_is_refused() {
     assert!(!peers.contains("US"), "{peers}");
 
     // Not even a fingerprint.
-    let mut add = detente(cwd);
-    add.args(["peer", "add", "./us/card.json", "--dir", "./ru"])
-        .args(["--fingerprint", "SHA256:abc"]);
+    let mut add = peer_add_command(cwd, "./us/card.json", "./ru");
+    add.args(["--fingerprint", "SHA256:abc"]);
     let result = run(add);
     assert_refused(&result, &["--fingerprint", "not a fingerprint"]);
     let peers = peer_list(cwd, "./ru");
@@ -174,8 +143,7 @@ fn peer_add_without_fingerprint_off_a_terminal_is_refused() {
     let us_fingerprint = init(cwd, "US", "./us", free_port());
 
     // `detente()` gives the command a null stdin: not a terminal.
-    let mut add = detente(cwd);
-    add.args(["peer", "add", "./us/card.json", "--dir", "./ru"]);
+    let add = peer_add_command(cwd, "./us/card.json", "./ru");
     let result = run(add);
     assert_refused(&result, &["not adding US", "--fingerprint", "terminal"]);
     // It names the card, but does not offer its fingerprint to copy.
@@ -254,19 +222,10 @@ fn send_above_the_officers_clearance_is_refused_by_the_node() {
     let cwd = tmp.path();
     let (mut node, token) = serving_ru_node(cwd, "technical");
 
-    let mut send = detente(cwd);
-    send.args([
-        "send",
-        "--dir",
-        "./ru",
-        "--to",
-        "US",
-        "--kind",
-        "notification",
-    ])
-    .args(["--from-tier", "leadership", "--body"])
-    .arg(r#"{"subject":"Above my clearance","summary":"Should not go out"}"#)
-    .env("DETENTE_TOKEN", &token);
+    let mut send = send_command(cwd, "./ru", "US", "notification");
+    send.args(["--from-tier", "leadership", "--body"])
+        .arg(r#"{"subject":"Above my clearance","summary":"Should not go out"}"#)
+        .env("DETENTE_TOKEN", &token);
     let result = run(send);
     assert_refused(
         &result,
@@ -287,18 +246,9 @@ fn send_with_a_malformed_body_is_refused_before_contacting_the_node() {
     init(cwd, "RU", "./ru", port);
     let token = add_officer(cwd, "./ru", "Petrov", "technical");
 
-    let mut send = detente(cwd);
-    send.args([
-        "send",
-        "--dir",
-        "./ru",
-        "--to",
-        "US",
-        "--kind",
-        "notification",
-    ])
-    .args(["--body", r#"{"subject":"#])
-    .env("DETENTE_TOKEN", &token);
+    let mut send = send_command(cwd, "./ru", "US", "notification");
+    send.args(["--body", r#"{"subject":"#])
+        .env("DETENTE_TOKEN", &token);
     let result = run(send);
     assert_refused(&result, &["--body", "not valid JSON"]);
     assert!(!result.stderr.contains("cannot talk"), "{result}");
@@ -309,18 +259,9 @@ fn send_with_a_malformed_body_is_refused_before_contacting_the_node() {
     }
 
     // @FILE that does not exist: also refused up front.
-    let mut send = detente(cwd);
-    send.args([
-        "send",
-        "--dir",
-        "./ru",
-        "--to",
-        "US",
-        "--kind",
-        "notification",
-    ])
-    .args(["--body", "@missing.json"])
-    .env("DETENTE_TOKEN", &token);
+    let mut send = send_command(cwd, "./ru", "US", "notification");
+    send.args(["--body", "@missing.json"])
+        .env("DETENTE_TOKEN", &token);
     let result = run(send);
     assert_refused(&result, &["--body @missing.json", "cannot read"]);
     assert!(matches!(
@@ -335,9 +276,8 @@ fn send_of_an_unknown_kind_is_refused_by_the_node() {
     let cwd = tmp.path();
     let (mut node, token) = serving_ru_node(cwd, "technical");
 
-    let mut send = detente(cwd);
-    send.args(["send", "--dir", "./ru", "--to", "US", "--kind", "gossip"])
-        .args(["--body", r#"{"subject":"Hearsay","summary":"None"}"#])
+    let mut send = send_command(cwd, "./ru", "US", "gossip");
+    send.args(["--body", r#"{"subject":"Hearsay","summary":"None"}"#])
         .env("DETENTE_TOKEN", &token);
     let result = run(send);
     assert_refused(
@@ -379,20 +319,26 @@ fn help(command: &[&str]) -> Run {
     run(help)
 }
 
+/// `detente COMMAND --help` succeeds and shows an example; returns what it printed.
+fn assert_help_has_an_example(command: &[&str]) -> Run {
+    let result = help(command);
+    assert!(
+        result.ok(),
+        "detente {} --help: {result}",
+        command.join(" ")
+    );
+    assert!(
+        result.stdout.contains("Example"),
+        "detente {} --help has no example: {result}",
+        command.join(" ")
+    );
+    result
+}
+
 #[test]
 fn every_command_has_help_with_an_example() {
     for command in COMMANDS {
-        let result = help(command);
-        assert!(
-            result.ok(),
-            "detente {} --help: {result}",
-            command.join(" ")
-        );
-        assert!(
-            result.stdout.contains("Example"),
-            "detente {} --help has no example: {result}",
-            command.join(" ")
-        );
+        let result = assert_help_has_an_example(command);
         assert!(
             result
                 .stdout
@@ -407,174 +353,6 @@ fn every_command_has_help_with_an_example() {
 #[test]
 fn command_groups_have_help_with_an_example() {
     for command in [&["peer"][..], &["officer"][..]] {
-        let result = help(command);
-        assert!(
-            result.ok(),
-            "detente {} --help: {result}",
-            command.join(" ")
-        );
-        assert!(
-            result.stdout.contains("Example"),
-            "detente {} --help has no example: {result}",
-            command.join(" ")
-        );
+        assert_help_has_an_example(command);
     }
-}
-// ---- helpers (each test file is its own crate, so they are repeated) ----
-
-/// A `detente` command run in `cwd`, with no DETENTE_* or RUST_LOG
-/// variables inherited from the environment and stdin not a terminal.
-fn detente(cwd: &Path) -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_detente"));
-    command
-        .current_dir(cwd)
-        .env_remove("DETENTE_TOKEN")
-        .env_remove("DETENTE_DIR")
-        .env_remove("DETENTE_NODE")
-        .env_remove("RUST_LOG")
-        .env("NO_COLOR", "1")
-        .stdin(Stdio::null());
-    command
-}
-
-/// What a finished (or timed-out) command printed.
-#[derive(Debug)]
-struct Run {
-    /// `None` when the command was killed at the deadline.
-    code: Option<i32>,
-    stdout: String,
-    stderr: String,
-}
-
-impl Run {
-    fn ok(&self) -> bool {
-        self.code == Some(0)
-    }
-}
-
-impl std::fmt::Display for Run {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "exit {:?}\n--- stdout ---\n{}\n--- stderr ---\n{}",
-            self.code, self.stdout, self.stderr
-        )
-    }
-}
-
-/// Runs a command to completion, killing it if it takes longer than `limit`.
-fn run_for(mut command: Command, limit: Duration) -> Run {
-    let mut child = command
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn detente");
-    let mut out = child.stdout.take().expect("stdout");
-    let mut err = child.stderr.take().expect("stderr");
-    let out_reader = std::thread::spawn(move || {
-        let mut text = String::new();
-        let _ = out.read_to_string(&mut text);
-        text
-    });
-    let err_reader = std::thread::spawn(move || {
-        let mut text = String::new();
-        let _ = err.read_to_string(&mut text);
-        text
-    });
-    let deadline = Instant::now() + limit;
-    let code = loop {
-        if let Some(status) = child.try_wait().expect("wait for detente") {
-            break status.code();
-        }
-        if Instant::now() > deadline {
-            let _ = child.kill();
-            let _ = child.wait();
-            break None;
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    };
-    Run {
-        code,
-        stdout: out_reader.join().expect("stdout reader"),
-        stderr: err_reader.join().expect("stderr reader"),
-    }
-}
-
-/// Runs a command that should be quick (30 s at most, even in debug builds).
-fn run(command: Command) -> Run {
-    run_for(command, Duration::from_secs(30))
-}
-
-/// Runs a command that must succeed; returns its stdout.
-fn run_ok(command: Command) -> String {
-    let what = format!("{command:?}");
-    let result = run(command);
-    assert!(result.ok(), "{what} failed: {result}");
-    result.stdout
-}
-
-/// A background `detente` process (a node, or the demo), interrupted like
-/// Ctrl-C when dropped — even when the test fails — and killed if it has
-/// not stopped 10 s later. Its stdout and stderr go to a log file.
-struct Background {
-    child: Child,
-    log: PathBuf,
-}
-
-impl Background {
-    fn spawn(mut command: Command, log: &Path) -> Self {
-        let file = std::fs::File::create(log).expect("create log file");
-        let file2 = file.try_clone().expect("clone log file");
-        let child = command
-            .stdout(file)
-            .stderr(file2)
-            .spawn()
-            .expect("spawn detente");
-        Self {
-            child,
-            log: log.to_owned(),
-        }
-    }
-
-    fn log(&self) -> String {
-        std::fs::read_to_string(&self.log).unwrap_or_default()
-    }
-
-    /// Panics (with the log) if the process has already exited.
-    fn assert_running(&mut self) {
-        if let Ok(Some(status)) = self.child.try_wait() {
-            panic!("detente exited early ({status}); its log:\n{}", self.log());
-        }
-    }
-}
-
-impl Drop for Background {
-    fn drop(&mut self) {
-        if let Ok(None) = self.child.try_wait() {
-            #[cfg(unix)]
-            {
-                let _ = Command::new("kill")
-                    .arg("-INT")
-                    .arg(self.child.id().to_string())
-                    .stdout(Stdio::null())
-                    .stderr(Stdio::null())
-                    .status();
-                let deadline = Instant::now() + Duration::from_secs(10);
-                while Instant::now() < deadline {
-                    if !matches!(self.child.try_wait(), Ok(None)) {
-                        return;
-                    }
-                    std::thread::sleep(Duration::from_millis(50));
-                }
-            }
-            let _ = self.child.kill();
-        }
-        let _ = self.child.wait();
-    }
-}
-
-/// A loopback port nobody listens on right now.
-fn free_port() -> u16 {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1:0");
-    listener.local_addr().expect("local addr").port()
 }

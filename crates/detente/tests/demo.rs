@@ -1,11 +1,12 @@
 //! `detente demo`: the scripted exchange between RU, US and UN, and
 //! `detente demo --serve`, whose state file lets scripts drive the nodes.
 
-use std::io::Read;
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+mod common;
+
+use std::path::Path;
 use std::time::{Duration, Instant};
 
+use common::{Background, detente, run, run_for};
 use serde_json::Value;
 
 #[test]
@@ -127,148 +128,4 @@ fn demo_serve_writes_a_state_file_that_drives_the_nodes() {
         "US does not list RU's notification: {list:#}"
     );
     demo.assert_running();
-}
-// ---- helpers (each test file is its own crate, so they are repeated) ----
-
-/// A `detente` command run in `cwd`, with no DETENTE_* or RUST_LOG
-/// variables inherited from the environment and stdin not a terminal.
-fn detente(cwd: &Path) -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_detente"));
-    command
-        .current_dir(cwd)
-        .env_remove("DETENTE_TOKEN")
-        .env_remove("DETENTE_DIR")
-        .env_remove("DETENTE_NODE")
-        .env_remove("RUST_LOG")
-        .env("NO_COLOR", "1")
-        .stdin(Stdio::null());
-    command
-}
-
-/// What a finished (or timed-out) command printed.
-#[derive(Debug)]
-struct Run {
-    /// `None` when the command was killed at the deadline.
-    code: Option<i32>,
-    stdout: String,
-    stderr: String,
-}
-
-impl Run {
-    fn ok(&self) -> bool {
-        self.code == Some(0)
-    }
-}
-
-impl std::fmt::Display for Run {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "exit {:?}\n--- stdout ---\n{}\n--- stderr ---\n{}",
-            self.code, self.stdout, self.stderr
-        )
-    }
-}
-
-/// Runs a command to completion, killing it if it takes longer than `limit`.
-fn run_for(mut command: Command, limit: Duration) -> Run {
-    let mut child = command
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn detente");
-    let mut out = child.stdout.take().expect("stdout");
-    let mut err = child.stderr.take().expect("stderr");
-    let out_reader = std::thread::spawn(move || {
-        let mut text = String::new();
-        let _ = out.read_to_string(&mut text);
-        text
-    });
-    let err_reader = std::thread::spawn(move || {
-        let mut text = String::new();
-        let _ = err.read_to_string(&mut text);
-        text
-    });
-    let deadline = Instant::now() + limit;
-    let code = loop {
-        if let Some(status) = child.try_wait().expect("wait for detente") {
-            break status.code();
-        }
-        if Instant::now() > deadline {
-            let _ = child.kill();
-            let _ = child.wait();
-            break None;
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    };
-    Run {
-        code,
-        stdout: out_reader.join().expect("stdout reader"),
-        stderr: err_reader.join().expect("stderr reader"),
-    }
-}
-
-/// Runs a command that should be quick (30 s at most, even in debug builds).
-fn run(command: Command) -> Run {
-    run_for(command, Duration::from_secs(30))
-}
-
-/// A background `detente` process (a node, or the demo), interrupted like
-/// Ctrl-C when dropped — even when the test fails — and killed if it has
-/// not stopped 10 s later. Its stdout and stderr go to a log file.
-struct Background {
-    child: Child,
-    log: PathBuf,
-}
-
-impl Background {
-    fn spawn(mut command: Command, log: &Path) -> Self {
-        let file = std::fs::File::create(log).expect("create log file");
-        let file2 = file.try_clone().expect("clone log file");
-        let child = command
-            .stdout(file)
-            .stderr(file2)
-            .spawn()
-            .expect("spawn detente");
-        Self {
-            child,
-            log: log.to_owned(),
-        }
-    }
-
-    fn log(&self) -> String {
-        std::fs::read_to_string(&self.log).unwrap_or_default()
-    }
-
-    /// Panics (with the log) if the process has already exited.
-    fn assert_running(&mut self) {
-        if let Ok(Some(status)) = self.child.try_wait() {
-            panic!("detente exited early ({status}); its log:\n{}", self.log());
-        }
-    }
-}
-
-impl Drop for Background {
-    fn drop(&mut self) {
-        if let Ok(None) = self.child.try_wait() {
-            #[cfg(unix)]
-            {
-                let _ = Command::new("kill")
-                    .arg("-INT")
-                    .arg(self.child.id().to_string())
-                    .stdout(Stdio::null())
-                    .stderr(Stdio::null())
-                    .status();
-                let deadline = Instant::now() + Duration::from_secs(10);
-                while Instant::now() < deadline {
-                    if !matches!(self.child.try_wait(), Ok(None)) {
-                        return;
-                    }
-                    std::thread::sleep(Duration::from_millis(50));
-                }
-            }
-            let _ = self.child.kill();
-        }
-        let _ = self.child.wait();
-    }
 }

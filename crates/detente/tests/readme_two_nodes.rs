@@ -2,59 +2,16 @@
 //! `detente` processes — init, peer add, officer add, serve, send, inbox,
 //! ack, show — on free loopback ports in a temporary directory.
 
-use std::io::Read;
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+mod common;
+
+use std::path::Path;
 use std::time::{Duration, Instant};
 
+use common::{
+    Background, detente, fingerprint_of, free_port, peer_add_command, run_ok, send_command,
+    token_of, wait_until_serving,
+};
 use serde_json::Value;
-
-/// The fingerprint `detente init` printed.
-fn fingerprint_of(init_stdout: &str) -> String {
-    init_stdout
-        .lines()
-        .find_map(|line| line.trim().strip_prefix("fingerprint:"))
-        .map(|f| f.trim().to_owned())
-        .unwrap_or_else(|| panic!("no fingerprint in the output of init:\n{init_stdout}"))
-}
-
-/// The token `detente officer add` printed: the line after "Token".
-fn token_of(officer_add_stdout: &str) -> String {
-    let mut lines = officer_add_stdout.lines();
-    lines
-        .by_ref()
-        .find(|line| line.starts_with("Token"))
-        .unwrap_or_else(|| panic!("no Token line in:\n{officer_add_stdout}"));
-    let token = lines
-        .next()
-        .unwrap_or_else(|| panic!("nothing after the Token line in:\n{officer_add_stdout}"))
-        .trim()
-        .to_owned();
-    assert!(!token.is_empty(), "empty token in:\n{officer_add_stdout}");
-    token
-}
-
-/// Waits (at most 20 s) until the node in `dir` answers `detente inbox`.
-fn wait_until_serving(cwd: &Path, dir: &str, token: &str, node: &mut Background) {
-    let deadline = Instant::now() + Duration::from_secs(20);
-    loop {
-        node.assert_running();
-        let mut inbox = detente(cwd);
-        inbox
-            .args(["inbox", "--dir", dir])
-            .env("DETENTE_TOKEN", token);
-        let result = run(inbox);
-        if result.ok() {
-            return;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "the node in {dir} did not answer within 20 s; last try: {result}\nnode log:\n{}",
-            node.log()
-        );
-        std::thread::sleep(Duration::from_millis(100));
-    }
-}
 
 /// `detente show --dir DIR ID --json`, parsed.
 fn show_json(cwd: &Path, dir: &str, token: &str, id: &str) -> Value {
@@ -120,14 +77,12 @@ fn readme_two_nodes_notify_deliver_verify_acknowledge() {
     assert!(cwd.join("us/card.json").is_file());
 
     // 2. Each adds the other's card, confirming the fingerprint it was told.
-    let mut add = detente(cwd);
-    add.args(["peer", "add", "./us/card.json", "--dir", "./ru"])
-        .args(["--fingerprint", &us_fingerprint]);
+    let mut add = peer_add_command(cwd, "./us/card.json", "./ru");
+    add.args(["--fingerprint", &us_fingerprint]);
     let added = run_ok(add);
     assert!(added.contains("Added US"), "{added}");
-    let mut add = detente(cwd);
-    add.args(["peer", "add", "./ru/card.json", "--dir", "./us"])
-        .args(["--fingerprint", &ru_fingerprint]);
+    let mut add = peer_add_command(cwd, "./ru/card.json", "./us");
+    add.args(["--fingerprint", &ru_fingerprint]);
     let added = run_ok(add);
     assert!(added.contains("Added RU"), "{added}");
     let mut list = detente(cwd);
@@ -162,17 +117,8 @@ fn readme_two_nodes_notify_deliver_verify_acknowledge() {
     wait_until_serving(cwd, "./us", &us_token, &mut us_node);
 
     // 5. RU sends a flash notification.
-    let mut send = detente(cwd);
-    send.args([
-        "send",
-        "--dir",
-        "./ru",
-        "--to",
-        "US",
-        "--kind",
-        "notification",
-    ])
-    .args(["--precedence", "flash", "--body"])
+    let mut send = send_command(cwd, "./ru", "US", "notification");
+    send.args(["--precedence", "flash", "--body"])
     .arg(r#"{"subject":"Scanning of grid SCADA","summary":"From 203.0.113.0/24 since 09:00 UTC"}"#)
     .env("DETENTE_TOKEN", &ru_token);
     let sent = run_ok(send);
@@ -267,162 +213,4 @@ fn readme_two_nodes_notify_deliver_verify_acknowledge() {
 
     ru_node.assert_running();
     us_node.assert_running();
-}
-// ---- helpers (each test file is its own crate, so they are repeated) ----
-
-/// A `detente` command run in `cwd`, with no DETENTE_* or RUST_LOG
-/// variables inherited from the environment and stdin not a terminal.
-fn detente(cwd: &Path) -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_detente"));
-    command
-        .current_dir(cwd)
-        .env_remove("DETENTE_TOKEN")
-        .env_remove("DETENTE_DIR")
-        .env_remove("DETENTE_NODE")
-        .env_remove("RUST_LOG")
-        .env("NO_COLOR", "1")
-        .stdin(Stdio::null());
-    command
-}
-
-/// What a finished (or timed-out) command printed.
-#[derive(Debug)]
-struct Run {
-    /// `None` when the command was killed at the deadline.
-    code: Option<i32>,
-    stdout: String,
-    stderr: String,
-}
-
-impl Run {
-    fn ok(&self) -> bool {
-        self.code == Some(0)
-    }
-}
-
-impl std::fmt::Display for Run {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "exit {:?}\n--- stdout ---\n{}\n--- stderr ---\n{}",
-            self.code, self.stdout, self.stderr
-        )
-    }
-}
-
-/// Runs a command to completion, killing it if it takes longer than `limit`.
-fn run_for(mut command: Command, limit: Duration) -> Run {
-    let mut child = command
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn detente");
-    let mut out = child.stdout.take().expect("stdout");
-    let mut err = child.stderr.take().expect("stderr");
-    let out_reader = std::thread::spawn(move || {
-        let mut text = String::new();
-        let _ = out.read_to_string(&mut text);
-        text
-    });
-    let err_reader = std::thread::spawn(move || {
-        let mut text = String::new();
-        let _ = err.read_to_string(&mut text);
-        text
-    });
-    let deadline = Instant::now() + limit;
-    let code = loop {
-        if let Some(status) = child.try_wait().expect("wait for detente") {
-            break status.code();
-        }
-        if Instant::now() > deadline {
-            let _ = child.kill();
-            let _ = child.wait();
-            break None;
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    };
-    Run {
-        code,
-        stdout: out_reader.join().expect("stdout reader"),
-        stderr: err_reader.join().expect("stderr reader"),
-    }
-}
-
-/// Runs a command that should be quick (30 s at most, even in debug builds).
-fn run(command: Command) -> Run {
-    run_for(command, Duration::from_secs(30))
-}
-
-/// Runs a command that must succeed; returns its stdout.
-fn run_ok(command: Command) -> String {
-    let what = format!("{command:?}");
-    let result = run(command);
-    assert!(result.ok(), "{what} failed: {result}");
-    result.stdout
-}
-
-/// A background `detente` process (a node, or the demo), interrupted like
-/// Ctrl-C when dropped — even when the test fails — and killed if it has
-/// not stopped 10 s later. Its stdout and stderr go to a log file.
-struct Background {
-    child: Child,
-    log: PathBuf,
-}
-
-impl Background {
-    fn spawn(mut command: Command, log: &Path) -> Self {
-        let file = std::fs::File::create(log).expect("create log file");
-        let file2 = file.try_clone().expect("clone log file");
-        let child = command
-            .stdout(file)
-            .stderr(file2)
-            .spawn()
-            .expect("spawn detente");
-        Self {
-            child,
-            log: log.to_owned(),
-        }
-    }
-
-    fn log(&self) -> String {
-        std::fs::read_to_string(&self.log).unwrap_or_default()
-    }
-
-    /// Panics (with the log) if the process has already exited.
-    fn assert_running(&mut self) {
-        if let Ok(Some(status)) = self.child.try_wait() {
-            panic!("detente exited early ({status}); its log:\n{}", self.log());
-        }
-    }
-}
-
-impl Drop for Background {
-    fn drop(&mut self) {
-        if let Ok(None) = self.child.try_wait() {
-            #[cfg(unix)]
-            {
-                let _ = Command::new("kill")
-                    .arg("-INT")
-                    .arg(self.child.id().to_string())
-                    .stdout(Stdio::null())
-                    .stderr(Stdio::null())
-                    .status();
-                let deadline = Instant::now() + Duration::from_secs(10);
-                while Instant::now() < deadline {
-                    if !matches!(self.child.try_wait(), Ok(None)) {
-                        return;
-                    }
-                    std::thread::sleep(Duration::from_millis(50));
-                }
-            }
-            let _ = self.child.kill();
-        }
-        let _ = self.child.wait();
-    }
-}
-
-/// A loopback port nobody listens on right now.
-fn free_port() -> u16 {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1:0");
-    listener.local_addr().expect("local addr").port()
 }

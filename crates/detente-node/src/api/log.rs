@@ -193,7 +193,8 @@ pub struct LogStatus {
     pub size: u64,
     /// This node's witness policy (C2SP tlog-policy).
     pub policy: String,
-    /// Whether the latest checkpoint satisfies the policy yet.
+    /// Whether the latest checkpoint satisfies the policy yet (never when
+    /// the policy names no witnesses).
     pub witnessed: bool,
     /// Each witness's latest cosignature.
     pub cosignatures: Vec<CosignatureView>,
@@ -248,9 +249,11 @@ pub async fn status(
             }
             let parsed = detente_log::policy::Policy::parse(policy.as_bytes())
                 .map_err(|e| NodeError::Internal(e.to_string()))?;
-            detente_log::checkpoint::SignedCheckpoint::parse(note.as_bytes())
-                .ok()
-                .is_some_and(|signed| parsed.verify_checkpoint(&signed).is_ok())
+            // With no witnesses the policy is `quorum none`: met, but not witnessed.
+            !parsed.requires_no_witnesses()
+                && detente_log::checkpoint::SignedCheckpoint::parse(note.as_bytes())
+                    .ok()
+                    .is_some_and(|signed| parsed.verify_checkpoint(&signed).is_ok())
         }
         None => false,
     };

@@ -14,6 +14,7 @@
 //! checkpoint keeps any second writer from forking it.
 
 mod crosscheck;
+mod documents;
 mod receipt_proof;
 mod sequencer;
 pub mod witness;

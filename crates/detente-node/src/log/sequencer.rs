@@ -13,7 +13,7 @@
 //! The whole tree lives in memory (about 64 bytes per entry), rebuilt from
 //! the stored entries at start and checked against the stored checkpoint.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
 
@@ -53,6 +53,8 @@ pub struct LogView {
     pub tree: MemoryTree,
     /// The last committed checkpoint.
     pub checkpoint: Option<LoggedCheckpoint>,
+    /// Documents logged so far, by (id, SHA-256), so each is logged once.
+    pub documents: HashSet<(String, [u8; 32])>,
 }
 
 /// A received message's outcome.
@@ -76,7 +78,9 @@ enum Job {
     },
     Document {
         entry: Vec<u8>,
-        reply: oneshot::Sender<NodeResult<u64>>,
+        /// Set for documents logged at most once: their (id, SHA-256).
+        once: Option<(String, [u8; 32])>,
+        reply: oneshot::Sender<NodeResult<Option<u64>>>,
     },
 }
 
@@ -190,10 +194,31 @@ impl Sequencer {
         let (reply, answer) = oneshot::channel();
         // Encoded here, off the sequencer thread.
         let entry = entry.to_bytes();
-        self.jobs
-            .send(Job::Document { entry, reply })
-            .await
-            .map_err(|_| gone())?;
+        let job = Job::Document {
+            entry,
+            once: None,
+            reply,
+        };
+        self.jobs.send(job).await.map_err(|_| gone())?;
+        answer.await.map_err(|_| gone())?.and_then(|index| {
+            index.ok_or_else(|| NodeError::Internal("document not logged".into()))
+        })
+    }
+
+    /// Logs a document entry unless a document with the same id and hash is
+    /// already in the log. Returns its index, or `None` if it was there.
+    pub async fn log_document_once(&self, entry: LogEntry) -> NodeResult<Option<u64>> {
+        let key = (entry.id.clone(), entry.sha256);
+        if self.read(|view| view.documents.contains(&key)) {
+            return Ok(None);
+        }
+        let (reply, answer) = oneshot::channel();
+        let job = Job::Document {
+            entry: entry.to_bytes(),
+            once: Some(key),
+            reply,
+        };
+        self.jobs.send(job).await.map_err(|_| gone())?;
         answer.await.map_err(|_| gone())?
     }
 
@@ -253,6 +278,7 @@ fn load(store: &dyn Store, origin: &str, signer: &Ed25519Signer) -> NodeResult<L
         )));
     }
     let mut tree = MemoryTree::with_capacity(usize::try_from(size).unwrap_or(0));
+    let mut documents = HashSet::new();
     let mut start = 0;
     while start < size {
         let end = (start + LOAD_CHUNK).min(size);
@@ -265,6 +291,11 @@ fn load(store: &dyn Store, origin: &str, signer: &Ed25519Signer) -> NodeResult<L
         }
         for entry in &entries {
             tree.append(entry);
+            if let Ok(parsed) = LogEntry::parse(entry)
+                && parsed.direction == EntryDirection::Document
+            {
+                documents.insert((parsed.id, parsed.sha256));
+            }
         }
         start = end;
     }
@@ -276,15 +307,43 @@ fn load(store: &dyn Store, origin: &str, signer: &Ed25519Signer) -> NodeResult<L
     Ok(LogView {
         tree,
         checkpoint: Some(LoggedCheckpoint { size, note }),
+        documents,
     })
 }
 
 /// How a job is answered once its batch is committed.
 enum Pending {
     Index(oneshot::Sender<NodeResult<u64>>, u64),
+    Document(oneshot::Sender<NodeResult<Option<u64>>>, u64),
     Receipt(oneshot::Sender<NodeResult<Accepted>>, usize),
     /// The same envelope twice in one batch: answer with the first one's receipt.
     Echo(oneshot::Sender<NodeResult<Accepted>>, usize),
+}
+
+/// Answers every job of a committed batch.
+fn answer(pending: Vec<Pending>, receipts: &[Vec<u8>]) {
+    for job in pending {
+        match job {
+            Pending::Index(reply, index) => {
+                let _ = reply.send(Ok(index));
+            }
+            Pending::Document(reply, index) => {
+                let _ = reply.send(Ok(Some(index)));
+            }
+            Pending::Receipt(reply, i) => {
+                let _ = reply.send(Ok(Accepted {
+                    receipt: receipts[i].clone(),
+                    fresh: true,
+                }));
+            }
+            Pending::Echo(reply, i) => {
+                let _ = reply.send(Ok(Accepted {
+                    receipt: receipts[i].clone(),
+                    fresh: false,
+                }));
+            }
+        }
+    }
 }
 
 fn entry_for(
@@ -330,6 +389,7 @@ impl Core {
         let mut sent = Vec::new();
         let mut received: Vec<(NewMessage, Receipt)> = Vec::new();
         let mut in_batch: HashMap<MessageId, usize> = HashMap::new();
+        let mut batch_documents: HashSet<(String, [u8; 32])> = HashSet::new();
         let mut pending = Vec::new();
         let next_index = |entries: &Vec<Vec<u8>>| old_size + entries.len() as u64;
         let peer_sizes = self
@@ -346,10 +406,22 @@ impl Core {
                     sent.push(message);
                     pending.push(Pending::Index(reply, index));
                 }
-                Job::Document { entry, reply } => {
+                Job::Document { entry, once, reply } => {
+                    if let Some(key) = &once {
+                        let logged = self
+                            .view
+                            .read()
+                            .unwrap_or_else(|p| p.into_inner())
+                            .documents
+                            .contains(key);
+                        if logged || !batch_documents.insert(key.clone()) {
+                            let _ = reply.send(Ok(None));
+                            continue;
+                        }
+                    }
                     let index = next_index(&entries);
                     entries.push(entry);
-                    pending.push(Pending::Index(reply, index));
+                    pending.push(Pending::Document(reply, index));
                 }
                 Job::Received {
                     mut message,
@@ -403,25 +475,11 @@ impl Core {
         }
         match self.commit(old_size, entries, sent, received) {
             Ok(receipts) => {
-                for job in pending {
-                    match job {
-                        Pending::Index(reply, index) => {
-                            let _ = reply.send(Ok(index));
-                        }
-                        Pending::Receipt(reply, i) => {
-                            let _ = reply.send(Ok(Accepted {
-                                receipt: receipts[i].clone(),
-                                fresh: true,
-                            }));
-                        }
-                        Pending::Echo(reply, i) => {
-                            let _ = reply.send(Ok(Accepted {
-                                receipt: receipts[i].clone(),
-                                fresh: false,
-                            }));
-                        }
-                    }
+                if !batch_documents.is_empty() {
+                    let mut view = self.view.write().unwrap_or_else(|p| p.into_inner());
+                    view.documents.extend(batch_documents);
                 }
+                answer(pending, &receipts);
             }
             Err(error) => {
                 tracing::error!(%error, "log batch not committed");
@@ -431,6 +489,9 @@ impl Core {
                         || NodeError::Internal(format!("the log batch was not stored: {text}"));
                     match job {
                         Pending::Index(reply, _) => {
+                            let _ = reply.send(Err(error()));
+                        }
+                        Pending::Document(reply, _) => {
                             let _ = reply.send(Err(error()));
                         }
                         Pending::Receipt(reply, _) | Pending::Echo(reply, _) => {

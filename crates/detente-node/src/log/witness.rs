@@ -134,7 +134,13 @@ impl Node {
             }
             _ => return Ok(()),
         };
-        let detail = outcome.explanation();
+        let detail = match outcome.equivocation() {
+            Some(e) => format!(
+                "{origin} signed two different trees of size {}: the log forked; both checkpoints are the evidence",
+                e.size
+            ),
+            None => outcome.explanation(),
+        };
         tracing::error!(%origin, kind, %detail, "ALARM");
         self.store.raise_alarm(&Alarm {
             at: self.now(),
@@ -151,7 +157,11 @@ impl Node {
         if self.config.log.witnesses.is_empty() {
             self.peers.all().iter().map(|p| p.party().clone()).collect()
         } else {
-            self.config.log.witnesses.clone()
+            // validate() refuses duplicates in the file; a peer that is
+            // also our own party is not a witness of ours.
+            let mut parties = self.config.log.witnesses.clone();
+            parties.retain(|p| p != self.party());
+            parties
         }
     }
 

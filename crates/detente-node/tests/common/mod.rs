@@ -218,6 +218,17 @@ pub fn notification(from: &str, to: &str, subject: &str) -> Envelope {
     }
 }
 
+/// An HTTP client for `code`'s node as an officer sees it: no client
+/// certificate, the server's TLS certificate pinned from its card.
+pub fn pinned_http(net: &Net, code: &str) -> reqwest::Client {
+    let pin = card_of(&net.get(code).dir).keys().tls_spki_sha256;
+    let tls = detente_node::tls::officer_client_config(pin).expect("tls");
+    reqwest::Client::builder()
+        .use_preconfigured_tls(tls)
+        .build()
+        .expect("client")
+}
+
 /// A raw peer connection: `from`'s TLS identity, pinned to `to`'s certificate.
 pub struct RawPeer {
     pub keys: NodeKeys,
@@ -350,6 +361,19 @@ pub async fn officer_send(net: &Net, from: &str, to: &str, kind: &str, body: Val
         .expect("queued");
     assert_eq!(message["state"], "queued");
     message["id"].as_str().expect("id").to_owned()
+}
+
+/// A technical notification with placeholder text ("s"), composed through
+/// the officer API; returns the message id.
+pub async fn send_notification(net: &Net, from: &str, to: &str) -> String {
+    officer_send(
+        net,
+        from,
+        to,
+        "notification",
+        json!({"subject": "s", "summary": "s"}),
+    )
+    .await
 }
 
 pub async fn show(net: &Net, code: &str, id: &str) -> Value {

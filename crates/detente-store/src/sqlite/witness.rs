@@ -14,9 +14,10 @@
 //! update is conditional on the size). Sizes are signed 64-bit integers in
 //! the database, so a larger one is the caller's bug ([`StoreError::Misuse`]).
 
-use rusqlite::{Connection, OptionalExtension, params};
+use rusqlite::{Connection, params};
 
 use super::rows::{self, db_error};
+use super::{all_rows, optional_row};
 use crate::{Alarm, StoreError};
 
 /// A size as the database stores it; above `i64::MAX` is the caller's bug.
@@ -35,12 +36,11 @@ pub(super) fn record(
     conn: &Connection,
     origin: &str,
 ) -> Result<Option<(u64, Vec<u8>)>, StoreError> {
-    let row: Option<(i64, Vec<u8>)> = conn
-        .prepare_cached("SELECT size, record FROM witness_records WHERE origin = ?1")
-        .map_err(db_error)?
-        .query_row([origin], |row| Ok((row.get(0)?, row.get(1)?)))
-        .optional()
-        .map_err(db_error)?;
+    let row: Option<(i64, Vec<u8>)> = optional_row(
+        conn,
+        "SELECT size, record FROM witness_records WHERE origin = ?1",
+        [origin],
+    )?;
     row.map(|(size, record)| {
         Ok((
             rows::log_index("witness_records", "size", origin, size)?,
@@ -105,25 +105,15 @@ pub(super) fn put_cosignature(
 /// [`crate::Store::cosignatures`], by witness (byte order of the UTF-8
 /// name: SQLite's `BINARY` collation, the same as Rust's `str` order).
 pub(super) fn cosignatures(conn: &Connection) -> Result<Vec<(String, u64, String)>, StoreError> {
-    let mut statement = conn
-        .prepare_cached("SELECT witness, size, line FROM log_cosignatures ORDER BY witness")
-        .map_err(db_error)?;
-    let found = statement
-        .query_map([], |row| {
-            Ok((
-                row.get::<_, String>(0)?,
-                row.get::<_, i64>(1)?,
-                row.get::<_, String>(2)?,
-            ))
-        })
-        .map_err(db_error)?;
-    found
-        .map(|row| {
-            let (witness, size, line) = row.map_err(db_error)?;
+    all_rows(
+        conn,
+        "SELECT witness, size, line FROM log_cosignatures ORDER BY witness",
+        [],
+        |(witness, size, line): (String, i64, String)| {
             let size = rows::log_index("log_cosignatures", "size", &witness, size)?;
             Ok((witness, size, line))
-        })
-        .collect()
+        },
+    )
 }
 
 /// [`crate::Store::raise_alarm`].
@@ -151,26 +141,11 @@ type AlarmRow = (i64, i64, String, String, String, Vec<u8>);
 /// millisecond in the order they were raised (the rowid only grows, since
 /// alarms are never deleted).
 pub(super) fn alarms(conn: &Connection) -> Result<Vec<Alarm>, StoreError> {
-    let mut statement = conn
-        .prepare_cached(
-            "SELECT id, at_ms, kind, subject, detail, evidence FROM alarms ORDER BY at_ms, id",
-        )
-        .map_err(db_error)?;
-    let found = statement
-        .query_map([], |row| {
-            Ok((
-                row.get(0)?,
-                row.get(1)?,
-                row.get(2)?,
-                row.get(3)?,
-                row.get(4)?,
-                row.get(5)?,
-            ))
-        })
-        .map_err(db_error)?;
-    found
-        .map(|row| {
-            let (id, at_ms, kind, subject, detail, evidence): AlarmRow = row.map_err(db_error)?;
+    all_rows(
+        conn,
+        "SELECT id, at_ms, kind, subject, detail, evidence FROM alarms ORDER BY at_ms, id",
+        [],
+        |(id, at_ms, kind, subject, detail, evidence): AlarmRow| {
             Ok(Alarm {
                 at: rows::timestamp("alarms", "at_ms", &id.to_string(), at_ms)?,
                 kind,
@@ -178,6 +153,6 @@ pub(super) fn alarms(conn: &Connection) -> Result<Vec<Alarm>, StoreError> {
                 detail,
                 evidence,
             })
-        })
-        .collect()
+        },
+    )
 }
