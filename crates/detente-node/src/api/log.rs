@@ -64,19 +64,8 @@ pub async fn checkpoint(
         what: "checkpoint of",
         id: format!("{} (the log is empty)", crate::log::origin(node.party())),
     })?;
-    let size = checkpoint.size;
-    let lines: Vec<String> = node
-        .with_store(|s| Ok(s.cosignatures()?))
-        .await?
-        .into_iter()
-        .filter(|(_, cosigned, _)| *cosigned == size)
-        .map(|(_, _, line)| line)
-        .collect();
-    let mut note = checkpoint.note;
-    for line in lines {
-        note.push_str(&line);
-        note.push('\n');
-    }
+    let cosignatures = node.with_store(|s| Ok(s.cosignatures()?)).await?;
+    let note = checkpoint.cosigned(&cosignatures);
     Ok(body("text/plain; charset=utf-8", note.into_bytes(), false))
 }
 
@@ -240,13 +229,7 @@ pub async fn status(
     let policy = node.witness_policy()?;
     let witnessed = match &checkpoint {
         Some(c) => {
-            let mut note = c.note.clone();
-            for (_, cosigned, line) in &cosignatures {
-                if *cosigned == c.size {
-                    note.push_str(line);
-                    note.push('\n');
-                }
-            }
+            let note = c.cosigned(&cosignatures);
             let parsed = detente_log::policy::Policy::parse(policy.as_bytes())
                 .map_err(|e| NodeError::Internal(e.to_string()))?;
             // With no witnesses the policy is `quorum none`: met, but not witnessed.

@@ -216,40 +216,31 @@ impl Node {
         };
         let theirs: Vec<_> = log.ours.iter().map(|(id, v)| (id.clone(), *v)).collect();
         for (id, (direction, sha256)) in theirs {
-            let mine = by_id.get(&id);
-            match (direction, mine) {
-                (EntryDirection::Received, Some(m)) if m.message.direction == Direction::Sent => {
-                    if m.message.envelope_sha256 != sha256 {
-                        raise(
-                            log,
-                            &id,
-                            "mismatched-entry",
-                            format!(
-                                "{party} logged receiving {id} from us with another hash than we sent"
-                            ),
-                        );
-                    }
-                }
-                (EntryDirection::Received, _) => raise(
+            // Their "received" must be our "sent", and the other way round.
+            let (counterpart, verb, ours) = match direction {
+                EntryDirection::Received => (Direction::Sent, "receiving", "sent"),
+                EntryDirection::Sent => (Direction::Received, "sending", "received"),
+                EntryDirection::Document => continue,
+            };
+            match by_id
+                .get(&id)
+                .filter(|m| m.message.direction == counterpart)
+            {
+                Some(m) if m.message.envelope_sha256 != sha256 => raise(
+                    log,
+                    &id,
+                    "mismatched-entry",
+                    format!("{party} logged {verb} {id} with another hash than we {ours}"),
+                ),
+                Some(_) => {}
+                None if direction == EntryDirection::Received => raise(
                     log,
                     &id,
                     "unknown-entry",
                     format!("{party} logged receiving {id} from us, but we never sent it"),
                 ),
-                (EntryDirection::Sent, Some(m)) if m.message.direction == Direction::Received => {
-                    if m.message.envelope_sha256 != sha256 {
-                        raise(
-                            log,
-                            &id,
-                            "mismatched-entry",
-                            format!(
-                                "{party} logged sending {id} to us with another hash than we received"
-                            ),
-                        );
-                    }
-                }
-                (EntryDirection::Sent, _) => {} // Maybe still being delivered; their receipt will tell.
-                (EntryDirection::Document, _) => {}
+                // Their "sent" without our "received": maybe still being delivered.
+                None => {}
             }
         }
         for m in ours

@@ -46,6 +46,23 @@ pub struct LoggedCheckpoint {
     pub note: String,
 }
 
+impl LoggedCheckpoint {
+    /// The signed note with the cosignature lines of the witnesses that
+    /// cosigned exactly this size appended: `(witness, size, line)` as the
+    /// store lists them.
+    pub fn cosigned(&self, cosignatures: &[(String, u64, String)]) -> String {
+        let mut note = self.note.clone();
+        for (_, _, line) in cosignatures
+            .iter()
+            .filter(|(_, size, _)| *size == self.size)
+        {
+            note.push_str(line);
+            note.push('\n');
+        }
+        note
+    }
+}
+
 /// What readers (proofs, tiles) see: the tree and the last committed checkpoint.
 #[derive(Debug, Default)]
 pub struct LogView {
