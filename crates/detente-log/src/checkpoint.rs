@@ -227,6 +227,12 @@ impl SignedCheckpoint {
         self.note.push_signature(signature);
     }
 
+    /// Keeps only the signature lines for which `keep` holds (e.g. drops
+    /// cosignatures by keys a reader has no way to check).
+    pub fn retain_signatures(&mut self, keep: impl FnMut(&NoteSignature) -> bool) {
+        self.note.retain_signatures(keep);
+    }
+
     /// The encoded signed note.
     pub fn to_bytes(&self) -> Vec<u8> {
         self.note.to_bytes()

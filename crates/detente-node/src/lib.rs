@@ -15,6 +15,7 @@ pub mod compose;
 pub mod config;
 pub mod error;
 pub mod events;
+pub mod evidence;
 pub mod inbox;
 pub mod init;
 pub mod keys;

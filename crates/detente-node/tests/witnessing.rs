@@ -183,6 +183,11 @@ async fn a_fork_is_refused_and_raised_as_an_alarm() {
         .expect("status");
     assert_eq!(status["alarms"][0]["kind"], "equivocation", "{status}");
     assert_eq!(status["witnessing"][0]["origin"], "detente.RU/log/v1");
+    // The same fork pushed again is refused again, but kept once.
+    let (status, _) = post_add_checkpoint(&net, "US", "UN", request.to_bytes()).await;
+    assert!(status == 409 || status == 422);
+    let again = net.node("UN").store().alarms().expect("alarms");
+    assert_eq!(again.len(), alarms.len(), "{again:?}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -202,4 +207,35 @@ async fn malformed_and_unknown_add_checkpoint_requests_get_the_spec_statuses() {
     let request = add_checkpoint_signed_by(&keys, "detente.RU/log/v1");
     let (status, _) = post_add_checkpoint(&net, "US", "UN", request).await;
     assert_eq!(status, 403);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failed_proof_is_an_alarm_only_when_the_log_itself_sent_it() {
+    let net = world().await;
+    officer_send(&net, "RU", "US", "ping", json!({})).await;
+    eventually(30, "UN cosigned size 4", || async {
+        un_record_of_ru(&net).is_some_and(|(size, _)| size == 4)
+    })
+    .await;
+    // A checkpoint RU signed, with a consistency proof that does not hold.
+    let larger = ru_signs(&net, 7, [7; 32]);
+    let request = AddCheckpointRequest::new(4, vec![[1; 32]], larger)
+        .expect("request")
+        .to_bytes();
+    // Sent by US, it proves nothing against RU: refused, no alarm.
+    let (status, _) = post_add_checkpoint(&net, "US", "UN", request.clone()).await;
+    assert_eq!(status, 422);
+    assert!(net.node("UN").store().alarms().expect("alarms").is_empty());
+    // Sent by RU itself: refused, and kept with the proof as evidence.
+    let (status, _) = post_add_checkpoint(&net, "RU", "UN", request.clone()).await;
+    assert_eq!(status, 422);
+    let alarms = net.node("UN").store().alarms().expect("alarms");
+    assert_eq!(alarms.len(), 1, "{alarms:?}");
+    assert_eq!(alarms[0].kind, "inconsistent-proof");
+    assert!(
+        alarms[0].evidence.ends_with(&request),
+        "the request, proof included, is kept"
+    );
+    let (size, _) = un_record_of_ru(&net).expect("record");
+    assert_eq!(size, 4, "nothing changed");
 }

@@ -18,6 +18,10 @@
 //!   (ties by id, descending), and tier visibility (sent *from* or received
 //!   *for* one of the officer's tiers; no tiers, no messages);
 //! - `acknowledged_by`: the earliest acknowledgement answering a message;
+//! - threads: a message and every stored answer at any depth, by
+//!   `created_at` then id, each as `message()` reads it; empty for an
+//!   unstored root; each member once even in a cycle; at most
+//!   `MAX_THREAD_DEPTH` replies deep;
 //! - peers and officers: upsert, lookup, listing order, duplicates, removal;
 //! - the log: a batch writes its entries, messages (with their log index,
 //!   outbox rows and receipts) and checkpoint together; its checkpoint is a
@@ -30,7 +34,9 @@
 //!   witness's latest cosignature (a smaller size is ignored, the same size
 //!   replaces), listed by witness; sizes past `i64::MAX` are `Misuse`;
 //! - alarms: every field round-trips (evidence byte for byte), oldest
-//!   first, ties in the order raised.
+//!   first, ties in the order raised; the same alarm (kind, subject and
+//!   evidence) is recorded once, the first kept, and `raise_alarm` says
+//!   whether it recorded.
 //!
 //! This is test code: it panics (asserts, `expect`) instead of returning errors.
 
@@ -40,6 +46,7 @@ mod directory;
 mod listing;
 mod log;
 mod messages;
+mod thread;
 mod witness;
 
 pub use delivery::{
@@ -63,10 +70,16 @@ pub use messages::{
     accept_twice_returns_the_first_receipt, direction_mismatch_is_refused,
     enqueue_refuses_a_used_id_and_writes_nothing, enqueue_stores_message_and_outbox_entry,
 };
+pub use thread::{
+    thread_follows_answers_down_to_the_depth_limit, thread_lists_each_message_once_even_in_a_cycle,
+    thread_lists_the_root_and_every_answer_by_created_at, thread_of_an_unstored_root_is_empty,
+};
 pub use witness::{
-    alarms_round_trip_oldest_first, cosignatures_keep_the_latest_per_witness_by_witness,
+    alarms_differing_in_kind_subject_or_evidence_are_distinct, alarms_round_trip_oldest_first,
+    cosignatures_keep_the_latest_per_witness_by_witness,
     racing_witness_swaps_from_one_size_only_the_first_wins,
-    witness_record_is_a_compare_and_swap_on_its_size, witness_sizes_beyond_i64_are_misuse,
+    raising_the_same_alarm_again_records_nothing, witness_record_is_a_compare_and_swap_on_its_size,
+    witness_sizes_beyond_i64_are_misuse,
 };
 
 use crate::Store;
@@ -96,6 +109,10 @@ pub const CHECKS: &[(&str, Check)] = checks![
     tier_visibility_filters_listings,
     mailbox_state_and_counterparty_filters,
     acknowledged_by_is_the_earliest_acknowledgement,
+    thread_lists_the_root_and_every_answer_by_created_at,
+    thread_of_an_unstored_root_is_empty,
+    thread_lists_each_message_once_even_in_a_cycle,
+    thread_follows_answers_down_to_the_depth_limit,
     peers_upsert_lookup_and_list,
     officers_add_lookup_and_remove,
     empty_log_has_no_checkpoint_and_no_entries,
@@ -110,6 +127,8 @@ pub const CHECKS: &[(&str, Check)] = checks![
     witness_sizes_beyond_i64_are_misuse,
     cosignatures_keep_the_latest_per_witness_by_witness,
     alarms_round_trip_oldest_first,
+    raising_the_same_alarm_again_records_nothing,
+    alarms_differing_in_kind_subject_or_evidence_are_distinct,
 ];
 
 /// Runs every check in [`CHECKS`], each against a fresh store from `make`.

@@ -21,7 +21,15 @@
 //! - a witness record changes only by a compare-and-swap on its stored size,
 //!   atomic across connections and processes: of two swaps from one size,
 //!   one wins and the other changes nothing;
-//! - a log keeps each witness's latest cosignature, never an older one.
+//! - a log keeps each witness's latest cosignature, never an older one;
+//! - an alarm is recorded once: raising one with the kind, subject and
+//!   evidence bytes of a stored alarm (even one raised before a restart)
+//!   writes nothing, and the first, with its `at`, stays; atomic across
+//!   connections and processes;
+//! - a message's thread is the message and every stored message answering
+//!   it at any depth (up to [`MAX_THREAD_DEPTH`]), each once, even where
+//!   stored replies form a cycle, each read exactly as [`Store::message`]
+//!   reads it.
 #![forbid(unsafe_code)]
 
 #[cfg(feature = "conformance")]
@@ -40,6 +48,10 @@ pub use sqlite::SqliteStore;
 
 use detente_proto::ids::{MessageId, OfficerName, PartyCode};
 use detente_proto::time::Timestamp;
+
+/// How many replies deep below its root [`Store::thread`] follows a thread:
+/// a bound on the walk whatever a peer signed, far beyond any real exchange.
+pub const MAX_THREAD_DEPTH: u32 = 10_000;
 
 /// Everything a node keeps.
 pub trait Store: Send + Sync + std::fmt::Debug + 'static {
@@ -67,6 +79,19 @@ pub trait Store: Send + Sync + std::fmt::Debug + 'static {
 
     /// One message by id.
     fn message(&self, id: &MessageId) -> Result<Option<StoredMessage>, StoreError>;
+
+    /// The thread of `root`: the message `root` and every stored message
+    /// that answers it, directly or through other stored answers (by
+    /// `in_reply_to`, either direction), by `created_at` then id, each read
+    /// as [`Store::message`] reads it. Empty if `root` is not stored.
+    ///
+    /// A message whose `in_reply_to` names an unstored message starts a
+    /// thread of its own; the answers to an unstored root are not a thread.
+    /// Each message is listed once, even where stored replies form a cycle
+    /// (a peer signs what it likes); answers more than [`MAX_THREAD_DEPTH`]
+    /// replies below `root` are left out. Like [`Store::message`], no tier
+    /// visibility is applied: that is the caller's to filter.
+    fn thread(&self, root: &MessageId) -> Result<Vec<StoredMessage>, StoreError>;
 
     /// Messages matching `query`, newest first.
     fn messages(&self, query: &MessageQuery) -> Result<Vec<StoredMessage>, StoreError>;
@@ -145,8 +170,13 @@ pub trait Store: Send + Sync + std::fmt::Debug + 'static {
     /// by witness (byte order of the name, as `str` orders it).
     fn cosignatures(&self) -> Result<Vec<(String, u64, String)>, StoreError>;
 
-    /// Records an alarm (e.g. equivocation evidence) raised at `at`.
-    fn raise_alarm(&self, alarm: &Alarm) -> Result<(), StoreError>;
+    /// Records an alarm (e.g. equivocation evidence) raised at `at`, unless
+    /// one with the same `kind`, `subject` and evidence bytes is stored.
+    /// Returns whether it was recorded: `false` means the same alarm was
+    /// raised before (perhaps by an earlier run of the node) and nothing was
+    /// written; the stored one keeps its `at` and `detail`. Atomic: of two
+    /// connections raising the same alarm at once, one records it.
+    fn raise_alarm(&self, alarm: &Alarm) -> Result<bool, StoreError>;
 
     /// Every alarm, oldest first; alarms raised at the same time in the order raised.
     fn alarms(&self) -> Result<Vec<Alarm>, StoreError>;

@@ -22,12 +22,14 @@
 //! The schema, its migrations and connection settings are in [`schema`];
 //! writing new message rows in `inserts`; reading rows back in `rows`; the
 //! transparency log in `log`; witness records, cosignatures and alarms in
-//! `witness` (each a single statement, so atomic without a transaction).
+//! `witness` (each a single statement, so atomic without a transaction);
+//! a message's thread (one recursive query) in `thread`.
 
 mod inserts;
 mod log;
 mod rows;
 mod schema;
+mod thread;
 mod witness;
 
 use std::fmt;
@@ -281,6 +283,10 @@ impl Store for SqliteStore {
         row.map(MessageRow::into_stored).transpose()
     }
 
+    fn thread(&self, root: &MessageId) -> Result<Vec<StoredMessage>, StoreError> {
+        thread::thread(&self.lock(), &root.to_string())
+    }
+
     fn messages(&self, query: &MessageQuery) -> Result<Vec<StoredMessage>, StoreError> {
         if query.tiers.is_empty() || query.limit == 0 {
             return Ok(Vec::new());
@@ -453,7 +459,7 @@ impl Store for SqliteStore {
         witness::cosignatures(&self.lock())
     }
 
-    fn raise_alarm(&self, alarm: &Alarm) -> Result<(), StoreError> {
+    fn raise_alarm(&self, alarm: &Alarm) -> Result<bool, StoreError> {
         witness::raise_alarm(&self.lock(), alarm)
     }
 

@@ -6,7 +6,10 @@
 //! - v2: the same, plus one log batch (three entries, a checkpoint, a sent
 //!   and a received message that carry their log index);
 //! - v3: the same, plus a witness record for the peer's log, two witnesses'
-//!   cosignatures of this node's checkpoint, and an alarm.
+//!   cosignatures of this node's checkpoint, and an alarm;
+//! - v4: the same, plus that alarm raised again (not recorded: an alarm is
+//!   stored once) and a second alarm with other evidence; each alarm row
+//!   now carries the SHA-256 of its evidence.
 //!
 //! Every later version must open each fixture (migrating it if the schema
 //! has moved on) and read back exactly those records. If this test
@@ -15,7 +18,7 @@
 //!
 //! When a new schema version ships, add a fixture for it with
 //! [`regenerate_fixture`] (it writes `storage-v{SCHEMA_VERSION}.sqlite`),
-//! and a test like [`schema_v3_fixture_reads_back_exactly`] for it; keep
+//! and a test like [`schema_v4_fixture_reads_back_exactly`] for it; keep
 //! the old ones.
 
 mod fixtures;
@@ -23,7 +26,9 @@ mod fixtures;
 use std::path::{Path, PathBuf};
 
 use detente_proto::ids::{MessageId, Tier};
-use detente_store::{Mailbox, MessageQuery, MessageState, SqliteStore, Store, StoredMessage};
+use detente_store::{
+    Alarm, Mailbox, MessageQuery, MessageState, SqliteStore, Store, StoredMessage,
+};
 use tempfile::TempDir;
 
 use fixtures::*;
@@ -98,6 +103,15 @@ fn assert_v1_records(store: &SqliteStore) -> Vec<StoredMessage> {
             acknowledged_by: None,
         }
     );
+    assert_eq!(
+        store.thread(&id(SENT_QUEUED)).expect("thread"),
+        vec![queued.clone(), ack.clone()],
+        "the notification and the acknowledgement answering it"
+    );
+    assert_eq!(
+        store.thread(&id(SENT_DELIVERED)).expect("thread"),
+        vec![delivered.clone()]
+    );
     assert_eq!(store.peers().expect("peers"), vec![peer()]);
     assert_eq!(store.officers().expect("officers"), vec![officer()]);
     assert_eq!(
@@ -151,8 +165,8 @@ fn schema_v1_fixture_is_upgraded_to_the_current_version() {
     let (dir, store) = open_copy("storage-v1.sqlite");
     assert_eq!(
         user_version(&store),
-        Some("3".to_owned()),
-        "v1 is migrated to v3"
+        Some("4".to_owned()),
+        "v1 is migrated to v4"
     );
     assert_eq!(
         user_version(&store),
@@ -293,8 +307,8 @@ fn schema_v2_fixture_is_upgraded_to_the_current_version() {
     let (dir, store) = open_copy("storage-v2.sqlite");
     assert_eq!(
         user_version(&store),
-        Some("3".to_owned()),
-        "v2 is migrated to v3"
+        Some("4".to_owned()),
+        "v2 is migrated to v4"
     );
     let fresh = dir.path().join("fresh.sqlite");
     drop(SqliteStore::open(&fresh).expect("open fresh"));
@@ -316,6 +330,106 @@ fn schema_v3_fixture_reads_back_exactly() {
     let (_dir, store) = open_copy("storage-v3.sqlite");
     assert_v2_records(&store);
     assert_v3_records(&store);
+}
+
+#[test]
+fn schema_v3_fixture_is_upgraded_to_the_current_version() {
+    let (dir, store) = open_copy("storage-v3.sqlite");
+    assert_eq!(
+        user_version(&store),
+        Some("4".to_owned()),
+        "v3 is migrated to v4"
+    );
+    let fresh = dir.path().join("fresh.sqlite");
+    drop(SqliteStore::open(&fresh).expect("open fresh"));
+    assert_eq!(
+        schema(&dir.path().join("storage-v3.sqlite")),
+        schema(&fresh),
+        "a migrated v3 database has today's schema"
+    );
+
+    // The v3 alarm's evidence was hashed by the migration, so raising it
+    // again is recognised; the v4 records then go in as on a fresh store.
+    write_v4_records(&store);
+    assert_v4_records(&store);
+    assert_v2_records(&store);
+}
+
+/// v3 recorded every alarm raised, so an old database may hold the same one
+/// many times: the migration keeps the earliest of each (by time, then the
+/// order raised) and drops the rest; different alarms all stay.
+#[test]
+fn schema_v3_duplicate_alarms_are_reduced_to_the_earliest() {
+    let dir = TempDir::new().expect("temp dir");
+    let path = dir.path().join("storage-v3.sqlite");
+    std::fs::copy(fixtures().join("storage-v3.sqlite"), &path).expect("copy fixture");
+    let original = alarm();
+    let earlier = Alarm {
+        at: at("2026-11-28T10:04:59.000Z"),
+        detail: "raised earlier, stored later".to_owned(),
+        ..alarm()
+    };
+    let same_time = Alarm {
+        detail: "raised at the same millisecond, stored later".to_owned(),
+        ..earlier.clone()
+    };
+    let later = Alarm {
+        at: at("2026-11-28T10:05:30.000Z"),
+        ..alarm()
+    };
+    let raw = rusqlite::Connection::open(&path).expect("open raw");
+    for repeat in [&later, &earlier, &same_time, &later, &second_alarm()] {
+        raw.execute(
+            "INSERT INTO alarms (at_ms, kind, subject, detail, evidence)
+             VALUES (?1, ?2, ?3, ?4, ?5)",
+            rusqlite::params![
+                repeat.at.unix_millis(),
+                repeat.kind,
+                repeat.subject,
+                repeat.detail,
+                repeat.evidence,
+            ],
+        )
+        .expect("insert a v3 alarm");
+    }
+    drop(raw);
+    let store = SqliteStore::open(&path).expect("open v3 with duplicates");
+    assert_eq!(
+        store.alarms().expect("alarms"),
+        vec![earlier, second_alarm()],
+        "the earliest of five copies, and the other alarm"
+    );
+    assert!(
+        !store.raise_alarm(&original).expect("raise again"),
+        "a copy of a kept alarm is not recorded again"
+    );
+}
+
+/// The records v4 added: two alarms of one fork (the repeat not stored).
+fn assert_v4_records(store: &SqliteStore) {
+    assert_eq!(
+        store.alarms().expect("alarms"),
+        vec![alarm(), second_alarm()]
+    );
+}
+
+#[test]
+fn schema_v4_fixture_reads_back_exactly() {
+    let (_dir, store) = open_copy("storage-v4.sqlite");
+    assert_v2_records(&store);
+    assert_eq!(
+        store.witness_record(WITNESSED_LOG).expect("witness_record"),
+        Some((7, witness_record()))
+    );
+    assert_eq!(store.cosignatures().expect("cosignatures"), cosignatures());
+    assert_v4_records(&store);
+    for repeat in [alarm(), second_alarm()] {
+        assert!(
+            !store.raise_alarm(&repeat).expect("raise again"),
+            "a stored alarm is not recorded again: {repeat:?}"
+        );
+    }
+    assert_v4_records(&store);
 }
 
 /// Writes `tests/fixtures/storage-v{SCHEMA_VERSION}.sqlite` from the records

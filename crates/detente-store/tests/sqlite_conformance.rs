@@ -2,7 +2,8 @@
 //! on disk, plus what only SQLite has: connection settings, durability
 //! across reopen, refusing a database from a newer detente, damaged
 //! values, two connections on one file (two sequencers, two witnesses
-//! racing), and the cost of a large log batch.
+//! racing, two nodes raising one alarm), an alarm raised again after a
+//! restart, and the cost of a large log batch.
 
 use std::cell::Cell;
 use std::path::{Path, PathBuf};
@@ -309,6 +310,34 @@ fn two_sequencers_on_one_file_cannot_fork_the_log() {
     }
 }
 
+/// Runs `race` on two threads, each with its own connection to the file at
+/// `path` (created first: two connections creating one file at once can
+/// be refused with "database is locked" while switching it to WAL), and
+/// returns what each round gave each thread.
+///
+/// `race` must not panic, nor stop early, while the other thread may wait
+/// for it at a barrier: it returns each round's error instead, and the
+/// test fails here once both threads are done.
+fn race_two_connections<T: Send>(
+    path: &Path,
+    race: impl Fn(SqliteStore, &str) -> Vec<Result<T, String>> + Sync,
+) -> (Vec<T>, Vec<T>) {
+    drop(open(path));
+    let (a, b) = (open(path), open(path));
+    let (a, b) = std::thread::scope(|scope| {
+        let a = scope.spawn(|| race(a, "a"));
+        let b = scope.spawn(|| race(b, "b"));
+        (a.join().expect("thread a"), b.join().expect("thread b"))
+    });
+    let all = |rounds: Vec<Result<T, String>>| {
+        rounds
+            .into_iter()
+            .collect::<Result<Vec<T>, String>>()
+            .unwrap_or_else(|e| panic!("{e}"))
+    };
+    (all(a), all(b))
+}
+
 #[test]
 fn two_witnesses_on_one_file_swap_each_size_once() {
     // Two node processes (two connections) answer add-checkpoint for one
@@ -319,23 +348,18 @@ fn two_witnesses_on_one_file_swap_each_size_once() {
     let path = dir.path().join("node.sqlite");
     let origin = "detente.US/log/v1";
     let barrier = std::sync::Barrier::new(2);
-    let race = |name: &str| {
-        let store = open(&path);
+    let race = |store: SqliteStore, name: &str| {
         (0..ROUNDS)
             .map(|round| {
                 barrier.wait();
                 let expected = (round > 0).then_some(round);
                 store
                     .swap_witness_record(origin, expected, round + 1, name.as_bytes())
-                    .unwrap_or_else(|e| panic!("{name}, round {round}: {e}"))
+                    .map_err(|e| format!("{name}, round {round}: {e}"))
             })
-            .collect::<Vec<bool>>()
+            .collect()
     };
-    let (a, b) = std::thread::scope(|scope| {
-        let a = scope.spawn(|| race("a"));
-        let b = scope.spawn(|| race("b"));
-        (a.join().expect("witness a"), b.join().expect("witness b"))
-    });
+    let (a, b) = race_two_connections(&path, race);
     for (round, (a, b)) in a.iter().zip(&b).enumerate() {
         assert!(a ^ b, "round {round}: a swapped {a}, b swapped {b}");
     }
@@ -343,6 +367,65 @@ fn two_witnesses_on_one_file_swap_each_size_once() {
     assert_eq!(
         open(&path).witness_record(origin).expect("witness_record"),
         Some((ROUNDS, last_winner.to_vec()))
+    );
+}
+
+fn sample_alarm() -> Alarm {
+    Alarm {
+        at: at("2026-11-28T10:00:00.000Z"),
+        kind: "equivocation".to_owned(),
+        subject: "detente.US/log/v1".to_owned(),
+        detail: "two roots for size 3".to_owned(),
+        evidence: b"both notes".to_vec(),
+    }
+}
+
+#[test]
+fn an_alarm_raised_again_after_a_restart_is_not_recorded_again() {
+    // A node re-checks what it checked before it stopped, and finds the
+    // same fault: the alarm raised before the restart is the one kept.
+    let dir = TempDir::new().expect("temp dir");
+    let path = dir.path().join("node.sqlite");
+    let first = sample_alarm();
+    assert!(open(&path).raise_alarm(&first).expect("raise_alarm"));
+    let store = open(&path);
+    let again = Alarm {
+        at: at("2026-11-28T10:00:30.000Z"),
+        ..sample_alarm()
+    };
+    assert!(!store.raise_alarm(&again).expect("raise_alarm again"));
+    assert_eq!(store.alarms().expect("alarms"), vec![first]);
+}
+
+#[test]
+fn two_connections_raising_one_alarm_record_it_once() {
+    // Two node processes on one database find the same fault at once, round
+    // after round: of each pair of identical raises, exactly one records.
+    const ROUNDS: u8 = 50;
+    let dir = TempDir::new().expect("temp dir");
+    let path = dir.path().join("node.sqlite");
+    let barrier = std::sync::Barrier::new(2);
+    let alarm = |round: u8| Alarm {
+        evidence: vec![round],
+        ..sample_alarm()
+    };
+    let race = |store: SqliteStore, name: &str| {
+        (0..ROUNDS)
+            .map(|round| {
+                barrier.wait();
+                store
+                    .raise_alarm(&alarm(round))
+                    .map_err(|e| format!("{name}, round {round}: {e}"))
+            })
+            .collect()
+    };
+    let (a, b) = race_two_connections(&path, race);
+    for (round, (a, b)) in a.iter().zip(&b).enumerate() {
+        assert!(a ^ b, "round {round}: a recorded {a}, b recorded {b}");
+    }
+    assert_eq!(
+        open(&path).alarms().expect("alarms"),
+        (0..ROUNDS).map(alarm).collect::<Vec<_>>()
     );
 }
 
@@ -355,15 +438,8 @@ fn damaged_witness_values_are_corrupt_not_a_panic() {
         store
             .swap_witness_record("detente.US/log/v1", None, 3, b"record")
             .expect("swap");
-        store
-            .raise_alarm(&Alarm {
-                at: at("2026-11-28T10:00:00.000Z"),
-                kind: "equivocation".to_owned(),
-                subject: "detente.US/log/v1".to_owned(),
-                detail: "two roots for size 3".to_owned(),
-                evidence: b"both notes".to_vec(),
-            })
-            .expect("raise_alarm");
+        let recorded = store.raise_alarm(&sample_alarm()).expect("raise_alarm");
+        assert!(recorded, "the first alarm");
     }
     // Damage that the table's CHECKs would refuse, written past them.
     let raw = rusqlite::Connection::open(&path).expect("open raw");

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
-use crate::{admin, demo, officer};
+use crate::{admin, demo, officer, verify};
 
 /// detente: a verifiable hotline for state-to-state ICT-security dialogue.
 #[derive(Debug, Parser)]
@@ -57,6 +57,18 @@ pub enum Command {
         after_help = "Example:\n  detente ack --dir ./us 0193a1b2-… --note \"Received, looking into it\""
     )]
     Ack(AckArgs),
+    /// Export the evidence bundle of a thread, or of everything exchanged with a party.
+    #[command(
+        after_help = "Examples:\n  detente evidence --dir ./ru 0193a1b2-… -o thread.json\n  detente evidence --dir ./ru --with US -o ru-us.json\n\nThen anyone can check it offline: detente verify thread.json"
+    )]
+    Evidence(EvidenceArgs),
+    /// Check an evidence bundle offline: a verdict per claim. Exits 0 when
+    /// every claim is proven, 1 when anything is broken (or the file is not
+    /// a bundle), 3 when nothing is broken but something is unproven.
+    #[command(
+        after_help = "Examples:\n  detente verify thread.json\n  detente verify thread.json --ack-within 1h\n  detente verify thread.json --policy auditor.policy --json\n\nNo network is used. Confirm the printed key fingerprints out of band."
+    )]
+    Verify(VerifyArgs),
     /// This node's transparency log: checkpoint, witnesses, alarms.
     #[command(subcommand, after_help = "Example:\n  detente log status --dir ./ru")]
     Log(LogCommand),
@@ -65,7 +77,7 @@ pub enum Command {
     Bench(BenchCommand),
     /// Run RU, US and UN nodes on loopback and play an exchange between them.
     #[command(
-        after_help = "Example:\n  detente demo                 # play the script, print the timeline, exit\n  detente demo --serve         # keep the nodes running; see detente-demo.json"
+        after_help = "Example:\n  detente demo                 # play the script, print the timeline, exit\n  detente demo --serve         # keep the nodes running; see detente-demo.json\n  detente demo --evidence ru-us.json && detente verify ru-us.json --ack-within 1h"
     )]
     Demo(DemoArgs),
 }
@@ -242,6 +254,40 @@ pub struct AckArgs {
     pub note: Option<String>,
 }
 
+#[derive(Debug, Args)]
+pub struct EvidenceArgs {
+    #[command(flatten)]
+    pub connection: Connection,
+    /// Any message of the thread to export.
+    #[arg(required_unless_present = "with", conflicts_with = "with")]
+    pub thread: Option<String>,
+    /// Export everything exchanged with this party instead of one thread.
+    #[arg(long, value_name = "PARTY")]
+    pub with: Option<String>,
+    /// Where to write the bundle (default: standard output). Written
+    /// atomically: a failed export leaves no file behind.
+    #[arg(short, long, value_name = "PATH")]
+    pub output: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct VerifyArgs {
+    /// The bundle file (`-` for standard input).
+    pub bundle: PathBuf,
+    /// Your witness policy (C2SP tlog-policy) for every log, instead of "at
+    /// least one other party in the bundle cosigned".
+    #[arg(long, value_name = "FILE")]
+    pub policy: Option<PathBuf>,
+    /// Judge acknowledgements (and pongs) against this deadline, measured
+    /// from the message's delivery to the answer's delivery (each by its
+    /// receipt, else its created_at), e.g. 1h, 30m.
+    #[arg(long, value_name = "DURATION", value_parser = humantime::parse_duration)]
+    pub ack_within: Option<std::time::Duration>,
+    /// Print the report as JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
 #[derive(Debug, Subcommand)]
 pub enum LogCommand {
     /// The log's checkpoint, who cosigned it, the peers' logs this node
@@ -288,6 +334,9 @@ pub struct DemoArgs {
     /// Where to write the JSON state file (URLs, tokens, fingerprints).
     #[arg(long, default_value = "./detente-demo.json")]
     pub state_file: PathBuf,
+    /// Keep the evidence bundle of the demo's RU–US exchange in this file.
+    #[arg(long, value_name = "PATH")]
+    pub evidence: Option<PathBuf>,
 }
 
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
@@ -306,5 +355,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Demo(args) => demo::run(args).await,
         Command::Bench(BenchCommand::Log(args)) => admin::bench_log(args).await,
         Command::Log(LogCommand::Status(args)) => officer::log_status(args).await,
+        Command::Evidence(args) => officer::evidence(args).await,
+        Command::Verify(args) => verify::run(args),
     }
 }

@@ -8,6 +8,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
+use detente_evidence::Bundle;
 use detente_node::events::{EventKind, NodeEvent};
 use detente_node::init::{InitOptions, init_node};
 use detente_node::officer_client::{ApiCallError, OfficerClient};
@@ -113,7 +114,7 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
         });
     }
 
-    let outcome = play(&nodes, &lines).await;
+    let outcome = play(&nodes, &lines, args.evidence.as_deref()).await;
     // Let the last events reach the printer, then close the timeline: the
     // forwarders hold senders too, so they must end for the printer to end.
     tokio::time::sleep(Duration::from_millis(100)).await;
@@ -313,7 +314,11 @@ async fn wait_delivered(from: &DemoNode, id: &str) -> anyhow::Result<Value> {
     }
 }
 
-async fn play(nodes: &[DemoNode], lines: &mpsc::UnboundedSender<Line>) -> anyhow::Result<()> {
+async fn play(
+    nodes: &[DemoNode],
+    lines: &mpsc::UnboundedSender<Line>,
+    evidence: Option<&Path>,
+) -> anyhow::Result<()> {
     let (ru, us, un) = (node(nodes, "RU")?, node(nodes, "US")?, node(nodes, "UN")?);
     let step = |text: &str| {
         let _ = lines.send(Line::Step(text.to_owned()));
@@ -431,6 +436,30 @@ async fn play(nodes: &[DemoNode], lines: &mpsc::UnboundedSender<Line>) -> anyhow
             note(format!("{}  {text}", n.code));
         }
     }
+
+    step(
+        "8. Evidence: RU exports its whole exchange with US; anyone can verify it offline (detente evidence, detente verify)",
+    );
+    let bundle: Bundle = ru.client.get("/api/v1/evidence?counterparty=US").await?;
+    if let Some(path) = evidence {
+        output::write_atomically(path, &bundle.to_json(), "the evidence bundle")?;
+        note(format!(
+            "bundle kept in {} — check it yourself: detente verify {} --ack-within 1h",
+            path.display(),
+            path.display()
+        ));
+    }
+    let options = detente_evidence::Options {
+        policy: None,
+        ack_within: Some(chrono::TimeDelta::hours(1)),
+    };
+    let report = detente_evidence::verify(&bundle, &options);
+    for text in report.to_string().lines() {
+        note(text.to_owned());
+    }
+    if report.exit_code() != 0 {
+        bail!("the demo's own evidence bundle does not verify:\n{report}");
+    }
     Ok(())
 }
 
@@ -451,15 +480,5 @@ fn write_state_file(path: &Path, nodes: &[DemoNode]) -> anyhow::Result<()> {
     }
     let state = json!({"parties": parties});
     let text = serde_json::to_string_pretty(&state)?;
-    let parent = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_owned(),
-        _ => PathBuf::from("."),
-    };
-    let mut staged = tempfile::NamedTempFile::new_in(&parent)
-        .with_context(|| format!("cannot write the state file in {}", parent.display()))?;
-    std::io::Write::write_all(&mut staged, text.as_bytes())?;
-    staged
-        .persist(path)
-        .with_context(|| format!("cannot write the state file {}", path.display()))?;
-    Ok(())
+    output::write_atomically(path, text.as_bytes(), "the state file")
 }

@@ -121,3 +121,48 @@ pub async fn log_status(args: crate::cli::LogStatusArgs) -> anyhow::Result<()> {
     }
     Ok(())
 }
+
+pub async fn evidence(args: crate::cli::EvidenceArgs) -> anyhow::Result<()> {
+    let client = connect(&args.connection)?;
+    // Checked here, so that what goes into the URL is an id or a code.
+    let path = match (&args.thread, &args.with) {
+        (Some(id), _) => {
+            let id: detente_proto::ids::MessageId = id
+                .parse()
+                .map_err(|e| anyhow::anyhow!("{id:?} is not a message id: {e}"))?;
+            format!("/api/v1/threads/{id}/evidence")
+        }
+        (None, Some(party)) => {
+            let party: detente_proto::ids::PartyCode = party
+                .parse()
+                .map_err(|e| anyhow::anyhow!("--with {party:?}: {e}"))?;
+            format!("/api/v1/evidence?counterparty={party}")
+        }
+        (None, None) => anyhow::bail!("name a thread (any message id of it) or --with PARTY"),
+    };
+    let bundle: detente_evidence::Bundle = client.get(&path).await?;
+    anyhow::ensure!(
+        bundle.format == detente_evidence::FORMAT,
+        "the node answered a bundle of format {:?}; this detente reads {:?}",
+        bundle.format,
+        detente_evidence::FORMAT
+    );
+    let bytes = bundle.to_json();
+    match &args.output {
+        None => {
+            use std::io::Write;
+            std::io::stdout().write_all(&bytes)?;
+        }
+        Some(path) => {
+            output::write_atomically(path, &bytes, "the bundle")?;
+            eprintln!(
+                "wrote {}: {} messages, {} cards; check it offline with: detente verify {}",
+                path.display(),
+                bundle.messages.len(),
+                bundle.cards.len(),
+                path.display()
+            );
+        }
+    }
+    Ok(())
+}

@@ -191,3 +191,21 @@ pub fn log_status(s: &Value) -> String {
     }
     out
 }
+
+/// Writes `bytes` to `path` all or nothing: staged in a temporary file in
+/// the same directory, then renamed over `path`.
+pub fn write_atomically(path: &std::path::Path, bytes: &[u8], what: &str) -> anyhow::Result<()> {
+    use anyhow::Context;
+    let parent = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_owned(),
+        _ => std::path::PathBuf::from("."),
+    };
+    let mut staged = tempfile::NamedTempFile::new_in(&parent)
+        .with_context(|| format!("cannot write {what} in {}", parent.display()))?;
+    std::io::Write::write_all(&mut staged, bytes)
+        .with_context(|| format!("cannot write {what} in {}", parent.display()))?;
+    staged
+        .persist(path)
+        .with_context(|| format!("cannot write {what} {}", path.display()))?;
+    Ok(())
+}

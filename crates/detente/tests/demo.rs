@@ -13,7 +13,7 @@ use serde_json::Value;
 fn demo_plays_the_script_and_exits() {
     let tmp = tempfile::tempdir().expect("temp dir");
     let mut demo = detente(tmp.path());
-    demo.arg("demo");
+    demo.args(["demo", "--evidence", "bundle.json"]);
     let result = run_for(demo, Duration::from_secs(60));
     assert!(
         result.code.is_some(),
@@ -35,14 +35,90 @@ fn demo_plays_the_script_and_exits() {
         "{refusal}"
     );
     assert!(out.contains("acknowledged  by"), "{result}");
-    // Nothing written in the current directory without --serve.
+    // It ends by verifying the evidence of the RU–US exchange offline.
+    assert!(
+        out.contains("PROVEN    acknowledged     US acknowledged it"),
+        "{result}"
+    );
+    assert!(
+        out.contains("broken, 0 unproven — every claim holds."),
+        "{result}"
+    );
+    // Nothing written in the current directory but the bundle asked for.
     let left: Vec<_> = std::fs::read_dir(tmp.path())
         .expect("read dir")
         .map(|e| e.expect("entry").file_name())
         .collect();
-    assert!(
-        left.is_empty(),
+    assert_eq!(
+        left,
+        ["bundle.json"],
         "demo left {left:?} in the current directory"
+    );
+    verify_the_kept_bundle(tmp.path());
+}
+
+/// `detente verify` on the demo's bundle: exit 0; then each kind of damage
+/// gets its exit code and a message naming what broke.
+fn verify_the_kept_bundle(dir: &Path) {
+    let verify = |file: &str, extra: &[&str]| {
+        let mut command = detente(dir);
+        command.args(["verify", file]).args(extra);
+        run(command)
+    };
+    let good = verify("bundle.json", &["--ack-within", "1h"]);
+    assert!(good.ok(), "{good}");
+    assert!(good.stdout.contains("IN TIME (deadline 1h 0m)"), "{good}");
+    let json = verify("bundle.json", &["--json"]);
+    let report: Value = serde_json::from_str(&json.stdout).expect("--json prints JSON");
+    assert!(
+        report["claims"].as_array().is_some_and(|c| c.len() > 10),
+        "{json}"
+    );
+
+    let text = std::fs::read_to_string(dir.join("bundle.json")).expect("bundle");
+    let mut bundle: Value = serde_json::from_str(&text).expect("json");
+    let envelope = bundle["messages"][2]["envelope"]
+        .as_str()
+        .expect("envelope")
+        .to_owned();
+    let at = envelope
+        .find("Scanning")
+        .expect("the notification's subject");
+    let mut bytes = envelope.into_bytes();
+    bytes[at] ^= 0x20; // 'S' -> 's'
+    bundle["messages"][2]["envelope"] = Value::String(String::from_utf8(bytes).expect("utf-8"));
+    std::fs::write(dir.join("tampered.json"), bundle.to_string()).expect("write");
+    let tampered = verify("tampered.json", &[]);
+    assert_eq!(tampered.code, Some(1), "{tampered}");
+    assert!(tampered.stdout.contains("BROKEN"), "{tampered}");
+    assert!(
+        tampered
+            .stderr
+            .contains("— sent: the envelope's signature does not verify with RU's key"),
+        "{tampered}"
+    );
+
+    let mut original: Value = serde_json::from_str(&text).expect("json");
+    original["messages"][2]
+        .as_object_mut()
+        .expect("message")
+        .remove("sender_log");
+    std::fs::write(dir.join("incomplete.json"), original.to_string()).expect("write");
+    let incomplete = verify("incomplete.json", &[]);
+    assert_eq!(incomplete.code, Some(3), "{incomplete}");
+    assert!(incomplete.stdout.contains("UNPROVEN"), "{incomplete}");
+
+    std::fs::write(dir.join("garbage.json"), b"{\"format\": 1}").expect("write");
+    let garbage = verify("garbage.json", &[]);
+    assert_eq!(garbage.code, Some(1), "{garbage}");
+    assert!(garbage.stderr.contains("is not a bundle"), "{garbage}");
+    let missing = verify("missing.json", &[]);
+    assert_eq!(missing.code, Some(1), "{missing}");
+    assert!(
+        missing
+            .stderr
+            .contains("cannot read the bundle missing.json"),
+        "{missing}"
     );
 }
 

@@ -1,6 +1,6 @@
 //! End to end: the README's "Running a real pair of nodes", with real
 //! `detente` processes — init, peer add, officer add, serve, send, inbox,
-//! ack, show — on free loopback ports in a temporary directory.
+//! ack, show, evidence, verify — on free loopback ports in a temporary directory.
 
 mod common;
 
@@ -210,6 +210,36 @@ fn readme_two_nodes_notify_deliver_verify_acknowledge() {
         .as_str()
         .expect("ack id");
     assert!(shown.contains(ack_id), "{shown}");
+
+    // RU exports the thread's evidence; anyone verifies it offline. The
+    // witnesses cosign within moments, so this is retried briefly.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    let verified = loop {
+        let mut evidence = detente(cwd);
+        evidence
+            .args(["evidence", "--dir", "./ru", ack_id, "-o", "thread.json"])
+            .env("DETENTE_TOKEN", &ru_token);
+        let exported = common::run(evidence);
+        assert!(exported.ok(), "{exported}");
+        assert!(
+            exported
+                .stderr
+                .contains("wrote thread.json: 2 messages, 2 cards"),
+            "{exported}"
+        );
+        let mut verify = detente(cwd);
+        verify.args(["verify", "thread.json"]);
+        let verified = common::run(verify);
+        if verified.ok() || std::time::Instant::now() > deadline {
+            break verified;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    };
+    assert!(verified.ok(), "{verified}");
+    assert!(
+        verified.stdout.contains("PROVEN    acknowledged"),
+        "{verified}"
+    );
 
     ru_node.assert_running();
     us_node.assert_running();

@@ -76,12 +76,12 @@ pub async fn add_checkpoint(
     axum::Extension(PeerIdentity(peer)): axum::Extension<PeerIdentity>,
     request: axum::body::Body,
 ) -> Result<Response, NodeError> {
-    if peer.is_none() {
+    let Some(peer) = peer else {
         return Err(crate::error::PeerRejection::NotAPeer.into());
-    }
+    };
     let bytes = crate::api::read_body(request, 1024 * 1024).await?;
     let answer = node
-        .off_runtime(move |node| node.add_checkpoint_blocking(&bytes))
+        .off_runtime(move |node| node.add_checkpoint_blocking(&peer, &bytes))
         .await??;
     let status = axum::http::StatusCode::from_u16(answer.status)
         .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR);

@@ -6,6 +6,7 @@
 //! - [`problem`]: RFC 9457 problem+json for every error.
 
 pub mod auth;
+pub mod evidence;
 pub mod log;
 pub mod messages;
 pub mod openapi;
@@ -33,6 +34,8 @@ pub fn router(node: Arc<Node>) -> Router {
         .route("/api/v1/messages/{id}/ack", post(messages::acknowledge))
         .route("/api/v1/openapi.json", get(openapi::document))
         .route("/api/v1/log/status", get(log::status))
+        .route("/api/v1/threads/{id}/evidence", get(evidence::thread))
+        .route("/api/v1/evidence", get(evidence::exchange))
         .route("/log/checkpoint", get(log::checkpoint))
         .route("/log/add-checkpoint", post(log::add_checkpoint))
         .route("/log/tile/{*rest}", get(log::tile))

@@ -5,14 +5,15 @@ use axum::Json;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use crate::api::{log, messages, problem, views};
+use crate::api::{evidence, log, messages, problem, views};
 use crate::compose;
 
 /// The officer API.
 #[derive(Debug, OpenApi)]
 #[openapi(
-    info(title = "detente officer API", description = "Compose, send, list, show and acknowledge messages. Errors are RFC 9457 problem+json."),
-    paths(messages::compose, messages::list, messages::show, messages::acknowledge, log::status),
+    info(title = "detente officer API", description = "Compose, send, list, show and acknowledge messages; export evidence. Errors are RFC 9457 problem+json."),
+    paths(messages::compose, messages::list, messages::show, messages::acknowledge, log::status,
+        evidence::thread, evidence::exchange),
     components(schemas(
         compose::ComposeRequest, compose::Address, messages::AckRequest, messages::MessageList,
         views::MessageView, views::MessageDetail, views::EndpointView, views::DeliveryView,
@@ -21,7 +22,8 @@ use crate::compose;
     )),
     modifiers(&BearerAuth),
     tags((name = "messages", description = "Messages between parties"),
-         (name = "log", description = "This node's transparency log, its witnesses and alarms"))
+         (name = "log", description = "This node's transparency log, its witnesses and alarms"),
+         (name = "evidence", description = "Evidence bundles anyone can verify offline with `detente verify`"))
 )]
 pub struct ApiDoc;
 

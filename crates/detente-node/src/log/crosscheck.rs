@@ -33,11 +33,27 @@ use crate::peers::Peer;
 /// What we know of one peer's log.
 #[derive(Debug, Default)]
 pub struct PeerLog {
-    tree: MemoryTree,
-    /// Entries that concern us, by message id: direction and envelope hash.
-    ours: HashMap<String, (EntryDirection, [u8; 32])>,
+    pub(crate) tree: MemoryTree,
+    /// Entries that concern us, by message id.
+    pub(crate) ours: HashMap<String, TheirEntry>,
+    /// Its latest signed checkpoint whose root our copy of the tree matched,
+    /// as served (with the cosignatures it carried).
+    pub(crate) checkpoint: Option<SignedCheckpoint>,
     /// Ids already raised, so an alarm is raised once.
     raised: std::collections::HashSet<String>,
+}
+
+/// One entry of a peer's log that concerns us.
+#[derive(Debug, Clone)]
+pub struct TheirEntry {
+    /// Sent or received (by them).
+    pub direction: EntryDirection,
+    /// The envelope hash it records.
+    pub sha256: [u8; 32],
+    /// Its index in their log.
+    pub index: u64,
+    /// Its exact bytes.
+    pub bytes: Vec<u8>,
 }
 
 /// Runs until `shutdown` turns true.
@@ -136,16 +152,27 @@ impl Node {
             let root_ok = {
                 let mut logs = self.peer_logs.lock().unwrap_or_else(|p| p.into_inner());
                 let log = logs.entry(party.clone()).or_default();
-                for entry in &fresh {
-                    log.tree.append(entry);
-                    if let Ok(parsed) = LogEntry::parse(entry)
+                for entry in fresh {
+                    let index = log.tree.append(&entry);
+                    if let Ok(parsed) = LogEntry::parse(&entry)
                         && parsed.counterparty == self.config.party
                     {
-                        log.ours
-                            .insert(parsed.id.clone(), (parsed.direction, parsed.sha256));
+                        log.ours.insert(
+                            parsed.id.clone(),
+                            TheirEntry {
+                                direction: parsed.direction,
+                                sha256: parsed.sha256,
+                                index,
+                                bytes: entry,
+                            },
+                        );
                     }
                 }
-                &log.tree.root() == checkpoint.root()
+                let ok = &log.tree.root() == checkpoint.root();
+                if ok {
+                    log.checkpoint = Some(signed.clone());
+                }
+                ok
             };
             if !root_ok {
                 // Our copy plus their tiles do not give their signed root:
@@ -169,12 +196,23 @@ impl Node {
                 alarms.extend(self.match_entries(&party, &origin).await?);
             }
         }
-        let raised = alarms.len();
+        // The store keeps each alarm once (same kind, subject and evidence),
+        // across rounds and restarts; only new ones are logged and counted.
+        let mut raised = 0;
         for alarm in alarms {
-            tracing::error!(kind = %alarm.kind, subject = %alarm.subject, detail = %alarm.detail, "ALARM");
-            self.with_store(move |s| Ok(s.raise_alarm(&alarm)?))
+            let (kind, subject, detail) = (
+                alarm.kind.clone(),
+                alarm.subject.clone(),
+                alarm.detail.clone(),
+            );
+            let new = self
+                .with_store(move |s| Ok(s.raise_alarm(&alarm)?))
                 .await
                 .map_err(|e| e.to_string())?;
+            if new {
+                tracing::error!(%kind, %subject, %detail, "ALARM");
+                raised += 1;
+            }
         }
         Ok(raised)
     }
@@ -214,8 +252,12 @@ impl Node {
                 alarms.push(alarm(now, kind, origin, detail, id.as_bytes().to_vec()));
             }
         };
-        let theirs: Vec<_> = log.ours.iter().map(|(id, v)| (id.clone(), *v)).collect();
-        for (id, (direction, sha256)) in theirs {
+        let theirs: Vec<_> = log
+            .ours
+            .iter()
+            .map(|(id, e)| (id.clone(), e.direction, e.sha256))
+            .collect();
+        for (id, direction, sha256) in theirs {
             // Their "received" must be our "sent", and the other way round.
             let (counterpart, verb, ours) = match direction {
                 EntryDirection::Received => (Direction::Sent, "receiving", "sent"),
@@ -251,7 +293,7 @@ impl Node {
             let logged = log
                 .ours
                 .get(&id)
-                .is_some_and(|(d, _)| *d == EntryDirection::Sent);
+                .is_some_and(|e| e.direction == EntryDirection::Sent);
             if !logged && now.since(m.message.recorded_at) > grace {
                 raise(
                     log,

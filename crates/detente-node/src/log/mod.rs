@@ -15,14 +15,14 @@
 
 mod crosscheck;
 mod documents;
-mod receipt_proof;
 mod sequencer;
 pub mod witness;
 pub(crate) mod witnessing;
 
 pub use crosscheck::PeerLog;
 pub(crate) use crosscheck::run_crosscheck;
-pub use receipt_proof::{ProvenInclusion, verify_receipt_log};
+pub use detente_evidence::naming::origin;
+pub use detente_evidence::receipt_log::{ProvenInclusion, verify_receipt_log};
 pub use sequencer::{LoggedCheckpoint, Sequencer};
 
 use detente_log::note::{Ed25519Signer, Ed25519Verifier};
@@ -30,11 +30,6 @@ use detente_proto::ids::PartyCode;
 use detente_proto::signing::{PartySigningKey, PartyVerifyingKey};
 
 use crate::error::{NodeError, NodeResult};
-
-/// The origin line of `party`'s log.
-pub fn origin(party: &PartyCode) -> String {
-    format!("detente.{party}/log/v1")
-}
 
 /// The note signer of `party`'s log.
 pub fn log_signer(party: &PartyCode, key: &PartySigningKey) -> NodeResult<Ed25519Signer> {
@@ -44,8 +39,5 @@ pub fn log_signer(party: &PartyCode, key: &PartySigningKey) -> NodeResult<Ed2551
 
 /// The note verifier of `party`'s log, from the signing key on its card.
 pub fn log_verifier(party: &PartyCode, key: &PartyVerifyingKey) -> NodeResult<Ed25519Verifier> {
-    let key = ed25519_dalek::VerifyingKey::from_bytes(&key.to_bytes())
-        .map_err(|e| NodeError::Internal(format!("card key is not Ed25519: {e}")))?;
-    Ed25519Verifier::new(&origin(party), key)
-        .map_err(|e| NodeError::Internal(format!("cannot make the log verifier: {e}")))
+    detente_evidence::naming::log_verifier(party, key).map_err(NodeError::Internal)
 }

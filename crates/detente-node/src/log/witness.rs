@@ -18,10 +18,7 @@ use detente_store::Alarm;
 use crate::error::{NodeError, NodeResult};
 use crate::node::Node;
 
-/// The cosigner name of `party`'s witness.
-pub fn witness_name(party: &PartyCode) -> String {
-    format!("detente.{party}/witness")
-}
+pub use detente_evidence::naming::witness_name;
 
 /// `party`'s witness cosigner (its party key, under the witness name).
 pub fn cosigner(party: &PartyCode, key: &PartySigningKey) -> NodeResult<Cosigner> {
@@ -34,10 +31,7 @@ pub fn cosignature_verifier(
     party: &PartyCode,
     key: &PartyVerifyingKey,
 ) -> NodeResult<CosignatureVerifier> {
-    let key = ed25519_dalek::VerifyingKey::from_bytes(&key.to_bytes())
-        .map_err(|e| NodeError::Internal(format!("card key is not Ed25519: {e}")))?;
-    CosignatureVerifier::new(&witness_name(party), key)
-        .map_err(|e| NodeError::Internal(format!("cannot make the cosignature verifier: {e}")))
+    detente_evidence::naming::cosignature_verifier(party, key).map_err(NodeError::Internal)
 }
 
 /// An answer to `add-checkpoint`: status, content type, body.
@@ -68,8 +62,21 @@ impl Node {
         Ok(witness)
     }
 
-    /// Handles `POST /log/add-checkpoint`. For blocking threads.
-    pub fn add_checkpoint_blocking(&self, body: &[u8]) -> NodeResult<WitnessAnswer> {
+    /// Handles `POST /log/add-checkpoint` from the pinned peer `submitter`.
+    /// For blocking threads.
+    ///
+    /// Any pinned peer may submit any peer's checkpoint (so a fork can be
+    /// reported by whoever holds its second half). Two signed checkpoints
+    /// of one size are self-proving, whoever sends them: an `equivocation`
+    /// alarm. A consistency proof is not signed, so a failed one is an
+    /// `inconsistent-proof` alarm only when the log's owner sent it;
+    /// otherwise any peer could frame an honest third party with a bogus
+    /// proof.
+    pub fn add_checkpoint_blocking(
+        &self,
+        submitter: &PartyCode,
+        body: &[u8],
+    ) -> NodeResult<WitnessAnswer> {
         let request = match AddCheckpointRequest::parse(body) {
             Ok(request) => request,
             Err(error) => {
@@ -107,8 +114,10 @@ impl Node {
                     continue; // Another request won the race: decide again.
                 }
                 tracing::info!(%origin, size = update.record.size(), "cosigned a peer's checkpoint");
-            } else {
-                self.raise_witness_alarm(&origin, &outcome)?;
+            } else if outcome.equivocation().is_some() || origin == super::origin(submitter) {
+                self.raise_witness_alarm(&origin, &outcome, body)?;
+            } else if let AddCheckpointOutcome::InconsistentProof(_) = &outcome {
+                tracing::warn!(%origin, %submitter, "a peer sent another log's checkpoint with a consistency proof that fails; not an alarm against the log");
             }
             return Ok(WitnessAnswer {
                 status: outcome.status(),
@@ -121,17 +130,29 @@ impl Node {
         )))
     }
 
-    fn raise_witness_alarm(&self, origin: &str, outcome: &AddCheckpointOutcome) -> NodeResult<()> {
-        // Evidence: both signed checkpoints, the stored one first, blank-line separated.
+    fn raise_witness_alarm(
+        &self,
+        origin: &str,
+        outcome: &AddCheckpointOutcome,
+        request: &[u8],
+    ) -> NodeResult<()> {
+        // Evidence: both signed checkpoints, the stored one first, blank-line
+        // separated; for a failed proof, then the whole request (the proof).
         let pair = |a: &detente_log::checkpoint::SignedCheckpoint,
                     b: &detente_log::checkpoint::SignedCheckpoint| {
             [a.to_bytes(), b"\n".to_vec(), b.to_bytes()].concat()
         };
         let (kind, evidence) = match (outcome, outcome.equivocation()) {
             (_, Some(e)) => ("equivocation", pair(&e.stored, &e.submitted)),
-            (AddCheckpointOutcome::InconsistentProof(p), None) => {
-                ("inconsistent-proof", pair(&p.stored, &p.submitted))
-            }
+            (AddCheckpointOutcome::InconsistentProof(p), None) => (
+                "inconsistent-proof",
+                [
+                    pair(&p.stored, &p.submitted),
+                    b"\n".to_vec(),
+                    request.to_vec(),
+                ]
+                .concat(),
+            ),
             _ => return Ok(()),
         };
         let detail = match outcome.equivocation() {
@@ -141,14 +162,17 @@ impl Node {
             ),
             None => outcome.explanation(),
         };
-        tracing::error!(%origin, kind, %detail, "ALARM");
-        self.store.raise_alarm(&Alarm {
+        let new = self.store.raise_alarm(&Alarm {
             at: self.now(),
             kind: kind.into(),
             subject: origin.to_owned(),
-            detail,
+            detail: detail.clone(),
             evidence,
         })?;
+        // The same fork pushed again (e.g. every round) is kept once.
+        if new {
+            tracing::error!(%origin, kind, %detail, "ALARM");
+        }
         Ok(())
     }
 

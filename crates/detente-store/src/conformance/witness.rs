@@ -233,6 +233,12 @@ fn alarm(ms: i64, kind: &str, n: u8) -> Alarm {
     }
 }
 
+fn raise(store: &dyn Store, alarm: &Alarm) -> bool {
+    store
+        .raise_alarm(alarm)
+        .unwrap_or_else(|e| panic!("raise_alarm({alarm:?}) failed: {e}"))
+}
+
 /// Alarms read back with every field, evidence byte for byte, oldest
 /// first; alarms raised at the same time in the order they were raised.
 pub fn alarms_round_trip_oldest_first(store: &dyn Store) {
@@ -248,15 +254,79 @@ pub fn alarms_round_trip_oldest_first(store: &dyn Store) {
         evidence: Vec::new(),
         ..alarm(3_000, "equivocation", 4)
     };
-    let repeated = later.clone();
-    for raised in [&later, &earlier, &tie_first, &tie_second, &repeated] {
-        store
-            .raise_alarm(raised)
-            .unwrap_or_else(|e| panic!("raise_alarm({raised:?}) failed: {e}"));
+    for raised in [&later, &earlier, &tie_first, &tie_second] {
+        assert!(raise(store, raised), "a new alarm is recorded: {raised:?}");
     }
     assert_eq!(
         store.alarms().expect("alarms"),
-        vec![earlier, tie_first, tie_second, later, repeated],
-        "oldest first, ties in the order raised, an identical alarm kept twice"
+        vec![earlier, tie_first, tie_second, later],
+        "oldest first, ties in the order raised"
+    );
+}
+
+/// Raising an alarm with the kind, subject and evidence of a stored one
+/// records nothing and says so; the first stays, with its time and detail.
+pub fn raising_the_same_alarm_again_records_nothing(store: &dyn Store) {
+    let first = alarm(1_000, "equivocation", 1);
+    assert!(raise(store, &first), "the first time");
+    assert!(!raise(store, &first), "the same alarm again");
+    let repeat = Alarm {
+        at: at(31_000),
+        detail: "found again, worded differently".to_owned(),
+        ..first.clone()
+    };
+    assert!(!raise(store, &repeat), "the same alarm, later");
+    let earlier = Alarm {
+        at: at(0),
+        ..first.clone()
+    };
+    assert!(!raise(store, &earlier), "the same alarm, dated earlier");
+    assert_eq!(
+        store.alarms().expect("alarms"),
+        vec![first],
+        "listed once, as first raised"
+    );
+}
+
+/// Alarms that differ in any one of kind, subject or evidence (a byte
+/// more, a byte changed, none at all) are different alarms.
+pub fn alarms_differing_in_kind_subject_or_evidence_are_distinct(store: &dyn Store) {
+    let base = alarm(1_000, "equivocation", 1);
+    let mut longer = base.evidence.clone();
+    longer.push(0);
+    let mut changed = base.evidence.clone();
+    changed[0] ^= 1;
+    let variants = [
+        Alarm {
+            kind: "inconsistent-proof".to_owned(),
+            ..base.clone()
+        },
+        Alarm {
+            subject: UN_LOG.to_owned(),
+            ..base.clone()
+        },
+        Alarm {
+            evidence: longer,
+            ..base.clone()
+        },
+        Alarm {
+            evidence: changed,
+            ..base.clone()
+        },
+        Alarm {
+            evidence: Vec::new(),
+            ..base.clone()
+        },
+    ];
+    assert!(raise(store, &base), "the base alarm");
+    for variant in &variants {
+        assert!(raise(store, variant), "a different alarm: {variant:?}");
+    }
+    let mut expected = vec![base];
+    expected.extend(variants);
+    assert_eq!(
+        store.alarms().expect("alarms"),
+        expected,
+        "each recorded, in the order raised"
     );
 }

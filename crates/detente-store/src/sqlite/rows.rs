@@ -134,6 +134,15 @@ pub(super) struct MessageRow {
     ack_created_at_ms: Option<i64>,
 }
 
+/// So that listings can read message rows with `all_rows`.
+impl<'r> TryFrom<&'r Row<'r>> for MessageRow {
+    type Error = rusqlite::Error;
+
+    fn try_from(row: &'r Row<'r>) -> rusqlite::Result<Self> {
+        Self::read(row)
+    }
+}
+
 impl MessageRow {
     /// Copies a row of [`select_messages!`].
     pub(super) fn read(row: &Row<'_>) -> rusqlite::Result<Self> {

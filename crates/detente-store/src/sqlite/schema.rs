@@ -19,13 +19,21 @@
 //! Versions: 1, messages, outbox, peers, officers (`0001_initial.sql`);
 //! 2, the transparency log: entries, checkpoint and `messages.log_index`
 //! (`0002_log.sql`); 3, witness records, the log's cosignatures and alarms
-//! (`0003_witness.sql`).
+//! (`0003_witness.sql`); 4, an alarm is recorded once: `alarms` gains
+//! `evidence_sha256` and a unique index on (kind, subject, evidence_sha256),
+//! and older duplicates are dropped, the earliest kept (`0004_alarm_dedup.sql`).
+//!
+//! SQLite has no SHA-256, so every connection gets a `sha256(blob)` SQL
+//! function computed in Rust ([`super::witness::evidence_sha256`], the hash
+//! `raise_alarm` stores); migration 0004 backfills existing alarms with it.
 
 use std::time::Duration;
 
+use rusqlite::functions::FunctionFlags;
 use rusqlite::{Connection, TransactionBehavior};
 
 use super::rows::db_error;
+use super::witness::evidence_sha256;
 use crate::StoreError;
 
 /// The migrations, in order; entry `i` takes the schema from version `i` to `i + 1`.
@@ -33,6 +41,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0001_initial.sql"),
     include_str!("migrations/0002_log.sql"),
     include_str!("migrations/0003_witness.sql"),
+    include_str!("migrations/0004_alarm_dedup.sql"),
 ];
 
 /// The schema version this build writes: the number of migrations.
@@ -51,9 +60,7 @@ pub(super) fn prepare(conn: &mut Connection, on_disk: bool) -> Result<(), StoreE
     // Checked before anything is written, so a newer or foreign file is left untouched.
     check_identity(conn)?;
     if on_disk {
-        let mode: String = conn
-            .pragma_update_and_check(None, "journal_mode", "WAL", |row| row.get(0))
-            .map_err(db_error)?;
+        let mode = switch_to_wal(conn)?;
         if !mode.eq_ignore_ascii_case("wal") {
             return Err(StoreError::Backend(format!(
                 "could not switch the database to WAL journal mode (it stays in {mode:?}); \
@@ -65,7 +72,41 @@ pub(super) fn prepare(conn: &mut Connection, on_disk: bool) -> Result<(), StoreE
         .map_err(db_error)?;
     conn.pragma_update(None, "foreign_keys", "ON")
         .map_err(db_error)?;
+    register_sha256(conn)?;
     migrate(conn)
+}
+
+/// Switches to WAL and returns the journal mode in force. Switching takes
+/// an exclusive lock and SQLite answers "busy" at once instead of waiting
+/// out the busy timeout (two processes opening a new file together), so it
+/// is retried until [`BUSY_TIMEOUT`] has passed.
+fn switch_to_wal(conn: &Connection) -> Result<String, StoreError> {
+    let deadline = std::time::Instant::now() + BUSY_TIMEOUT;
+    loop {
+        match conn.pragma_update_and_check(None, "journal_mode", "WAL", |row| row.get(0)) {
+            Err(rusqlite::Error::SqliteFailure(e, _))
+                if e.code == rusqlite::ErrorCode::DatabaseBusy
+                    && std::time::Instant::now() < deadline =>
+            {
+                std::thread::sleep(std::time::Duration::from_millis(10));
+            }
+            other => return other.map_err(db_error),
+        }
+    }
+}
+
+/// Registers `sha256(blob)`, with which migration 0004 hashes stored
+/// evidence. Registered on every open, before migrating; the schema itself
+/// never refers to it, so other tools can still read the file.
+fn register_sha256(conn: &Connection) -> Result<(), StoreError> {
+    // One argument: SQLite refuses any other arity before calling us.
+    conn.create_scalar_function(
+        "sha256",
+        1,
+        FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_DETERMINISTIC,
+        |ctx| Ok(evidence_sha256(&ctx.get::<Vec<u8>>(0)?)),
+    )
+    .map_err(db_error)
 }
 
 fn user_version(conn: &Connection) -> Result<i64, StoreError> {

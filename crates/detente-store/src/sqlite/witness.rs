@@ -11,10 +11,14 @@
 //!
 //! and the swap happened exactly when the statement changed a row. The
 //! same holds for keeping a witness's latest cosignature (an upsert whose
-//! update is conditional on the size). Sizes are signed 64-bit integers in
-//! the database, so a larger one is the caller's bug ([`StoreError::Misuse`]).
+//! update is conditional on the size), and for recording an alarm once
+//! (`INSERT … ON CONFLICT DO NOTHING` on the unique index over kind, subject
+//! and the evidence's SHA-256, `migrations/0004_alarm_dedup.sql`). Sizes are
+//! signed 64-bit integers in the database, so a larger one is the caller's
+//! bug ([`StoreError::Misuse`]).
 
 use rusqlite::{Connection, params};
+use sha2::{Digest, Sha256};
 
 use super::rows::{self, db_error};
 use super::{all_rows, optional_row};
@@ -116,30 +120,42 @@ pub(super) fn cosignatures(conn: &Connection) -> Result<Vec<(String, u64, String
     )
 }
 
-/// [`crate::Store::raise_alarm`].
-pub(super) fn raise_alarm(conn: &Connection, alarm: &Alarm) -> Result<(), StoreError> {
-    conn.prepare_cached(
-        "INSERT INTO alarms (at_ms, kind, subject, detail, evidence)
-         VALUES (?1, ?2, ?3, ?4, ?5)",
-    )
-    .map_err(db_error)?
-    .execute(params![
-        alarm.at.unix_millis(),
-        alarm.kind,
-        alarm.subject,
-        alarm.detail,
-        alarm.evidence,
-    ])
-    .map_err(db_error)?;
-    Ok(())
+/// The key that makes two alarms the same (with their kind and subject):
+/// the SHA-256 of the evidence bytes. Also the SQL function `sha256` that
+/// migration 0004 backfills older alarms with, so both agree.
+pub(super) fn evidence_sha256(evidence: &[u8]) -> [u8; 32] {
+    Sha256::digest(evidence).into()
+}
+
+/// [`crate::Store::raise_alarm`]: one statement, so of two connections
+/// raising the same alarm at once exactly one records it.
+pub(super) fn raise_alarm(conn: &Connection, alarm: &Alarm) -> Result<bool, StoreError> {
+    let inserted = conn
+        .prepare_cached(
+            "INSERT INTO alarms (at_ms, kind, subject, detail, evidence, evidence_sha256)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+             ON CONFLICT (kind, subject, evidence_sha256) DO NOTHING",
+        )
+        .map_err(db_error)?
+        .execute(params![
+            alarm.at.unix_millis(),
+            alarm.kind,
+            alarm.subject,
+            alarm.detail,
+            alarm.evidence,
+            evidence_sha256(&alarm.evidence),
+        ])
+        .map_err(db_error)?;
+    Ok(inserted == 1)
 }
 
 /// Columns of an alarm: `id, at_ms, kind, subject, detail, evidence`.
 type AlarmRow = (i64, i64, String, String, String, Vec<u8>);
 
 /// [`crate::Store::alarms`]: oldest first; alarms raised at the same
-/// millisecond in the order they were raised (the rowid only grows, since
-/// alarms are never deleted).
+/// millisecond in the order they were raised (the rowid only grows: alarms
+/// are never updated, and the only rows ever deleted, duplicates dropped by
+/// migration 0004, were older than any raised since).
 pub(super) fn alarms(conn: &Connection) -> Result<Vec<Alarm>, StoreError> {
     all_rows(
         conn,

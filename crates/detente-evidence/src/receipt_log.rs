@@ -2,8 +2,9 @@
 //! [`detente_proto::receipt::LogPosition`]): the recipient's log holds a
 //! "received" entry for exactly the envelope sent, included (RFC 9162
 //! §2.1.3.2) in a checkpoint the recipient signed (C2SP tlog-proof
-//! §"Verifying"). Pure: usable offline.
+//! §"Verifying a tlog proof").
 
+use detente_log::checkpoint::Checkpoint;
 use detente_log::merkle::leaf_hash;
 use detente_log::policy::Policy;
 use detente_log::proof::TlogProof;
@@ -12,6 +13,8 @@ use detente_proto::log_entry::{EntryDirection, LogEntry};
 use detente_proto::receipt::Receipt;
 use detente_proto::signing::PartyVerifyingKey;
 
+use crate::naming::{log_verifier, origin};
+
 /// Where a verified receipt says the envelope was logged.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ProvenInclusion {
@@ -19,9 +22,12 @@ pub struct ProvenInclusion {
     pub index: u64,
     /// Size of the checkpoint it is proven in.
     pub checkpoint_size: u64,
+    /// That checkpoint, signed by the recipient.
+    pub checkpoint: Checkpoint,
 }
 
 /// Checks `receipt.log` against the envelope `sent` and the recipient's key.
+/// The receipt's own signature is the caller's business.
 pub fn verify_receipt_log(
     receipt: &Receipt,
     sent: &SignedEnvelope,
@@ -31,7 +37,7 @@ pub fn verify_receipt_log(
         .log
         .as_ref()
         .ok_or("the receipt carries no proof that the recipient logged the envelope")?;
-    let origin = super::origin(&receipt.to);
+    let origin = origin(&receipt.to);
     if position.origin != origin {
         return Err(format!(
             "receipt.log.origin is {:?}, expected {origin:?}",
@@ -57,7 +63,7 @@ pub fn verify_receipt_log(
             position.leaf_index
         ));
     }
-    let verifier = super::log_verifier(&receipt.to, recipient_key).map_err(|e| e.to_string())?;
+    let verifier = log_verifier(&receipt.to, recipient_key)?;
     let policy = Policy::parse(format!("log {}\nquorum none\n", verifier.to_vkey()).as_bytes())
         .map_err(|e| format!("policy for {origin}: {e}"))?;
     let verified = proof
@@ -66,5 +72,6 @@ pub fn verify_receipt_log(
     Ok(ProvenInclusion {
         index: verified.index,
         checkpoint_size: verified.witnessed.checkpoint.size(),
+        checkpoint: verified.witnessed.checkpoint,
     })
 }

@@ -1,0 +1,128 @@
+//! What verification found: one verdict per claim, printable for people
+//! and serialisable for tools.
+
+use std::fmt;
+
+use serde::Serialize;
+
+/// The verdict on one claim.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Verdict {
+    /// The bundle proves it.
+    Proven,
+    /// Something in the bundle is false, forged or altered.
+    Broken,
+    /// Nothing is false, but the bundle lacks what would prove it
+    /// (e.g. a checkpoint nobody else cosigned).
+    Unproven,
+}
+
+impl Verdict {
+    /// `PROVEN`, `BROKEN` or `UNPROVEN`.
+    pub fn label(&self) -> &'static str {
+        match self {
+            Verdict::Proven => "PROVEN",
+            Verdict::Broken => "BROKEN",
+            Verdict::Unproven => "UNPROVEN",
+        }
+    }
+}
+
+/// One claim and its verdict.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Claim {
+    /// What the claim is about: `card RU`, `log detente.US/log/v1`,
+    /// `message 0193…`.
+    pub subject: String,
+    /// What is claimed: `signed` (a card), `sent`, `logged-sent`,
+    /// `delivered`, `logged-received`, `acknowledged`, `answered` (a
+    /// message), `consistent` (a log), `messages` (the bundle).
+    pub claim: &'static str,
+    /// The verdict.
+    pub verdict: Verdict,
+    /// What was proven, or exactly what broke or is missing.
+    pub detail: String,
+}
+
+/// A party whose key the bundle relies on.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Party {
+    /// Party code.
+    pub party: String,
+    /// Name on its card.
+    pub name: String,
+    /// The fingerprint of its signing key: confirm it out of band.
+    pub fingerprint: String,
+}
+
+/// Everything verification found.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Report {
+    /// Who exported the bundle and when, and what it selected (as it says).
+    pub exported: String,
+    /// The parties whose cards verified.
+    pub parties: Vec<Party>,
+    /// Every claim, in bundle order.
+    pub claims: Vec<Claim>,
+}
+
+impl Report {
+    /// How many claims got `verdict`.
+    pub fn count(&self, verdict: Verdict) -> usize {
+        self.claims.iter().filter(|c| c.verdict == verdict).count()
+    }
+
+    /// 0 when every claim is proven, 1 when anything is broken, 3 when
+    /// nothing is broken but something is unproven.
+    pub fn exit_code(&self) -> u8 {
+        if self.count(Verdict::Broken) > 0 {
+            1
+        } else if self.count(Verdict::Unproven) > 0 {
+            3
+        } else {
+            0
+        }
+    }
+
+    /// The broken claims, for error messages.
+    pub fn broken(&self) -> impl Iterator<Item = &Claim> {
+        self.claims.iter().filter(|c| c.verdict == Verdict::Broken)
+    }
+}
+
+impl fmt::Display for Report {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(f, "Evidence bundle {}", self.exported)?;
+        writeln!(f, "Keys (confirm these fingerprints out of band):")?;
+        for p in &self.parties {
+            writeln!(f, "  {:<4} {}  {}", p.party, p.fingerprint, p.name)?;
+        }
+        let mut subject = "";
+        for claim in &self.claims {
+            if claim.subject != subject {
+                subject = &claim.subject;
+                writeln!(f, "{subject}")?;
+            }
+            writeln!(
+                f,
+                "  {:<8}  {:<15}  {}",
+                claim.verdict.label(),
+                claim.claim,
+                claim.detail
+            )?;
+        }
+        write!(
+            f,
+            "Verdict: {} proven, {} broken, {} unproven",
+            self.count(Verdict::Proven),
+            self.count(Verdict::Broken),
+            self.count(Verdict::Unproven)
+        )?;
+        match self.exit_code() {
+            0 => writeln!(f, " — every claim holds."),
+            1 => writeln!(f, " — the bundle does NOT hold up; see BROKEN above."),
+            _ => writeln!(f, " — nothing is false, but not everything is proven."),
+        }
+    }
+}

@@ -1,0 +1,508 @@
+//! Offline verification of a bundle (docs/evidence.md, "Verifying").
+//!
+//! Nothing here touches the network or a clock. Every claim gets a
+//! [`Verdict`]: PROVEN, BROKEN (something is false or altered; the detail
+//! says exactly what) or UNPROVEN (nothing false, but the bundle lacks the
+//! proof). The checks, per message:
+//!
+//! 1. `sent` — the envelope parses (canonical JSON, RFC 8785) and its
+//!    Ed25519 signature verifies with the sender's card key.
+//! 2. `logged-sent` — the sender's log holds a "sent" entry with the
+//!    envelope's SHA-256: C2SP tlog-proof (RFC 9162 §2.1.3.2 inclusion) in a
+//!    checkpoint signed by the sender's log key, and witnessed.
+//! 3. `delivered` — the recipient's receipt verifies with its card key,
+//!    names this envelope's hash, and proves the recipient's "received"
+//!    entry in a checkpoint the recipient signed.
+//! 4. `logged-received` — that entry proven in a witnessed checkpoint of the
+//!    recipient's log, consistent (RFC 9162 §2.1.4.2) with the receipt's.
+//! 5. `acknowledged` / `answered` — for kinds that call for it, the other
+//!    side's acknowledgement (pong for a ping) in the bundle, and how long
+//!    it took; with a deadline, whether it came in time.
+//!
+//! "Witnessed" means: by default, cosigned (C2SP cosignature/v1) by at
+//! least one party other than the log's owner whose card is in the bundle;
+//! [`Options::policy`] replaces that with the auditor's own tlog-policy.
+//! Every signature on a checkpoint must be by a known key and verify.
+
+mod entries;
+mod keyring;
+
+use std::collections::BTreeMap;
+
+use chrono::TimeDelta;
+use detente_log::checkpoint::Checkpoint;
+use detente_log::policy::Policy;
+use detente_proto::card::SignedCard;
+use detente_proto::envelope::{SignedEnvelope, UnverifiedEnvelope};
+use detente_proto::kind::MessageKind;
+use detente_proto::limits::Limits;
+use detente_proto::log_entry::EntryDirection;
+use detente_proto::receipt::SignedReceipt;
+use detente_proto::time::{Timestamp, human_duration};
+
+use crate::bundle::{Bundle, BundledMessage, Scope};
+use crate::naming::origin;
+use crate::receipt_log::verify_receipt_log;
+use crate::report::{Claim, Party, Report, Verdict};
+use entries::{Expected, ProvenEntry};
+use keyring::Keyring;
+
+/// How to judge a bundle.
+#[derive(Debug, Default)]
+pub struct Options {
+    /// The auditor's witness policy (C2SP tlog-policy) for every log,
+    /// instead of "at least one other party in the bundle".
+    pub policy: Option<Policy>,
+    /// The acknowledgement deadline, measured from the message's delivery
+    /// (its receipt's `received_at`; its `created_at` without one) to the
+    /// answer's delivery (likewise).
+    pub ack_within: Option<TimeDelta>,
+}
+
+/// Verifies `bundle` offline.
+pub fn verify(bundle: &Bundle, options: &Options) -> Report {
+    let mut claims = Vec::new();
+    let mut keyring = Keyring::default();
+    for (i, text) in bundle.cards.iter().enumerate() {
+        let added = SignedCard::parse(text.as_bytes())
+            .map_err(|e| e.to_string())
+            .and_then(|card| {
+                let party = card.card().party.clone();
+                let detail = format!(
+                    "self-signed card of {}, signing key {}",
+                    card.card().name,
+                    card.fingerprint()
+                );
+                keyring.add(card).map(|()| (party, detail))
+            });
+        claims.push(match added {
+            Ok((party, detail)) => {
+                claim(format!("card {party}"), "signed", Verdict::Proven, detail)
+            }
+            Err(e) => claim(format!("card #{}", i + 1), "signed", Verdict::Broken, e),
+        });
+    }
+    let mut checker = Checker {
+        keyring: &keyring,
+        policy: options.policy.as_ref(),
+        checkpoints: BTreeMap::new(),
+        facts: Vec::new(),
+    };
+    for (i, message) in bundle.messages.iter().enumerate() {
+        checker.message(i, message, &mut claims);
+    }
+    if bundle.messages.is_empty() {
+        claims.push(claim(
+            "bundle".to_owned(),
+            "messages",
+            Verdict::Unproven,
+            "the bundle holds no messages: it proves nothing".to_owned(),
+        ));
+    }
+    claims.extend(answers(&checker.facts, options.ack_within));
+    claims.extend(checker.forks());
+    group_by_subject(&mut claims);
+    Report {
+        exported: format!(
+            "{} — exported by {} at {}; {}; {} messages, {} cards",
+            bundle.format,
+            bundle.exported_by,
+            bundle.exported_at,
+            match &bundle.scope {
+                Scope::Thread(id) => format!("thread {id}"),
+                Scope::Counterparty(party) => format!("everything exchanged with {party}"),
+            },
+            bundle.messages.len(),
+            bundle.cards.len()
+        ),
+        parties: keyring
+            .parties()
+            .map(|(code, keys)| Party {
+                party: code.to_string(),
+                name: keys.card.card().name.clone(),
+                fingerprint: keys.card.fingerprint().to_string(),
+            })
+            .collect(),
+        claims,
+    }
+}
+
+/// Puts each subject's claims together, subjects in order of first
+/// appearance (answers are found after all messages are checked).
+fn group_by_subject(claims: &mut [Claim]) {
+    let mut first: Vec<&str> = Vec::new();
+    let order: Vec<usize> = claims
+        .iter()
+        .map(|c| {
+            first
+                .iter()
+                .position(|s| *s == c.subject)
+                .unwrap_or_else(|| {
+                    first.push(&c.subject);
+                    first.len() - 1
+                })
+        })
+        .collect();
+    let mut keyed: Vec<(usize, Claim)> = order.into_iter().zip(claims.iter().cloned()).collect();
+    keyed.sort_by_key(|(k, _)| *k);
+    for (slot, (_, claim)) in claims.iter_mut().zip(keyed) {
+        *slot = claim;
+    }
+}
+
+fn claim(subject: String, what: &'static str, verdict: Verdict, detail: String) -> Claim {
+    Claim {
+        subject,
+        claim: what,
+        verdict,
+        detail,
+    }
+}
+
+/// What a verified message contributes to thread-level claims.
+struct Facts {
+    envelope: SignedEnvelope,
+    /// When the recipient received it, by its verified receipt.
+    delivered_at: Option<Timestamp>,
+}
+
+struct Checker<'a> {
+    keyring: &'a Keyring,
+    policy: Option<&'a Policy>,
+    /// Every checkpoint seen, by origin and size, with where it was seen.
+    checkpoints: BTreeMap<(String, u64), Vec<(Checkpoint, String)>>,
+    facts: Vec<Facts>,
+}
+
+impl Checker<'_> {
+    fn message(&mut self, i: usize, message: &BundledMessage, claims: &mut Vec<Claim>) {
+        let unverified =
+            match UnverifiedEnvelope::parse(message.envelope.as_bytes(), &Limits::unbounded()) {
+                Ok(u) => u,
+                Err(e) => {
+                    let subject = format!("message #{}", i + 1);
+                    claims.push(claim(
+                        subject,
+                        "sent",
+                        Verdict::Broken,
+                        format!("envelope: {e}"),
+                    ));
+                    return;
+                }
+            };
+        let claimed = unverified.claimed().clone();
+        let subject = format!("message {}", claimed.id);
+        let mut push = |what, verdict, detail: String| {
+            claims.push(claim(subject.clone(), what, verdict, detail));
+        };
+        let (from, to) = (&claimed.from.party, &claimed.to.party);
+        let Some(sender) = self.keyring.get(from) else {
+            push(
+                "sent",
+                Verdict::Unproven,
+                format!(
+                    "the bundle has no card for the sender {from}, so its signature cannot be checked"
+                ),
+            );
+            return;
+        };
+        let signed = match unverified.verify(&sender.card.keys().signing) {
+            Ok(signed) => signed,
+            Err(e) => {
+                push(
+                    "sent",
+                    Verdict::Broken,
+                    format!(
+                        "the envelope's signature does not verify with {from}'s key {}: {e}",
+                        sender.card.fingerprint()
+                    ),
+                );
+                return;
+            }
+        };
+        let e = signed.envelope();
+        push(
+            "sent",
+            Verdict::Proven,
+            format!(
+                "{from}/{} ({}) sent {} [{}, TLP:{}{}] to {to}/{} at {}: {:?}",
+                e.from.tier,
+                e.from.officer,
+                e.kind(),
+                e.precedence,
+                e.tlp,
+                if e.exercise { ", EXERCISE" } else { "" },
+                e.to.tier,
+                e.created_at,
+                e.body.headline()
+            ),
+        );
+
+        match &message.sender_log {
+            None => push(
+                "logged-sent",
+                Verdict::Unproven,
+                format!("no proof that {from} logged sending it"),
+            ),
+            Some(proof) => {
+                let expected = Expected {
+                    owner: from,
+                    envelope: &signed,
+                    direction: EntryDirection::Sent,
+                };
+                let (verdict, detail) =
+                    match entries::check(proof, &expected, self.keyring, self.policy) {
+                        Ok(p) => self.logged(from, &p, &subject),
+                        Err(why) => (Verdict::Broken, format!("{}: {why}", origin(from))),
+                    };
+                push("logged-sent", verdict, detail);
+            }
+        }
+
+        let mut delivered_at = None;
+        let mut receipt_checkpoint = None;
+        let mut receipt_entry = None;
+        match (&message.receipt, self.keyring.get(to)) {
+            (None, _) => push(
+                "delivered",
+                Verdict::Unproven,
+                "no receipt in the bundle (not delivered when exported, or left out)".to_owned(),
+            ),
+            (Some(_), None) => push(
+                "delivered",
+                Verdict::Unproven,
+                format!(
+                    "the bundle has no card for the recipient {to}, so its receipt cannot be checked"
+                ),
+            ),
+            (Some(bytes), Some(recipient)) => {
+                let key = &recipient.card.keys().signing;
+                let checked = SignedReceipt::parse_and_verify(bytes.as_bytes(), key, to)
+                    .map_err(|e| format!("the receipt does not verify with {to}'s key: {e}"))
+                    .and_then(|r| {
+                        r.matches(&signed).map_err(|e| e.to_string())?;
+                        let inclusion = verify_receipt_log(r.receipt(), &signed, key)?;
+                        Ok((r, inclusion))
+                    });
+                match checked {
+                    Ok((receipt, inclusion)) => {
+                        let r = receipt.receipt();
+                        push(
+                            "delivered",
+                            Verdict::Proven,
+                            format!(
+                                "{to} received it at {} (receipt signed by {to}; entry {} of its log, checkpoint {} signed by {to})",
+                                r.received_at, inclusion.index, inclusion.checkpoint_size
+                            ),
+                        );
+                        delivered_at = Some(r.received_at);
+                        self.saw(&inclusion.checkpoint, format!("{subject} receipt"));
+                        receipt_entry = r.log.as_ref().map(|l| (l.entry.clone(), inclusion.index));
+                        receipt_checkpoint = Some(inclusion.checkpoint);
+                    }
+                    Err(why) => push("delivered", Verdict::Broken, why),
+                }
+            }
+        }
+
+        match &message.recipient_log {
+            None if message.receipt.is_some() => push(
+                "logged-received",
+                Verdict::Unproven,
+                format!("no proof of {to}'s entry against a witnessed checkpoint of its log"),
+            ),
+            None => {}
+            Some(_) if !self.keyring.has(to) => push(
+                "logged-received",
+                Verdict::Unproven,
+                format!(
+                    "the bundle has no card for {to}, so its log's checkpoint cannot be checked"
+                ),
+            ),
+            Some(proof) => {
+                let expected = Expected {
+                    owner: to,
+                    envelope: &signed,
+                    direction: EntryDirection::Received,
+                };
+                let (verdict, detail) = match entries::check(proof, &expected, self.keyring, self.policy)
+                    .and_then(|p| {
+                        if let Some((entry, index)) = &receipt_entry
+                            && (entry != &proof.entry || *index != p.index)
+                        {
+                            return Err(format!(
+                                "the proof is for entry {} and the receipt names entry {index}, or their texts differ",
+                                p.index
+                            ));
+                        }
+                        if let Some(cp) = &receipt_checkpoint {
+                            let hashes = proof.consistency_hashes().map_err(|n| {
+                                format!("consistency proof hash #{} is not base64 SHA-256", n + 1)
+                            })?;
+                            entries::check_consistency(cp, &p.checkpoint, &hashes).map_err(|e| {
+                                format!("the receipt's checkpoint and the proof's: {e}")
+                            })?;
+                        }
+                        Ok(p)
+                    }) {
+                    Ok(p) => {
+                        let (verdict, mut detail) = self.logged(to, &p, &subject);
+                        if let Some(cp) = &receipt_checkpoint {
+                            detail.push_str(&format!(
+                                "; the receipt's checkpoint {} is consistent with it",
+                                cp.size()
+                            ));
+                        }
+                        (verdict, detail)
+                    }
+                    Err(why) => (Verdict::Broken, format!("{}: {why}", origin(to))),
+                };
+                push("logged-received", verdict, detail);
+            }
+        }
+        self.facts.push(Facts {
+            envelope: signed,
+            delivered_at,
+        });
+    }
+
+    /// The verdict on an entry proven in `owner`'s log.
+    fn logged(
+        &mut self,
+        owner: &detente_proto::ids::PartyCode,
+        p: &ProvenEntry,
+        seen_in: &str,
+    ) -> (Verdict, String) {
+        self.saw(&p.checkpoint, seen_in.to_owned());
+        let place = format!(
+            "entry {} of {}, in checkpoint {}",
+            p.index,
+            origin(owner),
+            p.checkpoint.size()
+        );
+        match &p.witnessed {
+            Ok(names) if names.is_empty() => (
+                Verdict::Proven,
+                format!("{place} (the policy requires no witnesses)"),
+            ),
+            Ok(names) => (
+                Verdict::Proven,
+                format!("{place} cosigned by {}", names.join(", ")),
+            ),
+            Err(why) => (
+                Verdict::Unproven,
+                format!("{place} signed by {owner}, but not witnessed: {why}"),
+            ),
+        }
+    }
+
+    fn saw(&mut self, checkpoint: &Checkpoint, seen_in: String) {
+        self.checkpoints
+            .entry((checkpoint.origin().to_owned(), checkpoint.size()))
+            .or_default()
+            .push((checkpoint.clone(), seen_in));
+    }
+
+    /// Two checkpoints of one log and size with different roots: a fork,
+    /// proven by the log's own signatures on both.
+    fn forks(&self) -> Vec<Claim> {
+        let mut claims = Vec::new();
+        for ((origin, size), seen) in &self.checkpoints {
+            let (first, where_first) = &seen[0];
+            if let Some((_, where_other)) = seen.iter().find(|(c, _)| c.root() != first.root()) {
+                claims.push(claim(
+                    format!("log {origin}"),
+                    "consistent",
+                    Verdict::Broken,
+                    format!(
+                        "two checkpoints of size {size} with different roots (in {where_first} and in {where_other}): the log forked"
+                    ),
+                ));
+            }
+        }
+        claims
+    }
+}
+
+/// Kinds the other side is expected to acknowledge.
+fn expects_acknowledgement(kind: MessageKind) -> bool {
+    matches!(
+        kind,
+        MessageKind::Notification
+            | MessageKind::RequestInformation
+            | MessageKind::RequestAssistance
+            | MessageKind::ConsultationRequest
+            | MessageKind::Escalation
+    )
+}
+
+/// Acknowledgement and communication-check claims over the verified messages.
+fn answers(facts: &[Facts], ack_within: Option<TimeDelta>) -> Vec<Claim> {
+    let mut claims = Vec::new();
+    for asked in facts {
+        let e = asked.envelope.envelope();
+        let (what, answer_kind) = match e.kind() {
+            MessageKind::Ping => ("answered", MessageKind::Pong),
+            kind if expects_acknowledgement(kind) => ("acknowledged", MessageKind::Acknowledgement),
+            _ => continue,
+        };
+        let subject = format!("message {}", e.id);
+        // An answer counts from when it reached the asker (its receipt), or
+        // failing that from when it says it was written.
+        let answer = facts
+            .iter()
+            .filter(|a| {
+                let ae = a.envelope.envelope();
+                ae.kind() == answer_kind
+                    && ae.in_reply_to.as_ref() == Some(&e.id)
+                    && ae.from.party == e.to.party
+            })
+            .map(|a| {
+                (
+                    a.delivered_at.unwrap_or(a.envelope.envelope().created_at),
+                    a,
+                )
+            })
+            .min_by_key(|(at, _)| *at);
+        let Some((at, by)) = answer else {
+            claims.push(claim(
+                subject,
+                what,
+                Verdict::Unproven,
+                format!("no {answer_kind} from {} in the bundle", e.to.party),
+            ));
+            continue;
+        };
+        // The clock runs from the question's delivery (the answerer's own
+        // signed receipt), or failing that from when it says it was written.
+        let (start, from_what) = match asked.delivered_at {
+            Some(delivered) => (delivered, "delivered"),
+            None => (e.created_at, "sent"),
+        };
+        let delay = at.since(start);
+        let how = if by.delivered_at.is_some() {
+            "delivered"
+        } else {
+            "written (not yet delivered)"
+        };
+        let mut detail = format!(
+            "{} {what} it: {answer_kind} {} {how} at {at}, {} after it was {from_what}",
+            e.to.party,
+            by.envelope.envelope().id,
+            human_duration(delay)
+        );
+        match ack_within {
+            Some(limit) if delay <= limit => {
+                detail.push_str(&format!("; IN TIME (deadline {})", human_duration(limit)));
+            }
+            Some(limit) => detail.push_str(&format!(
+                "; LATE by {} (deadline {})",
+                human_duration(delay - limit),
+                human_duration(limit)
+            )),
+            None => detail.push_str("; no deadline given to judge it against"),
+        }
+        claims.push(claim(subject, what, Verdict::Proven, detail));
+    }
+    claims
+}

@@ -1,0 +1,86 @@
+//! Evidence export (docs/evidence.md): `GET /api/v1/threads/{id}/evidence`
+//! (one thread; `{id}` may be any message of it) and
+//! `GET /api/v1/evidence?counterparty=XX` (everything exchanged with one
+//! party). The officer gets the messages of the tiers they are cleared for.
+
+use std::sync::Arc;
+
+use axum::extract::{Path, RawQuery, State};
+use axum::http::{HeaderValue, header};
+use axum::response::{IntoResponse, Response};
+use detente_evidence::bundle::Scope;
+use detente_proto::ids::{MessageId, PartyCode};
+use serde::Deserialize;
+use utoipa::IntoParams;
+
+use crate::api::auth::Authenticated;
+use crate::api::problem::Problem;
+use crate::error::NodeError;
+use crate::node::Node;
+
+fn bundle_response(bundle: &detente_evidence::Bundle) -> Response {
+    let mut response = bundle.to_json().into_response();
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    response
+}
+
+/// Export the evidence bundle of a thread.
+#[utoipa::path(get, path = "/api/v1/threads/{id}/evidence",
+    params(("id" = String, Path, description = "Any message of the thread")),
+    responses(
+        (status = 200, description = "The evidence bundle (detente-evidence/v1, docs/evidence.md); check it with `detente verify`", body = Object, content_type = "application/json"),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = [])), tag = "evidence")]
+pub async fn thread(
+    State(node): State<Arc<Node>>,
+    Authenticated(officer): Authenticated,
+    Path(id): Path<String>,
+) -> Result<Response, NodeError> {
+    let id: MessageId = id.parse().map_err(|_| NodeError::NotFound {
+        what: "message",
+        id: id.clone(),
+    })?;
+    let bundle = node.export_evidence(&officer, Scope::Thread(id)).await?;
+    Ok(bundle_response(&bundle))
+}
+
+/// `GET /api/v1/evidence` query.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct ExchangeParams {
+    /// The party whose exchange with this node to export.
+    pub counterparty: String,
+}
+
+/// Export the evidence bundle of everything exchanged with one party.
+#[utoipa::path(get, path = "/api/v1/evidence", params(ExchangeParams),
+    responses(
+        (status = 200, description = "The evidence bundle (detente-evidence/v1, docs/evidence.md); check it with `detente verify`", body = Object, content_type = "application/json"),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = [])), tag = "evidence")]
+pub async fn exchange(
+    State(node): State<Arc<Node>>,
+    Authenticated(officer): Authenticated,
+    RawQuery(query): RawQuery,
+) -> Result<Response, NodeError> {
+    let params: ExchangeParams = serde_urlencoded::from_str(query.as_deref().unwrap_or(""))
+        .map_err(|e| {
+            NodeError::Unprocessable(format!("query: {e}; give ?counterparty=XX (a party code)"))
+        })?;
+    let party: PartyCode = params
+        .counterparty
+        .parse()
+        .map_err(|e| NodeError::Unprocessable(format!("counterparty: {e}")))?;
+    let bundle = node
+        .export_evidence(&officer, Scope::Counterparty(party))
+        .await?;
+    Ok(bundle_response(&bundle))
+}

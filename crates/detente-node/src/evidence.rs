@@ -1,0 +1,436 @@
+//! Exporting evidence bundles (DESIGN.md, "The path of one message", step
+//! 10; the format is docs/evidence.md and [`detente_evidence::bundle`]).
+//!
+//! A bundle holds the selected messages (one thread, or everything
+//! exchanged with one party) as this node stored them — signed envelopes
+//! and receipts, exact bytes — and for each message C2SP tlog-proofs of the
+//! sender's "sent" entry and the recipient's "received" entry, against the
+//! best checkpoint this node has of each log:
+//!
+//! - its own log: the largest checkpoint that satisfies its witness policy
+//!   (re-signed for an older size: Ed25519 signatures are deterministic, so
+//!   the note is the one the witnesses cosigned), else the latest;
+//! - a peer's log: the latest checkpoint the peer served (with the
+//!   cosignatures it carried) merged with the one this node cosigned as its
+//!   witness, whichever carries more signatures; proofs come from this
+//!   node's copy of the peer's tree, refreshed first.
+//!
+//! A proof that cannot be made (a peer that was never reachable since this
+//! node started) is left out; `detente verify` then reports the claim as
+//! unproven rather than the bundle as broken.
+
+use std::collections::{BTreeSet, HashMap};
+use std::sync::Arc;
+
+use detente_evidence::bundle::{Bundle, BundledMessage, FORMAT, LogProof, Scope};
+use detente_log::checkpoint::{Checkpoint, SignedCheckpoint};
+use detente_log::merkle::MemoryTree;
+use detente_log::policy::Policy;
+use detente_proto::ids::PartyCode;
+use detente_proto::log_entry::EntryDirection;
+use detente_proto::receipt::{Receipt, SignedReceipt};
+use detente_store::{Direction, Mailbox, MessageQuery, StoredMessage};
+
+use crate::error::{NodeError, NodeResult, message_not_found};
+use crate::log::{LoggedCheckpoint, log_signer, origin};
+use crate::node::Node;
+use crate::officers::Officer;
+
+/// What the store holds for an export: our log's entries by index, our
+/// witnesses' cosignatures, and our witness records of the peers' logs.
+struct StoredLogs {
+    entries: HashMap<u64, Vec<u8>>,
+    cosignatures: Vec<(String, u64, String)>,
+    records: HashMap<String, Vec<u8>>,
+}
+
+/// How far up an `in_reply_to` chain the thread root is looked for.
+const MAX_THREAD_DEPTH: usize = 10_000;
+
+impl Node {
+    /// The evidence bundle of `scope`, with the messages `officer` may see.
+    pub async fn export_evidence(
+        self: &Arc<Self>,
+        officer: &Officer,
+        scope: Scope,
+    ) -> NodeResult<Bundle> {
+        let messages = self.select(officer, &scope).await?;
+        let parties: BTreeSet<PartyCode> = messages
+            .iter()
+            .map(|m| m.message.counterparty.clone())
+            .collect();
+        for party in &parties {
+            if let Some(peer) = self.peers.get(party)
+                && let Err(error) = self.crosscheck(&peer).await
+            {
+                tracing::warn!(%party, %error, "evidence: cannot refresh the peer's log; using what was read before");
+            }
+        }
+        let indices: Vec<u64> = messages
+            .iter()
+            .filter_map(|m| m.message.log_index)
+            .collect();
+        let origins: Vec<String> = parties.iter().map(origin).collect();
+        let stored = self
+            .with_store(move |s| {
+                let mut entries = HashMap::new();
+                for index in indices {
+                    if let Some(bytes) = s.log_entries(index, index + 1)?.pop() {
+                        entries.insert(index, bytes);
+                    }
+                }
+                let mut records = HashMap::new();
+                for origin in origins {
+                    if let Some((_, record)) = s.witness_record(&origin)? {
+                        records.insert(origin, record);
+                    }
+                }
+                Ok(StoredLogs {
+                    entries,
+                    cosignatures: s.cosignatures()?,
+                    records,
+                })
+            })
+            .await?;
+        self.off_runtime(move |node| node.assemble(scope, messages, &stored))
+            .await?
+    }
+
+    async fn select(&self, officer: &Officer, scope: &Scope) -> NodeResult<Vec<StoredMessage>> {
+        let mut messages = match scope.clone() {
+            Scope::Thread(id) => {
+                self.with_store(move |s| {
+                    let mut root = id;
+                    for _ in 0..MAX_THREAD_DEPTH {
+                        let parent = s
+                            .message(&root)?
+                            .and_then(|m| m.message.in_reply_to)
+                            .filter(|p| s.message(p).ok().flatten().is_some());
+                        match parent {
+                            Some(parent) => root = parent,
+                            None => break,
+                        }
+                    }
+                    Ok(s.thread(&root)?)
+                })
+                .await?
+            }
+            Scope::Counterparty(party) => {
+                let query = MessageQuery {
+                    mailbox: Mailbox::All,
+                    state: None,
+                    tiers: officer.tiers.clone(),
+                    counterparty: Some(party),
+                    limit: usize::MAX / 2,
+                };
+                self.with_store(move |s| Ok(s.messages(&query)?)).await?
+            }
+        };
+        messages.retain(|m| officer.may_see(m));
+        if let Scope::Thread(id) = scope
+            && !messages.iter().any(|m| &m.message.id == id)
+        {
+            // The thread was named by a message this officer may not see.
+            return Err(message_not_found(id));
+        }
+        messages.sort_by(|a, b| {
+            (a.message.created_at, a.message.id.to_string())
+                .cmp(&(b.message.created_at, b.message.id.to_string()))
+        });
+        if messages.is_empty() {
+            return Err(match scope {
+                Scope::Thread(id) => message_not_found(id),
+                Scope::Counterparty(party) => NodeError::NotFound {
+                    what: "exchange with",
+                    id: party.to_string(),
+                },
+            });
+        }
+        Ok(messages)
+    }
+
+    fn assemble(
+        &self,
+        scope: Scope,
+        messages: Vec<StoredMessage>,
+        stored_logs: &StoredLogs,
+    ) -> NodeResult<Bundle> {
+        let StoredLogs {
+            entries: own_entries,
+            cosignatures,
+            records,
+        } = stored_logs;
+        let needed = messages
+            .iter()
+            .filter_map(|m| m.message.log_index)
+            .max()
+            .map_or(0, |i| i + 1);
+        let known = self.known_signers();
+        let mut own = self.own_checkpoint(needed, cosignatures)?;
+        if let Some(own) = &mut own {
+            own.retain_signatures(|s| known.contains(s.name()));
+        }
+        let peer_logs = self.peer_logs.lock().unwrap_or_else(|p| p.into_inner());
+        let mut peers: HashMap<PartyCode, Option<(&MemoryTree, SignedCheckpoint)>> = HashMap::new();
+        let mut signers: BTreeSet<String> = BTreeSet::new();
+        if let Some(own) = &own {
+            signers.extend(own.note().signatures().iter().map(|s| s.name().to_owned()));
+        }
+        // The receipts' log positions, and how far into each peer's log
+        // the entries we need go.
+        let receipt_logs: Vec<_> = messages
+            .iter()
+            .map(|stored| {
+                let m = &stored.message;
+                stored
+                    .receipt
+                    .as_deref()
+                    .and_then(|bytes| self.receipt_of(m.direction, &m.counterparty, bytes))
+                    .and_then(|r| r.log)
+            })
+            .collect();
+        let mut peer_needed: HashMap<&PartyCode, u64> = HashMap::new();
+        for (stored, receipt_log) in messages.iter().zip(&receipt_logs) {
+            let m = &stored.message;
+            let index = match m.direction {
+                Direction::Sent => receipt_log.as_ref().map(|p| p.leaf_index),
+                Direction::Received => peer_logs
+                    .get(&m.counterparty)
+                    .and_then(|log| log.ours.get(&m.id.to_string()))
+                    .map(|e| e.index),
+            };
+            if let Some(index) = index {
+                let needed = peer_needed.entry(&m.counterparty).or_default();
+                *needed = (*needed).max(index + 1);
+            }
+        }
+        let mut bundled = Vec::with_capacity(messages.len());
+        for (stored, receipt_log) in messages.iter().zip(receipt_logs) {
+            let m = &stored.message;
+            let party = &m.counterparty;
+            let peer = peers.entry(party.clone()).or_insert_with(|| {
+                let log = peer_logs.get(party)?;
+                let record = records.get(&origin(party)).cloned();
+                let needed = peer_needed.get(party).copied().unwrap_or(0);
+                let mut checkpoint =
+                    best_peer_checkpoint(&log.tree, log.checkpoint.as_ref(), record, needed)?;
+                checkpoint.retain_signatures(|s| known.contains(s.name()));
+                signers.extend(
+                    checkpoint
+                        .note()
+                        .signatures()
+                        .iter()
+                        .map(|s| s.name().to_owned()),
+                );
+                Some((&log.tree, checkpoint))
+            });
+            let receipt = stored
+                .receipt
+                .as_ref()
+                .map(|bytes| String::from_utf8(bytes.clone()))
+                .transpose()
+                .map_err(|_| {
+                    NodeError::Internal(format!("the receipt of {} is not UTF-8", m.id))
+                })?;
+            let own_proof = |since: Option<u64>| -> Option<LogProof> {
+                let (index, own) = (m.log_index?, own.as_ref()?);
+                let entry = own_entries.get(&index)?;
+                self.log
+                    .read(|view| LogProof::build(&view.tree, index, entry, own, since))
+                    .map_err(|e| tracing::warn!(id = %m.id, %e, "evidence: no proof in our log"))
+                    .ok()
+            };
+            let (sender_log, recipient_log) = match m.direction {
+                Direction::Sent => {
+                    let theirs = peer.as_ref().zip(receipt_log.as_ref()).and_then(
+                        |((tree, checkpoint), position)| {
+                            let since = tlog_size(&position.tlog_proof)?;
+                            LogProof::build(
+                                tree,
+                                position.leaf_index,
+                                position.entry.as_bytes(),
+                                checkpoint,
+                                Some(since),
+                            )
+                            .ok()
+                        },
+                    );
+                    (own_proof(None), theirs)
+                }
+                Direction::Received => {
+                    let theirs = peer.as_ref().and_then(|(tree, checkpoint)| {
+                        let log = peer_logs.get(party)?;
+                        let entry = log
+                            .ours
+                            .get(&m.id.to_string())
+                            .filter(|e| e.direction == EntryDirection::Sent)?;
+                        LogProof::build(tree, entry.index, &entry.bytes, checkpoint, None).ok()
+                    });
+                    let since = receipt_log.as_ref().and_then(|p| tlog_size(&p.tlog_proof));
+                    (theirs, own_proof(since))
+                }
+            };
+            bundled.push(BundledMessage {
+                envelope: String::from_utf8(m.envelope.clone()).map_err(|_| {
+                    NodeError::Internal(format!("the envelope of {} is not UTF-8", m.id))
+                })?,
+                receipt,
+                sender_log,
+                recipient_log,
+            });
+        }
+        drop(peer_logs);
+        let mut cards = vec![self.card.bytes().to_vec()];
+        for peer in self.peers.all() {
+            let party = peer.party();
+            let involved = messages.iter().any(|m| &m.message.counterparty == party)
+                || signers.contains(&crate::log::witness::witness_name(party));
+            if involved {
+                cards.push(peer.card.bytes().to_vec());
+            }
+        }
+        Ok(Bundle {
+            format: FORMAT.to_owned(),
+            exported_by: self.party().clone(),
+            exported_at: self.now(),
+            scope,
+            cards: cards
+                .into_iter()
+                .map(|c| {
+                    String::from_utf8(c)
+                        .map_err(|_| NodeError::Internal("a card is not UTF-8".into()))
+                })
+                .collect::<NodeResult<_>>()?,
+            messages: bundled,
+        })
+    }
+
+    /// The note key names whose cards this node has (its own and its
+    /// peers' logs and witnesses): a bundle carries no signature that its
+    /// reader could not check.
+    fn known_signers(&self) -> BTreeSet<String> {
+        std::iter::once(self.party().clone())
+            .chain(self.peers.all().iter().map(|p| p.party().clone()))
+            .flat_map(|p| [origin(&p), crate::log::witness::witness_name(&p)])
+            .collect()
+    }
+
+    /// Parses a stored receipt: ours for a received message, the peer's
+    /// for a sent one. Stored receipts were verified when stored; this
+    /// verifies again, and a receipt that does not verify yields `None`.
+    fn receipt_of(&self, direction: Direction, party: &PartyCode, bytes: &[u8]) -> Option<Receipt> {
+        let (signer, key) = match direction {
+            Direction::Received => (self.party().clone(), self.keys.signing.verifying_key()),
+            Direction::Sent => (party.clone(), self.peers.get(party)?.card.keys().signing),
+        };
+        SignedReceipt::parse_and_verify(bytes, &key, &signer)
+            .ok()
+            .map(|r| r.receipt().clone())
+    }
+
+    /// Our checkpoint to prove entries against: the largest of at least
+    /// `needed` entries that our witness policy accepts, else the latest.
+    fn own_checkpoint(
+        &self,
+        needed: u64,
+        cosignatures: &[(String, u64, String)],
+    ) -> NodeResult<Option<SignedCheckpoint>> {
+        let Some(latest) = self.log.checkpoint() else {
+            return Ok(None);
+        };
+        let policy = Policy::parse(self.witness_policy()?.as_bytes())
+            .map_err(|e| NodeError::Internal(format!("witness policy: {e}")))?;
+        let mut sizes: Vec<u64> = cosignatures
+            .iter()
+            .map(|(_, size, _)| *size)
+            .filter(|size| (needed..=latest.size).contains(size))
+            .collect();
+        sizes.sort_unstable();
+        sizes.dedup();
+        for size in sizes.into_iter().rev() {
+            let note = if size == latest.size {
+                latest.note.clone()
+            } else {
+                self.resign(size)?
+            };
+            let candidate = LoggedCheckpoint { size, note }.cosigned(cosignatures);
+            let signed = parse_checkpoint(&candidate)?;
+            if policy.verify_checkpoint(&signed).is_ok() {
+                return Ok(Some(signed));
+            }
+        }
+        Ok(Some(parse_checkpoint(&latest.cosigned(cosignatures))?))
+    }
+
+    /// Our checkpoint note of an earlier `size`, signed again: the same
+    /// bytes as when it was first signed, as Ed25519 is deterministic.
+    fn resign(&self, size: u64) -> NodeResult<String> {
+        let root = self
+            .log
+            .read(|view| view.tree.root_at(size))
+            .map_err(|e| NodeError::Internal(format!("no root of our log at size {size}: {e}")))?;
+        let checkpoint = Checkpoint::new(&origin(self.party()), size, root)
+            .map_err(|e| NodeError::Internal(e.to_string()))?;
+        let signed =
+            SignedCheckpoint::sign(checkpoint, &log_signer(self.party(), &self.keys.signing)?)
+                .map_err(|e| NodeError::Internal(e.to_string()))?;
+        String::from_utf8(signed.to_bytes())
+            .map_err(|_| NodeError::Internal("a checkpoint note is not UTF-8".into()))
+    }
+}
+
+fn parse_checkpoint(note: &str) -> NodeResult<SignedCheckpoint> {
+    SignedCheckpoint::parse(note.as_bytes())
+        .map_err(|e| NodeError::Internal(format!("our own checkpoint does not parse: {e}")))
+}
+
+/// Of the peer's served checkpoint and our witness record of its log
+/// (merged when they are the same tree), among those our copy of its tree
+/// reaches: one that covers the `needed` entries if any does, then the one
+/// with more signatures, then the larger.
+fn best_peer_checkpoint(
+    tree: &MemoryTree,
+    served: Option<&SignedCheckpoint>,
+    record: Option<Vec<u8>>,
+    needed: u64,
+) -> Option<SignedCheckpoint> {
+    let record = record.and_then(|r| SignedCheckpoint::parse(&r).ok());
+    let mut candidates: Vec<SignedCheckpoint> = Vec::new();
+    if let Some(served) = served {
+        let mut merged = served.clone();
+        if let Some(record) = &record
+            && record.checkpoint() == served.checkpoint()
+        {
+            for signature in record.note().signatures() {
+                let present = merged
+                    .note()
+                    .signatures()
+                    .iter()
+                    .any(|s| s.name() == signature.name() && s.key_id() == signature.key_id());
+                if !present {
+                    merged.push_signature(signature.clone());
+                }
+            }
+        }
+        candidates.push(merged);
+    }
+    candidates.extend(record);
+    candidates
+        .into_iter()
+        .filter(|c| c.checkpoint().size() <= tree.size())
+        .filter(|c| {
+            tree.root_at(c.checkpoint().size())
+                .is_ok_and(|root| &root == c.checkpoint().root())
+        })
+        .max_by_key(|c| {
+            let size = c.checkpoint().size();
+            (size >= needed, c.note().signatures().len(), size)
+        })
+}
+
+/// The checkpoint size inside a tlog-proof.
+fn tlog_size(tlog_proof: &str) -> Option<u64> {
+    detente_log::proof::TlogProof::parse(tlog_proof.as_bytes())
+        .ok()
+        .map(|p| p.checkpoint().checkpoint().size())
+}
