@@ -23,6 +23,7 @@
 //! panics on input from a peer.
 #![forbid(unsafe_code)]
 
+pub mod agreement;
 pub mod body;
 pub mod canonical;
 pub mod card;

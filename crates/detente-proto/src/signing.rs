@@ -33,6 +33,8 @@ pub enum Domain {
     Receipt,
     /// A party card.
     Card,
+    /// A party's signature on an agreement.
+    Agreement,
 }
 
 impl Domain {
@@ -42,6 +44,7 @@ impl Domain {
             Domain::Envelope => "envelope",
             Domain::Receipt => "receipt",
             Domain::Card => "card",
+            Domain::Agreement => "agreement",
         }
     }
 
@@ -50,6 +53,7 @@ impl Domain {
             Domain::Envelope => b"detente/v1/envelope\n",
             Domain::Receipt => b"detente/v1/receipt\n",
             Domain::Card => b"detente/v1/card\n",
+            Domain::Agreement => b"detente/v1/agreement\n",
         }
     }
 
