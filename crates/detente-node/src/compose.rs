@@ -122,6 +122,22 @@ impl Node {
                 None => return Err(message_not_found(&answered)),
             }
         }
+        // The agreement in force on this channel, if any, must allow it.
+        let in_force = if crate::agreements::is_agreement_kind(kind) {
+            None
+        } else {
+            self.agreement_in_force(&request.to.party).await?
+        };
+        if let Some(agreement) = &in_force {
+            agreement
+                .allows(
+                    (self.party(), request.from_tier),
+                    (&request.to.party, request.to.tier),
+                    kind,
+                    request.exercise,
+                )
+                .map_err(|refusal| NodeError::NotAllowed(refusal.to_string()))?;
+        }
         let now = self.now();
         let envelope = Envelope {
             id: MessageId::new_v7(now),
@@ -136,7 +152,7 @@ impl Node {
             },
             precedence: request.precedence,
             in_reply_to: request.in_reply_to,
-            agreement: None,
+            agreement: in_force.map(|a| a.reference()),
             created_at: now,
             exercise: request.exercise,
             tlp: request.tlp,

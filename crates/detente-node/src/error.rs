@@ -63,6 +63,10 @@ pub enum NodeError {
     /// A request that is well-formed but cannot be carried out as asked.
     #[error("{0}")]
     Unprocessable(String),
+    /// The agreement in force on the channel does not allow the message;
+    /// the text names the rule.
+    #[error("{0}")]
+    NotAllowed(String),
     /// The party is not a known peer of this node.
     #[error("{0} is not a peer of this node; add its card with `detente peer add`")]
     UnknownParty(PartyCode),
@@ -158,6 +162,11 @@ pub enum PeerRejection {
         /// The allowed skew.
         skew: String,
     },
+    /// An agreement signature that does not hold (bad signature, not a
+    /// party, other bytes than those proposed), or a message the agreement
+    /// in force does not allow.
+    #[error("{0}")]
+    Agreement(String),
 }
 
 /// The result type of this crate.

@@ -7,6 +7,7 @@
 //! [`RunningNode`] a serving one.
 #![forbid(unsafe_code)]
 
+pub mod agreements;
 pub mod api;
 pub mod backoff;
 pub mod bench;

@@ -159,6 +159,17 @@ pub struct ChannelStatus {
     pub reason: String,
 }
 
+/// `agreement-propose` and `agreement-sign`: a party's signed agreement
+/// (the exact `{"agreement", "key_id", "signature"}` bytes, see
+/// [`crate::agreement::SignedAgreement`]), proposing it or countersigning
+/// the proposed bytes.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AgreementSignature {
+    /// The signed agreement, exact bytes.
+    pub signed: String,
+}
+
 /// `guarantee-propose`: a guarantee document offered for signature.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -253,6 +264,8 @@ pub enum Body {
     PledgeSign(PledgeSign),
     PledgeWithdraw(PledgeWithdraw),
     Escalation(Escalation),
+    AgreementPropose(AgreementSignature),
+    AgreementSign(AgreementSignature),
 }
 
 fn decode<T: DeserializeOwned>(value: Value) -> Result<T, ProtoError> {
@@ -286,6 +299,8 @@ impl Body {
             MessageKind::PledgeSign => Body::PledgeSign(decode(value)?),
             MessageKind::PledgeWithdraw => Body::PledgeWithdraw(decode(value)?),
             MessageKind::Escalation => Body::Escalation(decode(value)?),
+            MessageKind::AgreementPropose => Body::AgreementPropose(decode(value)?),
+            MessageKind::AgreementSign => Body::AgreementSign(decode(value)?),
         };
         body.validate()?;
         Ok(body)
@@ -311,6 +326,8 @@ impl Body {
             Body::PledgeSign(_) => MessageKind::PledgeSign,
             Body::PledgeWithdraw(_) => MessageKind::PledgeWithdraw,
             Body::Escalation(_) => MessageKind::Escalation,
+            Body::AgreementPropose(_) => MessageKind::AgreementPropose,
+            Body::AgreementSign(_) => MessageKind::AgreementSign,
         }
     }
 
@@ -333,6 +350,7 @@ impl Body {
             Body::PledgeSign(b) => serde_json::to_value(b),
             Body::PledgeWithdraw(b) => serde_json::to_value(b),
             Body::Escalation(b) => serde_json::to_value(b),
+            Body::AgreementPropose(b) | Body::AgreementSign(b) => serde_json::to_value(b),
         };
         value.unwrap_or_else(|error| unreachable!("bodies always serialise: {error}"))
     }
@@ -351,6 +369,8 @@ impl Body {
             Body::ContactUpdate(b) => format!("{} contact(s)", b.contacts.len()),
             Body::ChannelStatus(b) => format!("channel {:?}: {}", b.status, b.reason),
             Body::GuaranteePropose(_) => "guarantee proposed".into(),
+            Body::AgreementPropose(_) => "agreement proposed".into(),
+            Body::AgreementSign(_) => "agreement signed".into(),
             Body::GuaranteeSign(_) => "guarantee signed".into(),
             Body::GuaranteeWithdraw(b) => first_line(&b.reason),
             Body::PledgeSign(b) => format!("pledge {} signed", b.pledge),
@@ -424,6 +444,7 @@ impl Body {
                 "must be a JSON object",
             )),
             Body::GuaranteeWithdraw(b) => required("reason", &b.reason),
+            Body::AgreementPropose(b) | Body::AgreementSign(b) => required("signed", &b.signed),
             Body::PledgeSign(b) => required("pledge", &b.pledge),
             Body::PledgeWithdraw(b) => {
                 required("pledge", &b.pledge)?;

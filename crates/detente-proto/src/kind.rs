@@ -98,6 +98,10 @@ wire_enum!(
         PledgeWithdraw = "pledge-withdraw",
         /// A missed deadline, raised to the next tier.
         Escalation = "escalation",
+        /// An agreement offered for signature, signed by the proposer.
+        AgreementPropose = "agreement-propose",
+        /// A party's signature on a proposed agreement's exact bytes.
+        AgreementSign = "agreement-sign",
     }
 );
 

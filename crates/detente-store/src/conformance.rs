@@ -36,10 +36,17 @@
 //! - alarms: every field round-trips (evidence byte for byte), oldest
 //!   first, ties in the order raised; the same alarm (kind, subject and
 //!   evidence) is recorded once, the first kept, and `raise_alarm` says
-//!   whether it recorded.
+//!   whether it recorded;
+//! - agreement signatures: read back by signer (byte order); the same
+//!   signer's signature over the same document again records nothing;
+//!   one over another document, or any signature over another document
+//!   than the version's first, is `AgreementSignatureConflict` and writes
+//!   nothing; signed versions listed by id, newest first; a malformed id
+//!   or version 0 is `Misuse`.
 //!
 //! This is test code: it panics (asserts, `expect`) instead of returning errors.
 
+mod agreements;
 mod data;
 mod delivery;
 mod directory;
@@ -49,6 +56,13 @@ mod messages;
 mod thread;
 mod witness;
 
+pub use agreements::{
+    a_second_agreement_signature_over_other_bytes_is_a_conflict,
+    agreement_signature_misuse_is_refused_and_writes_nothing,
+    agreement_signatures_round_trip_by_signer, agreement_versions_by_id_newest_first,
+    an_agreement_signature_over_another_document_is_a_conflict,
+    the_same_agreement_signature_again_records_nothing,
+};
 pub use delivery::{
     delivery_failure_reschedules, delivery_marks_delivered_and_clears_outbox,
     delivery_of_unknown_message_is_not_found, due_deliveries_are_oldest_first_and_bounded,
@@ -129,6 +143,12 @@ pub const CHECKS: &[(&str, Check)] = checks![
     alarms_round_trip_oldest_first,
     raising_the_same_alarm_again_records_nothing,
     alarms_differing_in_kind_subject_or_evidence_are_distinct,
+    agreement_signatures_round_trip_by_signer,
+    the_same_agreement_signature_again_records_nothing,
+    a_second_agreement_signature_over_other_bytes_is_a_conflict,
+    an_agreement_signature_over_another_document_is_a_conflict,
+    agreement_versions_by_id_newest_first,
+    agreement_signature_misuse_is_refused_and_writes_nothing,
 ];
 
 /// Runs every check in [`CHECKS`], each against a fresh store from `make`.

@@ -10,6 +10,11 @@ pub enum StoreError {
         /// The id.
         id: String,
     },
+    /// A signature on an agreement version that contradicts the signatures
+    /// stored for it: every signature on one version is over one document,
+    /// and a party signs a version once. Nothing was written.
+    #[error("{0}")]
+    AgreementSignatureConflict(Box<AgreementSignatureConflict>),
     /// The log's stored checkpoint is not the size a batch extends: another
     /// sequencer wrote first. Nothing was written.
     #[error(
@@ -70,4 +75,33 @@ pub enum StoreError {
     /// The database itself failed (I/O, locking, constraint).
     #[error("database error: {0}")]
     Backend(String),
+}
+
+/// Which signature on an agreement version was refused, and which stored
+/// one it contradicts ([`StoreError::AgreementSignatureConflict`]).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "agreement {agreement_id}@{version}: the signature by {signer} is over the document with SHA-256 {offered}, but the signature by {stored_signer} already stored for this version is over {stored}; nothing was stored — every signature on a version must be over the same document, so check which text the parties signed (a changed text is a new version)",
+    offered = hex(.offered_sha256),
+    stored = hex(.stored_sha256)
+)]
+pub struct AgreementSignatureConflict {
+    /// The agreement's id.
+    pub agreement_id: String,
+    /// Its version.
+    pub version: u32,
+    /// The party whose signature was refused.
+    pub signer: String,
+    /// SHA-256 of the document the refused signature is over.
+    pub offered_sha256: [u8; 32],
+    /// The party whose stored signature it contradicts: the same signer (a
+    /// second signature over another document), or the version's first signer.
+    pub stored_signer: String,
+    /// SHA-256 of the document the signatures stored for the version are over.
+    pub stored_sha256: [u8; 32],
+}
+
+/// Lower-case hex, for hashes in messages.
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }

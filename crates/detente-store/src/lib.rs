@@ -30,6 +30,11 @@
 //!   it at any depth (up to [`MAX_THREAD_DEPTH`]), each once, even where
 //!   stored replies form a cycle, each read exactly as [`Store::message`]
 //!   reads it.
+//! - the signatures stored on one agreement version are all over one
+//!   document (one `document_sha256`), at most one per signer; a signature
+//!   that would break this is refused
+//!   ([`StoreError::AgreementSignatureConflict`]) and writes nothing,
+//!   atomic across connections and processes.
 #![forbid(unsafe_code)]
 
 #[cfg(feature = "conformance")]
@@ -39,10 +44,10 @@ mod log_batch;
 mod model;
 mod sqlite;
 
-pub use error::StoreError;
+pub use error::{AgreementSignatureConflict, StoreError};
 pub use model::{
-    AcceptOutcome, Alarm, Direction, LogBatch, Mailbox, MessageQuery, MessageState, NewMessage,
-    OfficerRecord, OutboxEntry, PeerRecord, StoredMessage,
+    AcceptOutcome, AgreementSignature, Alarm, Direction, LogBatch, Mailbox, MessageQuery,
+    MessageState, NewMessage, OfficerRecord, OutboxEntry, PeerRecord, StoredMessage,
 };
 pub use sqlite::SqliteStore;
 
@@ -180,6 +185,35 @@ pub trait Store: Send + Sync + std::fmt::Debug + 'static {
 
     /// Every alarm, oldest first; alarms raised at the same time in the order raised.
     fn alarms(&self) -> Result<Vec<Alarm>, StoreError>;
+
+    /// Records a party's signature on an agreement version. Returns false (and
+    /// writes nothing) when that signer's signature on that version is already
+    /// stored with the same document_sha256. A second signature by the same
+    /// signer on the same version over OTHER bytes, or any signature whose
+    /// document_sha256 differs from the one of the first signature stored for
+    /// that version, is [`StoreError::AgreementSignatureConflict`] and writes
+    /// nothing.
+    ///
+    /// "The same" is judged by `document_sha256` alone: a repeat whose
+    /// `signed` bytes differ (say, signed again with a new key) is `false`,
+    /// and the first signature stays. The checks and the write are one
+    /// transaction, atomic across connections and processes. An id that is
+    /// not 1 to 64 of `a-z`, `0-9`, `-`, or version 0, is
+    /// [`StoreError::Misuse`].
+    fn put_agreement_signature(&self, signature: &AgreementSignature) -> Result<bool, StoreError>;
+
+    /// Every signature on one agreement version, by signer (byte order of the code).
+    /// Empty if none is stored; an id or version `put_agreement_signature`
+    /// refuses is [`StoreError::Misuse`].
+    fn agreement_signatures(
+        &self,
+        agreement_id: &str,
+        version: u32,
+    ) -> Result<Vec<AgreementSignature>, StoreError>;
+
+    /// Every agreement version with at least one signature, as (id, version),
+    /// ordered by id then version descending (newest version of each id first).
+    fn agreement_versions(&self) -> Result<Vec<(String, u32)>, StoreError>;
 
     /// Adds a peer, or replaces the card of a known one.
     fn upsert_peer(&self, peer: &PeerRecord) -> Result<(), StoreError>;

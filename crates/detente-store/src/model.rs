@@ -230,3 +230,21 @@ pub struct OfficerRecord {
     /// When the officer was added.
     pub created_at: Timestamp,
 }
+
+/// One party's signature on one version of an agreement: the exact signed
+/// bytes (a `{"agreement", "key_id", "signature"}` wrapper), verified by the node.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AgreementSignature {
+    /// The agreement's id (1–64 of a-z0-9-).
+    pub agreement_id: String,
+    /// Its version, from 1.
+    pub version: u32,
+    /// The signing party.
+    pub signer: PartyCode,
+    /// SHA-256 of the agreement document's canonical bytes (what was signed).
+    pub document_sha256: [u8; 32],
+    /// The exact signed bytes.
+    pub signed: Vec<u8>,
+    /// When this node recorded it.
+    pub recorded_at: Timestamp,
+}

@@ -6,9 +6,10 @@
 //! their reads proceed during our writes, and the busy timeout makes
 //! writers wait for each other.
 //!
-//! Every operation that writes more than one row runs in one `IMMEDIATE`
-//! transaction: the write lock is taken before the first read, so a check
-//! ("is this id stored?") and the write that depends on it cannot be split
+//! Every operation that writes more than one row, or reads what is stored
+//! before deciding to write, runs in one `IMMEDIATE` transaction: the
+//! write lock is taken before the first read, so a check ("is this id
+//! stored?") and the write that depends on it cannot be split
 //! by another connection, and a transaction never fails half-way because
 //! another writer got in first. Hence:
 //! - a queued message and its outbox row are written together or not at all;
@@ -17,14 +18,20 @@
 //! - a message becomes `delivered` together with its receipt, and loses its
 //!   outbox row in the same commit;
 //! - a log batch, its messages and its checkpoint are one commit, hence one
-//!   fsync however many entries it holds.
+//!   fsync however many entries it holds;
+//! - a signature on an agreement version is checked against the ones
+//!   stored (one document per version, one signature per signer) and
+//!   inserted in one transaction, so two connections cannot store
+//!   signatures over two documents on one version.
 //!
 //! The schema, its migrations and connection settings are in [`schema`];
 //! writing new message rows in `inserts`; reading rows back in `rows`; the
 //! transparency log in `log`; witness records, cosignatures and alarms in
 //! `witness` (each a single statement, so atomic without a transaction);
-//! a message's thread (one recursive query) in `thread`.
+//! a message's thread (one recursive query) in `thread`; signatures on
+//! agreements (checked and inserted in one transaction) in `agreements`.
 
+mod agreements;
 mod inserts;
 mod log;
 mod rows;
@@ -44,8 +51,9 @@ use rusqlite::{
 };
 
 use crate::{
-    AcceptOutcome, Alarm, Direction, LogBatch, Mailbox, MessageQuery, MessageState, NewMessage,
-    OfficerRecord, OutboxEntry, PeerRecord, Store, StoreError, StoredMessage,
+    AcceptOutcome, AgreementSignature, Alarm, Direction, LogBatch, Mailbox, MessageQuery,
+    MessageState, NewMessage, OfficerRecord, OutboxEntry, PeerRecord, Store, StoreError,
+    StoredMessage,
 };
 use inserts::{insert_message, insert_outbox_row, stored_status};
 use rows::{MessageRow, db_error, format_tiers, parse_state, select_messages};
@@ -465,6 +473,22 @@ impl Store for SqliteStore {
 
     fn alarms(&self) -> Result<Vec<Alarm>, StoreError> {
         witness::alarms(&self.lock())
+    }
+
+    fn put_agreement_signature(&self, signature: &AgreementSignature) -> Result<bool, StoreError> {
+        agreements::put_signature(&mut self.lock(), signature)
+    }
+
+    fn agreement_signatures(
+        &self,
+        agreement_id: &str,
+        version: u32,
+    ) -> Result<Vec<AgreementSignature>, StoreError> {
+        agreements::signatures(&self.lock(), agreement_id, version)
+    }
+
+    fn agreement_versions(&self) -> Result<Vec<(String, u32)>, StoreError> {
+        agreements::versions(&self.lock())
     }
 
     fn upsert_peer(&self, peer: &PeerRecord) -> Result<(), StoreError> {

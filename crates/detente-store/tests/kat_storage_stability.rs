@@ -9,7 +9,9 @@
 //!   cosignatures of this node's checkpoint, and an alarm;
 //! - v4: the same, plus that alarm raised again (not recorded: an alarm is
 //!   stored once) and a second alarm with other evidence; each alarm row
-//!   now carries the SHA-256 of its evidence.
+//!   now carries the SHA-256 of its evidence;
+//! - v5: the same, plus signatures on an agreement: version 1 signed by
+//!   both parties (one of them twice, recorded once) and version 2 by one.
 //!
 //! Every later version must open each fixture (migrating it if the schema
 //! has moved on) and read back exactly those records. If this test
@@ -18,7 +20,7 @@
 //!
 //! When a new schema version ships, add a fixture for it with
 //! [`regenerate_fixture`] (it writes `storage-v{SCHEMA_VERSION}.sqlite`),
-//! and a test like [`schema_v4_fixture_reads_back_exactly`] for it; keep
+//! and a test like [`schema_v5_fixture_reads_back_exactly`] for it; keep
 //! the old ones.
 
 mod fixtures;
@@ -27,7 +29,8 @@ use std::path::{Path, PathBuf};
 
 use detente_proto::ids::{MessageId, Tier};
 use detente_store::{
-    Alarm, Mailbox, MessageQuery, MessageState, SqliteStore, Store, StoredMessage,
+    AgreementSignature, Alarm, Mailbox, MessageQuery, MessageState, SqliteStore, Store, StoreError,
+    StoredMessage,
 };
 use tempfile::TempDir;
 
@@ -165,8 +168,8 @@ fn schema_v1_fixture_is_upgraded_to_the_current_version() {
     let (dir, store) = open_copy("storage-v1.sqlite");
     assert_eq!(
         user_version(&store),
-        Some("4".to_owned()),
-        "v1 is migrated to v4"
+        Some("5".to_owned()),
+        "v1 is migrated to v5"
     );
     assert_eq!(
         user_version(&store),
@@ -307,8 +310,8 @@ fn schema_v2_fixture_is_upgraded_to_the_current_version() {
     let (dir, store) = open_copy("storage-v2.sqlite");
     assert_eq!(
         user_version(&store),
-        Some("4".to_owned()),
-        "v2 is migrated to v4"
+        Some("5".to_owned()),
+        "v2 is migrated to v5"
     );
     let fresh = dir.path().join("fresh.sqlite");
     drop(SqliteStore::open(&fresh).expect("open fresh"));
@@ -337,8 +340,8 @@ fn schema_v3_fixture_is_upgraded_to_the_current_version() {
     let (dir, store) = open_copy("storage-v3.sqlite");
     assert_eq!(
         user_version(&store),
-        Some("4".to_owned()),
-        "v3 is migrated to v4"
+        Some("5".to_owned()),
+        "v3 is migrated to v5"
     );
     let fresh = dir.path().join("fresh.sqlite");
     drop(SqliteStore::open(&fresh).expect("open fresh"));
@@ -416,13 +419,7 @@ fn assert_v4_records(store: &SqliteStore) {
 #[test]
 fn schema_v4_fixture_reads_back_exactly() {
     let (_dir, store) = open_copy("storage-v4.sqlite");
-    assert_v2_records(&store);
-    assert_eq!(
-        store.witness_record(WITNESSED_LOG).expect("witness_record"),
-        Some((7, witness_record()))
-    );
-    assert_eq!(store.cosignatures().expect("cosignatures"), cosignatures());
-    assert_v4_records(&store);
+    assert_v4_and_earlier_records(&store);
     for repeat in [alarm(), second_alarm()] {
         assert!(
             !store.raise_alarm(&repeat).expect("raise again"),
@@ -430,6 +427,109 @@ fn schema_v4_fixture_reads_back_exactly() {
         );
     }
     assert_v4_records(&store);
+}
+
+/// The records of v4 (and all before), exactly as stored.
+fn assert_v4_and_earlier_records(store: &SqliteStore) {
+    assert_v2_records(store);
+    assert_eq!(
+        store.witness_record(WITNESSED_LOG).expect("witness_record"),
+        Some((7, witness_record()))
+    );
+    assert_eq!(store.cosignatures().expect("cosignatures"), cosignatures());
+    assert_v4_records(store);
+}
+
+/// What a database from before v5 holds once migrated: no agreement signature.
+fn assert_no_agreement_signatures(store: &SqliteStore) {
+    assert_eq!(store.agreement_versions().expect("versions"), vec![]);
+    assert_eq!(
+        store
+            .agreement_signatures(AGREEMENT, 1)
+            .expect("signatures"),
+        vec![]
+    );
+}
+
+/// The records v5 added: signatures on two versions of one agreement.
+fn assert_v5_records(store: &SqliteStore) {
+    let signatures = agreement_signatures();
+    assert_eq!(
+        store
+            .agreement_signatures(AGREEMENT, 1)
+            .expect("signatures"),
+        signatures[..2].to_vec(),
+        "both parties' signatures on version 1, by signer"
+    );
+    assert_eq!(
+        store
+            .agreement_signatures(AGREEMENT, 2)
+            .expect("signatures"),
+        signatures[2..].to_vec(),
+        "RU's signature on version 2"
+    );
+    assert_eq!(
+        store.agreement_versions().expect("versions"),
+        vec![(AGREEMENT.to_owned(), 2), (AGREEMENT.to_owned(), 1)],
+        "newest version first"
+    );
+}
+
+#[test]
+fn schema_v4_fixture_is_upgraded_to_the_current_version() {
+    let (dir, store) = open_copy("storage-v4.sqlite");
+    assert_eq!(
+        user_version(&store),
+        Some("5".to_owned()),
+        "v4 is migrated to v5"
+    );
+    let fresh = dir.path().join("fresh.sqlite");
+    drop(SqliteStore::open(&fresh).expect("open fresh"));
+    assert_eq!(
+        schema(&dir.path().join("storage-v4.sqlite")),
+        schema(&fresh),
+        "a migrated v4 database has today's schema"
+    );
+
+    // The new table starts empty, the old records are intact, and the v5
+    // records go in as on a fresh store.
+    assert_no_agreement_signatures(&store);
+    assert_v4_and_earlier_records(&store);
+    write_v5_records(&store);
+    assert_v5_records(&store);
+    assert_v4_and_earlier_records(&store);
+}
+
+#[test]
+fn schema_v5_fixture_reads_back_exactly() {
+    let (_dir, store) = open_copy("storage-v5.sqlite");
+    assert_v4_and_earlier_records(&store);
+    assert_v5_records(&store);
+
+    // The stored signatures keep their rules: each again records nothing,
+    // and a signature on version 1 over another document is refused.
+    for repeat in agreement_signatures() {
+        assert!(
+            !store
+                .put_agreement_signature(&repeat)
+                .expect("the same signature again"),
+            "a stored signature is not recorded again: {}@{} by {}",
+            repeat.agreement_id,
+            repeat.version,
+            repeat.signer
+        );
+    }
+    let other = AgreementSignature {
+        signer: "UN".parse().expect("party"),
+        document_sha256: [0x99; 32],
+        ..agreement_signatures()[0].clone()
+    };
+    let result = store.put_agreement_signature(&other);
+    assert!(
+        matches!(result, Err(StoreError::AgreementSignatureConflict(_))),
+        "version 1's document is pinned by the stored signatures: {result:?}"
+    );
+    assert_v5_records(&store);
 }
 
 /// Writes `tests/fixtures/storage-v{SCHEMA_VERSION}.sqlite` from the records

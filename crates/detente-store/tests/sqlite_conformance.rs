@@ -2,7 +2,8 @@
 //! on disk, plus what only SQLite has: connection settings, durability
 //! across reopen, refusing a database from a newer detente, damaged
 //! values, two connections on one file (two sequencers, two witnesses
-//! racing, two nodes raising one alarm), an alarm raised again after a
+//! racing, two nodes raising one alarm, two nodes storing signatures over
+//! two documents on one agreement version), an alarm raised again after a
 //! restart, and the cost of a large log batch.
 
 use std::cell::Cell;
@@ -13,8 +14,8 @@ use detente_proto::kind::{MessageKind, Precedence, Tlp};
 use detente_proto::time::Timestamp;
 use detente_store::conformance::run_all;
 use detente_store::{
-    Alarm, Direction, LogBatch, MessageState, NewMessage, OfficerRecord, SqliteStore, Store,
-    StoreError,
+    AgreementSignature, Alarm, Direction, LogBatch, MessageState, NewMessage, OfficerRecord,
+    SqliteStore, Store, StoreError,
 };
 use tempfile::TempDir;
 
@@ -459,6 +460,110 @@ fn damaged_witness_values_are_corrupt_not_a_panic() {
     let result = store.alarms();
     assert!(
         matches!(result, Err(StoreError::Corrupt(ref why)) if why.contains("alarms.at_ms")),
+        "got {result:?}"
+    );
+}
+
+fn sample_signature(version: u32, signer: &str, document: u8) -> AgreementSignature {
+    AgreementSignature {
+        agreement_id: "ru-us-ict-incidents".to_owned(),
+        version,
+        signer: signer.parse().expect("party"),
+        document_sha256: [document; 32],
+        signed: format!("{signer} signs document {document}").into_bytes(),
+        recorded_at: at("2026-11-28T10:00:00.000Z"),
+    }
+}
+
+#[test]
+fn two_connections_signing_one_version_over_two_documents_store_one() {
+    // Two node processes on one database store signatures on a new version
+    // at once, each over another document, round after round: the checks
+    // and the insert are one transaction, so exactly one is stored and the
+    // other is a conflict, and the version keeps one document.
+    const ROUNDS: u32 = 50;
+    let dir = TempDir::new().expect("temp dir");
+    let path = dir.path().join("node.sqlite");
+    let barrier = std::sync::Barrier::new(2);
+    let race = |store: SqliteStore, name: &str| {
+        let (signer, document) = if name == "a" {
+            ("RU", 0xaa)
+        } else {
+            ("US", 0xbb)
+        };
+        (1..=ROUNDS)
+            .map(|version| {
+                barrier.wait();
+                match store.put_agreement_signature(&sample_signature(version, signer, document)) {
+                    Ok(stored) => Ok(stored),
+                    Err(StoreError::AgreementSignatureConflict(_)) => Ok(false),
+                    Err(e) => Err(format!("{name}, version {version}: {e}")),
+                }
+            })
+            .collect()
+    };
+    let (a, b) = race_two_connections(&path, race);
+    let store = open(&path);
+    for (version, (a, b)) in (1..).zip(a.iter().zip(&b)) {
+        assert!(a ^ b, "version {version}: a stored {a}, b stored {b}");
+        let winner = if *a {
+            sample_signature(version, "RU", 0xaa)
+        } else {
+            sample_signature(version, "US", 0xbb)
+        };
+        assert_eq!(
+            store
+                .agreement_signatures("ru-us-ict-incidents", version)
+                .expect("agreement_signatures"),
+            vec![winner],
+            "version {version}: one signature, one document"
+        );
+    }
+    assert_eq!(
+        store
+            .agreement_versions()
+            .expect("agreement_versions")
+            .len(),
+        usize::try_from(ROUNDS).expect("fits")
+    );
+}
+
+#[test]
+fn damaged_agreement_values_are_corrupt_not_a_panic() {
+    let dir = TempDir::new().expect("temp dir");
+    let path = dir.path().join("node.sqlite");
+    {
+        let store = open(&path);
+        for version in 1..=3 {
+            let signature = sample_signature(version, "RU", 1);
+            assert!(store.put_agreement_signature(&signature).expect("put"));
+        }
+    }
+    // Damage that the table's CHECKs would refuse, written past them.
+    let raw = rusqlite::Connection::open(&path).expect("open raw");
+    raw.execute_batch(
+        "PRAGMA ignore_check_constraints = ON;
+         UPDATE agreement_signatures SET signer = 'not a party' WHERE version = 1;
+         UPDATE agreement_signatures SET version = 0 WHERE version = 2;
+         UPDATE agreement_signatures SET document_sha256 = x'00' WHERE version = 3;",
+    )
+    .expect("damage");
+    drop(raw);
+    let store = open(&path);
+    let result = store.agreement_signatures("ru-us-ict-incidents", 1);
+    assert!(
+        matches!(result, Err(StoreError::Corrupt(ref why)) if why.contains("agreement_signatures.signer")),
+        "got {result:?}"
+    );
+    let result = store.agreement_versions();
+    assert!(
+        matches!(result, Err(StoreError::Corrupt(ref why)) if why.contains("agreement_signatures.version")),
+        "got {result:?}"
+    );
+    // A new signature is checked against the stored hash, and finds it damaged.
+    let result = store.put_agreement_signature(&sample_signature(3, "US", 1));
+    assert!(
+        matches!(result, Err(StoreError::Corrupt(ref why)) if why.contains("agreement_signatures.document_sha256")),
         "got {result:?}"
     );
 }

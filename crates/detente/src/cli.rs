@@ -69,6 +69,12 @@ pub enum Command {
         after_help = "Examples:\n  detente verify thread.json\n  detente verify thread.json --ack-within 1h\n  detente verify thread.json --policy auditor.policy --json\n\nNo network is used. Confirm the printed key fingerprints out of band."
     )]
     Verify(VerifyArgs),
+    /// Agreements: the co-signed rules of a channel.
+    #[command(
+        subcommand,
+        after_help = "Example:\n  detente agreement propose agreement.toml --to US --dir ./ru\n  detente agreement sign ru-us-ict-incidents@1 --dir ./us\n  detente agreement list --dir ./ru"
+    )]
+    Agreement(AgreementCommand),
     /// This node's transparency log: checkpoint, witnesses, alarms.
     #[command(subcommand, after_help = "Example:\n  detente log status --dir ./ru")]
     Log(LogCommand),
@@ -254,6 +260,57 @@ pub struct AckArgs {
     pub note: Option<String>,
 }
 
+#[derive(Debug, Subcommand)]
+pub enum AgreementCommand {
+    /// Sign an agreement (TOML) and propose it to a party.
+    Propose(AgreementProposeArgs),
+    /// Countersign a proposed agreement: it is in force once every party signed.
+    Sign(AgreementSignArgs),
+    /// One agreement version: its rules and who signed.
+    Show(AgreementShowArgs),
+    /// Every agreement version this node knows.
+    List(AgreementListArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct AgreementProposeArgs {
+    #[command(flatten)]
+    pub connection: Connection,
+    /// The agreement, as TOML (see docs/protocol.md, "Agreements").
+    pub file: PathBuf,
+    /// The party to propose it to.
+    #[arg(long)]
+    pub to: String,
+    /// The tier proposing (default: your highest).
+    #[arg(long)]
+    pub from_tier: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct AgreementSignArgs {
+    #[command(flatten)]
+    pub connection: Connection,
+    /// `<id>@<version>`, e.g. ru-us-ict-incidents@1.
+    pub reference: String,
+    /// The tier signing (default: your highest).
+    #[arg(long)]
+    pub from_tier: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct AgreementShowArgs {
+    #[command(flatten)]
+    pub connection: Connection,
+    /// `<id>@<version>`.
+    pub reference: String,
+}
+
+#[derive(Debug, Args)]
+pub struct AgreementListArgs {
+    #[command(flatten)]
+    pub connection: Connection,
+}
+
 #[derive(Debug, Args)]
 pub struct EvidenceArgs {
     #[command(flatten)]
@@ -356,6 +413,12 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Bench(BenchCommand::Log(args)) => admin::bench_log(args).await,
         Command::Log(LogCommand::Status(args)) => officer::log_status(args).await,
         Command::Evidence(args) => officer::evidence(args).await,
+        Command::Agreement(AgreementCommand::Propose(args)) => {
+            officer::agreement_propose(args).await
+        }
+        Command::Agreement(AgreementCommand::Sign(args)) => officer::agreement_sign(args).await,
+        Command::Agreement(AgreementCommand::Show(args)) => officer::agreement_show(args).await,
+        Command::Agreement(AgreementCommand::List(args)) => officer::agreement_list(args).await,
         Command::Verify(args) => verify::run(args),
     }
 }

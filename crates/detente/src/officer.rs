@@ -166,3 +166,60 @@ pub async fn evidence(args: crate::cli::EvidenceArgs) -> anyhow::Result<()> {
     }
     Ok(())
 }
+
+pub async fn agreement_propose(args: crate::cli::AgreementProposeArgs) -> anyhow::Result<()> {
+    let client = connect(&args.connection)?;
+    let text = std::fs::read_to_string(&args.file)
+        .with_context(|| format!("cannot read the agreement {}", args.file.display()))?;
+    let view: Value = client
+        .post(
+            "/api/v1/agreements",
+            &json!({"agreement": text, "to": args.to, "from_tier": args.from_tier}),
+        )
+        .await?;
+    print(&args.connection, &view, |v| {
+        format!(
+            "{}proposed to {}; it is in force once every party has signed the same bytes\n",
+            output::agreement_detail(v),
+            args.to
+        )
+    });
+    Ok(())
+}
+
+pub async fn agreement_sign(args: crate::cli::AgreementSignArgs) -> anyhow::Result<()> {
+    let client = connect(&args.connection)?;
+    let view: Value = client
+        .post(
+            &format!("/api/v1/agreements/{}/sign", args.reference),
+            &json!({"from_tier": args.from_tier}),
+        )
+        .await?;
+    print(&args.connection, &view, output::agreement_detail);
+    Ok(())
+}
+
+pub async fn agreement_show(args: crate::cli::AgreementShowArgs) -> anyhow::Result<()> {
+    let client = connect(&args.connection)?;
+    let view: Value = client
+        .get(&format!("/api/v1/agreements/{}", args.reference))
+        .await?;
+    print(&args.connection, &view, output::agreement_detail);
+    Ok(())
+}
+
+pub async fn agreement_list(args: crate::cli::AgreementListArgs) -> anyhow::Result<()> {
+    let client = connect(&args.connection)?;
+    let list: Value = client.get("/api/v1/agreements").await?;
+    print(&args.connection, &list, |l| {
+        let mut out = String::new();
+        for view in l["agreements"].as_array().into_iter().flatten() {
+            out.push_str(&output::agreement_line(view));
+        }
+        if out.is_empty() {
+            out.push_str("no agreements yet; propose one with `detente agreement propose`\n");
+        }
+        out
+    });
+    Ok(())
+}

@@ -209,3 +209,65 @@ pub fn write_atomically(path: &std::path::Path, bytes: &[u8], what: &str) -> any
         .with_context(|| format!("cannot write {what} {}", path.display()))?;
     Ok(())
 }
+
+/// One line per agreement version: reference, state, signers, title.
+pub fn agreement_line(view: &Value) -> String {
+    let state = if view["in_force"] == true {
+        "IN FORCE"
+    } else {
+        "PROPOSED"
+    };
+    format!(
+        "{:<32} {:<9} {}  {}\n",
+        str(view, "/reference"),
+        state,
+        signers(view),
+        str(view, "/title")
+    )
+}
+
+fn signers(view: &Value) -> String {
+    view["signed_by"]
+        .as_object()
+        .map(|m| {
+            m.iter()
+                .map(|(party, signed)| format!("{party}{}", if signed == true { "✓" } else { "…" }))
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
+        .unwrap_or_default()
+}
+
+/// An agreement version: its state, signers and main rules.
+pub fn agreement_detail(view: &Value) -> String {
+    let mut out = agreement_line(view);
+    out.push_str(&format!(
+        "  document SHA-256 {}\n",
+        str(view, "/document_sha256")
+    ));
+    let doc = &view["document"];
+    for (tier, rules) in doc["tiers"].as_object().into_iter().flatten() {
+        let kinds: Vec<&str> = rules["may_send"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_str)
+            .collect();
+        out.push_str(&format!("  {tier:<12} may send {}\n", kinds.join(", ")));
+    }
+    for d in doc["deadlines"].as_array().into_iter().flatten() {
+        let ms = |v: &Value| {
+            v.as_i64()
+                .map(|ms| detente_proto::time::human_duration(chrono::TimeDelta::milliseconds(ms)))
+                .unwrap_or_else(|| "—".into())
+        };
+        out.push_str(&format!(
+            "  deadline     {} {}: acknowledge within {}, reply within {}\n",
+            str(d, "/kind"),
+            str(d, "/precedence"),
+            ms(&d["acknowledge_ms"]),
+            ms(&d["reply_ms"])
+        ));
+    }
+    out
+}

@@ -5,6 +5,7 @@
 //!   to tiers), with its OpenAPI document at `/api/v1/openapi.json`;
 //! - [`problem`]: RFC 9457 problem+json for every error.
 
+pub mod agreements;
 pub mod auth;
 pub mod evidence;
 pub mod log;
@@ -36,6 +37,15 @@ pub fn router(node: Arc<Node>) -> Router {
         .route("/api/v1/log/status", get(log::status))
         .route("/api/v1/threads/{id}/evidence", get(evidence::thread))
         .route("/api/v1/evidence", get(evidence::exchange))
+        .route(
+            "/api/v1/agreements",
+            get(agreements::list).post(agreements::propose),
+        )
+        .route("/api/v1/agreements/{reference}", get(agreements::show))
+        .route(
+            "/api/v1/agreements/{reference}/sign",
+            post(agreements::sign),
+        )
         .route("/log/checkpoint", get(log::checkpoint))
         .route("/log/add-checkpoint", post(log::add_checkpoint))
         .route("/log/tile/{*rest}", get(log::tile))

@@ -5,7 +5,7 @@ use axum::Json;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use crate::api::{evidence, log, messages, problem, views};
+use crate::api::{agreements, evidence, log, messages, problem, views};
 use crate::compose;
 
 /// The officer API.
@@ -13,17 +13,20 @@ use crate::compose;
 #[openapi(
     info(title = "detente officer API", description = "Compose, send, list, show and acknowledge messages; export evidence. Errors are RFC 9457 problem+json."),
     paths(messages::compose, messages::list, messages::show, messages::acknowledge, log::status,
-        evidence::thread, evidence::exchange),
+        evidence::thread, evidence::exchange, agreements::propose, agreements::sign,
+        agreements::list, agreements::show),
     components(schemas(
         compose::ComposeRequest, compose::Address, messages::AckRequest, messages::MessageList,
         views::MessageView, views::MessageDetail, views::EndpointView, views::DeliveryView,
         views::ReceiptView, views::LoggedAtView, views::AcknowledgementView, problem::Problem,
-        log::LogStatus, log::CosignatureView, log::WitnessedLogView, log::AlarmView
+        agreements::AgreementView, agreements::ProposeRequest, agreements::SignRequest,
+        agreements::AgreementList, log::LogStatus, log::CosignatureView, log::WitnessedLogView, log::AlarmView
     )),
     modifiers(&BearerAuth),
     tags((name = "messages", description = "Messages between parties"),
          (name = "log", description = "This node's transparency log, its witnesses and alarms"),
-         (name = "evidence", description = "Evidence bundles anyone can verify offline with `detente verify`"))
+         (name = "evidence", description = "Evidence bundles anyone can verify offline with `detente verify`"),
+         (name = "agreements", description = "Co-signed agreements: the rules of a channel"))
 )]
 pub struct ApiDoc;
 

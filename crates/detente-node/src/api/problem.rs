@@ -160,6 +160,11 @@ fn peer_problem(rejection: &PeerRejection) -> Problem {
             "clock-skew",
             "Timestamp outside the allowed skew",
         ),
+        PeerRejection::Agreement(_) => (
+            StatusCode::FORBIDDEN,
+            "agreement-refuses",
+            "Refused under the agreement",
+        ),
     };
     Problem::new(status, slug, title, detail, None)
 }
@@ -198,6 +203,13 @@ impl From<&NodeError> for Problem {
                 detail,
                 None,
             ),
+            NodeError::NotAllowed(_) => Problem::new(
+                StatusCode::FORBIDDEN,
+                "agreement-refuses",
+                "The agreement in force does not allow this",
+                detail,
+                None,
+            ),
             NodeError::UnknownParty(_) => Problem::new(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 "unknown-party",
@@ -218,6 +230,13 @@ impl From<&NodeError> for Problem {
             NodeError::Store(StoreError::Duplicate { .. }) => {
                 Problem::new(StatusCode::CONFLICT, "conflict", "Conflict", detail, None)
             }
+            NodeError::Store(StoreError::AgreementSignatureConflict(_)) => Problem::new(
+                StatusCode::CONFLICT,
+                "agreement-conflict",
+                "Another text of this agreement version is already signed",
+                detail,
+                None,
+            ),
             NodeError::Store(StoreError::NotFound { .. }) => Problem::new(
                 StatusCode::NOT_FOUND,
                 "not-found",

@@ -3,7 +3,7 @@ use crate::ids::{PartyCode, Tier};
 use crate::kind::{MessageKind, Precedence, Tlp};
 
 /// The example agreement of `../shared/examples/agreement.toml`, copied.
-const EXAMPLE: &str = include_str!("../../tests/agreement-example.toml");
+const EXAMPLE: &str = include_str!("../../testdata/agreement-example.toml");
 
 fn party(code: &str) -> PartyCode {
     code.parse().expect("party")

@@ -43,7 +43,8 @@ fn corrupt(table: &str, column: &str, key: &str, why: impl Display) -> StoreErro
     StoreError::Corrupt(format!("{table}.{column} of {key:?}: {why}"))
 }
 
-fn parse<T>(table: &str, column: &str, key: &str, text: &str) -> Result<T, StoreError>
+/// A stored value's text parsed, or [`StoreError::Corrupt`] naming the column and row.
+pub(super) fn parse<T>(table: &str, column: &str, key: &str, text: &str) -> Result<T, StoreError>
 where
     T: FromStr,
     T::Err: Display,
@@ -62,7 +63,13 @@ pub(super) fn timestamp(
         .ok_or_else(|| corrupt(table, column, key, format!("{millis} ms is out of range")))
 }
 
-fn hash(table: &str, column: &str, key: &str, bytes: Vec<u8>) -> Result<[u8; 32], StoreError> {
+/// A stored SHA-256 (32 bytes).
+pub(super) fn hash(
+    table: &str,
+    column: &str,
+    key: &str,
+    bytes: Vec<u8>,
+) -> Result<[u8; 32], StoreError> {
     let len = bytes.len();
     bytes
         .try_into()

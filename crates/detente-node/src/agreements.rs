@@ -1,0 +1,389 @@
+//! Agreements between parties (issue 4; DESIGN.md, vocabulary): proposing,
+//! countersigning, and which agreement is in force on a channel.
+//!
+//! An agreement travels as messages: `agreement-propose` carries the
+//! proposer's signed agreement, `agreement-sign` a party's signature on the
+//! same bytes ([`detente_proto::agreement`]). Every signature, sent or
+//! received, is verified, stored ([`detente_store::AgreementSignature`]) and
+//! logged as a document leaf `agreement/<id>@<version>/<signer>`. A version
+//! is in force once every party it names has signed the same bytes; on a
+//! channel, the in-force agreement naming both parties that was completed
+//! last governs.
+
+use std::collections::{BTreeMap, HashMap};
+
+use detente_proto::agreement::{Agreement, AgreementSpec, Signatures, SignedAgreement};
+use detente_proto::body::{AgreementSignature as SignatureBody, Body};
+use detente_proto::envelope::AgreementRef;
+use detente_proto::ids::{PartyCode, Tier};
+use detente_proto::kind::MessageKind;
+use detente_proto::log_entry::{EntryDirection, LogEntry};
+use detente_proto::signing::PartyVerifyingKey;
+use detente_proto::time::Timestamp;
+use detente_store::{AgreementSignature, Store, StoredMessage};
+use sha2::{Digest, Sha256};
+
+use crate::compose::{Address, ComposeRequest};
+use crate::error::{NodeError, NodeResult, PeerRejection};
+use crate::node::Node;
+use crate::officers::Officer;
+
+/// One agreement version as this node knows it.
+#[derive(Debug, Clone)]
+pub struct AgreementState {
+    /// The verified signatures, proposal first.
+    pub signatures: Signatures,
+    /// When the last signature was recorded here.
+    pub last_signed_at: Timestamp,
+}
+
+impl AgreementState {
+    /// The agreement.
+    pub fn agreement(&self) -> &Agreement {
+        self.signatures.agreement()
+    }
+
+    /// Whether every party has signed the same bytes.
+    pub fn in_force(&self) -> bool {
+        self.signatures.complete()
+    }
+}
+
+/// Whether `kind` carries an agreement signature (always allowed: it is
+/// how agreements come to be).
+pub fn is_agreement_kind(kind: MessageKind) -> bool {
+    matches!(
+        kind,
+        MessageKind::AgreementPropose | MessageKind::AgreementSign
+    )
+}
+
+/// The signing keys of this party and its peers, by party.
+pub type PartyKeys = HashMap<PartyCode, PartyVerifyingKey>;
+
+/// The state of `id@version` from the store, every signature verified
+/// again with `keys`; `None` if nothing is stored.
+pub fn agreement_state(
+    store: &dyn Store,
+    keys: &PartyKeys,
+    reference: &AgreementRef,
+) -> NodeResult<Option<AgreementState>> {
+    let mut stored = store.agreement_signatures(&reference.id, reference.version)?;
+    stored.sort_by_key(|s| s.recorded_at);
+    let mut state: Option<AgreementState> = None;
+    for record in stored {
+        let key = keys.get(&record.signer).ok_or_else(|| {
+            NodeError::Internal(format!(
+                "{reference} is signed by {}, whose card this node no longer has",
+                record.signer
+            ))
+        })?;
+        let signed = SignedAgreement::verify(&record.signed, &record.signer, key)
+            .map_err(|e| NodeError::Internal(format!("stored signature on {reference}: {e}")))?;
+        match &mut state {
+            None => {
+                state = Some(AgreementState {
+                    signatures: Signatures::proposed(signed),
+                    last_signed_at: record.recorded_at,
+                });
+            }
+            Some(state) => {
+                state
+                    .signatures
+                    .add(signed)
+                    .map_err(|e| NodeError::Internal(e.to_string()))?;
+                state.last_signed_at = record.recorded_at;
+            }
+        }
+    }
+    Ok(state)
+}
+
+/// The agreement in force between `me` and `with`, if any: of the
+/// complete versions naming both, the one completed last.
+pub fn agreement_in_force(
+    store: &dyn Store,
+    keys: &PartyKeys,
+    me: &PartyCode,
+    with: &PartyCode,
+) -> NodeResult<Option<Agreement>> {
+    let mut best: Option<AgreementState> = None;
+    for (id, version) in store.agreement_versions()? {
+        let reference = AgreementRef { id, version };
+        let Some(state) = agreement_state(store, keys, &reference)? else {
+            continue;
+        };
+        let parties = &state.agreement().parties;
+        if state.in_force()
+            && parties.contains(me)
+            && parties.contains(with)
+            && best
+                .as_ref()
+                .is_none_or(|b| state.last_signed_at > b.last_signed_at)
+        {
+            best = Some(state);
+        }
+    }
+    Ok(best.map(|s| s.agreement().clone()))
+}
+
+impl Node {
+    /// The signing keys of this party and its peers.
+    pub fn party_keys(&self) -> PartyKeys {
+        let mut keys: PartyKeys = self
+            .peers
+            .all()
+            .iter()
+            .map(|p| (p.party().clone(), p.card.keys().signing))
+            .collect();
+        keys.insert(self.party().clone(), self.keys.signing.verifying_key());
+        keys
+    }
+
+    /// The agreement in force with `with`, if any.
+    pub async fn agreement_in_force(&self, with: &PartyCode) -> NodeResult<Option<Agreement>> {
+        let (keys, me, with) = (self.party_keys(), self.party().clone(), with.clone());
+        self.with_store(move |s| agreement_in_force(s, &keys, &me, &with))
+            .await
+    }
+
+    /// Every agreement version this node knows, newest version first per id.
+    pub async fn agreements(self: &std::sync::Arc<Self>) -> NodeResult<Vec<AgreementState>> {
+        let keys = self.party_keys();
+        self.with_store(move |store| {
+            let mut states = Vec::new();
+            for (id, version) in store.agreement_versions()? {
+                let reference = AgreementRef { id, version };
+                if let Some(state) = agreement_state(store, &keys, &reference)? {
+                    states.push(state);
+                }
+            }
+            Ok(states)
+        })
+        .await
+    }
+
+    /// One agreement version.
+    pub async fn agreement(
+        self: &std::sync::Arc<Self>,
+        reference: AgreementRef,
+    ) -> NodeResult<AgreementState> {
+        let shown = reference.to_string();
+        let keys = self.party_keys();
+        self.with_store(move |s| agreement_state(s, &keys, &reference))
+            .await?
+            .ok_or(NodeError::NotFound {
+                what: "agreement",
+                id: shown,
+            })
+    }
+
+    /// Proposes the agreement written in `toml` to `to`: validates it,
+    /// signs it, stores and logs the signature, and sends it.
+    pub async fn propose_agreement(
+        self: &std::sync::Arc<Self>,
+        officer: &Officer,
+        toml: &str,
+        to: PartyCode,
+        from_tier: Tier,
+    ) -> NodeResult<(AgreementState, StoredMessage)> {
+        officer.require(from_tier, "propose agreements for that tier")?;
+        let agreement = AgreementSpec::parse(toml)
+            .and_then(AgreementSpec::validate)
+            .map_err(|e| NodeError::Unprocessable(e.to_string()))?;
+        for party in [self.party(), &to] {
+            if !agreement.parties.contains(party) {
+                return Err(NodeError::Unprocessable(format!(
+                    "agreement {} does not name {party} among its parties ({})",
+                    agreement.reference(),
+                    join(&agreement.parties)
+                )));
+            }
+        }
+        let signed = agreement
+            .sign(self.party(), &self.keys.signing)
+            .map_err(|e| NodeError::Unprocessable(e.to_string()))?;
+        self.record_signature(&signed).await?;
+        let message = self
+            .send_signature(
+                officer,
+                MessageKind::AgreementPropose,
+                &signed,
+                to,
+                from_tier,
+            )
+            .await?;
+        let state = self.agreement(agreement.reference()).await?;
+        Ok((state, message))
+    }
+
+    /// Countersigns the proposed `reference` and sends the signature to
+    /// every other party.
+    pub async fn sign_agreement(
+        self: &std::sync::Arc<Self>,
+        officer: &Officer,
+        reference: AgreementRef,
+        from_tier: Tier,
+    ) -> NodeResult<(AgreementState, Vec<StoredMessage>)> {
+        officer.require(from_tier, "sign agreements for that tier")?;
+        let state = self.agreement(reference.clone()).await?;
+        let agreement = state.agreement().clone();
+        let signed = agreement
+            .sign(self.party(), &self.keys.signing)
+            .map_err(|e| {
+                NodeError::Unprocessable(format!("{e}; only the parties of {reference} sign it"))
+            })?;
+        self.record_signature(&signed).await?;
+        let mut sent = Vec::new();
+        for party in agreement.parties.iter().filter(|p| *p != self.party()) {
+            sent.push(
+                self.send_signature(
+                    officer,
+                    MessageKind::AgreementSign,
+                    &signed,
+                    party.clone(),
+                    from_tier,
+                )
+                .await?,
+            );
+        }
+        Ok((self.agreement(reference).await?, sent))
+    }
+
+    async fn send_signature(
+        self: &std::sync::Arc<Self>,
+        officer: &Officer,
+        kind: MessageKind,
+        signed: &SignedAgreement,
+        to: PartyCode,
+        from_tier: Tier,
+    ) -> NodeResult<StoredMessage> {
+        let body = SignatureBody {
+            signed: String::from_utf8(signed.bytes().to_vec())
+                .map_err(|_| NodeError::Internal("a signed agreement is not UTF-8".into()))?,
+        };
+        let request = ComposeRequest {
+            to: Address {
+                party: to,
+                tier: from_tier,
+            },
+            from_tier,
+            kind: kind.as_str().to_owned(),
+            precedence: detente_proto::kind::Precedence::Priority,
+            in_reply_to: None,
+            exercise: false,
+            tlp: detente_proto::kind::Tlp::Green,
+            body: serde_json::json!({"signed": body.signed}),
+        };
+        self.compose(officer, request).await
+    }
+
+    /// Stores and logs a verified signature (ours or a peer's): refused
+    /// when it is over other bytes than the version's first signature.
+    async fn record_signature(&self, signed: &SignedAgreement) -> NodeResult<()> {
+        let reference = signed.agreement().reference();
+        let record = AgreementSignature {
+            agreement_id: reference.id.clone(),
+            version: reference.version,
+            signer: signed.signer().clone(),
+            document_sha256: signed.document_sha256(),
+            signed: signed.bytes().to_vec(),
+            recorded_at: self.now(),
+        };
+        let sha256: [u8; 32] = Sha256::digest(signed.bytes()).into();
+        self.with_store(move |s| Ok(s.put_agreement_signature(&record)?))
+            .await?;
+        let entry = LogEntry {
+            direction: EntryDirection::Document,
+            id: format!("agreement/{reference}/{}", signed.signer()),
+            counterparty: signed.signer().clone(),
+            sha256,
+            time: self.now(),
+            peer_size: None,
+        };
+        self.log.log_document_once(entry).await?;
+        Ok(())
+    }
+
+    /// On receipt, before anything is stored: a signature message must
+    /// carry `sender`'s valid signature on an agreement naming this node,
+    /// over the same bytes as any signature already held for that version.
+    pub(crate) fn check_received_signature(
+        &self,
+        sender: &PartyCode,
+        body: &Body,
+    ) -> NodeResult<Option<SignedAgreement>> {
+        let (Body::AgreementPropose(b) | Body::AgreementSign(b)) = body else {
+            return Ok(None);
+        };
+        let refuse = |why: String| NodeError::from(PeerRejection::Agreement(why));
+        let keys = self.party_keys();
+        let key = keys
+            .get(sender)
+            .ok_or_else(|| PeerRejection::UnknownParty(sender.clone()))?;
+        let signed = SignedAgreement::verify(b.signed.as_bytes(), sender, key)
+            .map_err(|e| refuse(e.to_string()))?;
+        if !signed.agreement().parties.contains(self.party()) {
+            return Err(refuse(format!(
+                "agreement {} does not name {}, this node's party",
+                signed.agreement().reference(),
+                self.party()
+            )));
+        }
+        let reference = signed.agreement().reference();
+        if let Some(mut state) = agreement_state(self.store.as_ref(), &keys, &reference)? {
+            state
+                .signatures
+                .add(signed.clone())
+                .map_err(|e| refuse(e.to_string()))?;
+        }
+        Ok(Some(signed))
+    }
+
+    /// After a signature message was accepted: store and log it.
+    pub(crate) fn record_received_signature(&self, signed: &SignedAgreement) -> NodeResult<()> {
+        tokio::runtime::Handle::current().block_on(self.record_signature(signed))
+    }
+
+    /// Whether the agreement in force with the other party allows a
+    /// message; `None` when no agreement is in force.
+    pub(crate) fn check_allowed_blocking(
+        &self,
+        store: &dyn Store,
+        from: (&PartyCode, Tier),
+        to: (&PartyCode, Tier),
+        kind: MessageKind,
+        exercise: bool,
+    ) -> NodeResult<Option<AgreementRef>> {
+        if is_agreement_kind(kind) {
+            return Ok(None);
+        }
+        let other = if from.0 == self.party() { to.0 } else { from.0 };
+        let Some(agreement) = agreement_in_force(store, &self.party_keys(), self.party(), other)?
+        else {
+            return Ok(None);
+        };
+        agreement
+            .allows(from, to, kind, exercise)
+            .map_err(|refusal| NodeError::NotAllowed(refusal.to_string()))?;
+        Ok(Some(agreement.reference()))
+    }
+}
+
+fn join(parties: &[PartyCode]) -> String {
+    parties
+        .iter()
+        .map(PartyCode::to_string)
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Signers of each state, for views.
+pub fn signers(state: &AgreementState) -> BTreeMap<String, bool> {
+    state
+        .agreement()
+        .parties
+        .iter()
+        .map(|p| (p.to_string(), state.signatures.signed_by().any(|s| s == p)))
+        .collect()
+}

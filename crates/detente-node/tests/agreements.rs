@@ -1,0 +1,297 @@
+//! Agreements between real nodes: proposed by one party, countersigned by
+//! the other, in force only then, and enforced at compose and on receipt.
+
+mod common;
+
+use common::{Net, RawPeer, eventually, notification, pinned_http};
+use detente_proto::agreement::AgreementSpec;
+use detente_proto::body::{AgreementSignature, Body, ConsultationRequest};
+use detente_proto::kind::MessageKind;
+use detente_proto::log_entry::LogEntry;
+use serde_json::{Value, json};
+
+const EXAMPLE: &str = include_str!("../testdata/agreement-example.toml");
+const REFERENCE: &str = "ru-us-ict-incidents@1";
+
+async fn call(
+    net: &Net,
+    code: &str,
+    method: &str,
+    path: &str,
+    body: Option<Value>,
+) -> (u16, Value) {
+    let url = format!("{}{path}", net.url(code));
+    let http = pinned_http(net, code);
+    let mut request = match method {
+        "POST" => http.post(url),
+        _ => http.get(url),
+    }
+    .bearer_auth(&net.get(code).token);
+    if let Some(body) = body {
+        request = request.json(&body);
+    }
+    let response = request.send().await.expect("answer");
+    let status = response.status().as_u16();
+    (status, response.json().await.unwrap_or(Value::Null))
+}
+
+async fn two_nodes() -> Net {
+    let mut net = Net::new(&["RU", "US"]);
+    net.start("RU").await;
+    net.start("US").await;
+    net
+}
+
+async fn in_force_on_both(net: &Net) {
+    let (status, view) = call(
+        net,
+        "RU",
+        "POST",
+        "/api/v1/agreements",
+        Some(json!({"agreement": EXAMPLE, "to": "US"})),
+    )
+    .await;
+    assert_eq!(status, 202, "{view}");
+    assert_eq!(view["in_force"], false, "{view}");
+    assert_eq!(view["signed_by"], json!({"RU": true, "US": false}));
+    eventually(30, "US holds the proposal", || async {
+        call(
+            net,
+            "US",
+            "GET",
+            &format!("/api/v1/agreements/{REFERENCE}"),
+            None,
+        )
+        .await
+        .0 == 200
+    })
+    .await;
+    let (status, view) = call(
+        net,
+        "US",
+        "POST",
+        &format!("/api/v1/agreements/{REFERENCE}/sign"),
+        None,
+    )
+    .await;
+    assert_eq!(status, 202, "{view}");
+    assert_eq!(view["in_force"], true, "{view}");
+    eventually(30, "RU sees it in force", || async {
+        call(
+            net,
+            "RU",
+            "GET",
+            &format!("/api/v1/agreements/{REFERENCE}"),
+            None,
+        )
+        .await
+        .1["in_force"]
+            == true
+    })
+    .await;
+}
+
+fn compose(kind: &str, body: Value) -> Value {
+    json!({"to": {"party": "US", "tier": "technical"}, "from_tier": "technical", "kind": kind, "body": body})
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_agreement_binds_once_both_sign_and_is_then_enforced_on_both_sides() {
+    let net = two_nodes().await;
+    let consultation = compose(
+        "consultation-request",
+        json!({"subject": "s", "agenda": "a"}),
+    );
+    // No agreement yet: the channel is open.
+    let (status, _) = call(
+        &net,
+        "RU",
+        "POST",
+        "/api/v1/messages",
+        Some(consultation.clone()),
+    )
+    .await;
+    assert_eq!(status, 202);
+
+    in_force_on_both(&net).await;
+
+    // At compose: technical may not request consultations.
+    let (status, problem) = call(&net, "RU", "POST", "/api/v1/messages", Some(consultation)).await;
+    assert_eq!(status, 403, "{problem}");
+    assert!(
+        problem["detail"]
+            .as_str()
+            .is_some_and(|d| d.contains("tier technical may not send consultation-request")),
+        "{problem}"
+    );
+    // Allowed kinds carry the agreement's reference.
+    let (status, message) = call(
+        &net,
+        "RU",
+        "POST",
+        "/api/v1/messages",
+        Some(compose(
+            "notification",
+            json!({"subject": "s", "summary": "s"}),
+        )),
+    )
+    .await;
+    assert_eq!(status, 202, "{message}");
+    let id = message["id"].as_str().expect("id");
+    let (_, shown) = call(&net, "RU", "GET", &format!("/api/v1/messages/{id}"), None).await;
+    assert_eq!(shown["signed_envelope"]["envelope"]["agreement"], REFERENCE);
+
+    // On receipt: a peer sending what the agreement refuses is refused.
+    let us = RawPeer::new(&net, "US", "RU");
+    let mut refused = notification("US", "RU", "s");
+    refused.body = Body::ConsultationRequest(ConsultationRequest {
+        subject: "s".into(),
+        agenda: "a".into(),
+        proposed_times: Vec::new(),
+    });
+    let (status, problem, _) = us.send(refused).await;
+    assert_eq!(status, 403, "{problem}");
+    assert_eq!(
+        problem["type"], "urn:detente:problem:agreement-refuses",
+        "{problem}"
+    );
+
+    // Both signatures are document leaves in both logs.
+    for code in ["RU", "US"] {
+        let node = net.node(code);
+        let size = node.log().checkpoint().expect("checkpoint").size;
+        let ids: Vec<String> = node
+            .store()
+            .log_entries(0, size)
+            .expect("entries")
+            .iter()
+            .filter_map(|e| LogEntry::parse(e).ok())
+            .map(|e| e.id)
+            .collect();
+        for signer in ["RU", "US"] {
+            let want = format!("agreement/{REFERENCE}/{signer}");
+            assert!(ids.contains(&want), "{code}'s log lacks {want}: {ids:?}");
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bad_agreements_and_signatures_are_refused_and_change_nothing() {
+    let net = two_nodes().await;
+    // An unknown tier.
+    let bad = EXAMPLE.replace("[tiers.policy]", "[tiers.ministry]");
+    let (status, problem) = call(
+        &net,
+        "RU",
+        "POST",
+        "/api/v1/agreements",
+        Some(json!({"agreement": bad, "to": "US"})),
+    )
+    .await;
+    assert_eq!(status, 422, "{problem}");
+    assert!(
+        problem["detail"]
+            .as_str()
+            .is_some_and(|d| d.contains("\"ministry\" is not a tier")),
+        "{problem}"
+    );
+    // An agreement between others.
+    let others = EXAMPLE.replace("parties = [\"RU\", \"US\"]", "parties = [\"US\", \"FR\"]");
+    let (status, problem) = call(
+        &net,
+        "RU",
+        "POST",
+        "/api/v1/agreements",
+        Some(json!({"agreement": others, "to": "US"})),
+    )
+    .await;
+    assert_eq!(status, 422, "{problem}");
+    let (_, list) = call(&net, "RU", "GET", "/api/v1/agreements", None).await;
+    assert_eq!(list["agreements"], json!([]), "nothing stored");
+
+    // RU proposes; US (raw) countersigns an amended text: refused.
+    let (status, _) = call(
+        &net,
+        "RU",
+        "POST",
+        "/api/v1/agreements",
+        Some(json!({"agreement": EXAMPLE, "to": "US"})),
+    )
+    .await;
+    assert_eq!(status, 202);
+    let us = RawPeer::new(&net, "US", "RU");
+    let mut amended = AgreementSpec::parse(EXAMPLE)
+        .and_then(AgreementSpec::validate)
+        .expect("valid");
+    amended.title.push_str(" (amended)");
+    let other_bytes = amended
+        .sign(&"US".parse().expect("US"), &us.keys.signing)
+        .expect("signs");
+    let mut envelope = notification("US", "RU", "s");
+    envelope.body = Body::AgreementSign(AgreementSignature {
+        signed: String::from_utf8(other_bytes.bytes().to_vec()).expect("utf-8"),
+    });
+    assert_eq!(envelope.kind(), MessageKind::AgreementSign);
+    let (status, problem, _) = us.send(envelope).await;
+    assert_eq!(status, 403, "{problem}");
+    assert!(
+        problem["detail"]
+            .as_str()
+            .is_some_and(|d| d.contains("over another text")),
+        "{problem}"
+    );
+    let (_, view) = call(
+        &net,
+        "RU",
+        "GET",
+        &format!("/api/v1/agreements/{REFERENCE}"),
+        None,
+    )
+    .await;
+    assert_eq!(
+        view["signed_by"],
+        json!({"RU": true, "US": false}),
+        "{view}"
+    );
+    assert_eq!(view["in_force"], false);
+    // A sign of an unknown agreement version.
+    let (status, _) = call(&net, "RU", "POST", "/api/v1/agreements/nope@9/sign", None).await;
+    assert_eq!(status, 404);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn another_text_under_a_signed_version_is_a_conflict_an_amendment_is_a_new_version() {
+    let net = two_nodes().await;
+    let propose = |text: String| {
+        let net = &net;
+        async move {
+            call(
+                net,
+                "RU",
+                "POST",
+                "/api/v1/agreements",
+                Some(json!({"agreement": text, "to": "US"})),
+            )
+            .await
+        }
+    };
+    assert_eq!(propose(EXAMPLE.to_owned()).await.0, 202);
+    // The same text again changes nothing.
+    assert_eq!(propose(EXAMPLE.to_owned()).await.0, 202);
+    let changed = EXAMPLE.replace("clock_skew = \"5m\"", "clock_skew = \"10m\"");
+    let (status, problem) = propose(changed.clone()).await;
+    assert_eq!(status, 409, "{problem}");
+    assert_eq!(problem["type"], "urn:detente:problem:agreement-conflict");
+    // As version 2 it is an amendment.
+    let amendment = changed.replace("version = 1", "version = 2");
+    let (status, view) = propose(amendment).await;
+    assert_eq!(status, 202, "{view}");
+    let (_, list) = call(&net, "RU", "GET", "/api/v1/agreements", None).await;
+    let references: Vec<&str> = list["agreements"]
+        .as_array()
+        .expect("list")
+        .iter()
+        .filter_map(|a| a["reference"].as_str())
+        .collect();
+    assert_eq!(references, ["ru-us-ict-incidents@2", REFERENCE]);
+}
