@@ -32,6 +32,10 @@ struct DemoParty {
     officer: &'static str,
 }
 
+/// The agreement RU proposes and US countersigns (a copy of
+/// `../shared/examples/agreement.toml`).
+const DEMO_AGREEMENT: &str = include_str!("../assets/demo-agreement.toml");
+
 const PARTIES: [DemoParty; 3] = [
     DemoParty {
         code: "RU",
@@ -326,6 +330,55 @@ async fn play(
     let note = |text: String| {
         let _ = lines.send(Line::Note(text));
     };
+
+    step("0. The agreement: RU proposes the rules of the channel, US countersigns the same bytes");
+    let proposed: Value = ru
+        .client
+        .post(
+            "/api/v1/agreements",
+            &json!({"agreement": DEMO_AGREEMENT, "to": "US"}),
+        )
+        .await?;
+    let reference = output::str(&proposed, "/reference").to_owned();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while us
+        .client
+        .get::<Value>(&format!("/api/v1/agreements/{reference}"))
+        .await
+        .is_err()
+    {
+        if Instant::now() > deadline {
+            bail!("US did not receive the proposed agreement {reference} within 30 s");
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let signed: Value = us
+        .client
+        .post(&format!("/api/v1/agreements/{reference}/sign"), &json!({}))
+        .await?;
+    if signed["in_force"] != true {
+        bail!("the agreement is not in force after US signed: {signed}");
+    }
+    for text in output::agreement_detail(&signed).lines() {
+        note(format!("US  {text}"));
+    }
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let seen: Value = ru
+            .client
+            .get(&format!("/api/v1/agreements/{reference}"))
+            .await?;
+        if seen["in_force"] == true {
+            note(format!(
+                "RU  {reference} IN FORCE: both parties signed the same bytes"
+            ));
+            break;
+        }
+        if Instant::now() > deadline {
+            bail!("RU does not see {reference} in force within 30 s: {seen}");
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
 
     step("1. Communication check: RU pings US, US answers");
     let ping = send(

@@ -35,6 +35,10 @@ fn demo_plays_the_script_and_exits() {
         "{refusal}"
     );
     assert!(out.contains("acknowledged  by"), "{result}");
+    assert!(
+        out.contains("RU  ru-us-ict-incidents@1 IN FORCE: both parties signed the same bytes"),
+        "{result}"
+    );
     // It ends by verifying the evidence of the RU–US exchange offline.
     assert!(
         out.contains("PROVEN    acknowledged     US acknowledged it"),
@@ -77,7 +81,18 @@ fn verify_the_kept_bundle(dir: &Path) {
 
     let text = std::fs::read_to_string(dir.join("bundle.json")).expect("bundle");
     let mut bundle: Value = serde_json::from_str(&text).expect("json");
-    let envelope = bundle["messages"][2]["envelope"]
+    // The notification: the message whose envelope names its subject.
+    let n = bundle["messages"]
+        .as_array()
+        .expect("messages")
+        .iter()
+        .position(|m| {
+            m["envelope"]
+                .as_str()
+                .is_some_and(|e| e.contains("Scanning"))
+        })
+        .expect("the notification is in the bundle");
+    let envelope = bundle["messages"][n]["envelope"]
         .as_str()
         .expect("envelope")
         .to_owned();
@@ -86,7 +101,7 @@ fn verify_the_kept_bundle(dir: &Path) {
         .expect("the notification's subject");
     let mut bytes = envelope.into_bytes();
     bytes[at] ^= 0x20; // 'S' -> 's'
-    bundle["messages"][2]["envelope"] = Value::String(String::from_utf8(bytes).expect("utf-8"));
+    bundle["messages"][n]["envelope"] = Value::String(String::from_utf8(bytes).expect("utf-8"));
     std::fs::write(dir.join("tampered.json"), bundle.to_string()).expect("write");
     let tampered = verify("tampered.json", &[]);
     assert_eq!(tampered.code, Some(1), "{tampered}");
@@ -99,7 +114,7 @@ fn verify_the_kept_bundle(dir: &Path) {
     );
 
     let mut original: Value = serde_json::from_str(&text).expect("json");
-    original["messages"][2]
+    original["messages"][n]
         .as_object_mut()
         .expect("message")
         .remove("sender_log");
