@@ -17,7 +17,7 @@ use utoipa::ToSchema;
 
 use crate::agreements::{AgreementState, signers};
 use crate::api::auth::Authenticated;
-use crate::api::problem::{Problem, decode_json};
+use crate::api::problem::{Problem, decode_json, decode_optional_json};
 use crate::api::read_body;
 use crate::error::NodeError;
 use crate::node::Node;
@@ -158,11 +158,7 @@ pub async fn sign(
 ) -> Result<(StatusCode, Json<AgreementView>), NodeError> {
     let reference = parse_ref(&reference)?;
     let bytes = read_body(body, MAX_REQUEST_BYTES).await?;
-    let request: SignRequest = if bytes.iter().all(u8::is_ascii_whitespace) {
-        SignRequest::default()
-    } else {
-        decode_json(&bytes)?
-    };
+    let request: SignRequest = decode_optional_json(&bytes)?;
     let tier = highest(&officer, request.from_tier);
     let (state, _) = node.sign_agreement(&officer, reference, tier).await?;
     Ok((StatusCode::ACCEPTED, Json(AgreementView::of(&state))))

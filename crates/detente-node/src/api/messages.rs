@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::api::auth::Authenticated;
-use crate::api::problem::{Problem, decode_json};
+use crate::api::problem::{Problem, decode_json, decode_optional_json};
 use crate::api::read_body;
 use crate::api::views::{MessageDetail, MessageView};
 use crate::compose::ComposeRequest;
@@ -191,11 +191,7 @@ pub async fn acknowledge(
 ) -> Result<(StatusCode, Json<MessageView>), NodeError> {
     let id = parse_id(&id)?;
     let bytes = read_body(body, MAX_REQUEST_BYTES).await?;
-    let request: AckRequest = if bytes.iter().all(u8::is_ascii_whitespace) {
-        AckRequest::default()
-    } else {
-        decode_json(&bytes)?
-    };
+    let request: AckRequest = decode_optional_json(&bytes)?;
     let stored = node.acknowledge(&officer, id, request.note).await?;
     let view = node
         .off_runtime(move |node| MessageView::of(node, &stored))

@@ -322,3 +322,15 @@ pub fn decode_json<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result<T, No
     })?;
     Ok(value)
 }
+
+/// Decodes an optional JSON request body: an empty (or all-whitespace)
+/// body is `T::default()`, anything else as [`decode_json`].
+pub fn decode_optional_json<T: serde::de::DeserializeOwned + Default>(
+    bytes: &[u8],
+) -> Result<T, NodeError> {
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        Ok(T::default())
+    } else {
+        decode_json(bytes)
+    }
+}
