@@ -74,7 +74,7 @@ pub use listing::{
 };
 pub use log::{
     empty_log_has_no_checkpoint_and_no_entries, enqueue_and_accept_store_the_log_index_given,
-    log_batch_misuse_is_refused_and_writes_nothing,
+    large_log_batches_keep_every_entry_in_order, log_batch_misuse_is_refused_and_writes_nothing,
     log_batch_with_a_stale_size_is_a_conflict_and_writes_nothing,
     log_batch_with_a_stored_id_fails_whole_and_writes_nothing,
     log_batch_writes_entries_messages_and_checkpoint, log_batches_extend_the_log,
@@ -134,6 +134,7 @@ pub const CHECKS: &[(&str, Check)] = checks![
     log_batch_with_a_stale_size_is_a_conflict_and_writes_nothing,
     log_batch_with_a_stored_id_fails_whole_and_writes_nothing,
     log_batches_extend_the_log,
+    large_log_batches_keep_every_entry_in_order,
     log_batch_misuse_is_refused_and_writes_nothing,
     enqueue_and_accept_store_the_log_index_given,
     witness_record_is_a_compare_and_swap_on_its_size,

@@ -426,3 +426,19 @@ pub fn enqueue_and_accept_store_the_log_index_given(store: &dyn Store) {
     );
     assert_eq!(checkpoint(store), None, "storing messages writes no log");
 }
+
+/// Large batches (thousands of entries, as the sequencer commits them)
+/// keep every entry at its index, across any internal chunking.
+pub fn large_log_batches_keep_every_entry_in_order(store: &dyn Store) {
+    for (old_size, count) in [(0, 1000), (1000, 257), (1257, 256), (1513, 1)] {
+        commit(store, &batch(old_size, count, vec![], vec![]));
+    }
+    let all: Vec<Vec<u8>> = (0..1514).map(entry).collect();
+    assert_eq!(checkpoint(store), Some((1514, note(1514))));
+    assert_eq!(entries(store, 0, u64::MAX), all, "every entry, in order");
+    assert_eq!(
+        entries(store, 255, 258),
+        all[255..258].to_vec(),
+        "across a chunk edge"
+    );
+}

@@ -68,6 +68,49 @@ fn insert_new(
     Ok(id)
 }
 
+/// Rows per multi-row `INSERT` of log entries: one statement per chunk
+/// instead of one per row (the sequencer commits thousands at a time).
+const ENTRY_ROWS_PER_INSERT: usize = 256;
+
+/// `INSERT INTO log_entries … VALUES (?,?), …` for `rows` rows.
+fn insert_entries_sql(rows: usize) -> String {
+    let mut sql = String::from("INSERT INTO log_entries (log_index, entry) VALUES ");
+    for i in 0..rows {
+        sql.push_str(if i == 0 { "(?,?)" } else { ",(?,?)" });
+    }
+    sql
+}
+
+/// Inserts `entries` at indices `first`, `first + 1`, ….
+fn insert_entries(
+    tx: &rusqlite::Transaction<'_>,
+    first: u64,
+    entries: &[Vec<u8>],
+) -> Result<(), StoreError> {
+    let full = insert_entries_sql(ENTRY_ROWS_PER_INSERT);
+    let mut index = first;
+    for chunk in entries.chunks(ENTRY_ROWS_PER_INSERT) {
+        let partial;
+        let sql = if chunk.len() == ENTRY_ROWS_PER_INSERT {
+            &full
+        } else {
+            partial = insert_entries_sql(chunk.len());
+            &partial
+        };
+        let mut insert = tx.prepare_cached(sql).map_err(db_error)?;
+        let indices: Vec<_> = (index..).take(chunk.len()).map(sql_index).collect();
+        index += chunk.len() as u64;
+        let values = indices
+            .iter()
+            .zip(chunk)
+            .flat_map(|(i, entry)| [i as &dyn rusqlite::ToSql, entry as &dyn rusqlite::ToSql]);
+        insert
+            .execute(rusqlite::params_from_iter(values))
+            .map_err(db_error)?;
+    }
+    Ok(())
+}
+
 /// [`crate::Store::commit_log_batch`]. Any early return drops the
 /// transaction, which rolls it back: nothing is written.
 pub(super) fn commit_batch(conn: &mut Connection, batch: &LogBatch) -> Result<(), StoreError> {
@@ -81,16 +124,7 @@ pub(super) fn commit_batch(conn: &mut Connection, batch: &LogBatch) -> Result<()
         });
     }
     check_no_entries_beyond(&tx, found)?;
-    {
-        let mut insert = tx
-            .prepare_cached("INSERT INTO log_entries (log_index, entry) VALUES (?1, ?2)")
-            .map_err(db_error)?;
-        for (index, entry) in (batch.old_size..).zip(&batch.entries) {
-            insert
-                .execute(params![sql_index(index), entry])
-                .map_err(db_error)?;
-        }
-    }
+    insert_entries(&tx, batch.old_size, &batch.entries)?;
     for message in &batch.sent {
         let id = insert_new(&tx, message, MessageState::Queued, None)?;
         insert_outbox_row(&tx, &id, message.recorded_at)?;
