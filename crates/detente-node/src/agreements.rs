@@ -108,18 +108,32 @@ pub fn agreement_in_force(
     with: &PartyCode,
 ) -> NodeResult<Option<Agreement>> {
     let mut best: Option<AgreementState> = None;
+    let mut settled: Option<String> = None;
+    // Newest version first per id: the highest complete version of an id
+    // supersedes its lower ones (an amendment), whenever they were signed.
     for (id, version) in store.agreement_versions()? {
-        let reference = AgreementRef { id, version };
-        let Some(state) = agreement_state(store, keys, &reference)? else {
+        if settled.as_deref() == Some(id.as_str()) {
             continue;
+        }
+        let reference = AgreementRef { id, version };
+        let state = match agreement_state(store, keys, &reference) {
+            Ok(Some(state)) => state,
+            Ok(None) => continue,
+            // A signer's card replaced since: that version no longer
+            // proves itself, so it is not in force; other channels go on.
+            Err(error) => {
+                tracing::warn!(agreement = %reference, %error, "agreement signatures no longer verify; not in force");
+                continue;
+            }
         };
         let parties = &state.agreement().parties;
-        if state.in_force()
-            && parties.contains(me)
-            && parties.contains(with)
-            && best
-                .as_ref()
-                .is_none_or(|b| state.last_signed_at > b.last_signed_at)
+        if !(parties.contains(me) && parties.contains(with) && state.in_force()) {
+            continue;
+        }
+        settled = Some(reference.id.clone());
+        if best
+            .as_ref()
+            .is_none_or(|b| state.last_signed_at > b.last_signed_at)
         {
             best = Some(state);
         }
@@ -281,6 +295,15 @@ impl Node {
     /// Stores and logs a verified signature (ours or a peer's): refused
     /// when it is over other bytes than the version's first signature.
     async fn record_signature(&self, signed: &SignedAgreement) -> NodeResult<()> {
+        let (record, entry) = self.signature_records(signed);
+        self.with_store(move |s| Ok(s.put_agreement_signature(&record)?))
+            .await?;
+        self.log.log_document_once(entry).await?;
+        Ok(())
+    }
+
+    /// The store record and the document leaf of a signature.
+    fn signature_records(&self, signed: &SignedAgreement) -> (AgreementSignature, LogEntry) {
         let reference = signed.agreement().reference();
         let record = AgreementSignature {
             agreement_id: reference.id.clone(),
@@ -290,19 +313,15 @@ impl Node {
             signed: signed.bytes().to_vec(),
             recorded_at: self.now(),
         };
-        let sha256: [u8; 32] = Sha256::digest(signed.bytes()).into();
-        self.with_store(move |s| Ok(s.put_agreement_signature(&record)?))
-            .await?;
         let entry = LogEntry {
             direction: EntryDirection::Document,
             id: format!("agreement/{reference}/{}", signed.signer()),
             counterparty: signed.signer().clone(),
-            sha256,
+            sha256: Sha256::digest(signed.bytes()).into(),
             time: self.now(),
             peer_size: None,
         };
-        self.log.log_document_once(entry).await?;
-        Ok(())
+        (record, entry)
     }
 
     /// On receipt, before anything is stored: a signature message must
@@ -340,9 +359,14 @@ impl Node {
         Ok(Some(signed))
     }
 
-    /// After a signature message was accepted: store and log it.
+    /// After a signature message was accepted (also again on a repeated
+    /// delivery, so a signature whose recording failed is not lost): store
+    /// and log it. Both steps are idempotent. For blocking threads.
     pub(crate) fn record_received_signature(&self, signed: &SignedAgreement) -> NodeResult<()> {
-        tokio::runtime::Handle::current().block_on(self.record_signature(signed))
+        let (record, entry) = self.signature_records(signed);
+        self.store.put_agreement_signature(&record)?;
+        self.log.log_document_once_blocking(entry)?;
+        Ok(())
     }
 
     /// Whether the agreement in force with the other party allows a

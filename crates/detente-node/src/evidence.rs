@@ -25,6 +25,7 @@ use std::sync::Arc;
 use detente_evidence::bundle::{Bundle, BundledMessage, FORMAT, LogProof, Scope};
 use detente_log::checkpoint::{Checkpoint, SignedCheckpoint};
 use detente_log::merkle::MemoryTree;
+use detente_log::note::NoteVerifier;
 use detente_log::policy::Policy;
 use detente_proto::ids::PartyCode;
 use detente_proto::log_entry::EntryDirection;
@@ -165,10 +166,10 @@ impl Node {
             .filter_map(|m| m.message.log_index)
             .max()
             .map_or(0, |i| i + 1);
-        let known = self.known_signers();
+        let known = self.known_verifiers()?;
         let mut own = self.own_checkpoint(needed, cosignatures)?;
         if let Some(own) = &mut own {
-            own.retain_signatures(|s| known.contains(s.name()));
+            keep_verified(own, &known);
         }
         let peer_logs = self.peer_logs.lock().unwrap_or_else(|p| p.into_inner());
         let mut peers: HashMap<PartyCode, Option<(&MemoryTree, SignedCheckpoint)>> = HashMap::new();
@@ -214,7 +215,7 @@ impl Node {
                 let needed = peer_needed.get(party).copied().unwrap_or(0);
                 let mut checkpoint =
                     best_peer_checkpoint(&log.tree, log.checkpoint.as_ref(), record, needed)?;
-                checkpoint.retain_signatures(|s| known.contains(s.name()));
+                keep_verified(&mut checkpoint, &known);
                 signers.extend(
                     checkpoint
                         .note()
@@ -305,14 +306,17 @@ impl Node {
         })
     }
 
-    /// The note key names whose cards this node has (its own and its
-    /// peers' logs and witnesses): a bundle carries no signature that its
-    /// reader could not check.
-    fn known_signers(&self) -> BTreeSet<String> {
-        std::iter::once(self.party().clone())
-            .chain(self.peers.all().iter().map(|p| p.party().clone()))
-            .flat_map(|p| [origin(&p), crate::log::witness::witness_name(&p)])
-            .collect()
+    /// The note verifiers of this party's and its peers' logs and witnesses:
+    /// a bundle carries no signature its reader could not check.
+    fn known_verifiers(&self) -> NodeResult<Vec<Box<dyn NoteVerifier>>> {
+        let mut verifiers: Vec<Box<dyn NoteVerifier>> = Vec::new();
+        for (party, key) in self.party_keys() {
+            verifiers.push(Box::new(crate::log::log_verifier(&party, &key)?));
+            verifiers.push(Box::new(crate::log::witness::cosignature_verifier(
+                &party, &key,
+            )?));
+        }
+        Ok(verifiers)
     }
 
     /// Parses a stored receipt: ours for a received message, the peer's
@@ -426,6 +430,22 @@ fn best_peer_checkpoint(
             let size = c.checkpoint().size();
             (size >= needed, c.note().signatures().len(), size)
         })
+}
+
+/// Keeps the signature lines that a known key made and that verify, one
+/// per key: a peer may serve a checkpoint with junk or forged cosignature
+/// lines, which would make an honest bundle fail verification.
+fn keep_verified(checkpoint: &mut SignedCheckpoint, verifiers: &[Box<dyn NoteVerifier>]) {
+    let text = checkpoint.note().text().to_owned();
+    let mut used = std::collections::HashSet::new();
+    checkpoint.retain_signatures(|s| {
+        verifiers
+            .iter()
+            .position(|v| {
+                v.name() == s.name() && v.key_id() == s.key_id() && v.verify(&text, s.signature())
+            })
+            .is_some_and(|i| used.insert(i))
+    });
 }
 
 /// The checkpoint size inside a tlog-proof.

@@ -143,18 +143,26 @@ impl Node {
         let signed = unverified.verify(&sender.card.keys().signing)?;
         let envelope = signed.envelope();
         // Under the agreement in force, and any agreement signature valid,
-        // before anything is stored.
-        self.check_allowed_blocking(
-            self.store.as_ref(),
-            (&envelope.from.party, envelope.from.tier),
-            (&envelope.to.party, envelope.to.tier),
-            envelope.kind(),
-            envelope.exercise,
-        )
-        .map_err(|e| match e {
-            NodeError::NotAllowed(rule) => NodeError::from(PeerRejection::Agreement(rule)),
-            other => other,
-        })?;
+        // before anything is stored. A repeated delivery of what was
+        // accepted before is answered with its receipt, whatever has come
+        // into force since.
+        let repeat = self
+            .store
+            .message(&envelope.id)?
+            .is_some_and(|m| m.message.envelope_sha256 == signed.hash());
+        if !repeat {
+            self.check_allowed_blocking(
+                self.store.as_ref(),
+                (&envelope.from.party, envelope.from.tier),
+                (&envelope.to.party, envelope.to.tier),
+                envelope.kind(),
+                envelope.exercise,
+            )
+            .map_err(|e| match e {
+                NodeError::NotAllowed(rule) => NodeError::from(PeerRejection::Agreement(rule)),
+                other => other,
+            })?;
+        }
         let agreement_signature =
             self.check_received_signature(&envelope.from.party, &envelope.body)?;
         let receipt = Receipt {
@@ -169,10 +177,10 @@ impl Node {
         let envelope_sha256 = receipt.envelope_sha256.clone();
         let row = new_message(&signed, Direction::Received, now);
         let accepted = self.log.log_received_blocking(row, receipt)?;
+        if let Some(signed) = &agreement_signature {
+            self.record_received_signature(signed)?;
+        }
         if accepted.fresh {
-            if let Some(signed) = &agreement_signature {
-                self.record_received_signature(signed)?;
-            }
             tracing::info!(id = %envelope.id, kind = %envelope.kind(), from = %envelope.from.party, "received");
             self.emit(EventKind::Received {
                 id: envelope.id,

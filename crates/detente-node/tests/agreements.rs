@@ -206,6 +206,16 @@ async fn bad_agreements_and_signatures_are_refused_and_change_nothing() {
     )
     .await;
     assert_eq!(status, 422, "{problem}");
+    // Agreement kinds do not go through the generic compose.
+    let (status, problem) = call(
+        &net,
+        "RU",
+        "POST",
+        "/api/v1/messages",
+        Some(compose("agreement-propose", json!({"signed": "{}"}))),
+    )
+    .await;
+    assert_eq!(status, 422, "{problem}");
     let (_, list) = call(&net, "RU", "GET", "/api/v1/agreements", None).await;
     assert_eq!(list["agreements"], json!([]), "nothing stored");
 

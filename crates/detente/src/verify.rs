@@ -44,6 +44,16 @@ fn check(args: &VerifyArgs) -> anyhow::Result<Report> {
             .context("cannot read the bundle from standard input")?;
         bytes
     } else {
+        let size = std::fs::metadata(&args.bundle)
+            .with_context(|| format!("cannot read the bundle {}", args.bundle.display()))?
+            .len();
+        if size > detente_evidence::bundle::MAX_BUNDLE_BYTES as u64 {
+            anyhow::bail!(
+                "{} is {size} bytes; a bundle is at most {} bytes",
+                args.bundle.display(),
+                detente_evidence::bundle::MAX_BUNDLE_BYTES
+            );
+        }
         std::fs::read(&args.bundle)
             .with_context(|| format!("cannot read the bundle {}", args.bundle.display()))?
     };

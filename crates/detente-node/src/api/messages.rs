@@ -76,6 +76,17 @@ pub async fn compose(
 ) -> Result<(StatusCode, Json<MessageView>), NodeError> {
     let bytes = read_body(body, MAX_REQUEST_BYTES).await?;
     let request: ComposeRequest = decode_json(&bytes)?;
+    if request
+        .kind
+        .parse()
+        .is_ok_and(crate::agreements::is_agreement_kind)
+    {
+        // Sent this way, our own signature would be neither stored nor logged.
+        return Err(NodeError::Unprocessable(format!(
+            "kind {}: agreements are proposed and signed through /api/v1/agreements (detente agreement propose|sign)",
+            request.kind
+        )));
+    }
     let stored = node.compose(&officer, request).await?;
     let view = node
         .off_runtime(move |node| MessageView::of(node, &stored))

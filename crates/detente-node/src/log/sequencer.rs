@@ -206,6 +206,22 @@ impl Sequencer {
         answer.blocking_recv().map_err(|_| gone())?
     }
 
+    /// [`Self::log_document_once`], for blocking threads.
+    pub fn log_document_once_blocking(&self, entry: LogEntry) -> NodeResult<Option<u64>> {
+        let key = (entry.id.clone(), entry.sha256);
+        if self.read(|view| view.documents.contains(&key)) {
+            return Ok(None);
+        }
+        let (reply, answer) = oneshot::channel();
+        let job = Job::Document {
+            entry: entry.to_bytes(),
+            once: Some(key),
+            reply,
+        };
+        self.jobs.blocking_send(job).map_err(|_| gone())?;
+        answer.blocking_recv().map_err(|_| gone())?
+    }
+
     /// Logs a document entry. Returns its index once durable.
     pub async fn log_document(&self, entry: LogEntry) -> NodeResult<u64> {
         let (reply, answer) = oneshot::channel();

@@ -65,6 +65,14 @@ impl SignedAgreement {
         let parts = SignedParts::parse(Domain::Agreement, bytes, &limits)
             .map_err(|e| AgreementError::Document(e.to_string()))?;
         let agreement = Agreement::from_document(parts.document.clone())?;
+        // One agreement, one byte form: members a serialiser would leave
+        // out (`"deadlines":[]`, `"reply_ms":null`) are refused, so that a
+        // countersignature made from the parsed document signs these bytes.
+        if parts.document_bytes != agreement.to_canonical_bytes() {
+            return Err(AgreementError::Document(
+                "the agreement is not in its one canonical form (empty lists and nulls are left out); sign the document detente writes".into(),
+            ));
+        }
         if !agreement.parties.contains(party) {
             return Err(AgreementError::NotAParty {
                 agreement: agreement.reference().to_string(),

@@ -288,3 +288,18 @@ fn in_force_only_when_every_party_signed_the_same_bytes() {
     flipped[at] = b'x';
     assert!(SignedAgreement::verify(&flipped, &party("US"), &us_key.verifying_key()).is_err());
 }
+
+#[test]
+fn a_signed_agreement_has_one_byte_form() {
+    use crate::signing::{Domain, PartySigningKey};
+    let key = PartySigningKey::from_seed(&[1; 32]);
+    let a = validate(EXAMPLE).expect("valid");
+    let mut value = serde_json::to_value(&a).expect("json");
+    // The same agreement with a member the canonical form leaves out.
+    value["communication_checks"]["tiers"] = serde_json::json!(["technical", "operational"]);
+    value["languages"] = serde_json::json!([]);
+    let bytes = key.sign_document(Domain::Agreement, &value);
+    let error = SignedAgreement::verify(&bytes, &party("RU"), &key.verifying_key())
+        .expect_err("not the one form");
+    assert!(error.to_string().contains("one canonical form"), "{error}");
+}

@@ -177,8 +177,19 @@ impl Drop for Background {
 
 /// A loopback port nobody listens on right now.
 pub fn free_port() -> u16 {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1:0");
-    listener.local_addr().expect("local addr").port()
+    // Below Linux's ephemeral range (32768–60999 by default), so that no
+    // outbound connection (a pooled HTTP client's, say) is given the port
+    // while the node that owns it is stopped or not yet listening.
+    use std::sync::atomic::{AtomicU16, Ordering};
+    static NEXT: AtomicU16 = AtomicU16::new(0);
+    let seed = (std::process::id() % 64) as u16 * 190;
+    loop {
+        let offset = NEXT.fetch_add(1, Ordering::Relaxed) % 12_000;
+        let port = 20_000 + (seed + offset) % 12_000;
+        if let Ok(listener) = std::net::TcpListener::bind(("127.0.0.1", port)) {
+            return listener.local_addr().expect("local addr").port();
+        }
+    }
 }
 
 /// The fingerprint `detente init` printed.
