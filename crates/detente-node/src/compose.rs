@@ -122,6 +122,9 @@ impl Node {
                 None => return Err(message_not_found(&answered)),
             }
         }
+        // A suspended channel carries nothing but channel-status.
+        let suspended = self.channel_suspensions(&request.to.party).await?;
+        crate::channels::check_open(kind, &request.to.party, &suspended)?;
         // The agreement in force on this channel, if any, must allow it.
         let in_force = if crate::agreements::is_agreement_kind(kind) {
             None

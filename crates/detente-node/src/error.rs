@@ -63,6 +63,9 @@ pub enum NodeError {
     /// A request that is well-formed but cannot be carried out as asked.
     #[error("{0}")]
     Unprocessable(String),
+    /// The channel is suspended; the text says by whom, when and why.
+    #[error("{0}")]
+    ChannelSuspended(String),
     /// The agreement in force on the channel does not allow the message;
     /// the text names the rule.
     #[error("{0}")]
@@ -162,6 +165,9 @@ pub enum PeerRejection {
         /// The allowed skew.
         skew: String,
     },
+    /// The channel is suspended; the text says by whom, when and why.
+    #[error("{0}")]
+    ChannelSuspended(String),
     /// An agreement signature that does not hold (bad signature, not a
     /// party, other bytes than those proposed), or a message the agreement
     /// in force does not allow.

@@ -122,6 +122,7 @@ impl Node {
                     state: None,
                     tiers: officer.tiers.clone(),
                     counterparty: Some(party),
+                    kind: None,
                     limit: usize::MAX / 2,
                 };
                 self.with_store(move |s| Ok(s.messages(&query)?)).await?

@@ -162,6 +162,18 @@ impl Node {
                 NodeError::NotAllowed(rule) => NodeError::from(PeerRejection::Agreement(rule)),
                 other => other,
             })?;
+            let suspended = crate::channels::suspensions(
+                self.store.as_ref(),
+                self.party(),
+                &envelope.from.party,
+            )?;
+            crate::channels::check_open(envelope.kind(), &envelope.from.party, &suspended)
+                .map_err(|e| match e {
+                    NodeError::ChannelSuspended(why) => {
+                        NodeError::from(PeerRejection::ChannelSuspended(why))
+                    }
+                    other => other,
+                })?;
         }
         let agreement_signature =
             self.check_received_signature(&envelope.from.party, &envelope.body)?;

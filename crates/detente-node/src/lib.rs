@@ -11,6 +11,7 @@ pub mod agreements;
 pub mod api;
 pub mod backoff;
 pub mod bench;
+pub mod channels;
 pub mod client;
 pub mod compose;
 pub mod config;

@@ -69,8 +69,8 @@ pub use delivery::{
 };
 pub use directory::{officers_add_lookup_and_remove, peers_upsert_lookup_and_list};
 pub use listing::{
-    acknowledged_by_is_the_earliest_acknowledgement, mailbox_state_and_counterparty_filters,
-    tier_visibility_filters_listings,
+    acknowledged_by_is_the_earliest_acknowledgement, kind_filter_lists_only_that_kind,
+    mailbox_state_and_counterparty_filters, tier_visibility_filters_listings,
 };
 pub use log::{
     empty_log_has_no_checkpoint_and_no_entries, enqueue_and_accept_store_the_log_index_given,
@@ -123,6 +123,7 @@ pub const CHECKS: &[(&str, Check)] = checks![
     tier_visibility_filters_listings,
     mailbox_state_and_counterparty_filters,
     acknowledged_by_is_the_earliest_acknowledgement,
+    kind_filter_lists_only_that_kind,
     thread_lists_the_root_and_every_answer_by_created_at,
     thread_of_an_unstored_root_is_empty,
     thread_lists_each_message_once_even_in_a_cycle,

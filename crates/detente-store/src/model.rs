@@ -182,6 +182,8 @@ pub struct MessageQuery {
     pub tiers: Vec<Tier>,
     /// Only messages with this counterparty.
     pub counterparty: Option<PartyCode>,
+    /// Only messages of this kind.
+    pub kind: Option<MessageKind>,
     /// At most this many (newest first).
     pub limit: usize,
 }

@@ -219,6 +219,9 @@ fn listing_sql(query: &MessageQuery) -> String {
     if query.counterparty.is_some() {
         sql.push_str(" AND m.counterparty = :counterparty");
     }
+    if query.kind.is_some() {
+        sql.push_str(" AND m.kind = :kind");
+    }
     sql.push_str(" ORDER BY m.recorded_at_ms DESC, m.id DESC LIMIT :limit");
     sql
 }
@@ -311,6 +314,10 @@ impl Store for SqliteStore {
         }
         if let Some(counterparty) = &counterparty {
             bound.push((":counterparty", counterparty));
+        }
+        let kind = query.kind.map(|k| k.as_str());
+        if let Some(kind) = &kind {
+            bound.push((":kind", kind));
         }
         let conn = self.lock();
         let mut statement = conn.prepare_cached(&listing_sql(query)).map_err(db_error)?;

@@ -56,6 +56,7 @@ fn every_tier(limit: usize) -> MessageQuery {
         state: None,
         tiers: Tier::ALL.to_vec(),
         counterparty: None,
+        kind: None,
         limit,
     }
 }

@@ -144,6 +144,7 @@ pub async fn list(
         state,
         tiers: officer.tiers.clone(),
         counterparty,
+        kind: None,
         limit: params.limit.unwrap_or(100).clamp(1, 1000),
     };
     let stored = node.with_store(move |s| Ok(s.messages(&query)?)).await?;

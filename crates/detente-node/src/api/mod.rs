@@ -7,6 +7,7 @@
 
 pub mod agreements;
 pub mod auth;
+pub mod channels;
 pub mod evidence;
 pub mod log;
 pub mod messages;
@@ -37,6 +38,7 @@ pub fn router(node: Arc<Node>) -> Router {
         .route("/api/v1/log/status", get(log::status))
         .route("/api/v1/threads/{id}/evidence", get(evidence::thread))
         .route("/api/v1/evidence", get(evidence::exchange))
+        .route("/api/v1/channels", get(channels::list))
         .route(
             "/api/v1/agreements",
             get(agreements::list).post(agreements::propose),

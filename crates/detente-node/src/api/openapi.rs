@@ -5,7 +5,7 @@ use axum::Json;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use crate::api::{agreements, evidence, log, messages, problem, views};
+use crate::api::{agreements, channels, evidence, log, messages, problem, views};
 use crate::compose;
 
 /// The officer API.
@@ -14,13 +14,14 @@ use crate::compose;
     info(title = "detente officer API", description = "Compose, send, list, show and acknowledge messages; export evidence. Errors are RFC 9457 problem+json."),
     paths(messages::compose, messages::list, messages::show, messages::acknowledge, log::status,
         evidence::thread, evidence::exchange, agreements::propose, agreements::sign,
-        agreements::list, agreements::show),
+        agreements::list, agreements::show, channels::list),
     components(schemas(
         compose::ComposeRequest, compose::Address, messages::AckRequest, messages::MessageList,
         views::MessageView, views::MessageDetail, views::EndpointView, views::DeliveryView,
         views::ReceiptView, views::LoggedAtView, views::AcknowledgementView, problem::Problem,
         agreements::AgreementView, agreements::ProposeRequest, agreements::SignRequest,
-        agreements::AgreementList, log::LogStatus, log::CosignatureView, log::WitnessedLogView, log::AlarmView
+        agreements::AgreementList, channels::ChannelList, channels::ChannelView,
+        channels::SuspensionView, log::LogStatus, log::CosignatureView, log::WitnessedLogView, log::AlarmView
     )),
     modifiers(&BearerAuth),
     tags((name = "messages", description = "Messages between parties"),

@@ -160,6 +160,11 @@ fn peer_problem(rejection: &PeerRejection) -> Problem {
             "clock-skew",
             "Timestamp outside the allowed skew",
         ),
+        PeerRejection::ChannelSuspended(_) => (
+            StatusCode::CONFLICT,
+            "channel-suspended",
+            "The channel is suspended",
+        ),
         PeerRejection::Agreement(_) => (
             StatusCode::FORBIDDEN,
             "agreement-refuses",
@@ -200,6 +205,13 @@ impl From<&NodeError> for Problem {
                 StatusCode::UNPROCESSABLE_ENTITY,
                 "unprocessable",
                 "Cannot do that",
+                detail,
+                None,
+            ),
+            NodeError::ChannelSuspended(_) => Problem::new(
+                StatusCode::CONFLICT,
+                "channel-suspended",
+                "The channel is suspended",
                 detail,
                 None,
             ),

@@ -231,6 +231,7 @@ impl Node {
             state: None,
             tiers: detente_proto::ids::Tier::ALL.to_vec(),
             counterparty: Some(party.clone()),
+            kind: None,
             limit: usize::MAX / 2,
         };
         let ours = self

@@ -194,6 +194,7 @@ pub fn stored(node: &Node) -> Vec<StoredMessage> {
             state: None,
             tiers: Tier::ALL.to_vec(),
             counterparty: None,
+            kind: None,
             limit: 100_000,
         })
         .expect("list")

@@ -136,6 +136,7 @@ pub(super) fn query(mailbox: Mailbox, tiers: &[Tier]) -> MessageQuery {
         state: None,
         tiers: tiers.to_vec(),
         counterparty: None,
+        kind: None,
         limit: 100,
     }
 }

@@ -89,6 +89,7 @@ pub fn mailbox_state_and_counterparty_filters(store: &dyn Store) {
                 state,
                 tiers: technical.to_vec(),
                 counterparty: counterparty.map(party),
+                kind: None,
                 limit,
             },
         )
@@ -270,5 +271,31 @@ pub fn acknowledged_by_is_the_earliest_acknowledgement(store: &dyn Store) {
         acked(&their_own),
         None,
         "the peer acknowledging its own message"
+    );
+}
+
+/// `kind` lists only messages of that kind, with the other filters.
+pub fn kind_filter_lists_only_that_kind(store: &dyn Store) {
+    let status = |n, direction| NewMessage {
+        kind: MessageKind::ChannelStatus,
+        ..message(n, direction)
+    };
+    enqueue(store, &sent(1), at(0));
+    enqueue(store, &status(2, Direction::Sent), at(0));
+    accept(store, &status(3, Direction::Received), b"r3");
+    accept(store, &received(4), b"r4");
+    let mut q = query(Mailbox::All, &Tier::ALL);
+    q.kind = Some(MessageKind::ChannelStatus);
+    assert_eq!(
+        listed(store, &q),
+        [id(3), id(2)],
+        "newest first, that kind only"
+    );
+    q.mailbox = Mailbox::Inbox;
+    assert_eq!(listed(store, &q), [id(3)], "with the mailbox filter");
+    q.kind = Some(MessageKind::Escalation);
+    assert_eq!(
+        listed(store, &q),
+        Vec::<detente_proto::ids::MessageId>::new()
     );
 }
