@@ -1,6 +1,7 @@
 //! End to end: the README's "Running a real pair of nodes", with real
 //! `detente` processes — init, peer add, officer add, serve, send, inbox,
-//! ack, show, evidence, verify — on free loopback ports in a temporary directory.
+//! ack, show, evidence, verify, agreement propose/sign/list — on free
+//! loopback ports in a temporary directory.
 
 mod common;
 
@@ -240,6 +241,72 @@ fn readme_two_nodes_notify_deliver_verify_acknowledge() {
         verified.stdout.contains("PROVEN    acknowledged"),
         "{verified}"
     );
+
+    // The agreement: RU proposes, US countersigns, both see it in force.
+    std::fs::write(
+        cwd.join("agreement.toml"),
+        include_str!("../assets/demo-agreement.toml"),
+    )
+    .expect("write agreement");
+    let mut propose = detente(cwd);
+    propose
+        .args([
+            "agreement",
+            "propose",
+            "agreement.toml",
+            "--to",
+            "US",
+            "--dir",
+            "./ru",
+        ])
+        .env("DETENTE_TOKEN", &ru_token);
+    let proposed = run_ok(propose);
+    assert!(proposed.contains("ru-us-ict-incidents@1"), "{proposed}");
+    assert!(proposed.contains("PROPOSED"), "{proposed}");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    loop {
+        let mut show = detente(cwd);
+        show.args([
+            "agreement",
+            "show",
+            "ru-us-ict-incidents@1",
+            "--dir",
+            "./us",
+        ])
+        .env("DETENTE_TOKEN", &us_token);
+        if common::run(show).ok() {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "US never received the proposal"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    let mut sign = detente(cwd);
+    sign.args([
+        "agreement",
+        "sign",
+        "ru-us-ict-incidents@1",
+        "--dir",
+        "./us",
+    ])
+    .env("DETENTE_TOKEN", &us_token);
+    let signed = run_ok(sign);
+    assert!(signed.contains("IN FORCE"), "{signed}");
+    assert!(signed.contains("RU✓ US✓"), "{signed}");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    loop {
+        let mut list = detente(cwd);
+        list.args(["agreement", "list", "--dir", "./ru"])
+            .env("DETENTE_TOKEN", &ru_token);
+        let listed = run_ok(list);
+        if listed.contains("IN FORCE") {
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "RU: {listed}");
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
 
     ru_node.assert_running();
     us_node.assert_running();
