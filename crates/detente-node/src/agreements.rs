@@ -61,6 +61,17 @@ pub fn is_agreement_kind(kind: MessageKind) -> bool {
 /// The signing keys of this party and its peers, by party.
 pub type PartyKeys = HashMap<PartyCode, PartyVerifyingKey>;
 
+/// What is in force on each channel, as last computed: valid while no
+/// agreement signature has been stored since (`generation`) and the
+/// parties' keys are the same, so that compose and receive do not verify
+/// every stored signature again for every message.
+#[derive(Debug, Default)]
+pub struct InForceCache {
+    generation: u64,
+    keys: PartyKeys,
+    by_party: HashMap<PartyCode, Option<Agreement>>,
+}
+
 /// The state of `id@version` from the store, every signature verified
 /// again with `keys`; `None` if nothing is stored.
 pub fn agreement_state(
@@ -156,9 +167,73 @@ impl Node {
 
     /// The agreement in force with `with`, if any.
     pub async fn agreement_in_force(&self, with: &PartyCode) -> NodeResult<Option<Agreement>> {
-        let (keys, me, with) = (self.party_keys(), self.party().clone(), with.clone());
-        self.with_store(move |s| agreement_in_force(s, &keys, &me, &with))
-            .await
+        let keys = self.party_keys();
+        let generation = match self.cached_in_force(&keys, with) {
+            Ok(hit) => return Ok(hit),
+            Err(generation) => generation,
+        };
+        let (me, party, lookup) = (self.party().clone(), with.clone(), keys.clone());
+        let found = self
+            .with_store(move |s| agreement_in_force(s, &lookup, &me, &party))
+            .await?;
+        self.cache_in_force(generation, keys, with, &found);
+        Ok(found)
+    }
+
+    /// The cached answer for `with`, or the generation to compute it under.
+    fn cached_in_force(
+        &self,
+        keys: &PartyKeys,
+        with: &PartyCode,
+    ) -> Result<Option<Agreement>, u64> {
+        let cache = self.in_force.lock().unwrap_or_else(|p| p.into_inner());
+        match cache.by_party.get(with) {
+            Some(hit) if &cache.keys == keys => Ok(hit.clone()),
+            _ => Err(cache.generation),
+        }
+    }
+
+    /// Keeps an answer computed under `generation`, unless a signature was
+    /// stored meanwhile.
+    fn cache_in_force(
+        &self,
+        generation: u64,
+        keys: PartyKeys,
+        with: &PartyCode,
+        found: &Option<Agreement>,
+    ) {
+        let mut cache = self.in_force.lock().unwrap_or_else(|p| p.into_inner());
+        if cache.generation != generation {
+            return;
+        }
+        if cache.keys != keys {
+            cache.keys = keys;
+            cache.by_party.clear();
+        }
+        cache.by_party.insert(with.clone(), found.clone());
+    }
+
+    /// Forgets every cached answer: a signature was stored.
+    fn forget_in_force(&self) {
+        let mut cache = self.in_force.lock().unwrap_or_else(|p| p.into_inner());
+        cache.generation += 1;
+        cache.by_party.clear();
+    }
+
+    /// [`Self::agreement_in_force`], for blocking threads.
+    fn agreement_in_force_blocking(
+        &self,
+        store: &dyn Store,
+        with: &PartyCode,
+    ) -> NodeResult<Option<Agreement>> {
+        let keys = self.party_keys();
+        let generation = match self.cached_in_force(&keys, with) {
+            Ok(hit) => return Ok(hit),
+            Err(generation) => generation,
+        };
+        let found = agreement_in_force(store, &keys, self.party(), with)?;
+        self.cache_in_force(generation, keys, with, &found);
+        Ok(found)
     }
 
     /// Every agreement version this node knows, newest version first per id.
@@ -298,6 +373,7 @@ impl Node {
         let (record, entry) = self.signature_records(signed);
         self.with_store(move |s| Ok(s.put_agreement_signature(&record)?))
             .await?;
+        self.forget_in_force();
         self.log.log_document_once(entry).await?;
         Ok(())
     }
@@ -365,6 +441,7 @@ impl Node {
     pub(crate) fn record_received_signature(&self, signed: &SignedAgreement) -> NodeResult<()> {
         let (record, entry) = self.signature_records(signed);
         self.store.put_agreement_signature(&record)?;
+        self.forget_in_force();
         self.log.log_document_once_blocking(entry)?;
         Ok(())
     }
@@ -383,8 +460,7 @@ impl Node {
             return Ok(None);
         }
         let other = if from.0 == self.party() { to.0 } else { from.0 };
-        let Some(agreement) = agreement_in_force(store, &self.party_keys(), self.party(), other)?
-        else {
+        let Some(agreement) = self.agreement_in_force_blocking(store, other)? else {
             return Ok(None);
         };
         agreement

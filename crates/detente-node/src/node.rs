@@ -38,6 +38,7 @@ pub struct Node {
     pub(crate) log: Sequencer,
     pub(crate) peer_logs:
         std::sync::Mutex<std::collections::HashMap<PartyCode, crate::log::PeerLog>>,
+    pub(crate) in_force: std::sync::Mutex<crate::agreements::InForceCache>,
     events: broadcast::Sender<NodeEvent>,
 }
 
@@ -88,6 +89,7 @@ impl Node {
             clients: PeerClients::default(),
             log,
             peer_logs: Default::default(),
+            in_force: Default::default(),
             events,
         }))
     }
