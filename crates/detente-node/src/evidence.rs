@@ -45,9 +45,6 @@ struct StoredLogs {
     records: HashMap<String, Vec<u8>>,
 }
 
-/// How far up an `in_reply_to` chain the thread root is looked for.
-const MAX_THREAD_DEPTH: usize = 10_000;
-
 impl Node {
     /// The evidence bundle of `scope`, with the messages `officer` may see.
     pub async fn export_evidence(
@@ -101,16 +98,20 @@ impl Node {
         let mut messages = match scope.clone() {
             Scope::Thread(id) => {
                 self.with_store(move |s| {
+                    // Up the in_reply_to chain to the first stored message,
+                    // each message read once.
                     let mut root = id;
-                    for _ in 0..MAX_THREAD_DEPTH {
-                        let parent = s
-                            .message(&root)?
-                            .and_then(|m| m.message.in_reply_to)
-                            .filter(|p| s.message(p).ok().flatten().is_some());
-                        match parent {
-                            Some(parent) => root = parent,
-                            None => break,
+                    let mut current = s.message(&id)?;
+                    for _ in 0..detente_store::MAX_THREAD_DEPTH {
+                        let Some(parent) = current.as_ref().and_then(|m| m.message.in_reply_to)
+                        else {
+                            break;
+                        };
+                        current = s.message(&parent)?;
+                        if current.is_none() {
+                            break;
                         }
+                        root = parent;
                     }
                     Ok(s.thread(&root)?)
                 })

@@ -39,6 +39,8 @@ pub struct Node {
     pub(crate) peer_logs:
         std::sync::Mutex<std::collections::HashMap<PartyCode, crate::log::PeerLog>>,
     pub(crate) in_force: std::sync::Mutex<crate::agreements::InForceCache>,
+    /// Held for the whole of a cross-check round.
+    pub(crate) crosscheck_round: tokio::sync::Mutex<()>,
     events: broadcast::Sender<NodeEvent>,
 }
 
@@ -90,6 +92,7 @@ impl Node {
             log,
             peer_logs: Default::default(),
             in_force: Default::default(),
+            crosscheck_round: Default::default(),
             events,
         }))
     }

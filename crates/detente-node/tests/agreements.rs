@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{Net, RawPeer, eventually, notification, pinned_http};
+use common::{Net, RawPeer, eventually, notification, officer_call};
 use detente_proto::agreement::AgreementSpec;
 use detente_proto::body::{AgreementSignature, Body, ConsultationRequest};
 use detente_proto::kind::MessageKind;
@@ -13,28 +13,6 @@ use serde_json::{Value, json};
 const EXAMPLE: &str = include_str!("../testdata/agreement-example.toml");
 const REFERENCE: &str = "ru-us-ict-incidents@1";
 
-async fn call(
-    net: &Net,
-    code: &str,
-    method: &str,
-    path: &str,
-    body: Option<Value>,
-) -> (u16, Value) {
-    let url = format!("{}{path}", net.url(code));
-    let http = pinned_http(net, code);
-    let mut request = match method {
-        "POST" => http.post(url),
-        _ => http.get(url),
-    }
-    .bearer_auth(&net.get(code).token);
-    if let Some(body) = body {
-        request = request.json(&body);
-    }
-    let response = request.send().await.expect("answer");
-    let status = response.status().as_u16();
-    (status, response.json().await.unwrap_or(Value::Null))
-}
-
 async fn two_nodes() -> Net {
     let mut net = Net::new(&["RU", "US"]);
     net.start("RU").await;
@@ -43,7 +21,7 @@ async fn two_nodes() -> Net {
 }
 
 async fn in_force_on_both(net: &Net) {
-    let (status, view) = call(
+    let (status, view) = officer_call(
         net,
         "RU",
         "POST",
@@ -55,7 +33,7 @@ async fn in_force_on_both(net: &Net) {
     assert_eq!(view["in_force"], false, "{view}");
     assert_eq!(view["signed_by"], json!({"RU": true, "US": false}));
     eventually(30, "US holds the proposal", || async {
-        call(
+        officer_call(
             net,
             "US",
             "GET",
@@ -66,7 +44,7 @@ async fn in_force_on_both(net: &Net) {
         .0 == 200
     })
     .await;
-    let (status, view) = call(
+    let (status, view) = officer_call(
         net,
         "US",
         "POST",
@@ -77,7 +55,7 @@ async fn in_force_on_both(net: &Net) {
     assert_eq!(status, 202, "{view}");
     assert_eq!(view["in_force"], true, "{view}");
     eventually(30, "RU sees it in force", || async {
-        call(
+        officer_call(
             net,
             "RU",
             "GET",
@@ -103,7 +81,7 @@ async fn an_agreement_binds_once_both_sign_and_is_then_enforced_on_both_sides() 
         json!({"subject": "s", "agenda": "a"}),
     );
     // No agreement yet: the channel is open.
-    let (status, _) = call(
+    let (status, _) = officer_call(
         &net,
         "RU",
         "POST",
@@ -116,7 +94,8 @@ async fn an_agreement_binds_once_both_sign_and_is_then_enforced_on_both_sides() 
     in_force_on_both(&net).await;
 
     // At compose: technical may not request consultations.
-    let (status, problem) = call(&net, "RU", "POST", "/api/v1/messages", Some(consultation)).await;
+    let (status, problem) =
+        officer_call(&net, "RU", "POST", "/api/v1/messages", Some(consultation)).await;
     assert_eq!(status, 403, "{problem}");
     assert!(
         problem["detail"]
@@ -125,7 +104,7 @@ async fn an_agreement_binds_once_both_sign_and_is_then_enforced_on_both_sides() 
         "{problem}"
     );
     // Allowed kinds carry the agreement's reference.
-    let (status, message) = call(
+    let (status, message) = officer_call(
         &net,
         "RU",
         "POST",
@@ -138,7 +117,7 @@ async fn an_agreement_binds_once_both_sign_and_is_then_enforced_on_both_sides() 
     .await;
     assert_eq!(status, 202, "{message}");
     let id = message["id"].as_str().expect("id");
-    let (_, shown) = call(&net, "RU", "GET", &format!("/api/v1/messages/{id}"), None).await;
+    let (_, shown) = officer_call(&net, "RU", "GET", &format!("/api/v1/messages/{id}"), None).await;
     assert_eq!(shown["signed_envelope"]["envelope"]["agreement"], REFERENCE);
 
     // On receipt: a peer sending what the agreement refuses is refused.
@@ -180,7 +159,7 @@ async fn bad_agreements_and_signatures_are_refused_and_change_nothing() {
     let net = two_nodes().await;
     // An unknown tier.
     let bad = EXAMPLE.replace("[tiers.policy]", "[tiers.ministry]");
-    let (status, problem) = call(
+    let (status, problem) = officer_call(
         &net,
         "RU",
         "POST",
@@ -197,7 +176,7 @@ async fn bad_agreements_and_signatures_are_refused_and_change_nothing() {
     );
     // An agreement between others.
     let others = EXAMPLE.replace("parties = [\"RU\", \"US\"]", "parties = [\"US\", \"FR\"]");
-    let (status, problem) = call(
+    let (status, problem) = officer_call(
         &net,
         "RU",
         "POST",
@@ -207,7 +186,7 @@ async fn bad_agreements_and_signatures_are_refused_and_change_nothing() {
     .await;
     assert_eq!(status, 422, "{problem}");
     // Agreement kinds do not go through the generic compose.
-    let (status, problem) = call(
+    let (status, problem) = officer_call(
         &net,
         "RU",
         "POST",
@@ -216,11 +195,11 @@ async fn bad_agreements_and_signatures_are_refused_and_change_nothing() {
     )
     .await;
     assert_eq!(status, 422, "{problem}");
-    let (_, list) = call(&net, "RU", "GET", "/api/v1/agreements", None).await;
+    let (_, list) = officer_call(&net, "RU", "GET", "/api/v1/agreements", None).await;
     assert_eq!(list["agreements"], json!([]), "nothing stored");
 
     // RU proposes; US (raw) countersigns an amended text: refused.
-    let (status, _) = call(
+    let (status, _) = officer_call(
         &net,
         "RU",
         "POST",
@@ -250,7 +229,7 @@ async fn bad_agreements_and_signatures_are_refused_and_change_nothing() {
             .is_some_and(|d| d.contains("over another text")),
         "{problem}"
     );
-    let (_, view) = call(
+    let (_, view) = officer_call(
         &net,
         "RU",
         "GET",
@@ -265,7 +244,8 @@ async fn bad_agreements_and_signatures_are_refused_and_change_nothing() {
     );
     assert_eq!(view["in_force"], false);
     // A sign of an unknown agreement version.
-    let (status, _) = call(&net, "RU", "POST", "/api/v1/agreements/nope@9/sign", None).await;
+    let (status, _) =
+        officer_call(&net, "RU", "POST", "/api/v1/agreements/nope@9/sign", None).await;
     assert_eq!(status, 404);
 }
 
@@ -275,7 +255,7 @@ async fn another_text_under_a_signed_version_is_a_conflict_an_amendment_is_a_new
     let propose = |text: String| {
         let net = &net;
         async move {
-            call(
+            officer_call(
                 net,
                 "RU",
                 "POST",
@@ -296,7 +276,7 @@ async fn another_text_under_a_signed_version_is_a_conflict_an_amendment_is_a_new
     let amendment = changed.replace("version = 1", "version = 2");
     let (status, view) = propose(amendment).await;
     assert_eq!(status, 202, "{view}");
-    let (_, list) = call(&net, "RU", "GET", "/api/v1/agreements", None).await;
+    let (_, list) = officer_call(&net, "RU", "GET", "/api/v1/agreements", None).await;
     let references: Vec<&str> = list["agreements"]
         .as_array()
         .expect("list")

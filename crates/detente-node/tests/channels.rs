@@ -3,37 +3,15 @@
 
 mod common;
 
-use common::{Net, RawPeer, eventually, notification, pinned_http, show};
+use common::{Net, RawPeer, eventually, notification, officer_call, show};
 use serde_json::{Value, json};
-
-async fn call(
-    net: &Net,
-    code: &str,
-    method: &str,
-    path: &str,
-    body: Option<Value>,
-) -> (u16, Value) {
-    let url = format!("{}{path}", net.url(code));
-    let http = pinned_http(net, code);
-    let mut request = match method {
-        "POST" => http.post(url),
-        _ => http.get(url),
-    }
-    .bearer_auth(&net.get(code).token);
-    if let Some(body) = body {
-        request = request.json(&body);
-    }
-    let response = request.send().await.expect("answer");
-    let status = response.status().as_u16();
-    (status, response.json().await.unwrap_or(Value::Null))
-}
 
 fn message(to: &str, kind: &str, body: Value) -> Value {
     json!({"to": {"party": to, "tier": "operational"}, "from_tier": "operational", "kind": kind, "body": body})
 }
 
 async fn send(net: &Net, from: &str, to: &str, kind: &str, body: Value) -> (u16, Value) {
-    call(
+    officer_call(
         net,
         from,
         "POST",
@@ -71,7 +49,7 @@ async fn a_suspended_channel_refuses_everything_but_channel_status_on_both_sides
 
     // Both sides see it.
     for (code, peer) in [("RU", "US"), ("US", "RU")] {
-        let (_, channels) = call(&net, code, "GET", "/api/v1/channels", None).await;
+        let (_, channels) = officer_call(&net, code, "GET", "/api/v1/channels", None).await;
         let channel = &channels["channels"][0];
         assert_eq!(channel["party"], peer, "{channels}");
         assert_eq!(channel["status"], "suspended", "{channels}");
@@ -109,6 +87,6 @@ async fn a_suspended_channel_refuses_everything_but_channel_status_on_both_sides
     delivered(&net, "RU", resumed["id"].as_str().expect("id")).await;
     let (status, sent) = send(&net, "US", "RU", "notification", notice).await;
     assert_eq!(status, 202, "{sent}");
-    let (_, channels) = call(&net, "US", "GET", "/api/v1/channels", None).await;
+    let (_, channels) = officer_call(&net, "US", "GET", "/api/v1/channels", None).await;
     assert_eq!(channels["channels"][0]["status"], "active", "{channels}");
 }

@@ -130,24 +130,12 @@ pub fn verify(bundle: &Bundle, options: &Options) -> Report {
 /// Puts each subject's claims together, subjects in order of first
 /// appearance (answers are found after all messages are checked).
 fn group_by_subject(claims: &mut [Claim]) {
-    let mut first: Vec<&str> = Vec::new();
-    let order: Vec<usize> = claims
-        .iter()
-        .map(|c| {
-            first
-                .iter()
-                .position(|s| *s == c.subject)
-                .unwrap_or_else(|| {
-                    first.push(&c.subject);
-                    first.len() - 1
-                })
-        })
-        .collect();
-    let mut keyed: Vec<(usize, Claim)> = order.into_iter().zip(claims.iter().cloned()).collect();
-    keyed.sort_by_key(|(k, _)| *k);
-    for (slot, (_, claim)) in claims.iter_mut().zip(keyed) {
-        *slot = claim;
+    let mut first = std::collections::HashMap::new();
+    for (i, claim) in claims.iter().enumerate() {
+        first.entry(claim.subject.clone()).or_insert(i);
     }
+    // A stable sort: each subject's claims keep their order.
+    claims.sort_by_key(|claim| first[&claim.subject]);
 }
 
 fn claim(subject: String, what: &'static str, verdict: Verdict, detail: String) -> Claim {

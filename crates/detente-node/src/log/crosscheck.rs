@@ -93,6 +93,10 @@ impl Node {
 
     /// One cross-check of `peer`'s log. Returns the alarms raised.
     pub async fn crosscheck(&self, peer: &Peer) -> Result<usize, String> {
+        // One round at a time (the background task, an evidence export, a
+        // test): two rounds extending one copy of a peer's tree would append
+        // its entries twice and see a false `inconsistent-log`.
+        let _round = self.crosscheck_round.lock().await;
         let party = peer.party().clone();
         let origin = super::origin(&party);
         let note = self.fetch(peer, "/log/checkpoint").await?;
@@ -152,6 +156,7 @@ impl Node {
             let root_ok = {
                 let mut logs = self.peer_logs.lock().unwrap_or_else(|p| p.into_inner());
                 let log = logs.entry(party.clone()).or_default();
+
                 for entry in fresh {
                     let index = log.tree.append(&entry);
                     if let Ok(parsed) = LogEntry::parse(&entry)

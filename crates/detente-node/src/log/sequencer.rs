@@ -208,9 +208,22 @@ impl Sequencer {
 
     /// [`Self::log_document_once`], for blocking threads.
     pub fn log_document_once_blocking(&self, entry: LogEntry) -> NodeResult<Option<u64>> {
+        let Some((job, answer)) = self.document_once_job(entry) else {
+            return Ok(None);
+        };
+        self.jobs.blocking_send(job).map_err(|_| gone())?;
+        answer.blocking_recv().map_err(|_| gone())?
+    }
+
+    /// The job logging `entry` once, and where its answer comes; `None`
+    /// when a document with its id and hash is already in the log.
+    fn document_once_job(
+        &self,
+        entry: LogEntry,
+    ) -> Option<(Job, oneshot::Receiver<NodeResult<Option<u64>>>)> {
         let key = (entry.id.clone(), entry.sha256);
         if self.read(|view| view.documents.contains(&key)) {
-            return Ok(None);
+            return None;
         }
         let (reply, answer) = oneshot::channel();
         let job = Job::Document {
@@ -218,8 +231,7 @@ impl Sequencer {
             once: Some(key),
             reply,
         };
-        self.jobs.blocking_send(job).map_err(|_| gone())?;
-        answer.blocking_recv().map_err(|_| gone())?
+        Some((job, answer))
     }
 
     /// Logs a document entry. Returns its index once durable.
@@ -241,15 +253,8 @@ impl Sequencer {
     /// Logs a document entry unless a document with the same id and hash is
     /// already in the log. Returns its index, or `None` if it was there.
     pub async fn log_document_once(&self, entry: LogEntry) -> NodeResult<Option<u64>> {
-        let key = (entry.id.clone(), entry.sha256);
-        if self.read(|view| view.documents.contains(&key)) {
+        let Some((job, answer)) = self.document_once_job(entry) else {
             return Ok(None);
-        }
-        let (reply, answer) = oneshot::channel();
-        let job = Job::Document {
-            entry: entry.to_bytes(),
-            once: Some(key),
-            reply,
         };
         self.jobs.send(job).await.map_err(|_| gone())?;
         answer.await.map_err(|_| gone())?

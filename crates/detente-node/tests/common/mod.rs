@@ -394,3 +394,27 @@ pub async fn show(net: &Net, code: &str, id: &str) -> Value {
         .await
         .expect("show")
 }
+
+/// An officer API call on `code`'s node with its officer token: status
+/// and JSON body (`null` when the body is not JSON).
+pub async fn officer_call(
+    net: &Net,
+    code: &str,
+    method: &str,
+    path: &str,
+    body: Option<Value>,
+) -> (u16, Value) {
+    let url = format!("{}{path}", net.url(code));
+    let http = pinned_http(net, code);
+    let mut request = match method {
+        "POST" => http.post(url),
+        _ => http.get(url),
+    }
+    .bearer_auth(&net.get(code).token);
+    if let Some(body) = body {
+        request = request.json(&body);
+    }
+    let response = request.send().await.expect("answer");
+    let status = response.status().as_u16();
+    (status, response.json().await.unwrap_or(Value::Null))
+}
