@@ -19,9 +19,10 @@ use base64::engine::general_purpose::STANDARD as BASE64;
 use detente_log::checkpoint::SignedCheckpoint;
 use detente_log::merkle::{Hash, MemoryTree};
 use detente_log::proof::TlogProof;
+use detente_proto::agreement::responsiveness::Stats;
 use detente_proto::ids::{MessageId, PartyCode};
 use detente_proto::time::Timestamp;
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Deserializer, Serialize};
 
 /// The value of [`Bundle::format`] this crate writes and reads.
 pub const FORMAT: &str = "detente-evidence/v1";
@@ -47,6 +48,30 @@ pub struct Bundle {
     pub cards: Vec<String>,
     /// The messages, oldest first.
     pub messages: Vec<BundledMessage>,
+    /// The agreements the messages were sent under, with every party's
+    /// signature: their deadlines are what answers are judged against.
+    /// Left out when empty (bundles without it read as before).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub agreements: Vec<BundledAgreement>,
+    /// Responsiveness figures the exporter claims; the verifier recomputes
+    /// them from the messages. Left out when absent.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "strict_stats"
+    )]
+    pub stats: Option<Stats>,
+}
+
+/// One agreement and the parties' signatures on it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BundledAgreement {
+    /// `<id>@<version>`, as envelopes name it.
+    pub reference: String,
+    /// Each party's signed agreement, exact bytes (`{"agreement", "key_id",
+    /// "signature"}`, canonical JSON text).
+    pub signatures: Vec<String>,
 }
 
 /// Which messages the exporter selected.
@@ -150,6 +175,48 @@ impl Bundle {
             .unwrap_or_else(|e| unreachable!("bundles serialise: {e}"));
         out.push(b'\n');
         out
+    }
+}
+
+/// Reads `stats` strictly: the figures' types accept unknown members (their
+/// rows are flattened), so the value read is written back and must be the
+/// value given; anything left over is an unknown member.
+fn strict_stats<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<Stats>, D::Error> {
+    use serde::de::Error;
+    let Some(given) = Option::<serde_json::Value>::deserialize(deserializer)? else {
+        return Ok(None);
+    };
+    let stats = Stats::deserialize(&given).map_err(D::Error::custom)?;
+    let written = serde_json::to_value(&stats).map_err(D::Error::custom)?;
+    match leftover(&given, &written, String::new()) {
+        None => Ok(Some(stats)),
+        Some(path) => Err(D::Error::custom(format!(
+            "stats{path}: unknown member, or a value not in its one form"
+        ))),
+    }
+}
+
+/// Where `given` has what `written` lacks (or differs from it), as a path.
+fn leftover(
+    given: &serde_json::Value,
+    written: &serde_json::Value,
+    path: String,
+) -> Option<String> {
+    use serde_json::Value;
+    match (given, written) {
+        (Value::Object(g), Value::Object(w)) => g.iter().find_map(|(name, value)| {
+            let at = format!("{path}.{name}");
+            match w.get(name) {
+                None => Some(at),
+                Some(known) => leftover(value, known, at),
+            }
+        }),
+        (Value::Array(g), Value::Array(w)) if g.len() == w.len() => g
+            .iter()
+            .zip(w)
+            .enumerate()
+            .find_map(|(i, (g, w))| leftover(g, w, format!("{path}[{i}]"))),
+        (g, w) => (g != w).then_some(path),
     }
 }
 

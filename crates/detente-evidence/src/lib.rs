@@ -18,6 +18,6 @@ pub mod receipt_log;
 mod report;
 mod verify;
 
-pub use bundle::{Bundle, BundleError, BundledMessage, FORMAT, LogProof, Scope};
-pub use report::{Claim, Party, Report, Verdict};
+pub use bundle::{Bundle, BundleError, BundledAgreement, BundledMessage, FORMAT, LogProof, Scope};
+pub use report::{Claim, Party, Report, Verdict, figures_table};
 pub use verify::{Options, verify};

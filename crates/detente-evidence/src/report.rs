@@ -3,6 +3,7 @@
 
 use std::fmt;
 
+use detente_proto::agreement::responsiveness::{Direction, Stats};
 use serde::Serialize;
 
 /// The verdict on one claim.
@@ -35,9 +36,11 @@ pub struct Claim {
     /// What the claim is about: `card RU`, `log detente.US/log/v1`,
     /// `message 0193…`.
     pub subject: String,
-    /// What is claimed: `signed` (a card), `sent`, `logged-sent`,
-    /// `delivered`, `logged-received`, `acknowledged`, `answered` (a
-    /// message), `consistent` (a log), `messages` (the bundle).
+    /// What is claimed: `signed` (a card), `in-force` (an agreement),
+    /// `sent`, `logged-sent`, `delivered`, `logged-received`,
+    /// `acknowledged`, `answered`, `ack-deadline`, `reply-deadline`,
+    /// `check-deadline` (a message), `figures` (a party's figures),
+    /// `consistent` (a log), `messages` (the bundle).
     pub claim: &'static str,
     /// The verdict.
     pub verdict: Verdict,
@@ -65,6 +68,11 @@ pub struct Report {
     pub parties: Vec<Party>,
     /// Every claim, in bundle order.
     pub claims: Vec<Claim>,
+    /// The responsiveness figures recomputed from the bundle, when it
+    /// claims some (whether or not they match: see the `figures` claim).
+    /// [`figures_table`] prints them.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub figures: Option<Stats>,
 }
 
 impl Report {
@@ -125,4 +133,65 @@ impl fmt::Display for Report {
             _ => writeln!(f, " — nothing is false, but not everything is proven."),
         }
     }
+}
+
+/// `stats` as a text table, one line per row, e.g.
+///
+/// ```text
+/// Figures of RU, 2026-10-01T00:00:00.000Z to 2027-01-01T00:00:00.000Z, as of 2026-11-05T10:00:00.000Z
+///   with  way       tier         kind                  messages  deadline  in time  late  unanswered  pending
+///   US    sent      technical    notification                 2         2        1     0           1        0
+///   US    received  technical    acknowledgement              1         0        0     0           0        0
+/// ```
+///
+/// Exercise traffic is marked `(exercise)` after the kind. For a `ping`
+/// the deadline is the communication check's (a `pong`); for other kinds,
+/// the acknowledge deadline.
+pub fn figures_table(stats: &Stats) -> String {
+    let mut out = format!(
+        "Figures of {}, {}, as of {}\n",
+        stats.party, stats.period, stats.as_of
+    );
+    if stats.rows.is_empty() {
+        out.push_str("  (no messages in the period)\n");
+        return out;
+    }
+    out.push_str(&format!(
+        "  {:<5} {:<9} {:<12} {:<21} {:>8}  {:>8}  {:>7}  {:>4}  {:>10}  {:>7}\n",
+        "with",
+        "way",
+        "tier",
+        "kind",
+        "messages",
+        "deadline",
+        "in time",
+        "late",
+        "unanswered",
+        "pending"
+    ));
+    for row in &stats.rows {
+        let (k, f) = (&row.key, &row.figures);
+        let kind = if k.exercise {
+            format!("{} (exercise)", k.kind)
+        } else {
+            k.kind.to_string()
+        };
+        out.push_str(&format!(
+            "  {:<5} {:<9} {:<12} {:<21} {:>8}  {:>8}  {:>7}  {:>4}  {:>10}  {:>7}\n",
+            k.counterparty.to_string(),
+            match k.direction {
+                Direction::Sent => "sent",
+                Direction::Received => "received",
+            },
+            k.tier.to_string(),
+            kind,
+            f.messages,
+            f.with_deadline,
+            f.in_time,
+            f.late,
+            f.unanswered,
+            f.pending
+        ));
+    }
+    out
 }

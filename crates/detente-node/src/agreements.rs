@@ -221,7 +221,7 @@ impl Node {
     }
 
     /// [`Self::agreement_in_force`], for blocking threads.
-    fn agreement_in_force_blocking(
+    pub(crate) fn agreement_in_force_blocking(
         &self,
         store: &dyn Store,
         with: &PartyCode,

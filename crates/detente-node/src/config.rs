@@ -52,6 +52,30 @@ pub struct NodeConfig {
     /// Who witnesses this node's log.
     #[serde(default)]
     pub log: LogConfig,
+    /// The agreement engine's schedule.
+    #[serde(default)]
+    pub engine: EngineConfig,
+}
+
+/// When the agreement engine looks at its timers and checks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct EngineConfig {
+    /// How often a pass runs.
+    #[serde(with = "humantime_serde")]
+    pub tick: Duration,
+    /// Whether the server runs passes by itself. Off only for tests and
+    /// tools that drive passes themselves (`Node::run_agreement_engine_once`).
+    pub run: bool,
+}
+
+impl Default for EngineConfig {
+    fn default() -> Self {
+        Self {
+            tick: Duration::from_secs(1),
+            run: true,
+        }
+    }
 }
 
 /// Witnessing of this node's log (C2SP tlog-witness, tlog-policy).
@@ -134,6 +158,7 @@ impl NodeConfig {
             limits: Limits::default(),
             delivery: DeliveryConfig::default(),
             log: LogConfig::default(),
+            engine: EngineConfig::default(),
         }
     }
 

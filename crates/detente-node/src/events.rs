@@ -1,6 +1,8 @@
 //! What happens at a node, as a stream of events: for timelines (the demo),
 //! logs, and later live views in the console.
 
+use chrono::TimeDelta;
+use detente_proto::body::DeadlineKind;
 use detente_proto::ids::{MessageId, PartyCode};
 use detente_proto::kind::MessageKind;
 use detente_proto::time::Timestamp;
@@ -63,5 +65,27 @@ pub enum EventKind {
         error: String,
         /// When the next attempt is due.
         next_attempt_at: Timestamp,
+    },
+    /// A deadline a sent message started passed unanswered (first seen).
+    DeadlineMissed {
+        /// The message.
+        id: MessageId,
+        /// Which deadline.
+        deadline: DeadlineKind,
+        /// When it was due.
+        due_at: Timestamp,
+        /// The party that missed it.
+        to: PartyCode,
+    },
+    /// An answer closed a deadline a sent message started.
+    DeadlineMet {
+        /// The message.
+        id: MessageId,
+        /// Which deadline.
+        deadline: DeadlineKind,
+        /// The answering message.
+        by: MessageId,
+        /// How late it was, if it was.
+        late_by: Option<TimeDelta>,
     },
 }

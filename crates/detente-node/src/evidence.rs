@@ -22,15 +22,18 @@
 use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
 
-use detente_evidence::bundle::{Bundle, BundledMessage, FORMAT, LogProof, Scope};
+use detente_evidence::bundle::{Bundle, BundledAgreement, BundledMessage, FORMAT, LogProof, Scope};
 use detente_log::checkpoint::{Checkpoint, SignedCheckpoint};
 use detente_log::merkle::MemoryTree;
 use detente_log::note::NoteVerifier;
 use detente_log::policy::Policy;
+use detente_proto::agreement::responsiveness::Period;
+use detente_proto::envelope::{AgreementRef, UnverifiedEnvelope};
 use detente_proto::ids::PartyCode;
+use detente_proto::limits::Limits;
 use detente_proto::log_entry::EntryDirection;
 use detente_proto::receipt::{Receipt, SignedReceipt};
-use detente_store::{Direction, Mailbox, MessageQuery, StoredMessage};
+use detente_store::{Direction, StoredMessage};
 
 use crate::error::{NodeError, NodeResult, message_not_found};
 use crate::log::{LoggedCheckpoint, log_signer, origin};
@@ -46,13 +49,20 @@ struct StoredLogs {
 }
 
 impl Node {
-    /// The evidence bundle of `scope`, with the messages `officer` may see.
+    /// The evidence bundle of `scope`, with the messages `officer` may see,
+    /// every signature on the agreements they were sent under, and, for a
+    /// `period`, this party's figures over exactly those messages.
     pub async fn export_evidence(
         self: &Arc<Self>,
         officer: &Officer,
         scope: Scope,
+        period: Option<Period>,
     ) -> NodeResult<Bundle> {
         let messages = self.select(officer, &scope).await?;
+        let stats = match period {
+            Some(period) => Some(self.stats_of(messages.clone(), period).await?),
+            None => None,
+        };
         let parties: BTreeSet<PartyCode> = messages
             .iter()
             .map(|m| m.message.counterparty.clone())
@@ -90,8 +100,52 @@ impl Node {
                 })
             })
             .await?;
-        self.off_runtime(move |node| node.assemble(scope, messages, &stored))
-            .await?
+        let mut bundle = self
+            .off_runtime(move |node| node.assemble(scope, messages, &stored))
+            .await??;
+        bundle.agreements = self.bundled_agreements(&bundle).await?;
+        bundle.stats = stats;
+        Ok(bundle)
+    }
+
+    /// Every signature this node holds on each agreement the bundle's
+    /// messages name, exact bytes.
+    async fn bundled_agreements(&self, bundle: &Bundle) -> NodeResult<Vec<BundledAgreement>> {
+        let mut refs: Vec<AgreementRef> = Vec::new();
+        for m in &bundle.messages {
+            let Ok(envelope) =
+                UnverifiedEnvelope::parse(m.envelope.as_bytes(), &Limits::unbounded())
+            else {
+                continue;
+            };
+            if let Some(r) = &envelope.claimed().agreement
+                && !refs.contains(r)
+            {
+                refs.push(r.clone());
+            }
+        }
+        self.with_store(move |s| {
+            let mut bundled = Vec::new();
+            for reference in refs {
+                let mut signatures = s.agreement_signatures(&reference.id, reference.version)?;
+                signatures.sort_by_key(|sig| sig.recorded_at);
+                bundled.push(BundledAgreement {
+                    reference: reference.to_string(),
+                    signatures: signatures
+                        .into_iter()
+                        .map(|sig| {
+                            String::from_utf8(sig.signed).map_err(|_| {
+                                NodeError::Internal(format!(
+                                    "a signature on {reference} is not UTF-8"
+                                ))
+                            })
+                        })
+                        .collect::<NodeResult<_>>()?,
+                });
+            }
+            Ok(bundled)
+        })
+        .await
     }
 
     async fn select(&self, officer: &Officer, scope: &Scope) -> NodeResult<Vec<StoredMessage>> {
@@ -117,17 +171,7 @@ impl Node {
                 })
                 .await?
             }
-            Scope::Counterparty(party) => {
-                let query = MessageQuery {
-                    mailbox: Mailbox::All,
-                    state: None,
-                    tiers: officer.tiers.clone(),
-                    counterparty: Some(party),
-                    kind: None,
-                    limit: usize::MAX / 2,
-                };
-                self.with_store(move |s| Ok(s.messages(&query)?)).await?
-            }
+            Scope::Counterparty(party) => self.visible_messages(officer, Some(party)).await?,
         };
         messages.retain(|m| officer.may_see(m));
         if let Scope::Thread(id) = scope
@@ -305,6 +349,8 @@ impl Node {
                 })
                 .collect::<NodeResult<_>>()?,
             messages: bundled,
+            agreements: Vec::new(),
+            stats: None,
         })
     }
 
@@ -324,7 +370,12 @@ impl Node {
     /// Parses a stored receipt: ours for a received message, the peer's
     /// for a sent one. Stored receipts were verified when stored; this
     /// verifies again, and a receipt that does not verify yields `None`.
-    fn receipt_of(&self, direction: Direction, party: &PartyCode, bytes: &[u8]) -> Option<Receipt> {
+    pub(crate) fn receipt_of(
+        &self,
+        direction: Direction,
+        party: &PartyCode,
+        bytes: &[u8],
+    ) -> Option<Receipt> {
         let (signer, key) = match direction {
             Direction::Received => (self.party().clone(), self.keys.signing.verifying_key()),
             Direction::Sent => (party.clone(), self.peers.get(party)?.card.keys().signing),

@@ -193,6 +193,10 @@ impl Node {
             self.record_received_signature(signed)?;
         }
         if accepted.fresh {
+            self.meet_deadlines_blocking(
+                &detente_proto::agreement::responsiveness::Fact::of(envelope, Some(now)),
+                now,
+            );
             tracing::info!(id = %envelope.id, kind = %envelope.kind(), from = %envelope.from.party, "received");
             self.emit(EventKind::Received {
                 id: envelope.id,

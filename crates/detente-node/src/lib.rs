@@ -15,6 +15,7 @@ pub mod channels;
 pub mod client;
 pub mod compose;
 pub mod config;
+pub mod engine;
 pub mod error;
 pub mod events;
 pub mod evidence;
@@ -27,6 +28,7 @@ pub mod officer_client;
 pub mod officers;
 mod outbox;
 pub mod peers;
+pub mod responsiveness;
 pub mod server;
 pub mod tls;
 

@@ -41,6 +41,8 @@ pub struct Node {
     pub(crate) in_force: std::sync::Mutex<crate::agreements::InForceCache>,
     /// Held for the whole of a cross-check round.
     pub(crate) crosscheck_round: tokio::sync::Mutex<()>,
+    /// Held for the whole of an agreement-engine pass.
+    pub(crate) engine_pass: tokio::sync::Mutex<()>,
     events: broadcast::Sender<NodeEvent>,
 }
 
@@ -93,6 +95,7 @@ impl Node {
             peer_logs: Default::default(),
             in_force: Default::default(),
             crosscheck_round: Default::default(),
+            engine_pass: Default::default(),
             events,
         }))
     }

@@ -112,9 +112,19 @@ impl Node {
             Ok(receipt) => {
                 let at = self.now();
                 let bytes = receipt.bytes().to_vec();
+                let envelope = entry.envelope.clone();
+                let received_at = receipt.receipt().received_at;
+                // The deadlines it starts are written with the delivery.
                 match self
-                    .with_store(move |s| Ok(s.record_delivery(&id, &bytes, at)?))
+                    .off_runtime(move |node| {
+                        let store = node.store.as_ref();
+                        let timers = node.timers_for(store, &envelope, received_at)?;
+                        Ok::<_, crate::error::NodeError>(
+                            store.record_delivery(&id, &bytes, at, &timers)?,
+                        )
+                    })
                     .await
+                    .and_then(|r| r)
                 {
                     Ok(()) => {
                         tracing::info!(%id, to = %entry.counterparty, "delivered; receipt verified");

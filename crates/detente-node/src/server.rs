@@ -73,7 +73,8 @@ impl RunningNode {
                 node.clone(),
                 watcher.clone(),
             )),
-            tokio::spawn(crate::log::run_crosscheck(node.clone(), watcher)),
+            tokio::spawn(crate::log::run_crosscheck(node.clone(), watcher.clone())),
+            tokio::spawn(crate::engine::run_agreement_engine(node.clone(), watcher)),
         ];
         tracing::info!(party = %node.party(), %addr, "serving");
         Ok(Self {

@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{Net, RawPeer, eventually, notification, officer_call};
+use common::{Net, RawPeer, in_force_on_both, notification, officer_call};
 use detente_proto::agreement::AgreementSpec;
 use detente_proto::body::{AgreementSignature, Body, ConsultationRequest};
 use detente_proto::kind::MessageKind;
@@ -18,55 +18,6 @@ async fn two_nodes() -> Net {
     net.start("RU").await;
     net.start("US").await;
     net
-}
-
-async fn in_force_on_both(net: &Net) {
-    let (status, view) = officer_call(
-        net,
-        "RU",
-        "POST",
-        "/api/v1/agreements",
-        Some(json!({"agreement": EXAMPLE, "to": "US"})),
-    )
-    .await;
-    assert_eq!(status, 202, "{view}");
-    assert_eq!(view["in_force"], false, "{view}");
-    assert_eq!(view["signed_by"], json!({"RU": true, "US": false}));
-    eventually(30, "US holds the proposal", || async {
-        officer_call(
-            net,
-            "US",
-            "GET",
-            &format!("/api/v1/agreements/{REFERENCE}"),
-            None,
-        )
-        .await
-        .0 == 200
-    })
-    .await;
-    let (status, view) = officer_call(
-        net,
-        "US",
-        "POST",
-        &format!("/api/v1/agreements/{REFERENCE}/sign"),
-        None,
-    )
-    .await;
-    assert_eq!(status, 202, "{view}");
-    assert_eq!(view["in_force"], true, "{view}");
-    eventually(30, "RU sees it in force", || async {
-        officer_call(
-            net,
-            "RU",
-            "GET",
-            &format!("/api/v1/agreements/{REFERENCE}"),
-            None,
-        )
-        .await
-        .1["in_force"]
-            == true
-    })
-    .await;
 }
 
 fn compose(kind: &str, body: Value) -> Value {
@@ -91,7 +42,7 @@ async fn an_agreement_binds_once_both_sign_and_is_then_enforced_on_both_sides() 
     .await;
     assert_eq!(status, 202);
 
-    in_force_on_both(&net).await;
+    in_force_on_both(&net, EXAMPLE, REFERENCE).await;
 
     // At compose: technical may not request consultations.
     let (status, problem) =
@@ -284,4 +235,49 @@ async fn another_text_under_a_signed_version_is_a_conflict_an_amendment_is_a_new
         .filter_map(|a| a["reference"].as_str())
         .collect();
     assert_eq!(references, ["ru-us-ict-incidents@2", REFERENCE]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_amendment_proposed_by_a_non_party_is_refused_and_changes_nothing() {
+    let mut net = Net::new(&["RU", "US", "UN"]);
+    for code in ["RU", "US", "UN"] {
+        net.start(code).await;
+    }
+    in_force_on_both(&net, EXAMPLE, REFERENCE).await;
+    // UN, a peer of both but no party, proposes version 2 of their agreement.
+    let un = RawPeer::new(&net, "UN", "US");
+    let mut amendment = AgreementSpec::parse(EXAMPLE)
+        .and_then(AgreementSpec::validate)
+        .expect("valid");
+    amendment.version = 2;
+    amendment.exercises.allowed = false;
+    let err = amendment
+        .sign(&"UN".parse().expect("UN"), &un.keys.signing)
+        .expect_err("a non-party cannot even sign it");
+    assert!(err.to_string().contains("UN"), "{err}");
+    // Signed anyway, as a hostile node would, with the signing wrapper
+    // of a party's document: US refuses it before storing anything.
+    let forged = amendment
+        .sign(&"US".parse().expect("US"), &un.keys.signing)
+        .expect("signs as if it were US");
+    let mut envelope = notification("UN", "US", "s");
+    envelope.body = Body::AgreementPropose(AgreementSignature {
+        signed: String::from_utf8(forged.bytes().to_vec()).expect("utf-8"),
+    });
+    let (status, problem, _) = un.send(envelope).await;
+    assert_eq!(status, 403, "{problem}");
+    assert!(
+        problem["detail"]
+            .as_str()
+            .is_some_and(|d| d.contains("UN") && d.contains("not a party")),
+        "{problem}"
+    );
+    let (_, list) = officer_call(&net, "US", "GET", "/api/v1/agreements", None).await;
+    let references: Vec<&str> = list["agreements"]
+        .as_array()
+        .expect("agreements")
+        .iter()
+        .filter_map(|a| a["reference"].as_str())
+        .collect();
+    assert_eq!(references, [REFERENCE], "{list}");
 }

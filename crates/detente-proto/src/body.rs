@@ -224,6 +224,8 @@ pub enum DeadlineKind {
     Acknowledge,
     /// The reply deadline.
     Reply,
+    /// A communication check's answer window (a `pong` to a `ping`).
+    Check,
 }
 
 /// `escalation`: a missed deadline, raised to the next tier.

@@ -60,3 +60,35 @@ impl Clock for ManualClock {
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 }
+
+/// The wall clock moved forward by a settable amount: time runs, and can
+/// also jump ahead. For simulations that must show what hours bring (the
+/// demo's missed deadline) in seconds.
+#[derive(Debug, Default)]
+pub struct OffsetClock(Mutex<TimeDelta>);
+
+impl OffsetClock {
+    /// The wall clock, not yet moved.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Jumps ahead by `delta` (back, if negative).
+    pub fn advance(&self, delta: TimeDelta) {
+        let mut offset = self
+            .0
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        *offset += delta;
+    }
+}
+
+impl Clock for OffsetClock {
+    fn now(&self) -> Timestamp {
+        let offset = *self
+            .0
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        SystemClock.now().plus(offset)
+    }
+}

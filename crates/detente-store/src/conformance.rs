@@ -42,12 +42,22 @@
 //!   one over another document, or any signature over another document
 //!   than the version's first, is `AgreementSignatureConflict` and writes
 //!   nothing; signed versions listed by id, newest first; a malformed id
-//!   or version 0 is `Misuse`.
+//!   or version 0 is `Misuse`;
+//! - deadline timers: written with the delivery (every field as given),
+//!   not again on a repeated delivery; another message's timer, two of one
+//!   kind or one met in part is `Misuse` and writes nothing, not the
+//!   delivery either; due ones (open, `next_at` reached) by `next_at`,
+//!   message id and kind name, bounded; `next_deadline_at` counts only open
+//!   timers with a `next_at`; advancing is a compare-and-swap on the rungs
+//!   fired, refused once met; a deadline is met once, the first answer
+//!   kept; listings by `due_at`, open only or all, bounded; an unknown
+//!   message has none.
 //!
 //! This is test code: it panics (asserts, `expect`) instead of returning errors.
 
 mod agreements;
 mod data;
+mod deadlines;
 mod delivery;
 mod directory;
 mod listing;
@@ -62,6 +72,14 @@ pub use agreements::{
     agreement_signatures_round_trip_by_signer, agreement_versions_by_id_newest_first,
     an_agreement_signature_over_another_document_is_a_conflict,
     the_same_agreement_signature_again_records_nothing,
+};
+pub use deadlines::{
+    a_deadline_is_met_once, advancing_a_deadline_is_a_compare_and_swap,
+    deadline_listing_is_by_due_at_open_only_and_bounded,
+    deadline_misuse_is_refused_and_writes_nothing, deadlines_are_written_with_the_delivery_once,
+    deadlines_of_an_unknown_message_are_empty,
+    due_deadlines_are_by_next_at_then_message_then_kind_and_bounded,
+    next_deadline_at_ignores_met_and_finished_timers,
 };
 pub use delivery::{
     delivery_failure_reschedules, delivery_marks_delivered_and_clears_outbox,
@@ -151,6 +169,14 @@ pub const CHECKS: &[(&str, Check)] = checks![
     an_agreement_signature_over_another_document_is_a_conflict,
     agreement_versions_by_id_newest_first,
     agreement_signature_misuse_is_refused_and_writes_nothing,
+    deadlines_are_written_with_the_delivery_once,
+    deadline_misuse_is_refused_and_writes_nothing,
+    due_deadlines_are_by_next_at_then_message_then_kind_and_bounded,
+    next_deadline_at_ignores_met_and_finished_timers,
+    advancing_a_deadline_is_a_compare_and_swap,
+    a_deadline_is_met_once,
+    deadlines_of_an_unknown_message_are_empty,
+    deadline_listing_is_by_due_at_open_only_and_bounded,
 ];
 
 /// Runs every check in [`CHECKS`], each against a fresh store from `make`.

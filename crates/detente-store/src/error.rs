@@ -60,9 +60,11 @@ pub enum StoreError {
     },
     /// The caller broke the operation's contract: a log batch whose sizes or
     /// log indices do not add up, a message handed to the wrong operation
-    /// for its direction, a size too large to store (above `i64::MAX`). A bug in the caller, not a failure of the
-    /// database: nothing was written, and retrying the same call fails the
-    /// same way (unlike [`StoreError::Backend`], which may be transient).
+    /// for its direction, a size too large to store (above `i64::MAX`),
+    /// deadline timers that are not those of the delivery they come with.
+    /// A bug in the caller, not a failure of the database: nothing was
+    /// written, and retrying the same call fails the same way (unlike
+    /// [`StoreError::Backend`], which may be transient).
     #[error(
         "{operation}: {why}; this is a bug in the caller, and retrying the same call will fail again"
     )]

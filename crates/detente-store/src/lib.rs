@@ -34,7 +34,15 @@
 //!   document (one `document_sha256`), at most one per signer; a signature
 //!   that would break this is refused
 //!   ([`StoreError::AgreementSignatureConflict`]) and writes nothing,
-//!   atomic across connections and processes.
+//!   atomic across connections and processes;
+//! - a sent message's deadline timers are written in the same transaction
+//!   as its delivery, only by the first recording of it, and only for that
+//!   message: at most one timer per message and kind;
+//! - a timer advances only by a compare-and-swap on its fired rungs, and
+//!   only while no answer has met it; it is met once, and the first
+//!   answer (its `met_at` and `met_by`) stays; a met timer has no `next_at`.
+//!   Both are atomic across connections and processes: of two swaps from
+//!   one state, one wins and the other changes nothing.
 #![forbid(unsafe_code)]
 
 #[cfg(feature = "conformance")]
@@ -46,11 +54,13 @@ mod sqlite;
 
 pub use error::{AgreementSignatureConflict, StoreError};
 pub use model::{
-    AcceptOutcome, AgreementSignature, Alarm, Direction, LogBatch, Mailbox, MessageQuery,
-    MessageState, NewMessage, OfficerRecord, OutboxEntry, PeerRecord, StoredMessage,
+    AcceptOutcome, AgreementSignature, Alarm, DeadlineQuery, DeadlineTimer, Direction, LogBatch,
+    Mailbox, MessageQuery, MessageState, NewMessage, OfficerRecord, OutboxEntry, PeerRecord,
+    StoredMessage,
 };
 pub use sqlite::SqliteStore;
 
+use detente_proto::body::DeadlineKind;
 use detente_proto::ids::{MessageId, OfficerName, PartyCode};
 use detente_proto::time::Timestamp;
 
@@ -116,15 +126,76 @@ pub trait Store: Send + Sync + std::fmt::Debug + 'static {
         error: &str,
     ) -> Result<(), StoreError>;
 
-    /// Records a verified receipt: stores it, marks the message delivered and
-    /// removes the outbox entry, in one transaction. Recording the same
-    /// delivery twice is a no-op.
+    /// Records a verified receipt: stores it, marks the message delivered,
+    /// removes the outbox entry and inserts the `deadlines` the delivery
+    /// started (the timers, as given), in one transaction.
+    ///
+    /// Recording the same delivery twice is a no-op: the first receipt and
+    /// the timers stored with it stay, and no timer is inserted the second
+    /// time. A message that is not stored is [`StoreError::NotFound`], and
+    /// so is a received one.
+    ///
+    /// Every timer must be `id`'s, one per kind, and met wholly or not at
+    /// all (`met_at` and `met_by` both set or both `None`; a met one with no
+    /// `next_at`); anything else is [`StoreError::Misuse`], whatever is
+    /// stored, and writes nothing: not the delivery either.
     fn record_delivery(
         &self,
         id: &MessageId,
         receipt: &[u8],
         delivered_at: Timestamp,
+        deadlines: &[DeadlineTimer],
     ) -> Result<(), StoreError>;
+
+    /// The deadline timers due at `now`: not met, with `next_at` at or
+    /// before it; by `next_at`, then message id, then kind (by its stored
+    /// name: `acknowledge`, `check`, `reply`); at most `limit`. A timer with
+    /// no `next_at` is never due.
+    fn due_deadlines(&self, now: Timestamp, limit: usize)
+    -> Result<Vec<DeadlineTimer>, StoreError>;
+
+    /// The earliest `next_at` of the timers no answer has met, if any: when
+    /// [`Store::due_deadlines`] next has something to return.
+    fn next_deadline_at(&self) -> Result<Option<Timestamp>, StoreError>;
+
+    /// Records escalation rungs fired on the `kind` timer of `message_id`:
+    /// sets its `rungs_fired` and `next_at`, if it exists, is not met, and
+    /// has fired exactly `expected_rungs` so far — one atomic
+    /// compare-and-swap. Returns whether it changed; a refused swap changes
+    /// nothing. Of two connections advancing one timer from the same rungs,
+    /// one wins. Whether `rungs_fired` may follow `expected_rungs` is the
+    /// caller's decision, not the store's.
+    fn advance_deadline(
+        &self,
+        message_id: &MessageId,
+        kind: DeadlineKind,
+        expected_rungs: u32,
+        rungs_fired: u32,
+        next_at: Option<Timestamp>,
+    ) -> Result<bool, StoreError>;
+
+    /// Records that `met_by`, at `met_at`, met the `kind` timer of
+    /// `message_id`: sets `met_at` and `met_by` and clears `next_at`, if the
+    /// timer exists and is not met yet. Returns whether it changed: `false`
+    /// means no such timer, or one already met, whose first answer stays.
+    /// Atomic: of two connections meeting one timer, one does. `met_by`
+    /// need not be a stored message.
+    fn meet_deadline(
+        &self,
+        message_id: &MessageId,
+        kind: DeadlineKind,
+        met_at: Timestamp,
+        met_by: &MessageId,
+    ) -> Result<bool, StoreError>;
+
+    /// Every timer of one message, met or not, by kind (by its stored name:
+    /// `acknowledge`, `check`, `reply`). Empty if it has none, or is not stored.
+    fn deadlines_of(&self, message_id: &MessageId) -> Result<Vec<DeadlineTimer>, StoreError>;
+
+    /// The timers matching `query` (every one, or only those not met), by
+    /// `due_at`, then message id, then kind (by its stored name); at most
+    /// `query.limit`.
+    fn deadlines(&self, query: &DeadlineQuery) -> Result<Vec<DeadlineTimer>, StoreError>;
 
     /// Commits one sequencer batch in one transaction: the log entries, the
     /// sent messages with their outbox entries, the received messages with

@@ -1,5 +1,6 @@
 //! What the store keeps, as plain data.
 
+use detente_proto::body::DeadlineKind;
 use detente_proto::ids::{Fingerprint, MessageId, OfficerName, PartyCode, Tier};
 use detente_proto::kind::{MessageKind, Precedence, Tlp};
 use detente_proto::time::Timestamp;
@@ -249,4 +250,36 @@ pub struct AgreementSignature {
     pub signed: Vec<u8>,
     /// When this node recorded it.
     pub recorded_at: Timestamp,
+}
+
+/// One deadline a sent message started: the agreement engine's timer,
+/// kept so that it survives a restart. One per message and kind.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeadlineTimer {
+    /// The sent message whose delivery started the clock.
+    pub message_id: MessageId,
+    /// Which deadline: acknowledge, reply or (a communication check) check.
+    pub kind: DeadlineKind,
+    /// When the clock started.
+    pub started_at: Timestamp,
+    /// When the answer is due.
+    pub due_at: Timestamp,
+    /// When the engine must look at it next (the next escalation rung);
+    /// `None`: nothing left to fire. Always `None` once met.
+    pub next_at: Option<Timestamp>,
+    /// How many escalation rungs have fired so far.
+    pub rungs_fired: u32,
+    /// When an answer met it; `None` while open.
+    pub met_at: Option<Timestamp>,
+    /// The answering message; set exactly when `met_at` is.
+    pub met_by: Option<MessageId>,
+}
+
+/// A deadline listing query ([`crate::Store::deadlines`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DeadlineQuery {
+    /// Only deadlines no answer has met yet.
+    pub open_only: bool,
+    /// At most this many (earliest due first).
+    pub limit: usize,
 }

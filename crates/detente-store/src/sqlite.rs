@@ -22,16 +22,20 @@
 //! - a signature on an agreement version is checked against the ones
 //!   stored (one document per version, one signature per signer) and
 //!   inserted in one transaction, so two connections cannot store
-//!   signatures over two documents on one version.
+//!   signatures over two documents on one version;
+//! - the deadline timers a delivery starts are inserted in the transaction
+//!   that records it, so there are timers exactly when there is a receipt.
 //!
 //! The schema, its migrations and connection settings are in [`schema`];
 //! writing new message rows in `inserts`; reading rows back in `rows`; the
 //! transparency log in `log`; witness records, cosignatures and alarms in
 //! `witness` (each a single statement, so atomic without a transaction);
 //! a message's thread (one recursive query) in `thread`; signatures on
-//! agreements (checked and inserted in one transaction) in `agreements`.
+//! agreements (checked and inserted in one transaction) in `agreements`;
+//! deadline timers (each change one conditional statement) in `deadlines`.
 
 mod agreements;
+mod deadlines;
 mod inserts;
 mod log;
 mod rows;
@@ -43,6 +47,7 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
+use detente_proto::body::DeadlineKind;
 use detente_proto::ids::{MessageId, OfficerName, PartyCode};
 use detente_proto::time::Timestamp;
 use rusqlite::types::ToSql;
@@ -51,9 +56,9 @@ use rusqlite::{
 };
 
 use crate::{
-    AcceptOutcome, AgreementSignature, Alarm, Direction, LogBatch, Mailbox, MessageQuery,
-    MessageState, NewMessage, OfficerRecord, OutboxEntry, PeerRecord, Store, StoreError,
-    StoredMessage,
+    AcceptOutcome, AgreementSignature, Alarm, DeadlineQuery, DeadlineTimer, Direction, LogBatch,
+    Mailbox, MessageQuery, MessageState, NewMessage, OfficerRecord, OutboxEntry, PeerRecord, Store,
+    StoreError, StoredMessage,
 };
 use inserts::{insert_message, insert_outbox_row, stored_status};
 use rows::{MessageRow, db_error, format_tiers, parse_state, select_messages};
@@ -400,7 +405,9 @@ impl Store for SqliteStore {
         id: &MessageId,
         receipt: &[u8],
         delivered_at: Timestamp,
+        deadlines: &[DeadlineTimer],
     ) -> Result<(), StoreError> {
+        deadlines::check_timers(id, deadlines)?;
         let id = id.to_string();
         let mut conn = self.lock();
         let tx = write_transaction(&mut conn)?;
@@ -437,7 +444,56 @@ impl Store for SqliteStore {
             .map_err(db_error)?
             .execute([&id])
             .map_err(db_error)?;
+        deadlines::insert_timers(&tx, deadlines)?;
         tx.commit().map_err(db_error)
+    }
+
+    fn due_deadlines(
+        &self,
+        now: Timestamp,
+        limit: usize,
+    ) -> Result<Vec<DeadlineTimer>, StoreError> {
+        deadlines::due(&self.lock(), now, limit)
+    }
+
+    fn next_deadline_at(&self) -> Result<Option<Timestamp>, StoreError> {
+        deadlines::next_at(&self.lock())
+    }
+
+    fn advance_deadline(
+        &self,
+        message_id: &MessageId,
+        kind: DeadlineKind,
+        expected_rungs: u32,
+        rungs_fired: u32,
+        next_at: Option<Timestamp>,
+    ) -> Result<bool, StoreError> {
+        deadlines::advance(
+            &self.lock(),
+            message_id,
+            kind,
+            expected_rungs,
+            rungs_fired,
+            next_at,
+        )
+    }
+
+    fn meet_deadline(
+        &self,
+        message_id: &MessageId,
+        kind: DeadlineKind,
+        met_at: Timestamp,
+        met_by: &MessageId,
+    ) -> Result<bool, StoreError> {
+        deadlines::meet(&self.lock(), message_id, kind, met_at, met_by)
+    }
+
+    fn deadlines_of(&self, message_id: &MessageId) -> Result<Vec<DeadlineTimer>, StoreError> {
+        deadlines::of_message(&self.lock(), message_id)
+    }
+
+    fn deadlines(&self, query: &DeadlineQuery) -> Result<Vec<DeadlineTimer>, StoreError> {
+        deadlines::list(&self.lock(), query)
     }
 
     fn commit_log_batch(&self, batch: &LogBatch) -> Result<(), StoreError> {

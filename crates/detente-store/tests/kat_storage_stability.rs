@@ -11,7 +11,12 @@
 //!   stored once) and a second alarm with other evidence; each alarm row
 //!   now carries the SHA-256 of its evidence;
 //! - v5: the same, plus signatures on an agreement: version 1 signed by
-//!   both parties (one of them twice, recorded once) and version 2 by one.
+//!   both parties (one of them twice, recorded once) and version 2 by one;
+//! - v6: the same, plus two sent messages delivered with the deadlines
+//!   their deliveries started (one delivery recorded twice, its timers
+//!   stored once) and the peer's acknowledgement of one: a check deadline
+//!   escalated through every rung, an acknowledge deadline met by that
+//!   acknowledgement (a later answer not recorded), a reply deadline open.
 //!
 //! Every later version must open each fixture (migrating it if the schema
 //! has moved on) and read back exactly those records. If this test
@@ -20,17 +25,18 @@
 //!
 //! When a new schema version ships, add a fixture for it with
 //! [`regenerate_fixture`] (it writes `storage-v{SCHEMA_VERSION}.sqlite`),
-//! and a test like [`schema_v5_fixture_reads_back_exactly`] for it; keep
+//! and a test like [`schema_v6_fixture_reads_back_exactly`] for it; keep
 //! the old ones.
 
 mod fixtures;
 
 use std::path::{Path, PathBuf};
 
+use detente_proto::body::DeadlineKind;
 use detente_proto::ids::{MessageId, Tier};
 use detente_store::{
-    AgreementSignature, Alarm, Mailbox, MessageQuery, MessageState, SqliteStore, Store, StoreError,
-    StoredMessage,
+    AgreementSignature, Alarm, DeadlineQuery, Mailbox, MessageQuery, MessageState, SqliteStore,
+    Store, StoreError, StoredMessage,
 };
 use tempfile::TempDir;
 
@@ -169,8 +175,8 @@ fn schema_v1_fixture_is_upgraded_to_the_current_version() {
     let (dir, store) = open_copy("storage-v1.sqlite");
     assert_eq!(
         user_version(&store),
-        Some("5".to_owned()),
-        "v1 is migrated to v5"
+        Some("6".to_owned()),
+        "v1 is migrated to v6"
     );
     assert_eq!(
         user_version(&store),
@@ -241,10 +247,15 @@ fn assert_v2_records(store: &SqliteStore) {
     );
     let mut all = vec![received, sent];
     all.extend(v1);
+    let listed: Vec<StoredMessage> = store
+        .messages(&every_tier(20))
+        .expect("list")
+        .into_iter()
+        .filter(|stored| !V6_MESSAGES.contains(&stored.message.id.to_string().as_str()))
+        .collect();
     assert_eq!(
-        store.messages(&every_tier(10)).expect("list"),
-        all,
-        "listing, newest first"
+        listed, all,
+        "listing, newest first (v6's messages are checked by assert_v6_records)"
     );
     assert_eq!(
         due(store),
@@ -311,8 +322,8 @@ fn schema_v2_fixture_is_upgraded_to_the_current_version() {
     let (dir, store) = open_copy("storage-v2.sqlite");
     assert_eq!(
         user_version(&store),
-        Some("5".to_owned()),
-        "v2 is migrated to v5"
+        Some("6".to_owned()),
+        "v2 is migrated to v6"
     );
     let fresh = dir.path().join("fresh.sqlite");
     drop(SqliteStore::open(&fresh).expect("open fresh"));
@@ -341,8 +352,8 @@ fn schema_v3_fixture_is_upgraded_to_the_current_version() {
     let (dir, store) = open_copy("storage-v3.sqlite");
     assert_eq!(
         user_version(&store),
-        Some("5".to_owned()),
-        "v3 is migrated to v5"
+        Some("6".to_owned()),
+        "v3 is migrated to v6"
     );
     let fresh = dir.path().join("fresh.sqlite");
     drop(SqliteStore::open(&fresh).expect("open fresh"));
@@ -481,8 +492,8 @@ fn schema_v4_fixture_is_upgraded_to_the_current_version() {
     let (dir, store) = open_copy("storage-v4.sqlite");
     assert_eq!(
         user_version(&store),
-        Some("5".to_owned()),
-        "v4 is migrated to v5"
+        Some("6".to_owned()),
+        "v4 is migrated to v6"
     );
     let fresh = dir.path().join("fresh.sqlite");
     drop(SqliteStore::open(&fresh).expect("open fresh"));
@@ -531,6 +542,187 @@ fn schema_v5_fixture_reads_back_exactly() {
         "version 1's document is pinned by the stored signatures: {result:?}"
     );
     assert_v5_records(&store);
+}
+
+/// The records of v5 (and all before), exactly as stored.
+fn assert_v5_and_earlier_records(store: &SqliteStore) {
+    assert_v4_and_earlier_records(store);
+    assert_v5_records(store);
+}
+
+/// What a database from before v6 holds once migrated: no deadline timer,
+/// and none of v6's messages.
+fn assert_no_deadlines(store: &SqliteStore) {
+    assert_eq!(store.next_deadline_at().expect("next_deadline_at"), None);
+    let every = DeadlineQuery {
+        open_only: false,
+        limit: 100,
+    };
+    assert_eq!(store.deadlines(&every).expect("deadlines"), vec![]);
+    for message in V6_MESSAGES {
+        assert_eq!(store.message(&id(message)).expect("message"), None);
+        assert_eq!(
+            store.deadlines_of(&id(message)).expect("deadlines_of"),
+            vec![]
+        );
+    }
+}
+
+/// The records v6 added: three messages and the deadlines of two.
+fn assert_v6_records(store: &SqliteStore) {
+    let read = |text: &str| store.message(&id(text)).expect("read").expect("stored");
+    let request = read(SENT_TIMED);
+    assert_eq!(
+        request,
+        StoredMessage {
+            message: sent_timed(),
+            state: MessageState::Delivered,
+            receipt: Some(b"receipt 6 from US".to_vec()),
+            delivered_at: Some(at("2026-11-28T10:08:01.000Z")),
+            attempts: 0,
+            last_error: None,
+            next_attempt_at: None,
+            acknowledged_by: Some((id(RECEIVED_TIMED_ACK), at("2026-11-28T10:20:00.000Z"))),
+        },
+        "the first receipt stays"
+    );
+    let ping = read(SENT_PING);
+    assert_eq!(
+        ping,
+        StoredMessage {
+            message: sent_ping(),
+            state: MessageState::Delivered,
+            receipt: Some(b"receipt 7 from US".to_vec()),
+            delivered_at: Some(at("2026-11-28T10:09:00.500Z")),
+            attempts: 0,
+            last_error: None,
+            next_attempt_at: None,
+            acknowledged_by: None,
+        }
+    );
+    let ack = read(RECEIVED_TIMED_ACK);
+    assert_eq!(
+        ack,
+        StoredMessage {
+            message: received_timed_ack(),
+            state: MessageState::Received,
+            receipt: Some(b"our receipt 8".to_vec()),
+            delivered_at: None,
+            attempts: 0,
+            last_error: None,
+            next_attempt_at: None,
+            acknowledged_by: None,
+        }
+    );
+    assert_eq!(
+        store.messages(&every_tier(20)).expect("list")[..3],
+        [ack.clone(), ping, request.clone()],
+        "v6's messages are the newest"
+    );
+    assert_eq!(
+        store.thread(&id(SENT_TIMED)).expect("thread"),
+        vec![request, ack]
+    );
+
+    let timers = deadline_timers();
+    let (check, acknowledge, reply) = (&timers[0], &timers[1], &timers[2]);
+    assert_eq!(
+        store.deadlines_of(&id(SENT_TIMED)).expect("deadlines_of"),
+        vec![acknowledge.clone(), reply.clone()],
+        "by kind name"
+    );
+    assert_eq!(
+        store.deadlines_of(&id(SENT_PING)).expect("deadlines_of"),
+        vec![check.clone()]
+    );
+    let listing = |open_only| {
+        store
+            .deadlines(&DeadlineQuery {
+                open_only,
+                limit: 100,
+            })
+            .expect("deadlines")
+    };
+    assert_eq!(listing(false), timers, "every deadline, by due time");
+    assert_eq!(
+        listing(true),
+        vec![check.clone(), reply.clone()],
+        "the open ones"
+    );
+    assert_eq!(
+        store
+            .due_deadlines(at("2026-11-28T12:08:00.999Z"), 10)
+            .expect("due_deadlines"),
+        vec![],
+        "the check has no rung left; the reply is not due yet"
+    );
+    assert_eq!(
+        store
+            .due_deadlines(at("2026-11-28T12:08:01.000Z"), 10)
+            .expect("due_deadlines"),
+        vec![reply.clone()]
+    );
+    assert_eq!(
+        store.next_deadline_at().expect("next_deadline_at"),
+        Some(at("2026-11-28T12:08:01.000Z"))
+    );
+}
+
+#[test]
+fn schema_v5_fixture_is_upgraded_to_the_current_version() {
+    let (dir, store) = open_copy("storage-v5.sqlite");
+    assert_eq!(
+        user_version(&store),
+        Some("6".to_owned()),
+        "v5 is migrated to v6"
+    );
+    let fresh = dir.path().join("fresh.sqlite");
+    drop(SqliteStore::open(&fresh).expect("open fresh"));
+    assert_eq!(
+        schema(&dir.path().join("storage-v5.sqlite")),
+        schema(&fresh),
+        "a migrated v5 database has today's schema"
+    );
+
+    // The new table starts empty, the old records are intact, and the v6
+    // records go in as on a fresh store.
+    assert_no_deadlines(&store);
+    assert_v5_and_earlier_records(&store);
+    write_v6_records(&store);
+    assert_v6_records(&store);
+    assert_v5_and_earlier_records(&store);
+}
+
+#[test]
+fn schema_v6_fixture_reads_back_exactly() {
+    let (_dir, store) = open_copy("storage-v6.sqlite");
+    assert_v5_and_earlier_records(&store);
+    assert_v6_records(&store);
+
+    // The stored timers keep their rules: the delivery again stores no
+    // timer, a met deadline is not met again, a stale rung is refused.
+    store
+        .record_delivery(
+            &id(SENT_TIMED),
+            b"receipt 6 once more",
+            at("2026-11-28T11:00:00.000Z"),
+            &started_deadlines()[1..],
+        )
+        .expect("the same delivery again");
+    let met_again = store
+        .meet_deadline(
+            &id(SENT_TIMED),
+            DeadlineKind::Acknowledge,
+            at("2026-11-28T11:00:00.000Z"),
+            &id(RECEIVED_ACK),
+        )
+        .expect("meet again");
+    assert!(!met_again, "the first answer stays");
+    let advanced = store
+        .advance_deadline(&id(SENT_PING), DeadlineKind::Check, 1, 2, None)
+        .expect("advance from a stale rung");
+    assert!(!advanced, "the check has fired two rungs, not one");
+    assert_v6_records(&store);
 }
 
 /// Writes `tests/fixtures/storage-v{SCHEMA_VERSION}.sqlite` from the records

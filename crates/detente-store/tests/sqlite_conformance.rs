@@ -3,19 +3,21 @@
 //! across reopen, refusing a database from a newer detente, damaged
 //! values, two connections on one file (two sequencers, two witnesses
 //! racing, two nodes raising one alarm, two nodes storing signatures over
-//! two documents on one agreement version), an alarm raised again after a
-//! restart, and the cost of a large log batch.
+//! two documents on one agreement version, two nodes firing or meeting one
+//! deadline), an alarm raised again after a restart, deadline timers kept
+//! across a restart, and the cost of a large log batch.
 
 use std::cell::Cell;
 use std::path::{Path, PathBuf};
 
+use detente_proto::body::DeadlineKind;
 use detente_proto::ids::{MessageId, OfficerName, PartyCode, Tier};
 use detente_proto::kind::{MessageKind, Precedence, Tlp};
 use detente_proto::time::Timestamp;
 use detente_store::conformance::run_all;
 use detente_store::{
-    AgreementSignature, Alarm, Direction, LogBatch, MessageState, NewMessage, OfficerRecord,
-    SqliteStore, Store, StoreError,
+    AgreementSignature, Alarm, DeadlineQuery, DeadlineTimer, Direction, LogBatch, MessageState,
+    NewMessage, OfficerRecord, SqliteStore, Store, StoreError,
 };
 use tempfile::TempDir;
 
@@ -106,7 +108,7 @@ fn data_survives_close_and_reopen() {
             .enqueue_outgoing(&message, at("2026-11-28T10:00:01.000Z"))
             .expect("enqueue");
         store
-            .record_delivery(&message.id, b"receipt", at("2026-11-28T10:00:02.000Z"))
+            .record_delivery(&message.id, b"receipt", at("2026-11-28T10:00:02.000Z"), &[])
             .expect("record_delivery");
         store.add_officer(&officer).expect("add_officer");
     }
@@ -564,6 +566,227 @@ fn damaged_agreement_values_are_corrupt_not_a_panic() {
     let result = store.put_agreement_signature(&sample_signature(3, "US", 1));
     assert!(
         matches!(result, Err(StoreError::Corrupt(ref why)) if why.contains("agreement_signatures.document_sha256")),
+        "got {result:?}"
+    );
+}
+
+/// The deadlines the delivery of [`sample_message`] starts: acknowledge
+/// within 15 minutes, reply within 2 hours.
+fn sample_deadlines() -> Vec<DeadlineTimer> {
+    let timer = |kind, due: &str| DeadlineTimer {
+        message_id: sample_message().id,
+        kind,
+        started_at: at("2026-11-28T10:00:02.000Z"),
+        due_at: at(due),
+        next_at: Some(at(due)),
+        rungs_fired: 0,
+        met_at: None,
+        met_by: None,
+    };
+    vec![
+        timer(DeadlineKind::Acknowledge, "2026-11-28T10:15:02.000Z"),
+        timer(DeadlineKind::Reply, "2026-11-28T12:00:02.000Z"),
+    ]
+}
+
+/// Stores [`sample_message`] in a new database at `path` and records its
+/// delivery with [`sample_deadlines`].
+fn deliver_with_deadlines(path: &Path) {
+    let store = open(path);
+    let message = sample_message();
+    store
+        .enqueue_outgoing(&message, at("2026-11-28T10:00:01.000Z"))
+        .expect("enqueue");
+    store
+        .record_delivery(
+            &message.id,
+            b"receipt",
+            at("2026-11-28T10:00:02.000Z"),
+            &sample_deadlines(),
+        )
+        .expect("record_delivery");
+}
+
+#[test]
+fn deadline_timers_survive_close_and_reopen() {
+    // The engine's clocks outlive the process: a rung fired and an answer
+    // recorded before a restart are there after it, and still due on time.
+    let dir = TempDir::new().expect("temp dir");
+    let path = dir.path().join("node.sqlite");
+    let id = sample_message().id;
+    let answer: MessageId = "01937b2e-8f00-7000-8000-00000000abce".parse().expect("id");
+    deliver_with_deadlines(&path);
+    {
+        let store = open(&path);
+        let advanced = store
+            .advance_deadline(
+                &id,
+                DeadlineKind::Reply,
+                0,
+                1,
+                Some(at("2026-11-28T13:00:02.000Z")),
+            )
+            .expect("advance_deadline");
+        assert!(advanced);
+        let met = store
+            .meet_deadline(
+                &id,
+                DeadlineKind::Acknowledge,
+                at("2026-11-28T10:05:00.000Z"),
+                &answer,
+            )
+            .expect("meet_deadline");
+        assert!(met);
+    }
+    let [acknowledge, reply] = <[DeadlineTimer; 2]>::try_from(sample_deadlines()).expect("two");
+    let acknowledge = DeadlineTimer {
+        next_at: None,
+        met_at: Some(at("2026-11-28T10:05:00.000Z")),
+        met_by: Some(answer),
+        ..acknowledge
+    };
+    let reply = DeadlineTimer {
+        rungs_fired: 1,
+        next_at: Some(at("2026-11-28T13:00:02.000Z")),
+        ..reply
+    };
+    let store = open(&path);
+    assert_eq!(
+        store.deadlines_of(&id).expect("deadlines_of"),
+        vec![acknowledge.clone(), reply.clone()]
+    );
+    assert_eq!(
+        store
+            .deadlines(&DeadlineQuery {
+                open_only: false,
+                limit: 10,
+            })
+            .expect("deadlines"),
+        vec![acknowledge, reply.clone()]
+    );
+    assert_eq!(
+        store.next_deadline_at().expect("next_deadline_at"),
+        Some(at("2026-11-28T13:00:02.000Z"))
+    );
+    assert_eq!(
+        store
+            .due_deadlines(at("2026-11-28T13:00:02.000Z"), 10)
+            .expect("due_deadlines"),
+        vec![reply]
+    );
+    let again = store
+        .meet_deadline(
+            &id,
+            DeadlineKind::Acknowledge,
+            at("2026-11-28T10:06:00.000Z"),
+            &sample_message().id,
+        )
+        .expect("meet_deadline");
+    assert!(!again, "met before the restart, met once");
+}
+
+#[test]
+fn two_connections_firing_one_deadline_fire_each_rung_once() {
+    // Two node processes on one database run the engine over the same
+    // timer, round after round, both from the rungs they read: the
+    // compare-and-swap lets exactly one fire each rung.
+    const ROUNDS: u32 = 50;
+    let dir = TempDir::new().expect("temp dir");
+    let path = dir.path().join("node.sqlite");
+    deliver_with_deadlines(&path);
+    let id = sample_message().id;
+    let barrier = std::sync::Barrier::new(2);
+    let race = |store: SqliteStore, name: &str| {
+        (0..ROUNDS)
+            .map(|round| {
+                barrier.wait();
+                store
+                    .advance_deadline(&id, DeadlineKind::Acknowledge, round, round + 1, None)
+                    .map_err(|e| format!("{name}, round {round}: {e}"))
+            })
+            .collect()
+    };
+    let (a, b) = race_two_connections(&path, race);
+    for (round, (a, b)) in a.iter().zip(&b).enumerate() {
+        assert!(a ^ b, "round {round}: a fired {a}, b fired {b}");
+    }
+    let stored = open(&path).deadlines_of(&id).expect("deadlines_of");
+    assert_eq!(stored[0].rungs_fired, ROUNDS);
+}
+
+#[test]
+fn two_connections_meeting_one_deadline_meet_it_once() {
+    // Two node processes accept two answers to one message at once: the
+    // first to meet the deadline is the one kept, whichever it is.
+    let dir = TempDir::new().expect("temp dir");
+    let path = dir.path().join("node.sqlite");
+    deliver_with_deadlines(&path);
+    let id = sample_message().id;
+    let answer = |name: &str| -> MessageId {
+        let n = if name == "a" { 0xa } else { 0xb };
+        format!("01937b2e-8f00-7000-8000-{n:012x}")
+            .parse()
+            .expect("id")
+    };
+    let barrier = std::sync::Barrier::new(2);
+    let race = |store: SqliteStore, name: &str| {
+        barrier.wait();
+        vec![
+            store
+                .meet_deadline(
+                    &id,
+                    DeadlineKind::Reply,
+                    at("2026-11-28T11:00:00.000Z"),
+                    &answer(name),
+                )
+                .map_err(|e| format!("{name}: {e}")),
+        ]
+    };
+    let (a, b) = race_two_connections(&path, race);
+    assert!(a[0] ^ b[0], "a met {}, b met {}", a[0], b[0]);
+    let winner = answer(if a[0] { "a" } else { "b" });
+    let stored = open(&path).deadlines_of(&id).expect("deadlines_of");
+    assert_eq!(stored[1].met_by, Some(winner));
+}
+
+#[test]
+fn damaged_deadline_values_are_corrupt_not_a_panic() {
+    let dir = TempDir::new().expect("temp dir");
+    let path = dir.path().join("node.sqlite");
+    deliver_with_deadlines(&path);
+    // Damage that the table's CHECKs would refuse, written past them.
+    let raw = rusqlite::Connection::open(&path).expect("open raw");
+    raw.execute_batch(
+        "PRAGMA ignore_check_constraints = ON;
+         UPDATE deadline_timers SET kind = 'answer' WHERE kind = 'reply';
+         UPDATE deadline_timers SET rungs_fired = -1 WHERE kind = 'acknowledge';",
+    )
+    .expect("damage");
+    drop(raw);
+    let store = open(&path);
+    let result = store.deadlines_of(&sample_message().id);
+    assert!(
+        matches!(result, Err(StoreError::Corrupt(ref why)) if why.contains("deadline_timers.rungs_fired")),
+        "got {result:?}"
+    );
+    let result = store.due_deadlines(at("2026-11-28T13:00:00.000Z"), 10);
+    assert!(
+        matches!(result, Err(StoreError::Corrupt(ref why)) if why.contains("deadline_timers.")),
+        "got {result:?}"
+    );
+    let raw = rusqlite::Connection::open(&path).expect("open raw");
+    raw.execute_batch(
+        "PRAGMA ignore_check_constraints = ON;
+         UPDATE deadline_timers SET rungs_fired = 0;",
+    )
+    .expect("repair one");
+    drop(raw);
+    let result = store.deadlines(&DeadlineQuery {
+        open_only: true,
+        limit: 10,
+    });
+    assert!(
+        matches!(result, Err(StoreError::Corrupt(ref why)) if why.contains("deadline_timers.kind")),
         "got {result:?}"
     );
 }

@@ -3,7 +3,8 @@
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand};
+use clap::{ArgGroup, Args, Parser, Subcommand};
+use detente_proto::agreement::responsiveness::Period;
 
 use crate::{admin, demo, officer, verify};
 
@@ -57,16 +58,23 @@ pub enum Command {
         after_help = "Example:\n  detente ack --dir ./us 0193a1b2-… --note \"Received, looking into it\""
     )]
     Ack(AckArgs),
-    /// Export the evidence bundle of a thread, or of everything exchanged with a party.
+    /// Export the evidence bundle of a thread, or of everything exchanged with
+    /// a party (with a period: also the responsiveness figures of that period).
     #[command(
-        after_help = "Examples:\n  detente evidence --dir ./ru 0193a1b2-… -o thread.json\n  detente evidence --dir ./ru --with US -o ru-us.json\n\nThen anyone can check it offline: detente verify thread.json"
+        after_help = "Examples:\n  detente evidence --dir ./ru 0193a1b2-… -o thread.json\n  detente evidence --dir ./ru --with US -o ru-us.json\n  detente evidence --dir ./ru --with US --period 2026-Q4 -o ru-us-q4.json\n\nThen anyone can check it offline, figures included: detente verify ru-us-q4.json"
     )]
     Evidence(EvidenceArgs),
+    /// Responsiveness figures: per counterparty, what was sent and received,
+    /// and how much of it was answered in time, late or not at all.
+    #[command(
+        after_help = "Examples:\n  detente stats --dir ./ru                           # this quarter, every counterparty\n  detente stats --dir ./ru --with US --period 2026-Q4\n  detente stats --dir ./ru --with US --from 2026-10-01 --to 2026-11-15 --json\n  detente stats --dir ./ru --with US --period 2026-11 --evidence ru-us-nov.json\n\nThe deadline of a row is the acknowledgement's; for ping, the communication\ncheck's answer window. Exercise traffic is counted apart. With --evidence,\nanyone can recompute the figures offline: detente verify ru-us-nov.json"
+    )]
+    Stats(StatsArgs),
     /// Check an evidence bundle offline: a verdict per claim. Exits 0 when
     /// every claim is proven, 1 when anything is broken (or the file is not
     /// a bundle), 3 when nothing is broken but something is unproven.
     #[command(
-        after_help = "Examples:\n  detente verify thread.json\n  detente verify thread.json --ack-within 1h\n  detente verify thread.json --policy auditor.policy --json\n\nNo network is used. Confirm the printed key fingerprints out of band."
+        after_help = "Examples:\n  detente verify thread.json\n  detente verify old-thread.json --ack-within 1h   # a bundle without its agreement\n  detente verify thread.json --policy auditor.policy --json\n\nNo network is used. Confirm the printed key fingerprints out of band."
     )]
     Verify(VerifyArgs),
     /// Agreements: the co-signed rules of a channel.
@@ -83,7 +91,7 @@ pub enum Command {
     Bench(BenchCommand),
     /// Run RU, US and UN nodes on loopback and play an exchange between them.
     #[command(
-        after_help = "Example:\n  detente demo                 # play the script, print the timeline, exit\n  detente demo --serve         # keep the nodes running; see detente-demo.json\n  detente demo --evidence ru-us.json && detente verify ru-us.json --ack-within 1h"
+        after_help = "Example:\n  detente demo                 # play the script, print the timeline, exit\n  detente demo --serve         # keep the nodes running; see detente-demo.json\n  detente demo --evidence ru-us.json && detente verify ru-us.json"
     )]
     Demo(DemoArgs),
 }
@@ -312,19 +320,63 @@ pub struct AgreementListArgs {
 }
 
 #[derive(Debug, Args)]
+#[command(group(
+    ArgGroup::new("figures").args(["period", "from", "to"]).multiple(true).requires("with")
+))]
 pub struct EvidenceArgs {
     #[command(flatten)]
     pub connection: Connection,
     /// Any message of the thread to export.
-    #[arg(required_unless_present = "with", conflicts_with = "with")]
+    #[arg(
+        required_unless_present_any = ["with", "figures"],
+        conflicts_with_all = ["with", "figures"]
+    )]
     pub thread: Option<String>,
     /// Export everything exchanged with this party instead of one thread.
     #[arg(long, value_name = "PARTY")]
     pub with: Option<String>,
+    /// Also put the figures of this period in the bundle (with --with).
+    #[command(flatten)]
+    pub period: PeriodArgs,
     /// Where to write the bundle (default: standard output). Written
     /// atomically: a failed export leaves no file behind.
     #[arg(short, long, value_name = "PATH")]
     pub output: Option<PathBuf>,
+}
+
+/// Which period figures cover: --period, or --from and --to.
+#[derive(Debug, Args)]
+pub struct PeriodArgs {
+    /// A year (2026), a quarter (2026-Q4) or a month (2026-11), in UTC.
+    #[arg(long, value_name = "PERIOD", value_parser = parse_period, conflicts_with_all = ["from", "to"])]
+    pub period: Option<Period>,
+    /// The first day of the period (2026-10-01), or an RFC 3339 instant.
+    #[arg(long, value_name = "DATE", requires = "to")]
+    pub from: Option<String>,
+    /// The last day of the period, included (2026-12-31), or the RFC 3339
+    /// instant that ends it.
+    #[arg(long, value_name = "DATE", requires = "from")]
+    pub to: Option<String>,
+}
+
+fn parse_period(text: &str) -> Result<Period, String> {
+    text.parse()
+}
+
+#[derive(Debug, Args)]
+pub struct StatsArgs {
+    #[command(flatten)]
+    pub connection: Connection,
+    /// Only the figures with this party.
+    #[arg(long, value_name = "PARTY")]
+    pub with: Option<String>,
+    /// The period (default: the node's current quarter).
+    #[command(flatten)]
+    pub period: PeriodArgs,
+    /// Also export the evidence bundle of the exchange with --with, carrying
+    /// these figures, to this file (written atomically).
+    #[arg(long, value_name = "PATH", requires = "with")]
+    pub evidence: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -335,9 +387,11 @@ pub struct VerifyArgs {
     /// least one other party in the bundle cosigned".
     #[arg(long, value_name = "FILE")]
     pub policy: Option<PathBuf>,
-    /// Judge acknowledgements (and pongs) against this deadline, measured
-    /// from the message's delivery to the answer's delivery (each by its
-    /// receipt, else its created_at), e.g. 1h, 30m.
+    /// Judge acknowledgements (and pongs) of messages that no agreement in
+    /// the bundle governs against this deadline, from the message's
+    /// delivery to the answer's (each by its receipt), e.g. 1h, 30m.
+    /// Messages under an agreement the bundle proves in force are judged by
+    /// its own deadlines.
     #[arg(long, value_name = "DURATION", value_parser = humantime::parse_duration)]
     pub ack_within: Option<std::time::Duration>,
     /// Print the report as JSON.
@@ -413,6 +467,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Bench(BenchCommand::Log(args)) => admin::bench_log(args).await,
         Command::Log(LogCommand::Status(args)) => officer::log_status(args).await,
         Command::Evidence(args) => officer::evidence(args).await,
+        Command::Stats(args) => officer::stats(args).await,
         Command::Agreement(AgreementCommand::Propose(args)) => {
             officer::agreement_propose(args).await
         }

@@ -15,8 +15,9 @@ use detente_node::officer_client::{ApiCallError, OfficerClient};
 use detente_node::officers::issue_token;
 use detente_node::peers::add_peer;
 use detente_node::{Node, RunningNode};
+use detente_proto::agreement::responsiveness::{Period, Stats};
 use detente_proto::body::TierContact;
-use detente_proto::clock::{Clock, SystemClock};
+use detente_proto::clock::{Clock, OffsetClock};
 use detente_proto::ids::{Fingerprint, Tier};
 use detente_store::OfficerRecord;
 use serde_json::{Value, json};
@@ -76,7 +77,9 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
         .prefix("detente-demo-")
         .tempdir()
         .context("cannot create a temporary directory for the demo nodes")?;
-    let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+    // The wall clock, which the script moves an hour ahead to show a
+    // missed deadline escalating without waiting for it.
+    let clock = Arc::new(OffsetClock::new());
     let started = Instant::now();
 
     println!(
@@ -118,7 +121,7 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
         });
     }
 
-    let outcome = play(&nodes, &lines, args.evidence.as_deref()).await;
+    let outcome = play(&nodes, &lines, &clock, args.evidence.as_deref()).await;
     // Let the last events reach the printer, then close the timeline: the
     // forwarders hold senders too, so they must end for the printer to end.
     tokio::time::sleep(Duration::from_millis(100)).await;
@@ -284,7 +287,40 @@ fn describe(event: &NodeEvent) -> String {
             "delivery failed   {} attempt {attempts}: {error}; retry at {next_attempt_at}",
             id.short()
         ),
+        EventKind::DeadlineMissed {
+            id,
+            deadline,
+            due_at,
+            to,
+        } => format!(
+            "DEADLINE MISSED   {} {} deadline, due {due_at}: no answer from {to}",
+            id.short(),
+            deadline_word(*deadline)
+        ),
+        EventKind::DeadlineMet {
+            id,
+            deadline,
+            by,
+            late_by,
+        } => format!(
+            "deadline met      {} {} deadline, by {}: {}",
+            id.short(),
+            deadline_word(*deadline),
+            by.short(),
+            late_by.map_or("in time".to_owned(), |late| format!(
+                "LATE by {}",
+                detente_proto::time::human_duration(late)
+            ))
+        ),
         _ => format!("{:?}", event.what),
+    }
+}
+
+fn deadline_word(kind: detente_proto::body::DeadlineKind) -> &'static str {
+    match kind {
+        detente_proto::body::DeadlineKind::Acknowledge => "acknowledge",
+        detente_proto::body::DeadlineKind::Reply => "reply",
+        detente_proto::body::DeadlineKind::Check => "check",
     }
 }
 
@@ -321,6 +357,7 @@ async fn wait_delivered(from: &DemoNode, id: &str) -> anyhow::Result<Value> {
 async fn play(
     nodes: &[DemoNode],
     lines: &mpsc::UnboundedSender<Line>,
+    clock: &OffsetClock,
     evidence: Option<&Path>,
 ) -> anyhow::Result<()> {
     let (ru, us, un) = (node(nodes, "RU")?, node(nodes, "US")?, node(nodes, "UN")?);
@@ -433,7 +470,19 @@ async fn play(
         Ok(_) => bail!("the node accepted a message above the officer's clearance"),
     }
 
-    step("4. US acknowledges the notification");
+    step(
+        "4. No acknowledgement within the agreed hour (the demo's clock jumps 61 minutes): RU's agreement engine escalates to US's operational tier",
+    );
+    clock.advance(chrono::TimeDelta::minutes(61));
+    let escalated = wait_for(us, &notification, "US's view of the escalation", |m| {
+        m["deadlines"][0]["escalated_to"] == json!(["operational"])
+    })
+    .await?;
+    for text in output::deadline_lines(&escalated).lines() {
+        note(format!("US  {text}"));
+    }
+
+    step("5. US acknowledges the notification — late, and the record says by how much");
     let ack: Value = us
         .client
         .post(
@@ -442,8 +491,26 @@ async fn play(
         )
         .await?;
     wait_delivered(us, output::str(&ack, "/id")).await?;
+    let acknowledged = wait_for(
+        ru,
+        &notification,
+        "RU's record of the late acknowledgement",
+        |m| m["deadlines"][0]["state"] == "late",
+    )
+    .await?;
+    for text in output::deadline_lines(&acknowledged).lines() {
+        note(format!("RU  {text}"));
+    }
 
-    step("5. The neutral UN node checks both lines");
+    step("6. US replies with its findings (final reply, within the 24-hour reply deadline)");
+    let reply = send(us, json!({
+        "to": {"party": "RU", "tier": "technical"}, "from_tier": "technical",
+        "kind": "reply", "in_reply_to": notification, "tlp": "AMBER",
+        "body": {"stage": "final", "text": "The scanning came from a compromised university host; it has been isolated and the owner notified."}
+    })).await?;
+    wait_delivered(us, &reply).await?;
+
+    step("7. The neutral UN node checks both lines");
     for to in ["RU", "US"] {
         let id = send(
             un,
@@ -454,7 +521,7 @@ async fn play(
         wait_delivered(un, &id).await?;
     }
 
-    step("6. What RU can show about its notification (detente show)");
+    step("8. What RU can show about its notification (detente show)");
     let shown: Value = ru
         .client
         .get(&format!("/api/v1/messages/{notification}"))
@@ -466,7 +533,7 @@ async fn play(
         note(text.to_owned());
     }
 
-    step("7. Witnesses: US and the neutral UN cosign each party's log (detente log status)");
+    step("9. Witnesses: US and the neutral UN cosign each party's log (detente log status)");
     for n in [ru, us] {
         let deadline = Instant::now() + Duration::from_secs(30);
         let status = loop {
@@ -491,29 +558,75 @@ async fn play(
     }
 
     step(
-        "8. Evidence: RU exports its whole exchange with US; anyone can verify it offline (detente evidence, detente verify)",
+        "10. Responsiveness: RU's figures with US for this quarter (detente stats --with US --period …)",
     );
-    let bundle: Bundle = ru.client.get("/api/v1/evidence?counterparty=US").await?;
+    let period = Period::quarter_of(clock.now());
+    let query = format!("counterparty=US&from={}&to={}", period.from, period.to);
+    let stats: Stats = ru.client.get(&format!("/api/v1/stats?{query}")).await?;
+    for text in output::stats_table(&stats).lines() {
+        note(format!("RU  {text}"));
+    }
+
+    step(
+        "11. Evidence: RU exports its whole exchange with US, with those figures; anyone can verify it offline (detente evidence, detente verify)",
+    );
+    let bundle: Bundle = ru.client.get(&format!("/api/v1/evidence?{query}")).await?;
     if let Some(path) = evidence {
         output::write_atomically(path, &bundle.to_json(), "the evidence bundle")?;
         note(format!(
-            "bundle kept in {} — check it yourself: detente verify {} --ack-within 1h",
+            "bundle kept in {} — check it yourself: detente verify {}",
             path.display(),
             path.display()
         ));
     }
-    let options = detente_evidence::Options {
-        policy: None,
-        ack_within: Some(chrono::TimeDelta::hours(1)),
-    };
-    let report = detente_evidence::verify(&bundle, &options);
+    let report = detente_evidence::verify(&bundle, &detente_evidence::Options::default());
     for text in report.to_string().lines() {
         note(text.to_owned());
     }
     if report.exit_code() != 0 {
         bail!("the demo's own evidence bundle does not verify:\n{report}");
     }
+    let claimed = bundle
+        .stats
+        .as_ref()
+        .context("the node exported the bundle without its figures")?;
+    let recomputed = report
+        .figures
+        .as_ref()
+        .context("the verifier did not recompute the figures")?;
+    if claimed.rows != stats.rows || recomputed.rows != stats.rows {
+        bail!(
+            "the figures differ: detente stats showed {:?}, the bundle claims {:?}, verify recomputed {:?}",
+            stats.rows,
+            claimed.rows,
+            recomputed.rows
+        );
+    }
+    note(format!(
+        "MATCH: the {} rows of figures detente stats showed (step 10) are the ones detente verify recomputed from the signed messages and receipts",
+        stats.rows.len()
+    ));
     Ok(())
+}
+
+/// Polls `id` at `at`'s node until `ready` holds; returns the message view.
+async fn wait_for(
+    at: &DemoNode,
+    id: &str,
+    what: &str,
+    ready: impl Fn(&Value) -> bool,
+) -> anyhow::Result<Value> {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let message: Value = at.client.get(&format!("/api/v1/messages/{id}")).await?;
+        if ready(&message) {
+            return Ok(message);
+        }
+        if Instant::now() > deadline {
+            bail!("{what}: not there within 30 s: {message}");
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
 }
 
 fn write_state_file(path: &Path, nodes: &[DemoNode]) -> anyhow::Result<()> {

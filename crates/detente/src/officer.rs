@@ -1,12 +1,14 @@
-//! Officer commands: send, inbox, show, ack — all through the running
-//! node's officer API, exactly as any other client would use it.
+//! Officer commands: send, inbox, show, ack, evidence, stats — all through
+//! the running node's officer API, exactly as any other client would use it.
 
 use anyhow::Context;
 use detente_node::config::NodeConfig;
 use detente_node::officer_client::OfficerClient;
+use detente_proto::agreement::responsiveness::{Period, Stats};
+use detente_proto::ids::PartyCode;
 use serde_json::{Value, json};
 
-use crate::cli::{AckArgs, Connection, InboxArgs, SendArgs, ShowArgs};
+use crate::cli::{AckArgs, Connection, InboxArgs, PeriodArgs, SendArgs, ShowArgs, StatsArgs};
 use crate::output;
 
 fn connect(connection: &Connection) -> anyhow::Result<OfficerClient> {
@@ -122,9 +124,50 @@ pub async fn log_status(args: crate::cli::LogStatusArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// `--with PARTY`, checked here so that what goes into the URL is a code.
+fn party_of(with: &str) -> anyhow::Result<PartyCode> {
+    with.parse()
+        .map_err(|e| anyhow::anyhow!("--with {with:?}: {e}"))
+}
+
+/// The period the flags name, checked here so that a mistake is named by
+/// its flag before anything is asked of the node; `None` when no flag was
+/// given (the node then takes its current quarter).
+fn period_of(args: &PeriodArgs) -> anyhow::Result<Option<Period>> {
+    match (&args.period, &args.from, &args.to) {
+        (Some(period), _, _) => Ok(Some(*period)),
+        (None, Some(from), Some(to)) => Period::between(from, to)
+            .map(Some)
+            .map_err(|e| anyhow::anyhow!("--from {from} --to {to}: {e}")),
+        // clap makes --from and --to go together.
+        _ => Ok(None),
+    }
+}
+
+/// A period as query parameters: exact instants, so that the node counts
+/// precisely the period checked here.
+fn period_query(period: &Period) -> String {
+    format!("from={}&to={}", period.from, period.to)
+}
+
+/// Fetches a bundle and checks it is one this detente can read.
+async fn fetch_bundle(
+    client: &OfficerClient,
+    path: &str,
+) -> anyhow::Result<detente_evidence::Bundle> {
+    let bundle: detente_evidence::Bundle = client.get(path).await?;
+    anyhow::ensure!(
+        bundle.format == detente_evidence::FORMAT,
+        "the node answered a bundle of format {:?}; this detente reads {:?}",
+        bundle.format,
+        detente_evidence::FORMAT
+    );
+    Ok(bundle)
+}
+
 pub async fn evidence(args: crate::cli::EvidenceArgs) -> anyhow::Result<()> {
-    let client = connect(&args.connection)?;
-    // Checked here, so that what goes into the URL is an id or a code.
+    // Checked here, so that what goes into the URL is an id, a code or a period.
+    let period = period_of(&args.period)?;
     let path = match (&args.thread, &args.with) {
         (Some(id), _) => {
             let id: detente_proto::ids::MessageId = id
@@ -133,20 +176,19 @@ pub async fn evidence(args: crate::cli::EvidenceArgs) -> anyhow::Result<()> {
             format!("/api/v1/threads/{id}/evidence")
         }
         (None, Some(party)) => {
-            let party: detente_proto::ids::PartyCode = party
-                .parse()
-                .map_err(|e| anyhow::anyhow!("--with {party:?}: {e}"))?;
-            format!("/api/v1/evidence?counterparty={party}")
+            let party = party_of(party)?;
+            match &period {
+                Some(period) => format!(
+                    "/api/v1/evidence?counterparty={party}&{}",
+                    period_query(period)
+                ),
+                None => format!("/api/v1/evidence?counterparty={party}"),
+            }
         }
         (None, None) => anyhow::bail!("name a thread (any message id of it) or --with PARTY"),
     };
-    let bundle: detente_evidence::Bundle = client.get(&path).await?;
-    anyhow::ensure!(
-        bundle.format == detente_evidence::FORMAT,
-        "the node answered a bundle of format {:?}; this detente reads {:?}",
-        bundle.format,
-        detente_evidence::FORMAT
-    );
+    let client = connect(&args.connection)?;
+    let bundle = fetch_bundle(&client, &path).await?;
     let bytes = bundle.to_json();
     match &args.output {
         None => {
@@ -155,14 +197,63 @@ pub async fn evidence(args: crate::cli::EvidenceArgs) -> anyhow::Result<()> {
         }
         Some(path) => {
             output::write_atomically(path, &bytes, "the bundle")?;
+            let figures = bundle
+                .stats
+                .as_ref()
+                .map(|s| format!(", the figures of {} for {}", s.party, s.period))
+                .unwrap_or_default();
             eprintln!(
-                "wrote {}: {} messages, {} cards; check it offline with: detente verify {}",
+                "wrote {}: {} messages, {} cards{figures}; check it offline with: detente verify {}",
                 path.display(),
                 bundle.messages.len(),
                 bundle.cards.len(),
                 path.display()
             );
         }
+    }
+    Ok(())
+}
+
+pub async fn stats(args: StatsArgs) -> anyhow::Result<()> {
+    let party = args.with.as_deref().map(party_of).transpose()?;
+    let period = period_of(&args.period)?;
+    let client = connect(&args.connection)?;
+    let query: Vec<String> = party
+        .iter()
+        .map(|p| format!("counterparty={p}"))
+        .chain(period.as_ref().map(period_query))
+        .collect();
+    let path = if query.is_empty() {
+        "/api/v1/stats".to_owned()
+    } else {
+        format!("/api/v1/stats?{}", query.join("&"))
+    };
+    let answer: Value = client.get(&path).await?;
+    let stats: Stats = serde_json::from_value(answer.clone())
+        .context("the node answered figures this detente cannot read; is it the same version?")?;
+    print(&args.connection, &answer, |_| output::stats_table(&stats));
+    if let (Some(file), Some(party)) = (&args.evidence, &party) {
+        // The period the node answered for, so that the bundle's figures
+        // cover exactly what was just shown, even when it chose the quarter.
+        let bundle = fetch_bundle(
+            &client,
+            &format!(
+                "/api/v1/evidence?counterparty={party}&{}",
+                period_query(&stats.period)
+            ),
+        )
+        .await?;
+        anyhow::ensure!(
+            bundle.stats.is_some(),
+            "the node exported the bundle without its figures; is it older than this detente?"
+        );
+        output::write_atomically(file, &bundle.to_json(), "the evidence bundle")?;
+        eprintln!(
+            "wrote {}: {} messages; the figures in it are checked by: detente verify {}",
+            file.display(),
+            bundle.messages.len(),
+            file.display()
+        );
     }
     Ok(())
 }

@@ -1,5 +1,11 @@
 //! Text rendering of officer API answers for people.
 
+use std::collections::BTreeMap;
+
+use chrono::Timelike;
+use detente_proto::agreement::responsiveness::{Direction, Figures, Row, Stats};
+use detente_proto::kind::MessageKind;
+use detente_proto::time::Timestamp;
 use serde_json::Value;
 
 /// The string at a JSON pointer, or "-".
@@ -143,7 +149,201 @@ pub fn message_detail(m: &Value) -> String {
         ),
         None => line(&mut out, "acknowledged", "not yet".into()),
     }
+    for (i, text) in deadline_lines(m).lines().enumerate() {
+        line(
+            &mut out,
+            if i == 0 { "deadlines" } else { "" },
+            text.to_owned(),
+        );
+    }
     out
+}
+
+/// The deadlines a message started (its `deadlines`), one line each, e.g.
+/// `acknowledge  due 2026-11-29T07:05:10.447Z  LATE by 10m 0s (answered by
+/// 0193…)  escalated to operational`. Empty when it started none.
+pub fn deadline_lines(m: &Value) -> String {
+    let mut out = String::new();
+    for d in m["deadlines"].as_array().into_iter().flatten() {
+        let state = match str(d, "/state") {
+            "pending" => "pending".to_owned(),
+            "in-time" => format!("in time (answered by {})", str(d, "/answered_by")),
+            "late" => format!(
+                "LATE by {} (answered by {})",
+                str(d, "/late_by"),
+                str(d, "/answered_by")
+            ),
+            "missed" => "MISSED".to_owned(),
+            other => other.to_uppercase(),
+        };
+        let tiers: Vec<&str> = d["escalated_to"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_str)
+            .collect();
+        let escalated = if tiers.is_empty() {
+            String::new()
+        } else {
+            format!("  escalated to {}", tiers.join(", "))
+        };
+        out.push_str(&format!(
+            "{:<11}  due {}  {state}{escalated}\n",
+            str(d, "/deadline"),
+            str(d, "/due_at")
+        ));
+    }
+    out
+}
+
+/// Width of the label columns of [`stats_table`]: indent, tier, kind.
+const STATS_LABEL: usize = 37;
+
+/// Responsiveness figures for people: per counterparty, the rows sent and
+/// received, exercise traffic apart, totals, and the share of
+/// communication checks answered in time each way.
+pub fn stats_table(stats: &Stats) -> String {
+    let mut out = format!(
+        "Figures of {}, {} to {}, as of {}\n",
+        stats.party,
+        day_or_instant(stats.period.from),
+        day_or_instant(stats.period.to),
+        stats.as_of
+    );
+    if stats.rows.is_empty() {
+        out.push_str("No messages in this period.\n");
+        return out;
+    }
+    out.push_str(
+        "Deadline of a row: the acknowledgement's; for ping, the communication check's answer (pong).\n",
+    );
+    let mut by_counterparty: BTreeMap<&str, Vec<&Row>> = BTreeMap::new();
+    for row in &stats.rows {
+        by_counterparty
+            .entry(row.key.counterparty.as_str())
+            .or_default()
+            .push(row);
+    }
+    for (counterparty, rows) in by_counterparty {
+        out.push('\n');
+        out.push_str(&format!(
+            "{:<STATS_LABEL$}{:>8}  {:>13}  {:>7}  {:>4}  {:>10}  {:>7}\n",
+            format!("With {counterparty}"),
+            "messages",
+            "with deadline",
+            "in time",
+            "late",
+            "unanswered",
+            "pending"
+        ));
+        let section = |direction: Direction, exercise: bool| -> Vec<&Row> {
+            rows.iter()
+                .copied()
+                .filter(|r| r.key.direction == direction && r.key.exercise == exercise)
+                .collect()
+        };
+        let mut totals = String::new();
+        for exercise in [false, true] {
+            for direction in [Direction::Sent, Direction::Received] {
+                let section = section(direction, exercise);
+                let name = match (direction, exercise) {
+                    (Direction::Sent, false) => "sent",
+                    (Direction::Received, false) => "received",
+                    (Direction::Sent, true) => "sent, exercise (counted apart)",
+                    (Direction::Received, true) => "received, exercise (counted apart)",
+                };
+                // Real traffic always has its totals, zero or not; exercise
+                // traffic only when there is some.
+                if exercise && section.is_empty() {
+                    continue;
+                }
+                let total = section
+                    .iter()
+                    .fold(Figures::default(), |total, row| sum(&total, &row.figures));
+                let label = match (direction, exercise) {
+                    (Direction::Sent, false) => "total sent",
+                    (Direction::Received, false) => "total received",
+                    (Direction::Sent, true) => "total sent, exercise",
+                    (Direction::Received, true) => "total received, exercise",
+                };
+                totals.push_str(&format!(
+                    "{:<STATS_LABEL$}{}\n",
+                    format!("  {label}"),
+                    figure_columns(&total)
+                ));
+                if section.is_empty() {
+                    continue;
+                }
+                out.push_str(&format!("  {name}\n"));
+                for row in section {
+                    out.push_str(&format!(
+                        "    {:<12} {:<20}{}\n",
+                        row.key.tier.as_str(),
+                        row.key.kind.as_str(),
+                        figure_columns(&row.figures)
+                    ));
+                }
+            }
+        }
+        out.push_str(&totals);
+        for (direction, asker, answerer) in [
+            (Direction::Sent, stats.party.as_str(), counterparty),
+            (Direction::Received, counterparty, stats.party.as_str()),
+        ] {
+            let checks = section(direction, false)
+                .into_iter()
+                .filter(|r| r.key.kind == MessageKind::Ping)
+                .fold(Figures::default(), |total, row| sum(&total, &row.figures));
+            out.push_str(&format!(
+                "  communication checks answered in time: {}, {asker}'s checks answered by {answerer}\n",
+                share(checks.in_time, checks.with_deadline, checks.pending)
+            ));
+        }
+    }
+    out
+}
+
+/// `X of Y (Z%)`, the percentage rounded down (never flattering), with the
+/// checks still pending named; `0 of 0 (none due)` when there is nothing
+/// to divide by.
+fn share(in_time: u64, with_deadline: u64, pending: u64) -> String {
+    if with_deadline == 0 {
+        return "0 of 0 (none due)".to_owned();
+    }
+    let percent = u128::from(in_time) * 100 / u128::from(with_deadline);
+    let pending = match pending {
+        0 => String::new(),
+        n => format!(", {n} pending"),
+    };
+    format!("{in_time} of {with_deadline} ({percent}%{pending})")
+}
+
+fn figure_columns(f: &Figures) -> String {
+    format!(
+        "{:>8}  {:>13}  {:>7}  {:>4}  {:>10}  {:>7}",
+        f.messages, f.with_deadline, f.in_time, f.late, f.unanswered, f.pending
+    )
+}
+
+fn sum(a: &Figures, b: &Figures) -> Figures {
+    Figures {
+        messages: a.messages.saturating_add(b.messages),
+        with_deadline: a.with_deadline.saturating_add(b.with_deadline),
+        in_time: a.in_time.saturating_add(b.in_time),
+        late: a.late.saturating_add(b.late),
+        unanswered: a.unanswered.saturating_add(b.unanswered),
+        pending: a.pending.saturating_add(b.pending),
+    }
+}
+
+/// `2026-10-01` for a midnight, the full timestamp otherwise.
+fn day_or_instant(at: Timestamp) -> String {
+    let d = at.as_datetime();
+    if d.num_seconds_from_midnight() == 0 && d.nanosecond() == 0 {
+        d.format("%Y-%m-%d").to_string()
+    } else {
+        at.to_string()
+    }
 }
 
 /// The log status for people.
@@ -270,4 +470,193 @@ pub fn agreement_detail(view: &Value) -> String {
         ));
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use detente_proto::agreement::responsiveness::{Period, RowKey};
+    use serde_json::json;
+
+    use super::*;
+
+    fn row(direction: Direction, kind: &str, exercise: bool, figures: [u64; 6]) -> Row {
+        let [messages, with_deadline, in_time, late, unanswered, pending] = figures;
+        Row {
+            key: RowKey {
+                counterparty: "US".parse().unwrap(),
+                direction,
+                tier: "technical".parse().unwrap(),
+                kind: kind.parse().unwrap(),
+                exercise,
+            },
+            figures: Figures {
+                messages,
+                with_deadline,
+                in_time,
+                late,
+                unanswered,
+                pending,
+            },
+        }
+    }
+
+    fn stats(rows: Vec<Row>) -> Stats {
+        Stats {
+            party: "RU".parse().unwrap(),
+            period: "2026-Q4".parse().unwrap(),
+            as_of: "2026-11-29T07:05:10.447Z".parse().unwrap(),
+            rows,
+        }
+    }
+
+    /// The line of `table` that starts (after indentation) with `label`.
+    fn line_of<'a>(table: &'a str, label: &str) -> &'a str {
+        table
+            .lines()
+            .find(|l| l.trim_start().starts_with(label))
+            .unwrap_or_else(|| panic!("no line {label:?} in:\n{table}"))
+    }
+
+    /// The six figures at the end of a line.
+    fn figures_of(line: &str) -> Vec<u64> {
+        let words: Vec<&str> = line.split_whitespace().collect();
+        words[words.len() - 6..]
+            .iter()
+            .map(|w| w.parse().unwrap())
+            .collect()
+    }
+
+    #[test]
+    fn stats_table_counts_exercise_apart_and_gives_the_checks_share() {
+        let table = stats_table(&stats(vec![
+            row(Direction::Sent, "notification", false, [3, 2, 1, 1, 0, 0]),
+            row(Direction::Sent, "ping", false, [3, 3, 2, 0, 0, 1]),
+            row(Direction::Sent, "notification", true, [5, 5, 0, 0, 5, 0]),
+            row(Direction::Sent, "ping", true, [4, 4, 0, 0, 4, 0]),
+            row(
+                Direction::Received,
+                "acknowledgement",
+                false,
+                [2, 0, 0, 0, 0, 0],
+            ),
+        ]));
+        assert!(
+            table.starts_with(
+                "Figures of RU, 2026-10-01 to 2027-01-01, as of 2026-11-29T07:05:10.447Z\n"
+            ),
+            "{table}"
+        );
+        assert!(table.contains("\nWith US "), "{table}");
+        // The exercise rows have their own section, after the real ones…
+        let sent = table.find("\n  sent\n").expect("a sent section");
+        let received = table.find("\n  received\n").expect("a received section");
+        let exercise = table
+            .find("\n  sent, exercise (counted apart)\n")
+            .expect("an exercise section");
+        assert!(sent < received && received < exercise, "{table}");
+        let real = &table[sent..exercise];
+        assert_eq!(real.matches("notification").count(), 1, "{table}");
+        assert_eq!(table.matches("notification").count(), 2, "{table}");
+        // …and their own totals; the real totals leave them out.
+        assert_eq!(
+            figures_of(line_of(&table, "total sent ")),
+            [6, 5, 3, 1, 0, 1]
+        );
+        assert_eq!(
+            figures_of(line_of(&table, "total sent, exercise")),
+            [9, 9, 0, 0, 9, 0]
+        );
+        assert_eq!(
+            figures_of(line_of(&table, "total received ")),
+            [2, 0, 0, 0, 0, 0]
+        );
+        assert!(!table.contains("received, exercise"), "{table}");
+        assert_eq!(
+            figures_of(line_of(&table, "technical    ping")),
+            [3, 3, 2, 0, 0, 1]
+        );
+        // The checks: real pings only, 2 in time of 3 started, rounded down.
+        assert!(
+            table.contains(
+                "communication checks answered in time: 2 of 3 (66%, 1 pending), RU's checks answered by US\n"
+            ),
+            "{table}"
+        );
+        assert!(
+            table.contains(
+                "communication checks answered in time: 0 of 0 (none due), US's checks answered by RU\n"
+            ),
+            "{table}"
+        );
+    }
+
+    #[test]
+    fn stats_table_without_checks_or_messages_divides_by_nothing() {
+        let table = stats_table(&stats(vec![row(
+            Direction::Received,
+            "notification",
+            false,
+            [1, 1, 0, 0, 1, 0],
+        )]));
+        assert_eq!(
+            table
+                .matches("communication checks answered in time: 0 of 0 (none due)")
+                .count(),
+            2,
+            "{table}"
+        );
+        assert_eq!(
+            figures_of(line_of(&table, "total sent ")),
+            [0, 0, 0, 0, 0, 0]
+        );
+        let empty = stats_table(&stats(Vec::new()));
+        assert!(empty.ends_with("No messages in this period.\n"), "{empty}");
+    }
+
+    #[test]
+    fn stats_table_prints_exact_instants_that_are_not_midnight() {
+        let mut s = stats(Vec::new());
+        s.period = Period::between("2026-10-01T06:30:00Z", "2026-10-02").unwrap();
+        let table = stats_table(&s);
+        assert!(
+            table.starts_with("Figures of RU, 2026-10-01T06:30:00.000Z to 2026-10-03, "),
+            "{table}"
+        );
+    }
+
+    #[test]
+    fn deadlines_one_line_each_in_show() {
+        let message = json!({
+            "id": "0193a1b2-0000-7000-8000-000000000001",
+            "deadlines": [
+                {"deadline": "acknowledge", "started_at": "2026-11-29T06:05:10.447Z",
+                 "due_at": "2026-11-29T07:05:10.447Z", "state": "late",
+                 "answered_by": "0193a1b2-0000-7000-8000-000000000002",
+                 "answered_at": "2026-11-29T07:15:10.447Z", "late_by": "10m 0s",
+                 "escalated_to": ["operational"]},
+                {"deadline": "reply", "started_at": "2026-11-29T06:05:10.447Z",
+                 "due_at": "2026-11-30T06:05:10.447Z", "state": "pending", "escalated_to": []},
+                {"deadline": "check", "started_at": "2026-11-29T06:05:10.447Z",
+                 "due_at": "2026-11-29T08:05:10.447Z", "state": "missed",
+                 "escalated_to": ["operational", "leadership"]},
+            ]
+        });
+        let lines = deadline_lines(&message);
+        assert_eq!(
+            lines,
+            "acknowledge  due 2026-11-29T07:05:10.447Z  LATE by 10m 0s (answered by 0193a1b2-0000-7000-8000-000000000002)  escalated to operational\n\
+             reply        due 2026-11-30T06:05:10.447Z  pending\n\
+             check        due 2026-11-29T08:05:10.447Z  MISSED  escalated to operational, leadership\n"
+        );
+        let detail = message_detail(&message);
+        assert!(
+            detail.contains("\ndeadlines     acknowledge  due "),
+            "{detail}"
+        );
+        assert!(
+            detail.contains("\n              reply        due "),
+            "{detail}"
+        );
+        assert!(!message_detail(&json!({"deadlines": []})).contains("deadlines"));
+    }
 }

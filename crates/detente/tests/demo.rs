@@ -39,11 +39,24 @@ fn demo_plays_the_script_and_exits() {
         out.contains("RU  ru-us-ict-incidents@1 IN FORCE: both parties signed the same bytes"),
         "{result}"
     );
-    // It ends by verifying the evidence of the RU–US exchange offline.
+    // The acknowledgement misses its hour: the engine escalates, both
+    // sides hold the escalation, and the late answer is recorded as late.
+    assert!(out.contains("DEADLINE MISSED"), "{result}");
     assert!(
-        out.contains("PROVEN    acknowledged     US acknowledged it"),
+        out.contains("RU  signed + stored   escalation")
+            && out.contains("US  verified + stored escalation"),
         "{result}"
     );
+    assert!(out.contains("MISSED  escalated to operational"), "{result}");
+    assert!(out.contains("acknowledge deadline, by"), "{result}");
+    assert!(out.contains(": LATE by 1m"), "{result}");
+    // It ends by verifying the evidence of the RU–US exchange offline, the
+    // figures `detente stats` showed included.
+    assert!(
+        out.contains("PROVEN    ack-deadline     LATE by 1m"),
+        "{result}"
+    );
+    assert!(out.contains("MATCH: the "), "{result}");
     assert!(
         out.contains("broken, 0 unproven — every claim holds."),
         "{result}"
@@ -69,9 +82,19 @@ fn verify_the_kept_bundle(dir: &Path) {
         command.args(["verify", file]).args(extra);
         run(command)
     };
-    let good = verify("bundle.json", &["--ack-within", "1h"]);
+    let good = verify("bundle.json", &[]);
     assert!(good.ok(), "{good}");
-    assert!(good.stdout.contains("IN TIME (deadline 1h 0m)"), "{good}");
+    // The agreement travels in the bundle, and with it the deadlines: the
+    // notification was acknowledged late (the demo's hour passed), replied
+    // to in time, and the figures the node claimed are the ones recomputed.
+    for expected in [
+        "PROVEN    in-force",
+        "PROVEN    ack-deadline     LATE by",
+        "PROVEN    reply-deadline   IN TIME",
+        "PROVEN    figures          the figures",
+    ] {
+        assert!(good.stdout.contains(expected), "{expected}: {good}");
+    }
     let json = verify("bundle.json", &["--json"]);
     let report: Value = serde_json::from_str(&json.stdout).expect("--json prints JSON");
     assert!(

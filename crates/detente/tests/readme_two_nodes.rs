@@ -1,7 +1,8 @@
 //! End to end: the README's "Running a real pair of nodes", with real
 //! `detente` processes — init, peer add, officer add, serve, send, inbox,
-//! ack, show, evidence, verify, agreement propose/sign/list — on free
-//! loopback ports in a temporary directory.
+//! ack, show, evidence, verify, agreement propose/sign/list, then traffic
+//! under the agreement: deadlines in show, stats, evidence with figures —
+//! on free loopback ports in a temporary directory.
 
 mod common;
 
@@ -22,6 +23,26 @@ fn show_json(cwd: &Path, dir: &str, token: &str, id: &str) -> Value {
     let stdout = run_ok(show);
     serde_json::from_str(&stdout)
         .unwrap_or_else(|e| panic!("show --json printed no JSON ({e}):\n{stdout}"))
+}
+
+/// The id in `queued <kind> <id> to <to>`, as `detente send` prints it.
+fn queued_id(sent: &str, kind: &str, to: &str) -> String {
+    sent.lines()
+        .find_map(|line| {
+            let words: Vec<&str> = line.split_whitespace().collect();
+            match words.as_slice() {
+                ["queued", k, id, "to", t, ..] if *k == kind && *t == to => Some((*id).to_owned()),
+                _ => None,
+            }
+        })
+        .unwrap_or_else(|| panic!("no `queued {kind} <id> to {to}` in:\n{sent}"))
+}
+
+/// The current quarter as `--period` takes it, e.g. `2026-Q4`.
+fn current_quarter() -> String {
+    use chrono::Datelike;
+    let now = chrono::Utc::now();
+    format!("{}-Q{}", now.year(), (now.month() - 1) / 3 + 1)
 }
 
 /// Polls `show --json` (at most 30 s) until `done` holds for the message.
@@ -124,16 +145,7 @@ fn readme_two_nodes_notify_deliver_verify_acknowledge() {
     .env("DETENTE_TOKEN", &ru_token);
     let sent = run_ok(send);
     // → queued notification <id> to US
-    let id = sent
-        .lines()
-        .find_map(|line| {
-            let words: Vec<&str> = line.split_whitespace().collect();
-            match words.as_slice() {
-                ["queued", "notification", id, "to", "US", ..] => Some((*id).to_owned()),
-                _ => None,
-            }
-        })
-        .unwrap_or_else(|| panic!("no `queued notification <id> to US` in:\n{sent}"));
+    let id = queued_id(&sent, "notification", "US");
 
     let delivered = poll_show(
         cwd,
@@ -307,6 +319,210 @@ fn readme_two_nodes_notify_deliver_verify_acknowledge() {
         assert!(std::time::Instant::now() < deadline, "RU: {listed}");
         std::thread::sleep(std::time::Duration::from_millis(100));
     }
+
+    // Under the agreement: RU checks the line (a ping), US answers (a pong).
+    let mut send = send_command(cwd, "./ru", "US", "ping");
+    send.args(["--body", r#"{"note":"Communication check"}"#])
+        .env("DETENTE_TOKEN", &ru_token);
+    let ping = queued_id(&run_ok(send), "ping", "US");
+    poll_show(
+        cwd,
+        "./ru",
+        &ru_token,
+        &ping,
+        "delivered",
+        |m| m["state"] == "delivered",
+        [&ru_node, &us_node],
+    );
+    let mut send = send_command(cwd, "./us", "RU", "pong");
+    send.args(["--in-reply-to", &ping])
+        .args(["--body", r#"{"note":"Loud and clear"}"#])
+        .env("DETENTE_TOKEN", &us_token);
+    queued_id(&run_ok(send), "pong", "RU");
+    let checked = poll_show(
+        cwd,
+        "./ru",
+        &ru_token,
+        &ping,
+        "answered in time",
+        |m| m["deadlines"][0]["state"] == "in-time",
+        [&ru_node, &us_node],
+    );
+    assert_eq!(checked["deadlines"][0]["deadline"], "check", "{checked:#}");
+
+    // A flash notification under the agreement starts its deadlines on
+    // delivery, and `show` lists them; an exercise one is figured apart.
+    let mut send = send_command(cwd, "./ru", "US", "notification");
+    send.args(["--precedence", "flash", "--body"])
+        .arg(r#"{"subject":"Second wave of scanning","summary":"Same source, new targets"}"#)
+        .env("DETENTE_TOKEN", &ru_token);
+    let flash = queued_id(&run_ok(send), "notification", "US");
+    let mut send = send_command(cwd, "./ru", "US", "notification");
+    send.args(["--exercise", "--body"])
+        .arg(r#"{"subject":"Exercise: ransomware at a port","summary":"Not real"}"#)
+        .env("DETENTE_TOKEN", &ru_token);
+    let drill = queued_id(&run_ok(send), "notification", "US");
+    for id in [&flash, &drill] {
+        poll_show(
+            cwd,
+            "./ru",
+            &ru_token,
+            id,
+            "delivered with its deadlines",
+            |m| {
+                m["state"] == "delivered"
+                    && m["deadlines"].as_array().is_some_and(|d| !d.is_empty())
+            },
+            [&ru_node, &us_node],
+        );
+    }
+    let mut show = detente(cwd);
+    show.args(["show", "--dir", "./ru", &flash])
+        .env("DETENTE_TOKEN", &ru_token);
+    let shown = run_ok(show);
+    let acknowledge = shown
+        .lines()
+        .find(|l| l.starts_with("deadlines"))
+        .unwrap_or_else(|| panic!("no deadlines in:\n{shown}"));
+    assert!(
+        acknowledge.contains("acknowledge  due ") && acknowledge.ends_with("pending"),
+        "{shown}"
+    );
+    assert!(
+        shown
+            .lines()
+            .any(|l| l.trim_start().starts_with("reply        due ")),
+        "{shown}"
+    );
+
+    // RU's figures with US for this quarter.
+    let quarter = current_quarter();
+    let mut stats = detente(cwd);
+    stats
+        .args([
+            "stats", "--dir", "./ru", "--with", "US", "--period", &quarter,
+        ])
+        .env("DETENTE_TOKEN", &ru_token);
+    let table = run_ok(stats);
+    assert!(table.starts_with("Figures of RU, "), "{table}");
+    assert!(table.contains("\nWith US "), "{table}");
+    let sent = table.find("\n  sent\n").expect("a sent section");
+    let received = table.find("\n  received\n").expect("a received section");
+    let exercise = table
+        .find("\n  sent, exercise (counted apart)\n")
+        .unwrap_or_else(|| panic!("no exercise section in:\n{table}"));
+    let sent_rows = &table[sent..received];
+    for kind in ["notification", "ping"] {
+        assert!(
+            sent_rows.contains(&format!("    technical    {kind} ")),
+            "no sent {kind} line in:\n{table}"
+        );
+    }
+    assert!(
+        table[exercise..].contains("technical    notification"),
+        "{table}"
+    );
+    assert!(
+        table.contains(
+            "communication checks answered in time: 1 of 1 (100%), RU's checks answered by US"
+        ),
+        "{table}"
+    );
+
+    // …as JSON, the node's own answer.
+    let mut stats = detente(cwd);
+    stats
+        .args([
+            "stats", "--dir", "./ru", "--with", "US", "--period", &quarter,
+        ])
+        .arg("--json")
+        .env("DETENTE_TOKEN", &ru_token);
+    let figures: Value = serde_json::from_str(&run_ok(stats)).expect("stats --json is JSON");
+    assert_eq!(figures["party"], "RU", "{figures:#}");
+    let rows = figures["rows"].as_array().expect("rows");
+    let ping_row = rows
+        .iter()
+        .find(|r| r["direction"] == "sent" && r["kind"] == "ping" && r["exercise"] == false)
+        .unwrap_or_else(|| panic!("no sent ping row in:\n{figures:#}"));
+    assert_eq!(
+        (&ping_row["with_deadline"], &ping_row["in_time"]),
+        (&Value::from(1), &Value::from(1)),
+        "{figures:#}"
+    );
+    assert!(
+        rows.iter().all(|r| r["counterparty"] == "US"),
+        "{figures:#}"
+    );
+
+    // A period that does not exist is refused before the node is asked.
+    let mut stats = detente(cwd);
+    stats
+        .args([
+            "stats", "--dir", "./ru", "--with", "US", "--period", "2026-Q5",
+        ])
+        .env("DETENTE_TOKEN", &ru_token);
+    let refused = common::run(stats);
+    assert!(refused.code.is_some() && !refused.ok(), "{refused}");
+    assert!(
+        refused.stderr.contains("--period") && refused.stderr.contains("2026-Q5"),
+        "{refused}"
+    );
+
+    // The same figures in an evidence bundle, which anyone recomputes offline.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    let verified = loop {
+        let mut stats = detente(cwd);
+        stats
+            .args([
+                "stats", "--dir", "./ru", "--with", "US", "--period", &quarter,
+            ])
+            .args(["--evidence", "figures.json"])
+            .env("DETENTE_TOKEN", &ru_token);
+        let exported = common::run(stats);
+        assert!(exported.ok(), "{exported}");
+        assert!(
+            exported.stderr.contains("wrote figures.json: ")
+                && exported
+                    .stderr
+                    .contains("the figures in it are checked by: detente verify figures.json"),
+            "{exported}"
+        );
+        let mut verify = detente(cwd);
+        verify.args(["verify", "figures.json"]);
+        let verified = common::run(verify);
+        if verified.ok() || std::time::Instant::now() > deadline {
+            break verified;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    };
+    assert!(verified.ok(), "{verified}");
+    // The figures are a claim of their own: "figures RU <period>", proven.
+    assert!(verified.stdout.contains("\nfigures RU "), "{verified}");
+    assert!(
+        verified.stdout.contains("\n  PROVEN    figures "),
+        "{verified}"
+    );
+
+    // `detente evidence --with … --period …` carries the figures too.
+    let mut evidence = detente(cwd);
+    evidence
+        .args([
+            "evidence", "--dir", "./ru", "--with", "US", "--period", &quarter,
+        ])
+        .args(["-o", "exchange.json"])
+        .env("DETENTE_TOKEN", &ru_token);
+    let exported = common::run(evidence);
+    assert!(exported.ok(), "{exported}");
+    assert!(
+        exported.stderr.contains("wrote exchange.json: ")
+            && exported.stderr.contains("the figures of RU for "),
+        "{exported}"
+    );
+    let bundle: Value = serde_json::from_slice(
+        &std::fs::read(cwd.join("exchange.json")).expect("read exchange.json"),
+    )
+    .expect("the bundle is JSON");
+    assert_eq!(bundle["stats"]["party"], "RU", "{bundle:#}");
 
     ru_node.assert_running();
     us_node.assert_running();

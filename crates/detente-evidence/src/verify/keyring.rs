@@ -9,7 +9,7 @@ use detente_log::note::Ed25519Verifier;
 use detente_log::note::NoteVerifier;
 use detente_log::policy::{Policy, PolicyError};
 use detente_proto::card::SignedCard;
-use detente_proto::ids::PartyCode;
+use detente_proto::ids::{KeyId, PartyCode};
 
 use crate::naming::{cosignature_verifier, log_verifier, origin};
 
@@ -45,6 +45,13 @@ impl Keyring {
 
     pub(crate) fn get(&self, party: &PartyCode) -> Option<&PartyKeys> {
         self.parties.get(party)
+    }
+
+    /// The party whose card key has id `key_id`.
+    pub(crate) fn by_key_id(&self, key_id: &KeyId) -> Option<(&PartyCode, &PartyKeys)> {
+        self.parties
+            .iter()
+            .find(|(_, keys)| &keys.card.key_id() == key_id)
     }
 
     pub(crate) fn has(&self, party: &PartyCode) -> bool {

@@ -15,16 +15,28 @@
 //!    entry in a checkpoint the recipient signed.
 //! 4. `logged-received` — that entry proven in a witnessed checkpoint of the
 //!    recipient's log, consistent (RFC 9162 §2.1.4.2) with the receipt's.
-//! 5. `acknowledged` / `answered` — for kinds that call for it, the other
-//!    side's acknowledgement (pong for a ping) in the bundle, and how long
-//!    it took; with a deadline, whether it came in time.
+//! 5. `ack-deadline`, `reply-deadline`, `check-deadline` — for a message
+//!    sent under an agreement the bundle proves in force (`in-force`, one
+//!    claim per bundled agreement), each deadline it started, judged by the
+//!    rules every node applies
+//!    ([`detente_proto::agreement::responsiveness`]): in time, late, missed
+//!    or pending as of the export. Otherwise `acknowledged` / `answered` —
+//!    for kinds that call for it, the other side's acknowledgement (pong
+//!    for a ping) in the bundle, how long it took and, with the auditor's
+//!    deadline, whether it came in time.
+//! 6. `figures` — the responsiveness figures the bundle claims, recomputed
+//!    with [`detente_proto::agreement::responsiveness::stats`] from the
+//!    messages it proves.
 //!
 //! "Witnessed" means: by default, cosigned (C2SP cosignature/v1) by at
 //! least one party other than the log's owner whose card is in the bundle;
 //! [`Options::policy`] replaces that with the auditor's own tlog-policy.
 //! Every signature on a checkpoint must be by a known key and verify.
 
+mod agreements;
+mod answers;
 mod entries;
+mod figures;
 mod keyring;
 
 use std::collections::BTreeMap;
@@ -32,13 +44,12 @@ use std::collections::BTreeMap;
 use chrono::TimeDelta;
 use detente_log::checkpoint::Checkpoint;
 use detente_log::policy::Policy;
+use detente_proto::agreement::responsiveness::Fact;
 use detente_proto::card::SignedCard;
-use detente_proto::envelope::{SignedEnvelope, UnverifiedEnvelope};
-use detente_proto::kind::MessageKind;
+use detente_proto::envelope::UnverifiedEnvelope;
 use detente_proto::limits::Limits;
 use detente_proto::log_entry::EntryDirection;
 use detente_proto::receipt::SignedReceipt;
-use detente_proto::time::{Timestamp, human_duration};
 
 use crate::bundle::{Bundle, BundledMessage, Scope};
 use crate::naming::origin;
@@ -53,9 +64,10 @@ pub struct Options {
     /// The auditor's witness policy (C2SP tlog-policy) for every log,
     /// instead of "at least one other party in the bundle".
     pub policy: Option<Policy>,
-    /// The acknowledgement deadline, measured from the message's delivery
-    /// (its receipt's `received_at`; its `created_at` without one) to the
-    /// answer's delivery (likewise).
+    /// The acknowledgement deadline for messages no agreement in the
+    /// bundle judges, measured from the message's delivery (its receipt's
+    /// `received_at`) to the answer's (likewise). An agreement the bundle
+    /// proves in force sets its own deadlines instead.
     pub ack_within: Option<TimeDelta>,
 }
 
@@ -82,11 +94,14 @@ pub fn verify(bundle: &Bundle, options: &Options) -> Report {
             Err(e) => claim(format!("card #{}", i + 1), "signed", Verdict::Broken, e),
         });
     }
+    let agreements = agreements::check(&bundle.agreements, &keyring, &mut claims);
     let mut checker = Checker {
         keyring: &keyring,
         policy: options.policy.as_ref(),
         checkpoints: BTreeMap::new(),
         facts: Vec::new(),
+        counted: Vec::new(),
+        gaps: figures::Gaps::default(),
     };
     for (i, message) in bundle.messages.iter().enumerate() {
         checker.message(i, message, &mut claims);
@@ -99,7 +114,24 @@ pub fn verify(bundle: &Bundle, options: &Options) -> Report {
             "the bundle holds no messages: it proves nothing".to_owned(),
         ));
     }
-    claims.extend(answers(&checker.facts, options.ack_within));
+    claims.extend(answers::claims(
+        &checker.facts,
+        &agreements,
+        options.ack_within,
+        bundle.exported_at,
+    ));
+    let figures = bundle.stats.as_ref().map(|claimed| {
+        let counted: Vec<Fact> = checker
+            .facts
+            .iter()
+            .zip(&checker.counted)
+            .filter(|(_, counts)| **counts)
+            .map(|(f, _)| f.clone())
+            .collect();
+        let (claim, recomputed) = figures::check(claimed, &counted, &agreements, &checker.gaps);
+        claims.push(claim);
+        recomputed
+    });
     claims.extend(checker.forks());
     group_by_subject(&mut claims);
     Report {
@@ -124,6 +156,7 @@ pub fn verify(bundle: &Bundle, options: &Options) -> Report {
             })
             .collect(),
         claims,
+        figures,
     }
 }
 
@@ -147,19 +180,19 @@ fn claim(subject: String, what: &'static str, verdict: Verdict, detail: String) 
     }
 }
 
-/// What a verified message contributes to thread-level claims.
-struct Facts {
-    envelope: SignedEnvelope,
-    /// When the recipient received it, by its verified receipt.
-    delivered_at: Option<Timestamp>,
-}
-
 struct Checker<'a> {
     keyring: &'a Keyring,
     policy: Option<&'a Policy>,
     /// Every checkpoint seen, by origin and size, with where it was seen.
     checkpoints: BTreeMap<(String, u64), Vec<(Checkpoint, String)>>,
-    facts: Vec<Facts>,
+    /// Each message whose signature verified, delivered when its receipt
+    /// verified.
+    facts: Vec<Fact>,
+    /// For each of `facts`, whether it counts in figures: its receipt, if
+    /// any, verified.
+    counted: Vec<bool>,
+    /// Messages that figures cannot rest on.
+    gaps: figures::Gaps,
 }
 
 impl Checker<'_> {
@@ -169,6 +202,7 @@ impl Checker<'_> {
                 Ok(u) => u,
                 Err(e) => {
                     let subject = format!("message #{}", i + 1);
+                    self.gaps.failed.push(subject.clone());
                     claims.push(claim(
                         subject,
                         "sent",
@@ -185,6 +219,7 @@ impl Checker<'_> {
         };
         let (from, to) = (&claimed.from.party, &claimed.to.party);
         let Some(sender) = self.keyring.get(from) else {
+            self.gaps.unchecked.push(subject.clone());
             push(
                 "sent",
                 Verdict::Unproven,
@@ -197,6 +232,7 @@ impl Checker<'_> {
         let signed = match unverified.verify(&sender.card.keys().signing) {
             Ok(signed) => signed,
             Err(e) => {
+                self.gaps.failed.push(subject.clone());
                 push(
                     "sent",
                     Verdict::Broken,
@@ -248,6 +284,7 @@ impl Checker<'_> {
         }
 
         let mut delivered_at = None;
+        let mut counts = true;
         let mut receipt_checkpoint = None;
         let mut receipt_entry = None;
         match (&message.receipt, self.keyring.get(to)) {
@@ -256,13 +293,17 @@ impl Checker<'_> {
                 Verdict::Unproven,
                 "no receipt in the bundle (not delivered when exported, or left out)".to_owned(),
             ),
-            (Some(_), None) => push(
-                "delivered",
-                Verdict::Unproven,
-                format!(
-                    "the bundle has no card for the recipient {to}, so its receipt cannot be checked"
-                ),
-            ),
+            (Some(_), None) => {
+                counts = false;
+                self.gaps.unchecked.push(subject.clone());
+                push(
+                    "delivered",
+                    Verdict::Unproven,
+                    format!(
+                        "the bundle has no card for the recipient {to}, so its receipt cannot be checked"
+                    ),
+                );
+            }
             (Some(bytes), Some(recipient)) => {
                 let key = &recipient.card.keys().signing;
                 let checked = SignedReceipt::parse_and_verify(bytes.as_bytes(), key, to)
@@ -288,7 +329,11 @@ impl Checker<'_> {
                         receipt_entry = r.log.as_ref().map(|l| (l.entry.clone(), inclusion.index));
                         receipt_checkpoint = Some(inclusion.checkpoint);
                     }
-                    Err(why) => push("delivered", Verdict::Broken, why),
+                    Err(why) => {
+                        counts = false;
+                        self.gaps.failed.push(subject.clone());
+                        push("delivered", Verdict::Broken, why);
+                    }
                 }
             }
         }
@@ -348,10 +393,8 @@ impl Checker<'_> {
                 push("logged-received", verdict, detail);
             }
         }
-        self.facts.push(Facts {
-            envelope: signed,
-            delivered_at,
-        });
+        self.facts.push(Fact::of(signed.envelope(), delivered_at));
+        self.counted.push(counts);
     }
 
     /// The verdict on an entry proven in `owner`'s log.
@@ -410,87 +453,4 @@ impl Checker<'_> {
         }
         claims
     }
-}
-
-/// Kinds the other side is expected to acknowledge.
-fn expects_acknowledgement(kind: MessageKind) -> bool {
-    matches!(
-        kind,
-        MessageKind::Notification
-            | MessageKind::RequestInformation
-            | MessageKind::RequestAssistance
-            | MessageKind::ConsultationRequest
-            | MessageKind::Escalation
-    )
-}
-
-/// Acknowledgement and communication-check claims over the verified messages.
-fn answers(facts: &[Facts], ack_within: Option<TimeDelta>) -> Vec<Claim> {
-    let mut claims = Vec::new();
-    for asked in facts {
-        let e = asked.envelope.envelope();
-        let (what, answer_kind) = match e.kind() {
-            MessageKind::Ping => ("answered", MessageKind::Pong),
-            kind if expects_acknowledgement(kind) => ("acknowledged", MessageKind::Acknowledgement),
-            _ => continue,
-        };
-        let subject = format!("message {}", e.id);
-        // An answer counts from when it reached the asker (its receipt), or
-        // failing that from when it says it was written.
-        let answer = facts
-            .iter()
-            .filter(|a| {
-                let ae = a.envelope.envelope();
-                ae.kind() == answer_kind
-                    && ae.in_reply_to.as_ref() == Some(&e.id)
-                    && ae.from.party == e.to.party
-            })
-            .map(|a| {
-                (
-                    a.delivered_at.unwrap_or(a.envelope.envelope().created_at),
-                    a,
-                )
-            })
-            .min_by_key(|(at, _)| *at);
-        let Some((at, by)) = answer else {
-            claims.push(claim(
-                subject,
-                what,
-                Verdict::Unproven,
-                format!("no {answer_kind} from {} in the bundle", e.to.party),
-            ));
-            continue;
-        };
-        // The clock runs from the question's delivery (the answerer's own
-        // signed receipt), or failing that from when it says it was written.
-        let (start, from_what) = match asked.delivered_at {
-            Some(delivered) => (delivered, "delivered"),
-            None => (e.created_at, "sent"),
-        };
-        let delay = at.since(start);
-        let how = if by.delivered_at.is_some() {
-            "delivered"
-        } else {
-            "written (not yet delivered)"
-        };
-        let mut detail = format!(
-            "{} {what} it: {answer_kind} {} {how} at {at}, {} after it was {from_what}",
-            e.to.party,
-            by.envelope.envelope().id,
-            human_duration(delay)
-        );
-        match ack_within {
-            Some(limit) if delay <= limit => {
-                detail.push_str(&format!("; IN TIME (deadline {})", human_duration(limit)));
-            }
-            Some(limit) => detail.push_str(&format!(
-                "; LATE by {} (deadline {})",
-                human_duration(delay - limit),
-                human_duration(limit)
-            )),
-            None => detail.push_str("; no deadline given to judge it against"),
-        }
-        claims.push(claim(subject, what, Verdict::Proven, detail));
-    }
-    claims
 }

@@ -1,7 +1,9 @@
 //! Evidence export (docs/evidence.md): `GET /api/v1/threads/{id}/evidence`
 //! (one thread; `{id}` may be any message of it) and
 //! `GET /api/v1/evidence?counterparty=XX` (everything exchanged with one
-//! party). The officer gets the messages of the tiers they are cleared for.
+//! party; with `period=2026-Q4`, or `from` and `to`, also the responsiveness
+//! figures of that period, which `detente verify` recomputes). The officer
+//! gets the messages of the tiers they are cleared for.
 
 use std::sync::Arc;
 
@@ -15,6 +17,7 @@ use utoipa::IntoParams;
 
 use crate::api::auth::Authenticated;
 use crate::api::problem::Problem;
+use crate::api::stats::PeriodParams;
 use crate::error::NodeError;
 use crate::node::Node;
 
@@ -45,7 +48,9 @@ pub async fn thread(
         what: "message",
         id: id.clone(),
     })?;
-    let bundle = node.export_evidence(&officer, Scope::Thread(id)).await?;
+    let bundle = node
+        .export_evidence(&officer, Scope::Thread(id), None)
+        .await?;
     Ok(bundle_response(&bundle))
 }
 
@@ -55,6 +60,12 @@ pub async fn thread(
 pub struct ExchangeParams {
     /// The party whose exchange with this node to export.
     pub counterparty: String,
+    /// With figures: a year (`2026`), quarter (`2026-Q4`) or month (`2026-11`).
+    pub period: Option<String>,
+    /// With figures: the first day (or RFC 3339 instant) of the period.
+    pub from: Option<String>,
+    /// With figures: the last day (inclusive), or the instant that ends it.
+    pub to: Option<String>,
 }
 
 /// Export the evidence bundle of everything exchanged with one party.
@@ -79,8 +90,18 @@ pub async fn exchange(
         .counterparty
         .parse()
         .map_err(|e| NodeError::Unprocessable(format!("counterparty: {e}")))?;
+    let figures = PeriodParams {
+        period: params.period,
+        from: params.from,
+        to: params.to,
+    };
+    let period = if figures.period.is_none() && figures.from.is_none() && figures.to.is_none() {
+        None
+    } else {
+        Some(figures.period(node.now())?)
+    };
     let bundle = node
-        .export_evidence(&officer, Scope::Counterparty(party))
+        .export_evidence(&officer, Scope::Counterparty(party), period)
         .await?;
     Ok(bundle_response(&bundle))
 }

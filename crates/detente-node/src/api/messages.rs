@@ -8,6 +8,7 @@ use axum::Json;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
 use detente_proto::ids::{MessageId, PartyCode};
+use detente_proto::kind::MessageKind;
 use detente_store::{Mailbox, MessageQuery, MessageState};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -86,6 +87,12 @@ pub async fn compose(
             "kind {}: agreements are proposed and signed through /api/v1/agreements (detente agreement propose|sign)",
             request.kind
         )));
+    }
+    if request.kind == MessageKind::Escalation.as_str() {
+        return Err(NodeError::Unprocessable(
+            "kind escalation: escalations are sent by the agreement engine when a deadline is missed, not composed"
+                .into(),
+        ));
     }
     let stored = node.compose(&officer, request).await?;
     let view = node
@@ -175,12 +182,16 @@ pub async fn show(
         .ok_or_else(|| message_not_found(&id))?;
     let signed_envelope = serde_json::from_slice(&stored.message.envelope)
         .map_err(|e| NodeError::Internal(format!("stored envelope is not JSON: {e}")))?;
-    let message = node
-        .off_runtime(move |node| MessageView::of(node, &stored))
-        .await?;
+    let (message, deadlines) = node
+        .off_runtime(move |node| {
+            let deadlines = node.deadline_views(&stored)?;
+            Ok::<_, NodeError>((MessageView::of(node, &stored), deadlines))
+        })
+        .await??;
     Ok(Json(MessageDetail {
         message,
         signed_envelope,
+        deadlines,
     }))
 }
 

@@ -14,6 +14,7 @@ pub mod messages;
 pub mod openapi;
 pub mod peer;
 pub mod problem;
+pub mod stats;
 pub mod views;
 
 use std::sync::Arc;
@@ -39,6 +40,7 @@ pub fn router(node: Arc<Node>) -> Router {
         .route("/api/v1/threads/{id}/evidence", get(evidence::thread))
         .route("/api/v1/evidence", get(evidence::exchange))
         .route("/api/v1/channels", get(channels::list))
+        .route("/api/v1/stats", get(stats::stats))
         .route(
             "/api/v1/agreements",
             get(agreements::list).post(agreements::propose),

@@ -5,7 +5,7 @@ use axum::Json;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use crate::api::{agreements, channels, evidence, log, messages, problem, views};
+use crate::api::{agreements, channels, evidence, log, messages, problem, stats, views};
 use crate::compose;
 
 /// The officer API.
@@ -13,7 +13,7 @@ use crate::compose;
 #[openapi(
     info(title = "detente officer API", description = "Compose, send, list, show and acknowledge messages; export evidence. Errors are RFC 9457 problem+json."),
     paths(messages::compose, messages::list, messages::show, messages::acknowledge, log::status,
-        evidence::thread, evidence::exchange, agreements::propose, agreements::sign,
+        evidence::thread, evidence::exchange, stats::stats, agreements::propose, agreements::sign,
         agreements::list, agreements::show, channels::list),
     components(schemas(
         compose::ComposeRequest, compose::Address, messages::AckRequest, messages::MessageList,

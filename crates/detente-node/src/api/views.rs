@@ -137,6 +137,8 @@ pub struct MessageDetail {
     /// The signed envelope `{envelope, key_id, signature}`, as stored.
     #[schema(value_type = Object)]
     pub signed_envelope: serde_json::Value,
+    /// The deadlines it started under its agreement, and how each stands.
+    pub deadlines: Vec<crate::responsiveness::DeadlineView>,
 }
 
 impl MessageView {

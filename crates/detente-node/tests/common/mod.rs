@@ -139,9 +139,22 @@ impl Net {
 
     /// Opens and starts a node on its port.
     pub async fn start(&mut self, code: &str) {
+        self.start_with_clock(code, Arc::new(SystemClock)).await;
+    }
+
+    /// Changes a (stopped) node's configuration file.
+    pub fn configure(&self, code: &str, change: impl FnOnce(&mut NodeConfig)) {
+        let dir = &self.get(code).dir;
+        let mut config = NodeConfig::load(dir).expect("config");
+        change(&mut config);
+        std::fs::write(dir.join("detente.toml"), config.to_toml()).expect("write config");
+    }
+
+    /// Opens and starts a node on its port, on `clock`.
+    pub async fn start_with_clock(&mut self, code: &str, clock: Arc<dyn Clock>) {
         let test_node = self.nodes.get_mut(code).expect("known node");
         assert!(test_node.running.is_none(), "{code} already running");
-        let node = Node::open(&test_node.dir, Arc::new(SystemClock)).expect("open node");
+        let node = Node::open(&test_node.dir, clock).expect("open node");
         let deadline = Instant::now() + Duration::from_secs(10);
         let listener = loop {
             match tokio::net::TcpListener::bind(test_node.addr).await {
@@ -417,4 +430,55 @@ pub async fn officer_call(
     let response = request.send().await.expect("answer");
     let status = response.status().as_u16();
     (status, response.json().await.unwrap_or(Value::Null))
+}
+
+/// RU proposes `agreement` (TOML) to US, US countersigns; returns once
+/// both see `reference` in force.
+pub async fn in_force_on_both(net: &Net, agreement: &str, reference: &str) {
+    let (status, view) = officer_call(
+        net,
+        "RU",
+        "POST",
+        "/api/v1/agreements",
+        Some(json!({"agreement": agreement, "to": "US"})),
+    )
+    .await;
+    assert_eq!(status, 202, "{view}");
+    assert_eq!(view["in_force"], false, "{view}");
+    assert_eq!(view["signed_by"], json!({"RU": true, "US": false}));
+    eventually(30, "US holds the proposal", || async {
+        officer_call(
+            net,
+            "US",
+            "GET",
+            &format!("/api/v1/agreements/{reference}"),
+            None,
+        )
+        .await
+        .0 == 200
+    })
+    .await;
+    let (status, view) = officer_call(
+        net,
+        "US",
+        "POST",
+        &format!("/api/v1/agreements/{reference}/sign"),
+        None,
+    )
+    .await;
+    assert_eq!(status, 202, "{view}");
+    assert_eq!(view["in_force"], true, "{view}");
+    eventually(30, "RU sees it in force", || async {
+        officer_call(
+            net,
+            "RU",
+            "GET",
+            &format!("/api/v1/agreements/{reference}"),
+            None,
+        )
+        .await
+        .1["in_force"]
+            == true
+    })
+    .await;
 }

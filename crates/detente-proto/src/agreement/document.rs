@@ -42,7 +42,7 @@ pub struct Agreement {
     /// Deadlines per kind × precedence.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub deadlines: Vec<Deadline>,
-    /// Who hears about a missed acknowledgement, and when.
+    /// Who hears about a missed deadline, and when.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub escalation: Vec<EscalationStep>,
     /// How often the line is tested.
@@ -75,8 +75,9 @@ pub struct Deadline {
     pub reply_ms: Option<u64>,
 }
 
-/// One rung of the escalation ladder: a message still unacknowledged
-/// `after_ms` after it was sent goes from tier `from` up to tier `to`.
+/// One rung of the escalation ladder: a missed deadline of a message
+/// addressed to tier `from` reaches tier `to` `after_ms` after the message
+/// was delivered (and not before the deadline itself).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct EscalationStep {

@@ -19,6 +19,7 @@
 
 mod document;
 mod error;
+pub mod responsiveness;
 mod rules;
 mod signed;
 mod spec;

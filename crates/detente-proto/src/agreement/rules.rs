@@ -95,8 +95,10 @@ impl Agreement {
                 });
             }
         }
+        // An escalation is the agreement's own machinery, not speech: any
+        // tier in use carries it.
         let rules = &self.tiers[&from.1];
-        if !rules.may_send.contains(&kind) {
+        if kind != MessageKind::Escalation && !rules.may_send.contains(&kind) {
             return Err(Refusal::KindNotAllowed {
                 agreement,
                 tier: from.1,
@@ -122,7 +124,9 @@ impl Agreement {
     }
 
     /// The escalation ladder from `tier` up: for each rung, how long after
-    /// the original message it fires, and the tier that hears of it.
+    /// the original message (its delivery; see
+    /// [`super::responsiveness::rungs`]) it fires, and the tier that hears
+    /// of it.
     pub fn ladder_from(&self, tier: Tier) -> Vec<(TimeDelta, Tier)> {
         let mut rungs = Vec::new();
         let mut at = tier;

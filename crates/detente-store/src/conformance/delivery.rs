@@ -9,7 +9,7 @@ pub fn delivery_marks_delivered_and_clears_outbox(store: &dyn Store) {
     let m = sent(1);
     enqueue(store, &m, at(5_000));
     store
-        .record_delivery(&m.id, b"peer receipt", at(7_000))
+        .record_delivery(&m.id, b"peer receipt", at(7_000), &[])
         .expect("record_delivery");
     let delivered = StoredMessage {
         message: m.clone(),
@@ -30,7 +30,7 @@ pub fn delivery_marks_delivered_and_clears_outbox(store: &dyn Store) {
     assert_eq!(store.next_delivery_at().expect("next_delivery_at"), None);
 
     store
-        .record_delivery(&m.id, b"another receipt", at(9_000))
+        .record_delivery(&m.id, b"another receipt", at(9_000), &[])
         .expect("recording a delivery twice is a no-op, not an error");
     assert_eq!(
         get(store, &m.id),
@@ -41,7 +41,7 @@ pub fn delivery_marks_delivered_and_clears_outbox(store: &dyn Store) {
 
 /// Only a stored, sent message can be delivered.
 pub fn delivery_of_unknown_message_is_not_found(store: &dyn Store) {
-    let result = store.record_delivery(&id(1), b"receipt", at(0));
+    let result = store.record_delivery(&id(1), b"receipt", at(0), &[]);
     assert!(
         matches!(result, Err(StoreError::NotFound { .. })),
         "record_delivery of an unknown id must be NotFound, got {result:?}"
@@ -51,7 +51,9 @@ pub fn delivery_of_unknown_message_is_not_found(store: &dyn Store) {
     let r = received(2);
     accept(store, &r, b"our receipt");
     assert!(
-        store.record_delivery(&r.id, b"receipt", at(0)).is_err(),
+        store
+            .record_delivery(&r.id, b"receipt", at(0), &[])
+            .is_err(),
         "a received message is not delivered"
     );
     assert_eq!(
@@ -108,7 +110,7 @@ pub fn due_deliveries_are_oldest_first_and_bounded(store: &dyn Store) {
     );
 
     store
-        .record_delivery(&m2.id, b"receipt", at(11_000))
+        .record_delivery(&m2.id, b"receipt", at(11_000), &[])
         .expect("record_delivery");
     assert_eq!(
         store.next_delivery_at().expect("next_delivery_at"),
@@ -152,7 +154,7 @@ pub fn delivery_failure_reschedules(store: &dyn Store) {
 
     // A failure reported after the receipt was recorded does not undo the delivery.
     store
-        .record_delivery(&m.id, b"receipt", at(80_000))
+        .record_delivery(&m.id, b"receipt", at(80_000), &[])
         .expect("record_delivery");
     let _ = store.record_delivery_failure(&m.id, 2, at(90_000), "late report");
     let stored = get(store, &m.id).expect("stored");

@@ -74,7 +74,7 @@ pub fn mailbox_state_and_counterparty_filters(store: &dyn Store) {
     enqueue(store, &q1, at(0));
     enqueue(store, &d2, at(0));
     store
-        .record_delivery(&d2.id, b"receipt 2", at(1))
+        .record_delivery(&d2.id, b"receipt 2", at(1), &[])
         .expect("record_delivery");
     accept(store, &r3, b"receipt 3");
     accept(store, &r4, b"receipt 4");

@@ -184,7 +184,7 @@ pub fn log_batch_writes_entries_messages_and_checkpoint(store: &dyn Store) {
     );
     // A logged message is delivered like any other.
     store
-        .record_delivery(&s1.id, b"peer receipt", at(9_000))
+        .record_delivery(&s1.id, b"peer receipt", at(9_000), &[])
         .expect("record_delivery");
     let delivered = get(store, &s1.id).expect("stored");
     assert_eq!(

@@ -54,7 +54,7 @@ pub fn thread_lists_the_root_and_every_answer_by_created_at(store: &dyn Store) {
     accept(store, &ack, b"receipt 3");
     enqueue(store, &answer_to_ack, at(0));
     store
-        .record_delivery(&answer_to_ack.id, b"their receipt 4", at(6_000))
+        .record_delivery(&answer_to_ack.id, b"their receipt 4", at(6_000), &[])
         .expect("record_delivery");
     enqueue(store, &tie, at(0));
     store

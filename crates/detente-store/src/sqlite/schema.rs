@@ -22,7 +22,9 @@
 //! (`0003_witness.sql`); 4, an alarm is recorded once: `alarms` gains
 //! `evidence_sha256` and a unique index on (kind, subject, evidence_sha256),
 //! and older duplicates are dropped, the earliest kept (`0004_alarm_dedup.sql`);
-//! 5, the parties' signatures on agreement versions (`0005_agreements.sql`).
+//! 5, the parties' signatures on agreement versions (`0005_agreements.sql`);
+//! 6, deadline timers, started with a sent message's delivery
+//! (`0006_deadlines.sql`).
 //!
 //! SQLite has no SHA-256, so every connection gets a `sha256(blob)` SQL
 //! function computed in Rust ([`super::witness::evidence_sha256`], the hash
@@ -44,6 +46,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0003_witness.sql"),
     include_str!("migrations/0004_alarm_dedup.sql"),
     include_str!("migrations/0005_agreements.sql"),
+    include_str!("migrations/0006_deadlines.sql"),
 ];
 
 /// The schema version this build writes: the number of migrations.
