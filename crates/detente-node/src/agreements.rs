@@ -70,6 +70,9 @@ pub struct InForceCache {
     generation: u64,
     keys: PartyKeys,
     by_party: HashMap<PartyCode, Option<Agreement>>,
+    /// Versions by reference: the agreement and when it came into force
+    /// here, if every party has signed it (for deadlines and checks).
+    by_reference: HashMap<String, Option<(Agreement, Timestamp)>>,
 }
 
 /// The state of `id@version` from the store, every signature verified
@@ -209,8 +212,48 @@ impl Node {
         if cache.keys != keys {
             cache.keys = keys;
             cache.by_party.clear();
+            cache.by_reference.clear();
         }
         cache.by_party.insert(with.clone(), found.clone());
+    }
+
+    /// The version `reference` if it is complete (every party signed the
+    /// same bytes), with when it came into force here; computed once per
+    /// signature stored or key changed. For blocking threads.
+    pub(crate) fn complete_agreement(
+        &self,
+        store: &dyn Store,
+        reference: &AgreementRef,
+    ) -> NodeResult<Option<(Agreement, Timestamp)>> {
+        let keys = self.party_keys();
+        let name = reference.to_string();
+        let generation = {
+            let cache = self.in_force.lock().unwrap_or_else(|p| p.into_inner());
+            match cache.by_reference.get(&name) {
+                Some(hit) if cache.keys == keys => return Ok(hit.clone()),
+                _ => cache.generation,
+            }
+        };
+        let found = match agreement_state(store, &keys, reference) {
+            Ok(Some(state)) if state.in_force() => {
+                Some((state.agreement().clone(), state.last_signed_at))
+            }
+            Ok(_) => None,
+            Err(error) => {
+                tracing::warn!(agreement = %reference, %error, "agreement does not verify; its deadlines are not applied");
+                None
+            }
+        };
+        let mut cache = self.in_force.lock().unwrap_or_else(|p| p.into_inner());
+        if cache.generation == generation {
+            if cache.keys != keys {
+                cache.keys = keys;
+                cache.by_party.clear();
+                cache.by_reference.clear();
+            }
+            cache.by_reference.insert(name, found.clone());
+        }
+        Ok(found)
     }
 
     /// Forgets every cached answer: a signature was stored.
@@ -218,6 +261,7 @@ impl Node {
         let mut cache = self.in_force.lock().unwrap_or_else(|p| p.into_inner());
         cache.generation += 1;
         cache.by_party.clear();
+        cache.by_reference.clear();
     }
 
     /// [`Self::agreement_in_force`], for blocking threads.

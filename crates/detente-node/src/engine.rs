@@ -489,7 +489,6 @@ impl Node {
     /// The checks due at `now`: (party, tier, note). For blocking threads.
     fn checks_due(&self, now: Timestamp) -> NodeResult<Vec<(PartyCode, Tier, String)>> {
         let store = self.store.as_ref();
-        let keys = self.party_keys();
         let mut due = Vec::new();
         for peer in self.peers.all() {
             let party = peer.party().clone();
@@ -500,7 +499,7 @@ impl Node {
                 continue;
             };
             let reference = agreement.reference();
-            let Some(state) = crate::agreements::agreement_state(store, &keys, &reference)? else {
+            let Some((_, in_force_since)) = self.complete_agreement(store, &reference)? else {
                 continue;
             };
             let every = TimeDelta::milliseconds(i64::try_from(checks.every_ms).unwrap_or(i64::MAX));
@@ -525,7 +524,7 @@ impl Node {
                     })
                     .map(|m| m.message.created_at)
                     .max();
-                let since = last.map_or(state.last_signed_at, |l| l.max(state.last_signed_at));
+                let since = last.map_or(in_force_since, |l| l.max(in_force_since));
                 if since.plus(every) <= now {
                     due.push((
                         party.clone(),

@@ -15,7 +15,6 @@ use detente_proto::limits::Limits;
 use detente_proto::time::{Timestamp, human_duration};
 use detente_store::{Mailbox, MessageQuery, StoredMessage};
 
-use crate::agreements::agreement_state;
 use crate::error::{NodeError, NodeResult};
 use crate::node::Node;
 use crate::officers::Officer;
@@ -42,21 +41,14 @@ impl Node {
         store: &dyn detente_store::Store,
         refs: impl IntoIterator<Item = AgreementRef>,
     ) -> NodeResult<HashMap<String, Agreement>> {
-        let keys = self.party_keys();
         let mut found = HashMap::new();
         let mut seen = BTreeSet::new();
         for reference in refs {
             if !seen.insert(reference.to_string()) {
                 continue;
             }
-            match agreement_state(store, &keys, &reference) {
-                Ok(Some(state)) if state.in_force() => {
-                    found.insert(reference.to_string(), state.agreement().clone());
-                }
-                Ok(_) => {}
-                Err(error) => {
-                    tracing::warn!(agreement = %reference, %error, "agreement does not verify; its deadlines are not applied");
-                }
+            if let Some((agreement, _)) = self.complete_agreement(store, &reference)? {
+                found.insert(reference.to_string(), agreement);
             }
         }
         Ok(found)

@@ -524,3 +524,62 @@ async fn officers_cannot_compose_escalations() {
             .all(|m| m.message.kind != MessageKind::Escalation)
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn exercise_traffic_escalates_as_exercise_and_is_counted_apart() {
+    let (net, clock) = on_manual_clock(false).await;
+    let ru = net.node("RU");
+    let view = post(
+        &net,
+        "RU",
+        "/api/v1/messages",
+        json!({"to": {"party": "US", "tier": "technical"}, "from_tier": "technical",
+               "kind": "notification", "precedence": "flash", "exercise": true,
+               "body": {"subject": "EXERCISE: scanning", "summary": "Drill"}}),
+    )
+    .await;
+    let id: MessageId = view["id"].as_str().expect("id").parse().expect("id");
+    eventually(30, "RU holds the timers", || async {
+        timers(&ru, id).len() == 2
+    })
+    .await;
+    clock.advance(TimeDelta::minutes(61));
+    let pass = ru.run_agreement_engine_once().await.expect("pass");
+    assert_eq!(pass.escalations.len(), 1, "{pass:?}");
+    let escalation = stored(&ru)
+        .into_iter()
+        .find(|m| m.message.id == pass.escalations[0])
+        .expect("stored");
+    assert!(
+        escalation.message.exercise,
+        "an exercise escalates as an exercise"
+    );
+    let (_, stats) = common::officer_call(
+        &net,
+        "RU",
+        "GET",
+        "/api/v1/stats?counterparty=US&from=2000-01-01&to=2100-01-01",
+        None,
+    )
+    .await;
+    let rows = stats["rows"].as_array().expect("rows");
+    assert!(
+        rows.iter()
+            .all(|r| r["exercise"] == true || r["kind"] != "notification"),
+        "no real notification row: {stats}"
+    );
+    let drill = rows
+        .iter()
+        .find(|r| r["kind"] == "notification" && r["exercise"] == true)
+        .expect("the exercise row");
+    assert_eq!(
+        (&drill["messages"], &drill["unanswered"]),
+        (&json!(1), &json!(1)),
+        "{drill}"
+    );
+    assert!(
+        rows.iter()
+            .any(|r| r["kind"] == "escalation" && r["exercise"] == true),
+        "{stats}"
+    );
+}
