@@ -21,6 +21,7 @@ use detente_log::merkle::{Hash, MemoryTree};
 use detente_log::proof::TlogProof;
 use detente_proto::agreement::responsiveness::Stats;
 use detente_proto::ids::{MessageId, PartyCode};
+use detente_proto::pledge::PledgeRef;
 use detente_proto::time::Timestamp;
 use serde::{Deserialize, Deserializer, Serialize};
 
@@ -53,6 +54,12 @@ pub struct Bundle {
     /// Left out when empty (bundles without it read as before).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub agreements: Vec<BundledAgreement>,
+    /// Signed documents (exact bytes) that the messages do not carry and
+    /// their claims rest on: for a pledge, its text as its host published
+    /// it, signed by the host. Left out when empty (bundles without it
+    /// read as before).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub documents: Vec<String>,
     /// Responsiveness figures the exporter claims; the verifier recomputes
     /// them from the messages. Left out when absent.
     #[serde(
@@ -82,6 +89,26 @@ pub enum Scope {
     Thread(MessageId),
     /// Every message exchanged with this party.
     Counterparty(PartyCode),
+    /// Every signed step of one guarantee, by its id: the messages that
+    /// proposed, signed and withdrew it.
+    Guarantee(String),
+    /// Every signed step of one pledge (`<host>/<id>`): the messages that
+    /// signed it and withdrew from it, with the host's signed text in
+    /// [`Bundle::documents`].
+    Pledge(PledgeRef),
+}
+
+impl std::fmt::Display for Scope {
+    /// How a report names it: `thread 0193…`, `everything exchanged with
+    /// US`, `guarantee ru-us-elections-2026`, `pledge UN/no-first-use`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Scope::Thread(id) => write!(f, "thread {id}"),
+            Scope::Counterparty(party) => write!(f, "everything exchanged with {party}"),
+            Scope::Guarantee(id) => write!(f, "guarantee {id}"),
+            Scope::Pledge(reference) => write!(f, "pledge {reference}"),
+        }
+    }
 }
 
 /// One message with what proves its path.
@@ -291,6 +318,35 @@ mod tests {
         assert_eq!(bundle.scope, Scope::Counterparty("US".parse().expect("US")));
         assert_eq!(bundle.messages[0].receipt, None);
         assert_eq!(Bundle::parse(&bundle.to_json()).expect("again"), bundle);
+    }
+
+    #[test]
+    fn commitment_scopes_and_documents_read_and_write_in_one_form() {
+        let mut value = minimal();
+        value["scope"] = serde_json::json!({"guarantee": "ru-us-elections-2026"});
+        let bundle = Bundle::parse(value.to_string().as_bytes()).expect("guarantee scope");
+        assert_eq!(
+            bundle.scope,
+            Scope::Guarantee("ru-us-elections-2026".into())
+        );
+        assert_eq!(bundle.scope.to_string(), "guarantee ru-us-elections-2026");
+        // No documents: the member is left out, as in bundles written before it.
+        let written: serde_json::Value = serde_json::from_slice(&bundle.to_json()).expect("json");
+        assert!(written.get("documents").is_none(), "{written}");
+
+        value["scope"] = serde_json::json!({"pledge": "UN/no-first-use"});
+        value["documents"] = serde_json::json!(["{}"]);
+        let bundle = Bundle::parse(value.to_string().as_bytes()).expect("pledge scope");
+        assert_eq!(
+            bundle.scope,
+            Scope::Pledge("UN/no-first-use".parse().expect("reference"))
+        );
+        assert_eq!(bundle.documents, ["{}"]);
+        assert_eq!(Bundle::parse(&bundle.to_json()).expect("again"), bundle);
+
+        value["scope"] = serde_json::json!({"pledge": "no-first-use"});
+        let error = Bundle::parse(value.to_string().as_bytes()).expect_err("not a reference");
+        assert!(error.to_string().contains("scope"), "{error}");
     }
 
     #[test]

@@ -19,5 +19,5 @@ mod report;
 mod verify;
 
 pub use bundle::{Bundle, BundleError, BundledAgreement, BundledMessage, FORMAT, LogProof, Scope};
-pub use report::{Claim, Party, Report, Verdict, figures_table};
+pub use report::{Claim, Commitment, Party, Report, Signatory, Verdict, figures_table};
 pub use verify::{Options, verify};

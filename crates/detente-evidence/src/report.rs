@@ -4,6 +4,8 @@
 use std::fmt;
 
 use detente_proto::agreement::responsiveness::{Direction, Stats};
+use detente_proto::ids::PartyCode;
+use detente_proto::time::Timestamp;
 use serde::Serialize;
 
 /// The verdict on one claim.
@@ -34,13 +36,15 @@ impl Verdict {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Claim {
     /// What the claim is about: `card RU`, `log detente.US/log/v1`,
-    /// `message 0193…`.
+    /// `message 0193…`, `guarantee ru-us-elections-2026`,
+    /// `pledge UN/no-first-use`.
     pub subject: String,
     /// What is claimed: `signed` (a card), `in-force` (an agreement),
     /// `sent`, `logged-sent`, `delivered`, `logged-received`,
     /// `acknowledged`, `answered`, `ack-deadline`, `reply-deadline`,
     /// `check-deadline` (a message), `figures` (a party's figures),
-    /// `consistent` (a log), `messages` (the bundle).
+    /// `consistent` (a log), `messages` (the bundle), `status` (a
+    /// guarantee), `signatories` (a pledge).
     pub claim: &'static str,
     /// The verdict.
     pub verdict: Verdict,
@@ -73,6 +77,52 @@ pub struct Report {
     /// [`figures_table`] prints them.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub figures: Option<Stats>,
+    /// For a bundle exported for a guarantee or a pledge: where it stood
+    /// at the moment judged, as the `status` or `signatories` claim says
+    /// (whose verdict is repeated here).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub commitment: Option<Commitment>,
+}
+
+/// Where a guarantee or a pledge stood at one moment, computed from the
+/// signed steps the bundle proves.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Commitment {
+    /// The claim's subject: `guarantee <id>` or `pledge <host>/<id>`.
+    pub subject: String,
+    /// The moment judged: the auditor's (`Options::at`), or the bundle's
+    /// judging moment.
+    pub at: Timestamp,
+    /// A guarantee's state at `at`: `proposed`, `concluded`, `in-force`,
+    /// `withdrawal-notified` or `lapsed`
+    /// ([`detente_proto::guarantee::GuaranteeStatus::state`]). A pledge's
+    /// window for signature at `at`: `not-yet-open`, `open` or `closed`.
+    pub state: &'static str,
+    /// For a guarantee, whether it binds at `at`: in force, or withdrawn
+    /// but still within its notice period after it took effect
+    /// ([`detente_proto::guarantee::in_force_at`]). Absent for a pledge.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub in_force: Option<bool>,
+    /// A guarantee's signers that had signed by `at`; a pledge's
+    /// signatories at `at` (signed and not withdrawn). In the order they
+    /// signed.
+    pub signatories: Vec<Signatory>,
+    /// Base64 SHA-256 of the document's canonical bytes: the text signed.
+    pub document_sha256: String,
+    /// The findings in words, as in the claim's detail.
+    pub status: String,
+    /// The claim's verdict: PROVEN only when every step it rests on is.
+    pub verdict: Verdict,
+}
+
+/// A party that signed, and when (the signed `created_at` of the message
+/// that carried its signature).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Signatory {
+    /// Party code.
+    pub party: PartyCode,
+    /// When it signed.
+    pub signed_at: Timestamp,
 }
 
 impl Report {

@@ -620,6 +620,7 @@ fn a_bundle_without_agreements_or_figures_reads_and_verifies_as_before() {
         &Options {
             policy: None,
             ack_within: Some(TimeDelta::hours(1)),
+            ..Options::default()
         },
     );
     let (v, detail) = verdict(&report, &message(&asked), "acknowledged");
@@ -652,6 +653,7 @@ fn a_bundle_without_agreements_or_figures_reads_and_verifies_as_before() {
         &Options {
             policy: None,
             ack_within: Some(TimeDelta::minutes(5)),
+            ..Options::default()
         },
     );
     let (_, detail) = verdict(&strict, &message(&asked), "acknowledged");
@@ -680,6 +682,7 @@ fn a_message_naming_an_agreement_not_in_the_bundle_is_judged_as_before_and_says_
         &Options {
             policy: None,
             ack_within: Some(TimeDelta::hours(1)),
+            ..Options::default()
         },
     );
     let (v, detail) = verdict(&report, &message(&asked), "acknowledged");

@@ -162,6 +162,23 @@ impl Node {
             nonce: Envelope::random_nonce(&mut rand::thread_rng()),
             body,
         };
+        // A citation of an alleged breach must name a guarantee or pledge
+        // in force now (a pledge's registry is read from its host first).
+        if let Body::Notification(detente_proto::body::Notification {
+            alleged_breach: Some(detente_proto::body::Citation::Pledge(reference)),
+            ..
+        })
+        | Body::ConsultationRequest(detente_proto::body::ConsultationRequest {
+            alleged_breach: Some(detente_proto::body::Citation::Pledge(reference)),
+            ..
+        }) = &envelope.body
+            && &reference.host != self.party()
+            && let Err(error) = self.sync_pledge(reference).await
+        {
+            tracing::warn!(pledge = %reference, %error, "cannot read the host's registry; judging the citation by what is held here");
+        }
+        // Store reads, and only for the rare message that cites something.
+        self.check_citation(&envelope)?;
         let signed = envelope.sign(&self.keys.signing);
         // Check our own output exactly as a peer will (size, depth, counts,
         // rules), so we never queue what a peer must refuse.

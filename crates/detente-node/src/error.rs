@@ -63,6 +63,10 @@ pub enum NodeError {
     /// A request that is well-formed but cannot be carried out as asked.
     #[error("{0}")]
     Unprocessable(String),
+    /// What is asked contradicts what is held (another text under a
+    /// guarantee id already used, say); the text says what to do.
+    #[error("{0}")]
+    Conflict(String),
     /// The channel is suspended; the text says by whom, when and why.
     #[error("{0}")]
     ChannelSuspended(String),
@@ -173,6 +177,11 @@ pub enum PeerRejection {
     /// in force does not allow.
     #[error("{0}")]
     Agreement(String),
+    /// A guarantee or pledge message that does not hold: a bad signature,
+    /// a signer or withdrawer the document does not allow, other bytes than
+    /// those held, a pledge closed for signature.
+    #[error("{0}")]
+    Document(String),
 }
 
 /// The result type of this crate.

@@ -18,6 +18,12 @@
 //! A proof that cannot be made (a peer that was never reachable since this
 //! node started) is left out; `detente verify` then reports the claim as
 //! unproven rather than the bundle as broken.
+//!
+//! A guarantee's or a pledge's bundle (issue 5) holds the messages that
+//! carried its steps — the `message_id`s of its document records, as
+//! stored here — with the same proofs, and for a pledge also its text as
+//! its host published it, signed ([`Bundle::documents`]), from which
+//! `detente verify` computes its status or signatories at any moment.
 
 use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
@@ -33,7 +39,7 @@ use detente_proto::ids::PartyCode;
 use detente_proto::limits::Limits;
 use detente_proto::log_entry::EntryDirection;
 use detente_proto::receipt::{Receipt, SignedReceipt};
-use detente_store::{Direction, StoredMessage};
+use detente_store::{Direction, DocumentKind, RecordRole, StoredMessage};
 
 use crate::error::{NodeError, NodeResult, message_not_found};
 use crate::log::{LoggedCheckpoint, log_signer, origin};
@@ -59,6 +65,10 @@ impl Node {
         period: Option<Period>,
     ) -> NodeResult<Bundle> {
         let messages = self.select(officer, &scope).await?;
+        let documents = self.documents_of(&scope).await?;
+        if messages.is_empty() && documents.is_empty() {
+            return Err(nothing_known(&scope));
+        }
         let stats = match period {
             Some(period) => Some(self.stats_of(messages.clone(), period).await?),
             None => None,
@@ -104,8 +114,55 @@ impl Node {
             .off_runtime(move |node| node.assemble(scope, messages, &stored))
             .await??;
         bundle.agreements = self.bundled_agreements(&bundle).await?;
+        bundle.documents = documents;
         bundle.stats = stats;
         Ok(bundle)
+    }
+
+    /// The stored messages that carried the steps of a guarantee or pledge
+    /// (its document records' `message_id`s, each once, oldest record
+    /// first); a record whose message is not stored here is passed over.
+    async fn steps_of(&self, kind: DocumentKind, id: String) -> NodeResult<Vec<StoredMessage>> {
+        self.with_store(move |s| {
+            let mut seen = BTreeSet::new();
+            let mut messages = Vec::new();
+            for record in s.document_records(kind, &id)? {
+                let Some(message_id) = record.message_id else {
+                    continue;
+                };
+                if seen.insert(message_id.to_string())
+                    && let Some(message) = s.message(&message_id)?
+                {
+                    messages.push(message);
+                }
+            }
+            Ok(messages)
+        })
+        .await
+    }
+
+    /// The signed documents a bundle of `scope` carries besides its
+    /// messages: for a pledge, its text as its host published it, signed.
+    async fn documents_of(&self, scope: &Scope) -> NodeResult<Vec<String>> {
+        let Scope::Pledge(reference) = scope else {
+            return Ok(Vec::new());
+        };
+        let id = reference.to_string();
+        self.with_store(move |s| {
+            s.document_records(DocumentKind::Pledge, &id)?
+                .into_iter()
+                .filter(|r| r.role == RecordRole::Publish)
+                .take(1)
+                .map(|r| {
+                    String::from_utf8(r.signed).map_err(|_| {
+                        NodeError::Internal(format!(
+                            "the published text of pledge {id} is not UTF-8"
+                        ))
+                    })
+                })
+                .collect()
+        })
+        .await
     }
 
     /// Every signature this node holds on each agreement the bundle's
@@ -172,6 +229,11 @@ impl Node {
                 .await?
             }
             Scope::Counterparty(party) => self.visible_messages(officer, Some(party)).await?,
+            Scope::Guarantee(id) => self.steps_of(DocumentKind::Guarantee, id).await?,
+            Scope::Pledge(reference) => {
+                self.steps_of(DocumentKind::Pledge, reference.to_string())
+                    .await?
+            }
         };
         messages.retain(|m| officer.may_see(m));
         if let Scope::Thread(id) = scope
@@ -184,14 +246,10 @@ impl Node {
             (a.message.created_at, a.message.id.to_string())
                 .cmp(&(b.message.created_at, b.message.id.to_string()))
         });
-        if messages.is_empty() {
-            return Err(match scope {
-                Scope::Thread(id) => message_not_found(id),
-                Scope::Counterparty(party) => NodeError::NotFound {
-                    what: "exchange with",
-                    id: party.to_string(),
-                },
-            });
+        // A pledge's published text proves something alone: its export
+        // is refused only when that is missing too.
+        if messages.is_empty() && !matches!(scope, Scope::Pledge(_)) {
+            return Err(nothing_known(scope));
         }
         Ok(messages)
     }
@@ -331,7 +389,8 @@ impl Node {
         for peer in self.peers.all() {
             let party = peer.party();
             let involved = messages.iter().any(|m| &m.message.counterparty == party)
-                || signers.contains(&crate::log::witness::witness_name(party));
+                || signers.contains(&crate::log::witness::witness_name(party))
+                || matches!(&scope, Scope::Pledge(r) if &r.host == party);
             if involved {
                 cards.push(peer.card.bytes().to_vec());
             }
@@ -350,6 +409,7 @@ impl Node {
                 .collect::<NodeResult<_>>()?,
             messages: bundled,
             agreements: Vec::new(),
+            documents: Vec::new(),
             stats: None,
         })
     }
@@ -433,6 +493,25 @@ impl Node {
                 .map_err(|e| NodeError::Internal(e.to_string()))?;
         String::from_utf8(signed.to_bytes())
             .map_err(|_| NodeError::Internal("a checkpoint note is not UTF-8".into()))
+    }
+}
+
+/// `404`: nothing of `scope` is stored here that the officer may see.
+fn nothing_known(scope: &Scope) -> NodeError {
+    match scope {
+        Scope::Thread(id) => message_not_found(id),
+        Scope::Counterparty(party) => NodeError::NotFound {
+            what: "exchange with",
+            id: party.to_string(),
+        },
+        Scope::Guarantee(id) => NodeError::NotFound {
+            what: "guarantee",
+            id: id.clone(),
+        },
+        Scope::Pledge(reference) => NodeError::NotFound {
+            what: "pledge",
+            id: reference.to_string(),
+        },
     }
 }
 

@@ -177,6 +177,17 @@ impl Node {
         }
         let agreement_signature =
             self.check_received_signature(&envelope.from.party, &envelope.body)?;
+        let as_peer = |e: NodeError| match e {
+            NodeError::Unprocessable(why) => NodeError::from(PeerRejection::Document(why)),
+            other => other,
+        };
+        let document = match self.check_received_guarantee(&signed)? {
+            Some(record) => Some(record),
+            None => self.check_received_pledge(&signed)?,
+        };
+        if !repeat {
+            self.check_citation(envelope).map_err(as_peer)?;
+        }
         let receipt = Receipt {
             message_id: envelope.id,
             envelope_sha256: hash_to_base64(&signed.hash()),
@@ -191,6 +202,9 @@ impl Node {
         let accepted = self.log.log_received_blocking(row, receipt)?;
         if let Some(signed) = &agreement_signature {
             self.record_received_signature(signed)?;
+        }
+        if let Some(record) = &document {
+            self.record_received_document(record)?;
         }
         if accepted.fresh {
             self.meet_deadlines_blocking(

@@ -78,6 +78,7 @@ async fn an_agreement_binds_once_both_sign_and_is_then_enforced_on_both_sides() 
         subject: "s".into(),
         agenda: "a".into(),
         proposed_times: Vec::new(),
+        alleged_breach: None,
     });
     let (status, problem, _) = us.send(refused).await;
     assert_eq!(status, 403, "{problem}");

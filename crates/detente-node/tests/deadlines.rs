@@ -212,7 +212,14 @@ async fn a_late_acknowledgement_is_escalated_then_closes_the_timer_with_its_late
     assert_eq!(late, TimeDelta::minutes(10), "{met:?}");
     assert_eq!(met.rungs_fired, 1);
     assert_eq!(met.next_at, None);
-    // Both sides show it the same way.
+    // Both sides show it the same way, once US holds RU's receipt for the
+    // acknowledgement (an answer counts from when it reached the asker).
+    eventually(
+        30,
+        "US holds the receipt of its acknowledgement",
+        || async { common::show(&net, "US", &by.to_string()).await["state"] == "delivered" },
+    )
+    .await;
     for code in ["RU", "US"] {
         let shown = common::show(&net, code, &id.to_string()).await;
         let ack = &shown["deadlines"][0];

@@ -96,6 +96,7 @@ fn check(bundle: &Bundle) -> Report {
         &Options {
             policy: None,
             ack_within: Some(chrono::TimeDelta::hours(1)),
+            ..Options::default()
         },
     )
 }
@@ -150,6 +151,7 @@ async fn a_thread_bundle_proves_every_claim_offline_from_either_side() {
         &Options {
             policy: None,
             ack_within: Some(chrono::TimeDelta::zero()),
+            ..Options::default()
         },
     );
     let (_, detail) = verdict(

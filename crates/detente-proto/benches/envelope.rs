@@ -36,6 +36,7 @@ fn one_kib_envelope() -> Envelope {
             summary: String::new(),
             detected_at: None,
             stix: None,
+            alleged_breach: None,
         }),
     };
     // Pad the summary so the signed envelope is 1 KiB.

@@ -5,15 +5,33 @@
 //! past validation. STIX 2.1 bundles ride in the `stix` member of the kinds
 //! that carry incident data; they are checked here only for their outer
 //! shape (full STIX validation is the threat-intelligence layer's job).
+//!
+//! The guarantee and pledge kinds carry signed documents as their exact
+//! bytes ([`crate::guarantee`], [`crate::pledge`]); a `notification` or a
+//! `consultation-request` may cite the guarantee or pledge it alleges was
+//! breached ([`Citation`]).
 
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::ProtoError;
-use crate::ids::{MessageId, Tier};
+use crate::ids::{MessageId, Tier, is_document_id};
 use crate::kind::MessageKind;
+use crate::pledge::PledgeRef;
+use crate::signing::decode_fixed;
 use crate::time::Timestamp;
+
+/// A guarantee or pledge that a message alleges was breached:
+/// `{"guarantee": "<id>"}` or `{"pledge": "<host>/<id>"}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Citation {
+    /// A guarantee, by its id.
+    Guarantee(String),
+    /// A pledge, by its reference.
+    Pledge(PledgeRef),
+}
 
 /// `notification`: an incident report.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -29,6 +47,9 @@ pub struct Notification {
     /// A STIX 2.1 bundle with the technical details.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stix: Option<Value>,
+    /// The guarantee or pledge the incident is alleged to breach.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub alleged_breach: Option<Citation>,
 }
 
 /// `request-information`: a question about an incident.
@@ -102,6 +123,9 @@ pub struct ConsultationRequest {
     /// Proposed meeting times.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub proposed_times: Vec<Timestamp>,
+    /// The guarantee or pledge whose alleged breach is to be discussed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub alleged_breach: Option<Citation>,
 }
 
 /// `goodwill`: a goodwill message.
@@ -170,48 +194,48 @@ pub struct AgreementSignature {
     pub signed: String,
 }
 
-/// `guarantee-propose`: a guarantee document offered for signature.
+/// `guarantee-propose` and `guarantee-sign`: a party's signed guarantee
+/// (the exact `{"guarantee", "key_id", "signature"}` bytes, see
+/// [`crate::guarantee::SignedGuarantee`]), proposing it or countersigning
+/// the proposed bytes.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct GuaranteePropose {
-    /// The guarantee document (its schema belongs to the guarantee registry).
-    pub document: Value,
+pub struct GuaranteeSignature {
+    /// The signed guarantee, exact bytes.
+    pub signed: String,
 }
 
-/// `guarantee-sign`: a signature on a proposed guarantee's exact bytes.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct GuaranteeSign {
-    /// Base64 SHA-256 of the guarantee document's canonical bytes.
-    pub document_sha256: String,
-}
-
-/// `guarantee-withdraw`: notice of withdrawal.
+/// `guarantee-withdraw`: notice of withdrawal from a guarantee; it lapses
+/// when its notice period has run (see [`crate::guarantee`]).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct GuaranteeWithdraw {
-    /// Base64 SHA-256 of the guarantee document's canonical bytes.
+    /// The guarantee's id.
+    pub guarantee: String,
+    /// Base64 SHA-256 of the guarantee's canonical bytes: which text is withdrawn.
     pub document_sha256: String,
     /// Why.
     pub reason: String,
 }
 
-/// `pledge-sign`: a signature on a pledge.
+/// `pledge-sign`: a party's signature on a pledge.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PledgeSign {
-    /// The pledge's id at its host.
-    pub pledge: String,
-    /// Base64 SHA-256 of the pledge document's canonical bytes.
-    pub document_sha256: String,
+    /// Which pledge, `<host>/<id>`.
+    pub pledge: PledgeRef,
+    /// The signer's signed pledge (the exact `{"key_id", "pledge",
+    /// "signature"}` bytes, see [`crate::pledge::SignedPledge`]), over the
+    /// bytes its host published.
+    pub signed: String,
 }
 
 /// `pledge-withdraw`: a withdrawal from a pledge.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PledgeWithdraw {
-    /// The pledge's id at its host.
-    pub pledge: String,
+    /// Which pledge, `<host>/<id>`.
+    pub pledge: PledgeRef,
     /// Why.
     pub reason: String,
 }
@@ -260,8 +284,8 @@ pub enum Body {
     Pong(Check),
     ContactUpdate(ContactUpdate),
     ChannelStatus(ChannelStatus),
-    GuaranteePropose(GuaranteePropose),
-    GuaranteeSign(GuaranteeSign),
+    GuaranteePropose(GuaranteeSignature),
+    GuaranteeSign(GuaranteeSignature),
     GuaranteeWithdraw(GuaranteeWithdraw),
     PledgeSign(PledgeSign),
     PledgeWithdraw(PledgeWithdraw),
@@ -346,8 +370,7 @@ impl Body {
             Body::Ping(b) | Body::Pong(b) => serde_json::to_value(b),
             Body::ContactUpdate(b) => serde_json::to_value(b),
             Body::ChannelStatus(b) => serde_json::to_value(b),
-            Body::GuaranteePropose(b) => serde_json::to_value(b),
-            Body::GuaranteeSign(b) => serde_json::to_value(b),
+            Body::GuaranteePropose(b) | Body::GuaranteeSign(b) => serde_json::to_value(b),
             Body::GuaranteeWithdraw(b) => serde_json::to_value(b),
             Body::PledgeSign(b) => serde_json::to_value(b),
             Body::PledgeWithdraw(b) => serde_json::to_value(b),
@@ -370,13 +393,25 @@ impl Body {
             Body::Ping(b) | Body::Pong(b) => b.note.as_deref().map(first_line).unwrap_or_default(),
             Body::ContactUpdate(b) => format!("{} contact(s)", b.contacts.len()),
             Body::ChannelStatus(b) => format!("channel {:?}: {}", b.status, b.reason),
-            Body::GuaranteePropose(_) => "guarantee proposed".into(),
+            Body::GuaranteePropose(b) => match signed_document_id("guarantee", &b.signed) {
+                Some(id) => format!("guarantee {id} proposed"),
+                None => "guarantee proposed".into(),
+            },
             Body::AgreementPropose(_) => "agreement proposed".into(),
             Body::AgreementSign(_) => "agreement signed".into(),
-            Body::GuaranteeSign(_) => "guarantee signed".into(),
-            Body::GuaranteeWithdraw(b) => first_line(&b.reason),
+            Body::GuaranteeSign(b) => match signed_document_id("guarantee", &b.signed) {
+                Some(id) => format!("guarantee {id} signed"),
+                None => "guarantee signed".into(),
+            },
+            Body::GuaranteeWithdraw(b) => format!(
+                "guarantee {} withdrawn: {}",
+                b.guarantee,
+                first_line(&b.reason)
+            ),
             Body::PledgeSign(b) => format!("pledge {} signed", b.pledge),
-            Body::PledgeWithdraw(b) => format!("pledge {} withdrawn", b.pledge),
+            Body::PledgeWithdraw(b) => {
+                format!("pledge {} withdrawn: {}", b.pledge, first_line(&b.reason))
+            }
             Body::Escalation(b) => format!(
                 "{:?} deadline of {} missed; {} -> {}",
                 b.missed,
@@ -406,7 +441,8 @@ impl Body {
             Body::Notification(b) => {
                 required("subject", &b.subject)?;
                 required("summary", &b.summary)?;
-                stix(&b.stix)
+                stix(&b.stix)?;
+                check_citation(&b.alleged_breach)
             }
             Body::RequestInformation(b) => {
                 required("subject", &b.subject)?;
@@ -425,7 +461,8 @@ impl Body {
             }
             Body::ConsultationRequest(b) => {
                 required("subject", &b.subject)?;
-                required("agenda", &b.agenda)
+                required("agenda", &b.agenda)?;
+                check_citation(&b.alleged_breach)
             }
             Body::Goodwill(b) => required("text", &b.text),
             Body::ContactUpdate(b) => {
@@ -441,20 +478,48 @@ impl Body {
                 Ok(())
             }
             Body::ChannelStatus(b) => required("reason", &b.reason),
-            Body::GuaranteePropose(b) if !b.document.is_object() => Err(ProtoError::field(
-                "envelope.body.document",
-                "must be a JSON object",
-            )),
-            Body::GuaranteeWithdraw(b) => required("reason", &b.reason),
-            Body::AgreementPropose(b) | Body::AgreementSign(b) => required("signed", &b.signed),
-            Body::PledgeSign(b) => required("pledge", &b.pledge),
-            Body::PledgeWithdraw(b) => {
-                required("pledge", &b.pledge)?;
+            Body::GuaranteePropose(b) | Body::GuaranteeSign(b) => required("signed", &b.signed),
+            Body::GuaranteeWithdraw(b) => {
+                check_guarantee_id("envelope.body.guarantee", &b.guarantee)?;
+                decode_fixed::<32>("envelope.body.document_sha256", &b.document_sha256)?;
                 required("reason", &b.reason)
             }
+            Body::AgreementPropose(b) | Body::AgreementSign(b) => required("signed", &b.signed),
+            Body::PledgeSign(b) => required("signed", &b.signed),
+            Body::PledgeWithdraw(b) => required("reason", &b.reason),
             _ => Ok(()),
         }
     }
+}
+
+fn check_guarantee_id(field: &str, id: &str) -> Result<(), ProtoError> {
+    if is_document_id(id) {
+        Ok(())
+    } else {
+        Err(ProtoError::field(
+            field,
+            format!(
+                "{id:?} is not a guarantee id; use 1 to 64 of a-z, 0-9 and '-', e.g. ru-us-elections-2026"
+            ),
+        ))
+    }
+}
+
+fn check_citation(citation: &Option<Citation>) -> Result<(), ProtoError> {
+    match citation {
+        Some(Citation::Guarantee(id)) => {
+            check_guarantee_id("envelope.body.alleged_breach.guarantee", id)
+        }
+        // A pledge reference is checked as it is read.
+        Some(Citation::Pledge(_)) | None => Ok(()),
+    }
+}
+
+/// The id a signed document claims, for headlines only: not verified here.
+fn signed_document_id(member: &str, signed: &str) -> Option<String> {
+    let value: Value = serde_json::from_str(signed).ok()?;
+    let id = value.get(member)?.get("id")?.as_str()?;
+    is_document_id(id).then(|| id.to_owned())
 }
 
 fn first_line(text: &str) -> String {
@@ -572,5 +637,183 @@ mod tests {
             err.to_string().starts_with("envelope.body.stix.objects[0]"),
             "{err}"
         );
+    }
+
+    /// Decodes `body` as `kind`, and checks it encodes back to the same JSON.
+    fn round_trip(kind: MessageKind, body: Value) -> Body {
+        let decoded = Body::from_value(kind, body.clone()).expect("valid");
+        assert_eq!(decoded.kind(), kind);
+        assert_eq!(decoded.to_value(), body);
+        decoded
+    }
+
+    fn refused(kind: MessageKind, body: Value) -> String {
+        Body::from_value(kind, body)
+            .expect_err("refused")
+            .to_string()
+    }
+
+    #[test]
+    fn citations_ride_on_notifications_and_consultations() {
+        let plain = json!({"subject": "s", "summary": "x"});
+        let Body::Notification(n) = round_trip(MessageKind::Notification, plain) else {
+            unreachable!("a notification")
+        };
+        assert_eq!(n.alleged_breach, None, "absent, and left out when encoded");
+        let cited = json!({"subject": "s", "summary": "x",
+            "alleged_breach": {"guarantee": "ru-us-elections-2026"}});
+        let Body::Notification(n) = round_trip(MessageKind::Notification, cited) else {
+            unreachable!("a notification")
+        };
+        assert_eq!(
+            n.alleged_breach,
+            Some(Citation::Guarantee("ru-us-elections-2026".into()))
+        );
+        let cited = json!({"subject": "s", "agenda": "a",
+            "alleged_breach": {"pledge": "UN/no-first-use"}});
+        let Body::ConsultationRequest(c) = round_trip(MessageKind::ConsultationRequest, cited)
+        else {
+            unreachable!("a consultation request")
+        };
+        assert_eq!(
+            c.alleged_breach,
+            Some(Citation::Pledge("UN/no-first-use".parse().expect("ref")))
+        );
+        assert_eq!(
+            crate::canonical::to_canonical_bytes(&Body::ConsultationRequest(c.clone()).to_value()),
+            br#"{"agenda":"a","alleged_breach":{"pledge":"UN/no-first-use"},"subject":"s"}"#
+        );
+
+        assert_eq!(
+            refused(
+                MessageKind::Notification,
+                json!({"subject": "s", "summary": "x", "alleged_breach": {"guarantee": "No"}})
+            ),
+            "envelope.body.alleged_breach.guarantee: \"No\" is not a guarantee id; use 1 to 64 of a-z, 0-9 and '-', e.g. ru-us-elections-2026"
+        );
+        let error = refused(
+            MessageKind::Notification,
+            json!({"subject": "s", "summary": "x", "alleged_breach": {"pledge": "no-first-use"}}),
+        );
+        assert!(
+            error.starts_with(
+                "envelope.body.alleged_breach.pledge: \"no-first-use\" is not a pledge reference"
+            ),
+            "{error}"
+        );
+        let error = refused(
+            MessageKind::ConsultationRequest,
+            json!({"subject": "s", "agenda": "a", "alleged_breach": {"agreement": "x@1"}}),
+        );
+        assert!(
+            error.starts_with("envelope.body.alleged_breach: unknown variant `agreement`, expected `guarantee` or `pledge`"),
+            "{error}"
+        );
+    }
+
+    #[test]
+    fn guarantee_and_pledge_bodies_round_trip() {
+        let signed = r#"{"guarantee":{"id":"ru-us-elections-2026"},"key_id":"0011223344556677","signature":"AA=="}"#;
+        let propose = round_trip(MessageKind::GuaranteePropose, json!({"signed": signed}));
+        assert_eq!(
+            propose.headline(),
+            "guarantee ru-us-elections-2026 proposed"
+        );
+        let sign = round_trip(MessageKind::GuaranteeSign, json!({"signed": signed}));
+        assert_eq!(sign.headline(), "guarantee ru-us-elections-2026 signed");
+        let odd = round_trip(MessageKind::GuaranteeSign, json!({"signed": "not json"}));
+        assert_eq!(odd.headline(), "guarantee signed");
+        let withdraw = round_trip(
+            MessageKind::GuaranteeWithdraw,
+            json!({"guarantee": "ru-us-elections-2026",
+                "document_sha256": "47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=",
+                "reason": "Breach of the guarantee by the other party\nSee the annex."}),
+        );
+        assert_eq!(
+            withdraw.headline(),
+            "guarantee ru-us-elections-2026 withdrawn: Breach of the guarantee by the other party"
+        );
+        let pledge_sign = round_trip(
+            MessageKind::PledgeSign,
+            json!({"pledge": "UN/no-first-use", "signed": "{}"}),
+        );
+        assert_eq!(pledge_sign.headline(), "pledge UN/no-first-use signed");
+        let pledge_withdraw = round_trip(
+            MessageKind::PledgeWithdraw,
+            json!({"pledge": "UN/no-first-use", "reason": "Circumstances changed"}),
+        );
+        assert_eq!(
+            pledge_withdraw.headline(),
+            "pledge UN/no-first-use withdrawn: Circumstances changed"
+        );
+    }
+
+    #[test]
+    fn guarantee_and_pledge_bodies_are_checked() {
+        let sha = "47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=";
+        let cases = [
+            (
+                MessageKind::GuaranteePropose,
+                json!({"signed": " "}),
+                "envelope.body.signed: must not be empty",
+            ),
+            (
+                MessageKind::GuaranteeSign,
+                json!({"document_sha256": sha}),
+                "envelope.body.document_sha256: unknown field `document_sha256`, expected `signed`",
+            ),
+            (
+                MessageKind::GuaranteePropose,
+                json!({"document": {}}),
+                "envelope.body.document: unknown field `document`, expected `signed`",
+            ),
+            (
+                MessageKind::GuaranteeWithdraw,
+                json!({"guarantee": "ru-us-elections-2026", "document_sha256": sha, "reason": ""}),
+                "envelope.body.reason: must not be empty",
+            ),
+            (
+                MessageKind::GuaranteeWithdraw,
+                json!({"guarantee": "RU US", "document_sha256": sha, "reason": "r"}),
+                "envelope.body.guarantee: \"RU US\" is not a guarantee id",
+            ),
+            (
+                MessageKind::GuaranteeWithdraw,
+                json!({"guarantee": "g", "document_sha256": "AAAA", "reason": "r"}),
+                "envelope.body.document_sha256: must be base64 of exactly 32 bytes",
+            ),
+            (
+                MessageKind::GuaranteeWithdraw,
+                json!({"guarantee": "g", "reason": "r"}),
+                "envelope.body: missing field `document_sha256`",
+            ),
+            (
+                MessageKind::PledgeSign,
+                json!({"pledge": "UN/no-first-use", "signed": ""}),
+                "envelope.body.signed: must not be empty",
+            ),
+            (
+                MessageKind::PledgeSign,
+                json!({"pledge": "no-first-use", "signed": "{}"}),
+                "envelope.body.pledge: \"no-first-use\" is not a pledge reference; write <host>/<id>, e.g. UN/no-first-use",
+            ),
+            (
+                MessageKind::PledgeWithdraw,
+                json!({"pledge": "UN/no-first-use", "reason": "  "}),
+                "envelope.body.reason: must not be empty",
+            ),
+            (
+                MessageKind::PledgeWithdraw,
+                json!({"pledge": "UN/no-first-use"}),
+                "envelope.body: missing field `reason`",
+            ),
+        ];
+        for (kind, body, says) in cases {
+            let error = refused(kind, body);
+            assert!(
+                error.starts_with(says),
+                "{kind}: wanted {says:?}, got: {error}"
+            );
+        }
     }
 }

@@ -368,6 +368,7 @@ mod tests {
                 summary: "From AS64500 since 09:00 UTC".into(),
                 detected_at: None,
                 stix: None,
+                alleged_breach: None,
             }),
         }
     }

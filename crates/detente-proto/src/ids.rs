@@ -60,6 +60,15 @@ impl FromStr for PartyCode {
 }
 string_newtype_serde!(PartyCode);
 
+/// Whether `id` is a document id (an agreement's, a guarantee's, a
+/// pledge's, a scope tag): 1 to 64 of `a-z`, `0-9` and `-`.
+pub(crate) fn is_document_id(id: &str) -> bool {
+    (1..=64).contains(&id.len())
+        && id
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+}
+
 /// A level of contact inside a party (DESIGN.md, vocabulary).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Tier {

@@ -7,6 +7,13 @@
 //! - [`kind`] and [`body`]: the message kinds of the design's vocabulary and
 //!   their typed bodies; an unknown kind is refused;
 //! - [`card`]: the party card a node publishes and its peers pin;
+//! - [`agreement`], [`guarantee`] and [`pledge`]: the documents parties
+//!   co-sign (the rules of a channel; a statement by one party to another;
+//!   a multilateral commitment open for signature), their rules, and the
+//!   pure functions that say what follows from their signed records;
+//! - [`cosigned`]: how any of them is signed, read and gathered: one
+//!   canonical byte form, signers checked, every signature over the same
+//!   bytes;
 //! - [`receipt`]: the signed proof of delivery a recipient returns;
 //! - [`canonical`]: RFC 8785 (JCS) canonical JSON;
 //! - [`signing`]: domain-separated Ed25519 signatures (RFC 8032, verified
@@ -18,9 +25,11 @@
 //!
 //! ## Errors
 //!
-//! Every function that reads outside input returns [`ProtoError`], whose
-//! message names the offending field and says what to do. Nothing here
-//! panics on input from a peer.
+//! Every function that reads outside input returns [`ProtoError`] (or,
+//! for a co-signed document, its own error: [`agreement::AgreementError`],
+//! [`guarantee::GuaranteeError`], [`pledge::PledgeError`]), whose message
+//! names the offending field and says what to do. Nothing here panics on
+//! input from a peer.
 #![forbid(unsafe_code)]
 
 pub mod agreement;
@@ -28,15 +37,20 @@ pub mod body;
 pub mod canonical;
 pub mod card;
 pub mod clock;
+pub mod cosigned;
 pub mod envelope;
 mod error;
+pub mod guarantee;
 pub mod ids;
 pub mod kind;
+mod language;
 pub mod limits;
 pub mod log_entry;
+pub mod pledge;
 pub mod receipt;
 pub mod seal;
 pub mod signing;
 pub mod time;
+mod written;
 
 pub use error::{ProtoError, SealError, SignatureError};

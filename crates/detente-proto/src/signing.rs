@@ -35,6 +35,11 @@ pub enum Domain {
     Card,
     /// A party's signature on an agreement.
     Agreement,
+    /// A party's signature on a guarantee.
+    Guarantee,
+    /// A party's signature on a pledge (the host's, publishing it, or a
+    /// signatory's).
+    Pledge,
 }
 
 impl Domain {
@@ -45,6 +50,8 @@ impl Domain {
             Domain::Receipt => "receipt",
             Domain::Card => "card",
             Domain::Agreement => "agreement",
+            Domain::Guarantee => "guarantee",
+            Domain::Pledge => "pledge",
         }
     }
 
@@ -54,6 +61,8 @@ impl Domain {
             Domain::Receipt => b"detente/v1/receipt\n",
             Domain::Card => b"detente/v1/card\n",
             Domain::Agreement => b"detente/v1/agreement\n",
+            Domain::Guarantee => b"detente/v1/guarantee\n",
+            Domain::Pledge => b"detente/v1/pledge\n",
         }
     }
 

@@ -37,6 +37,7 @@ fn signed_sample(key: &PartySigningKey) -> Vec<u8> {
             summary: "multi-script text survives canonicalisation".into(),
             detected_at: Some(created_at),
             stix: None,
+            alleged_breach: None,
         }),
     }
     .sign(key)

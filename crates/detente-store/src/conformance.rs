@@ -51,7 +51,16 @@
 //!   timers with a `next_at`; advancing is a compare-and-swap on the rungs
 //!   fired, refused once met; a deadline is met once, the first answer
 //!   kept; listings by `due_at`, open only or all, bounded; an unknown
-//!   message has none.
+//!   message has none;
+//! - records of guarantees and pledges: read back exactly (signed bytes
+//!   byte for byte) by `at`, role and party; the same record again records
+//!   nothing; one party's second record in a role (another document, other
+//!   bytes, another message), a publication or signature over another
+//!   document than the first, or a withdrawal naming another, is
+//!   `DocumentConflict` naming what differs and writes nothing; a
+//!   withdrawal before any publication or signature fixes nothing; ids
+//!   listed per kind in byte order; an unknown document has none; a
+//!   malformed id is `Misuse`.
 //!
 //! This is test code: it panics (asserts, `expect`) instead of returning errors.
 
@@ -60,6 +69,7 @@ mod data;
 mod deadlines;
 mod delivery;
 mod directory;
+mod documents;
 mod listing;
 mod log;
 mod messages;
@@ -86,6 +96,15 @@ pub use delivery::{
     delivery_of_unknown_message_is_not_found, due_deliveries_are_oldest_first_and_bounded,
 };
 pub use directory::{officers_add_lookup_and_remove, peers_upsert_lookup_and_list};
+pub use documents::{
+    a_document_record_over_another_document_is_a_conflict,
+    a_document_withdrawal_naming_another_document_is_a_conflict,
+    a_second_document_record_by_one_party_and_role_is_a_conflict,
+    document_ids_are_per_kind_in_byte_order, document_record_misuse_is_refused_and_writes_nothing,
+    document_records_are_by_at_then_role_then_party,
+    document_records_of_an_unknown_document_are_empty, document_signed_bytes_are_stored_exactly,
+    the_same_document_record_again_records_nothing,
+};
 pub use listing::{
     acknowledged_by_is_the_earliest_acknowledgement, kind_filter_lists_only_that_kind,
     mailbox_state_and_counterparty_filters, tier_visibility_filters_listings,
@@ -177,6 +196,15 @@ pub const CHECKS: &[(&str, Check)] = checks![
     a_deadline_is_met_once,
     deadlines_of_an_unknown_message_are_empty,
     deadline_listing_is_by_due_at_open_only_and_bounded,
+    document_records_are_by_at_then_role_then_party,
+    document_signed_bytes_are_stored_exactly,
+    the_same_document_record_again_records_nothing,
+    a_second_document_record_by_one_party_and_role_is_a_conflict,
+    a_document_record_over_another_document_is_a_conflict,
+    a_document_withdrawal_naming_another_document_is_a_conflict,
+    document_ids_are_per_kind_in_byte_order,
+    document_records_of_an_unknown_document_are_empty,
+    document_record_misuse_is_refused_and_writes_nothing,
 ];
 
 /// Runs every check in [`CHECKS`], each against a fresh store from `make`.

@@ -43,6 +43,13 @@
 //!   answer (its `met_at` and `met_by`) stays; a met timer has no `next_at`.
 //!   Both are atomic across connections and processes: of two swaps from
 //!   one state, one wins and the other changes nothing.
+//! - a party has at most one record per role (publish, sign, withdraw) on
+//!   one guarantee or pledge; the publish and sign records of one are all
+//!   about one document (one `document_sha256`), and a withdrawal stored
+//!   while there is one names that document. A record that would break
+//!   this is refused ([`StoreError::DocumentConflict`]) and writes nothing;
+//!   the same record again writes nothing. Atomic across connections and
+//!   processes.
 #![forbid(unsafe_code)]
 
 #[cfg(feature = "conformance")]
@@ -52,11 +59,11 @@ mod log_batch;
 mod model;
 mod sqlite;
 
-pub use error::{AgreementSignatureConflict, StoreError};
+pub use error::{AgreementSignatureConflict, DocumentConflict, DocumentConflictReason, StoreError};
 pub use model::{
-    AcceptOutcome, AgreementSignature, Alarm, DeadlineQuery, DeadlineTimer, Direction, LogBatch,
-    Mailbox, MessageQuery, MessageState, NewMessage, OfficerRecord, OutboxEntry, PeerRecord,
-    StoredMessage,
+    AcceptOutcome, AgreementSignature, Alarm, DeadlineQuery, DeadlineTimer, Direction,
+    DocumentKind, DocumentRecord, LogBatch, Mailbox, MessageQuery, MessageState, NewMessage,
+    OfficerRecord, OutboxEntry, PeerRecord, RecordRole, StoredMessage,
 };
 pub use sqlite::SqliteStore;
 
@@ -285,6 +292,50 @@ pub trait Store: Send + Sync + std::fmt::Debug + 'static {
     /// Every agreement version with at least one signature, as (id, version),
     /// ordered by id then version descending (newest version of each id first).
     fn agreement_versions(&self) -> Result<Vec<(String, u32)>, StoreError>;
+
+    /// Records one signed step in the history of a guarantee or pledge (its
+    /// publication, a party's signature, a party's withdrawal), which the
+    /// node verified. Returns `true` when it was stored.
+    ///
+    /// A party has at most ONE record per role on a document (`kind` and
+    /// `document_id`). If the party's record in that role is stored with
+    /// the same `document_sha256`, `signed` bytes and `message_id`, this is
+    /// a repeat: `false`, nothing written, and the first stays with its
+    /// `at` and `recorded_at` (those two do not count). With anything else
+    /// it is [`StoreError::DocumentConflict`], naming the first of these
+    /// that differs ([`DocumentConflictReason::OtherDocument`],
+    /// [`OtherSignedBytes`](DocumentConflictReason::OtherSignedBytes),
+    /// [`OtherMessage`](DocumentConflictReason::OtherMessage)).
+    ///
+    /// Every publish and sign record of a document is about one document:
+    /// one whose `document_sha256` differs from that of the first publish
+    /// or sign record stored is [`DocumentConflictReason::NotTheDocument`],
+    /// naming both hashes, and so is a withdrawal naming another document
+    /// than they are about. A withdrawal stored while the document has no
+    /// publish or sign record is checked against nothing and pins nothing
+    /// (a node may learn of a withdrawal before the document): publish and
+    /// sign records stored after it are checked only against each other.
+    ///
+    /// A refused record writes nothing. The checks and the write are one
+    /// transaction, atomic across connections and processes: of two
+    /// connections storing contradicting records at once, one stores and
+    /// the other gets the conflict. A `document_id` that is not 1 to 80 of
+    /// `a-z`, `A-Z`, `0-9`, `-`, `/` is [`StoreError::Misuse`].
+    fn put_document_record(&self, record: &DocumentRecord) -> Result<bool, StoreError>;
+
+    /// Every record of one document, each field as stored, by `at`, then
+    /// role (publish, sign, withdraw), then party (byte order of the code).
+    /// Empty if none is stored; an id `put_document_record` refuses is
+    /// [`StoreError::Misuse`].
+    fn document_records(
+        &self,
+        kind: DocumentKind,
+        document_id: &str,
+    ) -> Result<Vec<DocumentRecord>, StoreError>;
+
+    /// Every id of a document of `kind` with at least one record, once each,
+    /// in byte order (as `str` orders it).
+    fn document_ids(&self, kind: DocumentKind) -> Result<Vec<String>, StoreError>;
 
     /// Adds a peer, or replaces the card of a known one.
     fn upsert_peer(&self, peer: &PeerRecord) -> Result<(), StoreError>;

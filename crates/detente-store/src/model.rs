@@ -283,3 +283,72 @@ pub struct DeadlineQuery {
     /// At most this many (earliest due first).
     pub limit: usize,
 }
+
+/// Which register a [`DocumentRecord`] belongs to: guarantees or pledges.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum DocumentKind {
+    /// A guarantee, named by its id (`ru-us-elections-2026`).
+    Guarantee,
+    /// A pledge, named `HOST/id` (`UN/no-first-use`).
+    Pledge,
+}
+
+impl DocumentKind {
+    /// `guarantee` or `pledge`.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            DocumentKind::Guarantee => "guarantee",
+            DocumentKind::Pledge => "pledge",
+        }
+    }
+}
+
+/// What a [`DocumentRecord`] says. Ordered as a document's history is:
+/// published, signed, withdrawn from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum RecordRole {
+    /// The document as published (by a guarantee's proposer, a pledge's host).
+    Publish,
+    /// A party's signature on the document.
+    Sign,
+    /// A party's withdrawal from the document.
+    Withdraw,
+}
+
+impl RecordRole {
+    /// `publish`, `sign` or `withdraw`.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            RecordRole::Publish => "publish",
+            RecordRole::Sign => "sign",
+            RecordRole::Withdraw => "withdraw",
+        }
+    }
+}
+
+/// One signed step in the history of a guarantee or pledge, verified by the
+/// node and kept verbatim ([`crate::Store::put_document_record`]). At most
+/// one per kind, document, role and party.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DocumentRecord {
+    /// The register.
+    pub kind: DocumentKind,
+    /// A guarantee's id (`ru-us-elections-2026`) or a pledge's `HOST/id`
+    /// (`UN/no-first-use`): 1 to 96 of `a-z`, `A-Z`, `0-9`, `-`, `/`.
+    pub document_id: String,
+    /// Publish, sign or withdraw.
+    pub role: RecordRole,
+    /// The signer, the withdrawing party, or the publishing host.
+    pub party: PartyCode,
+    /// SHA-256 of the canonical bytes of the document the record is about.
+    pub document_sha256: [u8; 32],
+    /// The exact signed bytes: the signed document (publish, sign) or the
+    /// signed withdrawal message envelope (withdraw).
+    pub signed: Vec<u8>,
+    /// The message that carried it, if any (it need not be stored).
+    pub message_id: Option<MessageId>,
+    /// When the party says it happened: the carrying message's `created_at`.
+    pub at: Timestamp,
+    /// When this node stored it.
+    pub recorded_at: Timestamp,
+}

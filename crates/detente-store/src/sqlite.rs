@@ -24,7 +24,10 @@
 //!   inserted in one transaction, so two connections cannot store
 //!   signatures over two documents on one version;
 //! - the deadline timers a delivery starts are inserted in the transaction
-//!   that records it, so there are timers exactly when there is a receipt.
+//!   that records it, so there are timers exactly when there is a receipt;
+//! - a record of a guarantee or pledge is checked against the ones stored
+//!   (one per party and role, one document) and inserted in one
+//!   transaction, so two connections cannot store contradicting records.
 //!
 //! The schema, its migrations and connection settings are in [`schema`];
 //! writing new message rows in `inserts`; reading rows back in `rows`; the
@@ -32,10 +35,13 @@
 //! `witness` (each a single statement, so atomic without a transaction);
 //! a message's thread (one recursive query) in `thread`; signatures on
 //! agreements (checked and inserted in one transaction) in `agreements`;
-//! deadline timers (each change one conditional statement) in `deadlines`.
+//! deadline timers (each change one conditional statement) in `deadlines`;
+//! records of guarantees and pledges (checked and inserted in one
+//! transaction) in `documents`.
 
 mod agreements;
 mod deadlines;
+mod documents;
 mod inserts;
 mod log;
 mod rows;
@@ -56,9 +62,9 @@ use rusqlite::{
 };
 
 use crate::{
-    AcceptOutcome, AgreementSignature, Alarm, DeadlineQuery, DeadlineTimer, Direction, LogBatch,
-    Mailbox, MessageQuery, MessageState, NewMessage, OfficerRecord, OutboxEntry, PeerRecord, Store,
-    StoreError, StoredMessage,
+    AcceptOutcome, AgreementSignature, Alarm, DeadlineQuery, DeadlineTimer, Direction,
+    DocumentKind, DocumentRecord, LogBatch, Mailbox, MessageQuery, MessageState, NewMessage,
+    OfficerRecord, OutboxEntry, PeerRecord, Store, StoreError, StoredMessage,
 };
 use inserts::{insert_message, insert_outbox_row, stored_status};
 use rows::{MessageRow, db_error, format_tiers, parse_state, select_messages};
@@ -552,6 +558,22 @@ impl Store for SqliteStore {
 
     fn agreement_versions(&self) -> Result<Vec<(String, u32)>, StoreError> {
         agreements::versions(&self.lock())
+    }
+
+    fn put_document_record(&self, record: &DocumentRecord) -> Result<bool, StoreError> {
+        documents::put_record(&mut self.lock(), record)
+    }
+
+    fn document_records(
+        &self,
+        kind: DocumentKind,
+        document_id: &str,
+    ) -> Result<Vec<DocumentRecord>, StoreError> {
+        documents::records(&self.lock(), kind, document_id)
+    }
+
+    fn document_ids(&self, kind: DocumentKind) -> Result<Vec<String>, StoreError> {
+        documents::ids(&self.lock(), kind)
     }
 
     fn upsert_peer(&self, peer: &PeerRecord) -> Result<(), StoreError> {

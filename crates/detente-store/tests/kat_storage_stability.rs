@@ -16,7 +16,11 @@
 //!   their deliveries started (one delivery recorded twice, its timers
 //!   stored once) and the peer's acknowledgement of one: a check deadline
 //!   escalated through every rung, an acknowledge deadline met by that
-//!   acknowledgement (a later answer not recorded), a reply deadline open.
+//!   acknowledgement (a later answer not recorded), a reply deadline open;
+//! - v7: the same, plus the signed records of a guarantee (published,
+//!   signed, signed again and not recorded, signed over another document
+//!   and refused, withdrawn from) and of a pledge (published with no
+//!   message, signed), with Cyrillic, Arabic and non-UTF-8 signed bytes.
 //!
 //! Every later version must open each fixture (migrating it if the schema
 //! has moved on) and read back exactly those records. If this test
@@ -25,7 +29,7 @@
 //!
 //! When a new schema version ships, add a fixture for it with
 //! [`regenerate_fixture`] (it writes `storage-v{SCHEMA_VERSION}.sqlite`),
-//! and a test like [`schema_v6_fixture_reads_back_exactly`] for it; keep
+//! and a test like [`schema_v7_fixture_reads_back_exactly`] for it; keep
 //! the old ones.
 
 mod fixtures;
@@ -35,8 +39,8 @@ use std::path::{Path, PathBuf};
 use detente_proto::body::DeadlineKind;
 use detente_proto::ids::{MessageId, Tier};
 use detente_store::{
-    AgreementSignature, Alarm, DeadlineQuery, Mailbox, MessageQuery, MessageState, SqliteStore,
-    Store, StoreError, StoredMessage,
+    AgreementSignature, Alarm, DeadlineQuery, DocumentConflictReason, DocumentKind, DocumentRecord,
+    Mailbox, MessageQuery, MessageState, RecordRole, SqliteStore, Store, StoreError, StoredMessage,
 };
 use tempfile::TempDir;
 
@@ -175,8 +179,8 @@ fn schema_v1_fixture_is_upgraded_to_the_current_version() {
     let (dir, store) = open_copy("storage-v1.sqlite");
     assert_eq!(
         user_version(&store),
-        Some("6".to_owned()),
-        "v1 is migrated to v6"
+        Some("7".to_owned()),
+        "v1 is migrated to v7"
     );
     assert_eq!(
         user_version(&store),
@@ -322,8 +326,8 @@ fn schema_v2_fixture_is_upgraded_to_the_current_version() {
     let (dir, store) = open_copy("storage-v2.sqlite");
     assert_eq!(
         user_version(&store),
-        Some("6".to_owned()),
-        "v2 is migrated to v6"
+        Some("7".to_owned()),
+        "v2 is migrated to v7"
     );
     let fresh = dir.path().join("fresh.sqlite");
     drop(SqliteStore::open(&fresh).expect("open fresh"));
@@ -352,8 +356,8 @@ fn schema_v3_fixture_is_upgraded_to_the_current_version() {
     let (dir, store) = open_copy("storage-v3.sqlite");
     assert_eq!(
         user_version(&store),
-        Some("6".to_owned()),
-        "v3 is migrated to v6"
+        Some("7".to_owned()),
+        "v3 is migrated to v7"
     );
     let fresh = dir.path().join("fresh.sqlite");
     drop(SqliteStore::open(&fresh).expect("open fresh"));
@@ -492,8 +496,8 @@ fn schema_v4_fixture_is_upgraded_to_the_current_version() {
     let (dir, store) = open_copy("storage-v4.sqlite");
     assert_eq!(
         user_version(&store),
-        Some("6".to_owned()),
-        "v4 is migrated to v6"
+        Some("7".to_owned()),
+        "v4 is migrated to v7"
     );
     let fresh = dir.path().join("fresh.sqlite");
     drop(SqliteStore::open(&fresh).expect("open fresh"));
@@ -673,8 +677,8 @@ fn schema_v5_fixture_is_upgraded_to_the_current_version() {
     let (dir, store) = open_copy("storage-v5.sqlite");
     assert_eq!(
         user_version(&store),
-        Some("6".to_owned()),
-        "v5 is migrated to v6"
+        Some("7".to_owned()),
+        "v5 is migrated to v7"
     );
     let fresh = dir.path().join("fresh.sqlite");
     drop(SqliteStore::open(&fresh).expect("open fresh"));
@@ -723,6 +727,136 @@ fn schema_v6_fixture_reads_back_exactly() {
         .expect("advance from a stale rung");
     assert!(!advanced, "the check has fired two rungs, not one");
     assert_v6_records(&store);
+}
+
+#[test]
+fn schema_v6_fixture_is_upgraded_to_the_current_version() {
+    let (dir, store) = open_copy("storage-v6.sqlite");
+    assert_eq!(
+        user_version(&store),
+        Some("7".to_owned()),
+        "v6 is migrated to v7"
+    );
+    let fresh = dir.path().join("fresh.sqlite");
+    drop(SqliteStore::open(&fresh).expect("open fresh"));
+    assert_eq!(
+        schema(&dir.path().join("storage-v6.sqlite")),
+        schema(&fresh),
+        "a migrated v6 database has today's schema"
+    );
+
+    // The new table starts empty, the old records are intact, and the v7
+    // records go in as on a fresh store.
+    assert_no_document_records(&store);
+    assert_v6_and_earlier_records(&store);
+    write_v7_records(&store);
+    assert_v7_records(&store);
+    assert_v6_and_earlier_records(&store);
+}
+
+/// The records of v6 (and all before), exactly as stored.
+fn assert_v6_and_earlier_records(store: &SqliteStore) {
+    assert_v5_and_earlier_records(store);
+    assert_v6_records(store);
+}
+
+/// What a database from before v7 holds once migrated: no record of a
+/// guarantee or pledge.
+fn assert_no_document_records(store: &SqliteStore) {
+    for kind in [DocumentKind::Guarantee, DocumentKind::Pledge] {
+        assert_eq!(
+            store.document_ids(kind).expect("document_ids"),
+            Vec::<String>::new()
+        );
+    }
+    assert_eq!(
+        store
+            .document_records(DocumentKind::Guarantee, GUARANTEE)
+            .expect("document_records"),
+        vec![]
+    );
+    assert_eq!(
+        store
+            .document_records(DocumentKind::Pledge, PLEDGE)
+            .expect("document_records"),
+        vec![]
+    );
+}
+
+/// The records v7 added: a guarantee's history and a pledge's.
+fn assert_v7_records(store: &SqliteStore) {
+    let records = document_records();
+    assert_eq!(
+        store
+            .document_records(DocumentKind::Guarantee, GUARANTEE)
+            .expect("document_records"),
+        records[..3].to_vec(),
+        "published, signed, withdrawn from: by time"
+    );
+    assert_eq!(
+        store
+            .document_records(DocumentKind::Pledge, PLEDGE)
+            .expect("document_records"),
+        records[3..].to_vec(),
+        "published, signed"
+    );
+    assert_eq!(
+        store
+            .document_ids(DocumentKind::Guarantee)
+            .expect("document_ids"),
+        vec![GUARANTEE.to_owned()]
+    );
+    assert_eq!(
+        store
+            .document_ids(DocumentKind::Pledge)
+            .expect("document_ids"),
+        vec![PLEDGE.to_owned()],
+        "the pledge's id, not the guarantee's"
+    );
+}
+
+#[test]
+fn schema_v7_fixture_reads_back_exactly() {
+    let (_dir, store) = open_copy("storage-v7.sqlite");
+    assert_v6_and_earlier_records(&store);
+    assert_v7_records(&store);
+
+    // The stored records keep their rules: each again records nothing, a
+    // pledge signature over another document is refused, and so is US's
+    // second withdrawal from the guarantee, in other bytes.
+    for repeat in document_records() {
+        assert!(
+            !store
+                .put_document_record(&repeat)
+                .expect("the same record again"),
+            "a stored record is not recorded again: {:?} by {}",
+            repeat.role,
+            repeat.party
+        );
+    }
+    let other = DocumentRecord {
+        party: "US".parse().expect("party"),
+        document_sha256: [0x99; 32],
+        ..document_records()[4].clone()
+    };
+    let result = store.put_document_record(&other);
+    assert!(
+        matches!(result, Err(StoreError::DocumentConflict(ref conflict))
+            if matches!(conflict.reason, DocumentConflictReason::NotTheDocument { .. })),
+        "the pledge's document is pinned by the stored records: {result:?}"
+    );
+    let again = DocumentRecord {
+        signed: b"another withdrawal".to_vec(),
+        ..document_records()[2].clone()
+    };
+    assert_eq!(again.role, RecordRole::Withdraw);
+    let result = store.put_document_record(&again);
+    assert!(
+        matches!(result, Err(StoreError::DocumentConflict(ref conflict))
+            if conflict.reason == DocumentConflictReason::OtherSignedBytes),
+        "one withdrawal per party: {result:?}"
+    );
+    assert_v7_records(&store);
 }
 
 /// Writes `tests/fixtures/storage-v{SCHEMA_VERSION}.sqlite` from the records

@@ -4,8 +4,10 @@
 //! values, two connections on one file (two sequencers, two witnesses
 //! racing, two nodes raising one alarm, two nodes storing signatures over
 //! two documents on one agreement version, two nodes firing or meeting one
-//! deadline), an alarm raised again after a restart, deadline timers kept
-//! across a restart, and the cost of a large log batch.
+//! deadline, two nodes storing two signatures by one party on one
+//! guarantee), an alarm raised again after a restart, deadline timers and
+//! guarantee and pledge records kept across a restart, and the cost of a
+//! large log batch.
 
 use std::cell::Cell;
 use std::path::{Path, PathBuf};
@@ -16,8 +18,9 @@ use detente_proto::kind::{MessageKind, Precedence, Tlp};
 use detente_proto::time::Timestamp;
 use detente_store::conformance::run_all;
 use detente_store::{
-    AgreementSignature, Alarm, DeadlineQuery, DeadlineTimer, Direction, LogBatch, MessageState,
-    NewMessage, OfficerRecord, SqliteStore, Store, StoreError,
+    AgreementSignature, Alarm, DeadlineQuery, DeadlineTimer, Direction, DocumentConflictReason,
+    DocumentKind, DocumentRecord, LogBatch, MessageState, NewMessage, OfficerRecord, RecordRole,
+    SqliteStore, Store, StoreError,
 };
 use tempfile::TempDir;
 
@@ -787,6 +790,175 @@ fn damaged_deadline_values_are_corrupt_not_a_panic() {
     });
     assert!(
         matches!(result, Err(StoreError::Corrupt(ref why)) if why.contains("deadline_timers.kind")),
+        "got {result:?}"
+    );
+}
+
+/// `party`'s `role` record on guarantee `id`, about document `document`,
+/// carried by [`sample_message`].
+fn sample_record(id: &str, role: RecordRole, party: &str, document: u8) -> DocumentRecord {
+    DocumentRecord {
+        kind: DocumentKind::Guarantee,
+        document_id: id.to_owned(),
+        role,
+        party: party.parse().expect("party"),
+        document_sha256: [document; 32],
+        signed: format!("{party} {} document {document}: «гарантия»", role.as_str()).into_bytes(),
+        message_id: Some(sample_message().id),
+        at: at("2026-11-28T10:00:00.000Z"),
+        recorded_at: at("2026-11-28T10:00:00.250Z"),
+    }
+}
+
+#[test]
+fn document_records_survive_close_and_reopen() {
+    // A restarted node still holds each guarantee's and pledge's history,
+    // and still holds new records to it: a repeat records nothing, a
+    // signature over another document is refused.
+    let dir = TempDir::new().expect("temp dir");
+    let path = dir.path().join("node.sqlite");
+    let id = "ru-us-elections-2026";
+    let publish = sample_record(id, RecordRole::Publish, "RU", 1);
+    let sign = DocumentRecord {
+        at: at("2026-11-28T10:05:00.000Z"),
+        message_id: None,
+        ..sample_record(id, RecordRole::Sign, "US", 1)
+    };
+    let pledge = DocumentRecord {
+        kind: DocumentKind::Pledge,
+        ..sample_record("UN/no-first-use", RecordRole::Sign, "RU", 2)
+    };
+    {
+        let store = open(&path);
+        for record in [&sign, &publish, &pledge] {
+            assert!(store.put_document_record(record).expect("put"));
+        }
+    }
+    let store = open(&path);
+    assert_eq!(
+        store
+            .document_records(DocumentKind::Guarantee, id)
+            .expect("document_records"),
+        vec![publish.clone(), sign.clone()]
+    );
+    assert_eq!(
+        store
+            .document_records(DocumentKind::Pledge, "UN/no-first-use")
+            .expect("document_records"),
+        vec![pledge]
+    );
+    assert_eq!(
+        store
+            .document_ids(DocumentKind::Guarantee)
+            .expect("document_ids"),
+        vec![id.to_owned()]
+    );
+    assert!(!store.put_document_record(&sign).expect("the same again"));
+    let result = store.put_document_record(&sample_record(id, RecordRole::Sign, "UN", 3));
+    assert!(
+        matches!(result, Err(StoreError::DocumentConflict(ref conflict))
+            if matches!(conflict.reason, DocumentConflictReason::NotTheDocument { .. })),
+        "got {result:?}"
+    );
+}
+
+#[test]
+fn two_connections_storing_two_signatures_by_one_party_store_one() {
+    // Two node processes on one database store one party's signature on a
+    // new guarantee at once, each over another document, round after
+    // round: the checks and the insert are one transaction, so exactly
+    // one is stored and the other is a conflict.
+    const ROUNDS: u32 = 50;
+    let dir = TempDir::new().expect("temp dir");
+    let path = dir.path().join("node.sqlite");
+    let barrier = std::sync::Barrier::new(2);
+    let signature = |round: u32, name: &str| {
+        let document = if name == "a" { 0xaa } else { 0xbb };
+        sample_record(
+            &format!("guarantee-{round}"),
+            RecordRole::Sign,
+            "US",
+            document,
+        )
+    };
+    let race = |store: SqliteStore, name: &str| {
+        (0..ROUNDS)
+            .map(|round| {
+                barrier.wait();
+                match store.put_document_record(&signature(round, name)) {
+                    Ok(stored) => Ok(Some(stored)),
+                    Err(StoreError::DocumentConflict(conflict)) => match conflict.reason {
+                        DocumentConflictReason::OtherDocument { .. } => Ok(None),
+                        other => Err(format!("{name}, round {round}: refused for {other:?}")),
+                    },
+                    Err(e) => Err(format!("{name}, round {round}: {e}")),
+                }
+            })
+            .collect()
+    };
+    let (a, b) = race_two_connections(&path, race);
+    let store = open(&path);
+    for (round, (a, b)) in (0..).zip(a.iter().zip(&b)) {
+        let winner = match (a, b) {
+            (Some(true), None) => "a",
+            (None, Some(true)) => "b",
+            _ => panic!("round {round}: a got {a:?}, b got {b:?}; one stores, one conflicts"),
+        };
+        assert_eq!(
+            store
+                .document_records(DocumentKind::Guarantee, &format!("guarantee-{round}"))
+                .expect("document_records"),
+            vec![signature(round, winner)],
+            "round {round}: one signature, the winner's"
+        );
+    }
+    assert_eq!(
+        store
+            .document_ids(DocumentKind::Guarantee)
+            .expect("document_ids")
+            .len(),
+        usize::try_from(ROUNDS).expect("fits")
+    );
+}
+
+#[test]
+fn damaged_document_values_are_corrupt_not_a_panic() {
+    let dir = TempDir::new().expect("temp dir");
+    let path = dir.path().join("node.sqlite");
+    {
+        let store = open(&path);
+        for id in ["g-1", "g-2", "g-3"] {
+            let record = sample_record(id, RecordRole::Publish, "RU", 1);
+            assert!(store.put_document_record(&record).expect("put"));
+        }
+    }
+    // Damage that the table's CHECKs would refuse, written past them.
+    let raw = rusqlite::Connection::open(&path).expect("open raw");
+    raw.execute_batch(
+        "PRAGMA ignore_check_constraints = ON;
+         UPDATE document_records SET party = 'not a party' WHERE document_id = 'g-1';
+         UPDATE document_records SET role = 'sign-off' WHERE document_id = 'g-2';
+         UPDATE document_records SET document_sha256 = x'00' WHERE document_id = 'g-3';",
+    )
+    .expect("damage");
+    drop(raw);
+    let store = open(&path);
+    for (id, column) in [
+        ("g-1", "party"),
+        ("g-2", "role"),
+        ("g-3", "document_sha256"),
+    ] {
+        let result = store.document_records(DocumentKind::Guarantee, id);
+        assert!(
+            matches!(result, Err(StoreError::Corrupt(ref why))
+                if why.contains(&format!("document_records.{column}"))),
+            "{id}: got {result:?}"
+        );
+    }
+    // A new signature is checked against the stored hash, and finds it damaged.
+    let result = store.put_document_record(&sample_record("g-3", RecordRole::Sign, "US", 1));
+    assert!(
+        matches!(result, Err(StoreError::Corrupt(ref why)) if why.contains("document_records.document_sha256")),
         "got {result:?}"
     );
 }

@@ -5,6 +5,9 @@ use std::path::PathBuf;
 
 use clap::{ArgGroup, Args, Parser, Subcommand};
 use detente_proto::agreement::responsiveness::Period;
+use detente_proto::ids::Tier;
+use detente_proto::pledge::PledgeRef;
+use detente_proto::time::Timestamp;
 
 use crate::{admin, demo, officer, verify};
 
@@ -58,10 +61,11 @@ pub enum Command {
         after_help = "Example:\n  detente ack --dir ./us 0193a1b2-… --note \"Received, looking into it\""
     )]
     Ack(AckArgs),
-    /// Export the evidence bundle of a thread, or of everything exchanged with
-    /// a party (with a period: also the responsiveness figures of that period).
+    /// Export the evidence bundle of a thread, of everything exchanged with
+    /// a party (with a period: also the responsiveness figures of that
+    /// period), of a guarantee or of a pledge.
     #[command(
-        after_help = "Examples:\n  detente evidence --dir ./ru 0193a1b2-… -o thread.json\n  detente evidence --dir ./ru --with US -o ru-us.json\n  detente evidence --dir ./ru --with US --period 2026-Q4 -o ru-us-q4.json\n\nThen anyone can check it offline, figures included: detente verify ru-us-q4.json"
+        after_help = "Examples:\n  detente evidence --dir ./ru 0193a1b2-… -o thread.json\n  detente evidence --dir ./ru --with US -o ru-us.json\n  detente evidence --dir ./ru --with US --period 2026-Q4 -o ru-us-q4.json\n  detente evidence --dir ./us --guarantee ru-us-elections-2026 -o elections.json\n  detente evidence --dir ./ru --pledge UN/no-first-use -o no-first-use.json\n\nThen anyone can check it offline, figures included: detente verify ru-us-q4.json"
     )]
     Evidence(EvidenceArgs),
     /// Responsiveness figures: per counterparty, what was sent and received,
@@ -74,7 +78,7 @@ pub enum Command {
     /// every claim is proven, 1 when anything is broken (or the file is not
     /// a bundle), 3 when nothing is broken but something is unproven.
     #[command(
-        after_help = "Examples:\n  detente verify thread.json\n  detente verify old-thread.json --ack-within 1h   # a bundle without its agreement\n  detente verify thread.json --policy auditor.policy --json\n\nNo network is used. Confirm the printed key fingerprints out of band."
+        after_help = "Examples:\n  detente verify thread.json\n  detente verify old-thread.json --ack-within 1h   # a bundle without its agreement\n  detente verify elections.json --at 2026-12-01    # was the guarantee in force then?\n  detente verify thread.json --policy auditor.policy --json\n\nNo network is used. Confirm the printed key fingerprints out of band."
     )]
     Verify(VerifyArgs),
     /// Agreements: the co-signed rules of a channel.
@@ -83,6 +87,20 @@ pub enum Command {
         after_help = "Example:\n  detente agreement propose agreement.toml --to US --dir ./ru\n  detente agreement sign ru-us-ict-incidents@1 --dir ./us\n  detente agreement list --dir ./ru"
     )]
     Agreement(AgreementCommand),
+    /// Guarantees: signed statements by one party to another, e.g. of
+    /// non-interference in its elections.
+    #[command(
+        subcommand,
+        after_help = "Example:\n  detente guarantee propose elections.toml --dir ./ru\n  detente guarantee show ru-us-elections-2026 --dir ./us --at 2026-12-01\n  detente guarantee list --dir ./us"
+    )]
+    Guarantee(GuaranteeCommand),
+    /// Pledges: multilateral commitments open for signature, whose
+    /// signatory list their host keeps.
+    #[command(
+        subcommand,
+        after_help = "Example:\n  detente pledge create no-first-use.toml --dir ./un\n  detente pledge sign UN/no-first-use --dir ./ru\n  detente pledge show UN/no-first-use --dir ./us"
+    )]
+    Pledge(PledgeCommand),
     /// This node's transparency log: checkpoint, witnesses, alarms.
     #[command(subcommand, after_help = "Example:\n  detente log status --dir ./ru")]
     Log(LogCommand),
@@ -319,6 +337,219 @@ pub struct AgreementListArgs {
     pub connection: Connection,
 }
 
+#[derive(Debug, Subcommand)]
+pub enum GuaranteeCommand {
+    /// Sign a guarantee (TOML) this party gives, and send it to its
+    /// beneficiary.
+    #[command(
+        after_help = "Example:\n  detente guarantee propose elections.toml --dir ./ru\n\nThe file, e.g.:\n  id = \"ru-us-elections-2026\"\n  reciprocal = false\n  issuer = \"RU\"\n  beneficiary = \"US\"\n  scope = [\"elections\"]\n  effective_from = \"2026-01-01T00:00:00Z\"\n  notice = \"90d\"\n  [text]\n  en = \"RU will not interfere in the elections of US.\"\n\nA one-way guarantee binds once the issuer has signed and effective_from\nis past; a reciprocal one once the beneficiary has countersigned too."
+    )]
+    Propose(GuaranteeProposeArgs),
+    /// Countersign a reciprocal guarantee proposed to this party.
+    #[command(after_help = "Example:\n  detente guarantee sign ru-us-elections-2026 --dir ./us")]
+    Sign(GuaranteeSignArgs),
+    /// Give notice of withdrawal: the guarantee still binds for its notice
+    /// period, then lapses.
+    #[command(
+        after_help = "Example:\n  detente guarantee withdraw ru-us-elections-2026 --dir ./ru --reason \"Superseded by the 2027 guarantee\""
+    )]
+    Withdraw(GuaranteeWithdrawArgs),
+    /// Every guarantee this node knows, with its status now.
+    #[command(after_help = "Example:\n  detente guarantee list --dir ./us")]
+    List(CommitmentListArgs),
+    /// One guarantee: its status (now, or at --at), its text and its history.
+    #[command(
+        after_help = "Example:\n  detente guarantee show ru-us-elections-2026 --dir ./us\n  detente guarantee show ru-us-elections-2026 --dir ./us --at 2026-12-01"
+    )]
+    Show(GuaranteeShowArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct GuaranteeProposeArgs {
+    #[command(flatten)]
+    pub connection: Connection,
+    /// The guarantee, as TOML (see docs/protocol.md, "Guarantees").
+    pub file: PathBuf,
+    /// The tier proposing (default: your highest).
+    #[arg(long, value_name = "TIER", value_parser = parse_tier)]
+    pub from_tier: Option<Tier>,
+}
+
+#[derive(Debug, Args)]
+pub struct GuaranteeSignArgs {
+    #[command(flatten)]
+    pub connection: Connection,
+    /// The guarantee's id, e.g. ru-us-elections-2026.
+    #[arg(value_parser = parse_document_id)]
+    pub id: String,
+    /// The tier signing (default: your highest).
+    #[arg(long, value_name = "TIER", value_parser = parse_tier)]
+    pub from_tier: Option<Tier>,
+}
+
+#[derive(Debug, Args)]
+pub struct GuaranteeWithdrawArgs {
+    #[command(flatten)]
+    pub connection: Connection,
+    /// The guarantee's id.
+    #[arg(value_parser = parse_document_id)]
+    pub id: String,
+    /// Why; signed into the withdrawal, so the other party reads it.
+    #[arg(long, value_name = "TEXT", value_parser = parse_reason)]
+    pub reason: String,
+    /// The tier withdrawing (default: your highest).
+    #[arg(long, value_name = "TIER", value_parser = parse_tier)]
+    pub from_tier: Option<Tier>,
+}
+
+#[derive(Debug, Args)]
+pub struct GuaranteeShowArgs {
+    #[command(flatten)]
+    pub connection: Connection,
+    /// The guarantee's id.
+    #[arg(value_parser = parse_document_id)]
+    pub id: String,
+    /// The status at this moment instead of now: a date (2026-12-01, its
+    /// first instant, UTC) or an RFC 3339 time.
+    #[arg(long, value_name = "DATE|TIME", value_parser = parse_at)]
+    pub at: Option<Timestamp>,
+}
+
+#[derive(Debug, Args)]
+pub struct CommitmentListArgs {
+    #[command(flatten)]
+    pub connection: Connection,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PledgeCommand {
+    /// Publish a pledge (TOML) this party hosts, open for signature.
+    #[command(
+        after_help = "Example:\n  detente pledge create no-first-use.toml --dir ./un\n\nThe file, e.g.:\n  id = \"no-first-use\"\n  host = \"UN\"\n  title = \"Pledge of no first use of ICT against each other\"\n  open_from = \"2026-01-01T00:00:00Z\"\n  open_until = \"2027-01-01T00:00:00Z\"\n  [text]\n  en = \"Each signatory pledges not to be the first to use ICT against another signatory.\""
+    )]
+    Create(PledgeCreateArgs),
+    /// Sign a pledge, at its host.
+    #[command(after_help = "Example:\n  detente pledge sign UN/no-first-use --dir ./ru")]
+    Sign(PledgeSignArgs),
+    /// Withdraw this party's signature from a pledge.
+    #[command(
+        after_help = "Example:\n  detente pledge withdraw UN/no-first-use --dir ./ru --reason \"Replaced by a treaty\""
+    )]
+    Withdraw(PledgeWithdrawArgs),
+    /// Every pledge this node knows, with its signatories now.
+    #[command(after_help = "Example:\n  detente pledge list --dir ./ru")]
+    List(CommitmentListArgs),
+    /// One pledge: its signatories (now, or at --at), its text and history.
+    #[command(
+        after_help = "Example:\n  detente pledge show UN/no-first-use --dir ./ru\n  detente pledge show UN/no-first-use --dir ./ru --at 2026-12-01T12:00:00Z"
+    )]
+    Show(PledgeShowArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct PledgeCreateArgs {
+    #[command(flatten)]
+    pub connection: Connection,
+    /// The pledge, as TOML (see docs/protocol.md, "Pledges").
+    pub file: PathBuf,
+    /// The tier publishing (default: your highest).
+    #[arg(long, value_name = "TIER", value_parser = parse_tier)]
+    pub from_tier: Option<Tier>,
+}
+
+#[derive(Debug, Args)]
+pub struct PledgeSignArgs {
+    #[command(flatten)]
+    pub connection: Connection,
+    /// `<host>/<id>`, e.g. UN/no-first-use.
+    #[arg(value_name = "HOST/ID", value_parser = parse_pledge_ref)]
+    pub reference: PledgeRef,
+    /// The tier signing (default: your highest).
+    #[arg(long, value_name = "TIER", value_parser = parse_tier)]
+    pub from_tier: Option<Tier>,
+}
+
+#[derive(Debug, Args)]
+pub struct PledgeWithdrawArgs {
+    #[command(flatten)]
+    pub connection: Connection,
+    /// `<host>/<id>`.
+    #[arg(value_name = "HOST/ID", value_parser = parse_pledge_ref)]
+    pub reference: PledgeRef,
+    /// Why; signed into the withdrawal, so the host and every signatory read it.
+    #[arg(long, value_name = "TEXT", value_parser = parse_reason)]
+    pub reason: String,
+    /// The tier withdrawing (default: your highest).
+    #[arg(long, value_name = "TIER", value_parser = parse_tier)]
+    pub from_tier: Option<Tier>,
+}
+
+#[derive(Debug, Args)]
+pub struct PledgeShowArgs {
+    #[command(flatten)]
+    pub connection: Connection,
+    /// `<host>/<id>`.
+    #[arg(value_name = "HOST/ID", value_parser = parse_pledge_ref)]
+    pub reference: PledgeRef,
+    /// The signatories at this moment instead of now: a date (2026-12-01,
+    /// its first instant, UTC) or an RFC 3339 time.
+    #[arg(long, value_name = "DATE|TIME", value_parser = parse_at)]
+    pub at: Option<Timestamp>,
+}
+
+/// A guarantee id, checked here because it goes into the URL: the rule of
+/// every document id, 1 to 64 of `a-z`, `0-9` and `-`.
+fn parse_document_id(text: &str) -> Result<String, String> {
+    let valid = (1..=64).contains(&text.len())
+        && text
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
+    if valid {
+        Ok(text.to_owned())
+    } else {
+        Err(format!(
+            "{text:?} is not a guarantee id; ids are 1 to 64 of a-z, 0-9 and '-', e.g. ru-us-elections-2026 (see: detente guarantee list)"
+        ))
+    }
+}
+
+fn parse_tier(text: &str) -> Result<Tier, String> {
+    text.parse()
+}
+
+fn parse_pledge_ref(text: &str) -> Result<PledgeRef, String> {
+    text.parse()
+}
+
+/// A reason must say something: the other side reads it.
+fn parse_reason(text: &str) -> Result<String, String> {
+    if text.trim().is_empty() {
+        Err(
+            "the reason must not be empty; say why, e.g. --reason \"Superseded by a new text\""
+                .into(),
+        )
+    } else {
+        Ok(text.to_owned())
+    }
+}
+
+/// `--at`: an RFC 3339 time, or a date for its first instant (UTC).
+pub fn parse_at(text: &str) -> Result<Timestamp, String> {
+    use chrono::TimeZone;
+    if let Ok(at) = chrono::DateTime::parse_from_rfc3339(text) {
+        return Ok(Timestamp::from_datetime(at.with_timezone(&chrono::Utc)));
+    }
+    chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d")
+        .ok()
+        .and_then(|date| date.and_hms_opt(0, 0, 0))
+        .map(|midnight| Timestamp::from_datetime(chrono::Utc.from_utc_datetime(&midnight)))
+        .ok_or_else(|| {
+            format!(
+                "{text:?} is neither a date (2026-12-01) nor an RFC 3339 time (2026-12-01T12:00:00Z)"
+            )
+        })
+}
+
 #[derive(Debug, Args)]
 #[command(group(
     ArgGroup::new("figures").args(["period", "from", "to"]).multiple(true).requires("with")
@@ -328,13 +559,21 @@ pub struct EvidenceArgs {
     pub connection: Connection,
     /// Any message of the thread to export.
     #[arg(
-        required_unless_present_any = ["with", "figures"],
-        conflicts_with_all = ["with", "figures"]
+        required_unless_present_any = ["with", "figures", "guarantee", "pledge"],
+        conflicts_with_all = ["with", "figures", "guarantee", "pledge"]
     )]
     pub thread: Option<String>,
     /// Export everything exchanged with this party instead of one thread.
-    #[arg(long, value_name = "PARTY")]
+    #[arg(long, value_name = "PARTY", conflicts_with_all = ["guarantee", "pledge"])]
     pub with: Option<String>,
+    /// Export a guarantee: its signed steps, the messages that carried them
+    /// and their proofs.
+    #[arg(long, value_name = "ID", value_parser = parse_document_id, conflicts_with_all = ["figures", "pledge"])]
+    pub guarantee: Option<String>,
+    /// Export a pledge: its host's registry, the messages that carried each
+    /// signature and withdrawal, and their proofs.
+    #[arg(long, value_name = "HOST/ID", value_parser = parse_pledge_ref, conflicts_with = "figures")]
+    pub pledge: Option<PledgeRef>,
     /// Also put the figures of this period in the bundle (with --with).
     #[command(flatten)]
     pub period: PeriodArgs,
@@ -394,6 +633,12 @@ pub struct VerifyArgs {
     /// its own deadlines.
     #[arg(long, value_name = "DURATION", value_parser = humantime::parse_duration)]
     pub ack_within: Option<std::time::Duration>,
+    /// Judge a guarantee's status or a pledge's signatories (in a bundle
+    /// exported for one) at this moment instead of when the bundle was
+    /// exported: a date (2026-12-01, its first instant, UTC) or an RFC 3339
+    /// time.
+    #[arg(long, value_name = "DATE|TIME", value_parser = parse_at)]
+    pub at: Option<Timestamp>,
     /// Print the report as JSON.
     #[arg(long)]
     pub json: bool,
@@ -474,6 +719,83 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Agreement(AgreementCommand::Sign(args)) => officer::agreement_sign(args).await,
         Command::Agreement(AgreementCommand::Show(args)) => officer::agreement_show(args).await,
         Command::Agreement(AgreementCommand::List(args)) => officer::agreement_list(args).await,
+        Command::Guarantee(command) => officer::guarantee(command).await,
+        Command::Pledge(command) => officer::pledge(command).await,
         Command::Verify(args) => verify::run(args),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn at_is_a_date_or_an_rfc3339_time() {
+        let at = |text: &str| parse_at(text).map(|t| t.to_string());
+        assert_eq!(at("2026-12-01").as_deref(), Ok("2026-12-01T00:00:00.000Z"));
+        assert_eq!(
+            at("2026-12-01T12:30:00+03:00").as_deref(),
+            Ok("2026-12-01T09:30:00.000Z")
+        );
+        for bad in ["2026-13-01", "2026-12-01 12:00", "yesterday", ""] {
+            let error = parse_at(bad).expect_err(bad);
+            assert!(
+                error.contains(&format!("{bad:?}")) && error.contains("RFC 3339"),
+                "{error}"
+            );
+        }
+    }
+
+    #[test]
+    fn guarantee_ids_and_reasons_are_checked_before_the_node_is_asked() {
+        assert_eq!(
+            parse_document_id("ru-us-elections-2026").as_deref(),
+            Ok("ru-us-elections-2026")
+        );
+        for bad in ["", "RU-US", "a/b", "../x", &"a".repeat(65)] {
+            assert!(parse_document_id(bad).is_err(), "{bad:?}");
+        }
+        assert!(parse_reason(" \t").is_err());
+        assert_eq!(parse_reason(" Superseded ").as_deref(), Ok(" Superseded "));
+    }
+
+    #[test]
+    fn evidence_names_exactly_one_subject() {
+        let parse = |args: &[&str]| {
+            Cli::try_parse_from(
+                ["detente", "evidence", "--token", "dtn_x"]
+                    .iter()
+                    .chain(args),
+            )
+        };
+        let Ok(Cli {
+            command: Command::Evidence(args),
+        }) = parse(&["--pledge", "UN/no-first-use"])
+        else {
+            panic!("--pledge alone is an export");
+        };
+        assert_eq!(
+            args.pledge.map(|p| p.to_string()).as_deref(),
+            Some("UN/no-first-use")
+        );
+        assert!(parse(&["--guarantee", "ru-us-elections-2026"]).is_ok());
+        for conflicting in [
+            &["--guarantee", "g", "--pledge", "UN/p"][..],
+            &["--guarantee", "g", "--with", "US"],
+            &["--pledge", "UN/p", "--with", "US"],
+            &["0193a1b2-0000-7000-8000-000000000001", "--guarantee", "g"],
+            &["--guarantee", "g", "--period", "2026-Q4"],
+            &[
+                "--pledge",
+                "UN/p",
+                "--from",
+                "2026-10-01",
+                "--to",
+                "2026-10-31",
+            ],
+        ] {
+            assert!(parse(conflicting).is_err(), "{conflicting:?} was accepted");
+        }
+        assert!(parse(&[]).is_err(), "no subject was accepted");
     }
 }

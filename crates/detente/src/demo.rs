@@ -30,7 +30,10 @@ use crate::output;
 struct DemoParty {
     code: &'static str,
     name: &'static str,
+    /// The duty officer (technical, operational).
     officer: &'static str,
+    /// The foreign-ministry officer (policy, leadership).
+    minister: &'static str,
 }
 
 /// The agreement RU proposes and US countersigns (a copy of
@@ -42,16 +45,19 @@ const PARTIES: [DemoParty; 3] = [
         code: "RU",
         name: "Russian Federation",
         officer: "Ivanova",
+        minister: "Sokolov",
     },
     DemoParty {
         code: "US",
         name: "United States of America",
         officer: "Miller",
+        minister: "Harper",
     },
     DemoParty {
         code: "UN",
         name: "United Nations (neutral hub)",
         officer: "Okafor",
+        minister: "Lindqvist",
     },
 ];
 
@@ -63,6 +69,9 @@ struct DemoNode {
     token: String,
     fingerprint: Fingerprint,
     client: OfficerClient,
+    /// The foreign-ministry officer's token and client (policy, leadership).
+    ministry_token: String,
+    ministry: OfficerClient,
 }
 
 enum Line {
@@ -215,9 +224,17 @@ async fn start_nodes(root: &Path, clock: Arc<dyn Clock>) -> anyhow::Result<Vec<D
             token_sha256,
             created_at: clock.now(),
         })?;
+        let (ministry_token, ministry_sha256) = issue_token();
+        node.store().add_officer(&OfficerRecord {
+            name: party.minister.parse().map_err(anyhow::Error::msg)?,
+            tiers: vec![Tier::Policy, Tier::Leadership],
+            token_sha256: ministry_sha256,
+            created_at: clock.now(),
+        })?;
         let running = RunningNode::start(node, listener)?;
         let base_url = format!("https://{}", running.addr());
         let client = OfficerClient::for_node_dir(&dir, &base_url, &token)?;
+        let ministry = OfficerClient::for_node_dir(&dir, &base_url, &ministry_token)?;
         nodes.push(DemoNode {
             code: party.code,
             dir,
@@ -226,6 +243,8 @@ async fn start_nodes(root: &Path, clock: Arc<dyn Clock>) -> anyhow::Result<Vec<D
             token,
             fingerprint,
             client,
+            ministry_token,
+            ministry,
         });
     }
     Ok(nodes)
@@ -510,7 +529,90 @@ async fn play(
     })).await?;
     wait_delivered(us, &reply).await?;
 
-    step("7. The neutral UN node checks both lines");
+    step(
+        "7. A reciprocal guarantee of non-interference, elections included: RU's ministry proposes it, US's countersigns the same bytes",
+    );
+    let proposed: Value = ru
+        .ministry
+        .post(
+            "/api/v1/guarantees",
+            &json!({"guarantee": demo_guarantee(clock.now()), "from_tier": "policy"}),
+        )
+        .await?;
+    let guarantee = output::str(&proposed, "/id").to_owned();
+    note(format!(
+        "RU  {guarantee}: {} — nobody is bound before both have signed",
+        output::str(&proposed, "/status")
+    ));
+    poll(
+        us,
+        &format!("/api/v1/guarantees/{guarantee}"),
+        "US holds the proposed guarantee",
+        |_| true,
+    )
+    .await?;
+    let signed: Value = us
+        .ministry
+        .post(
+            &format!("/api/v1/guarantees/{guarantee}/sign"),
+            &json!({"from_tier": "policy"}),
+        )
+        .await?;
+    note(format!(
+        "US  {guarantee}: {}",
+        output::str(&signed, "/status")
+    ));
+    let seen = poll(
+        ru,
+        &format!("/api/v1/guarantees/{guarantee}"),
+        "RU sees the guarantee in force",
+        |g| g["state"] == "in-force",
+    )
+    .await?;
+    note(format!(
+        "RU  {guarantee}: {}",
+        output::str(&seen, "/status")
+    ));
+
+    step(
+        "8. A no-first-use pledge hosted by the neutral UN node: RU and US sign it through the peer API",
+    );
+    let pledge: Value = un
+        .client
+        .post(
+            "/api/v1/pledges",
+            &json!({"pledge": demo_pledge(clock.now())}),
+        )
+        .await?;
+    let reference = output::str(&pledge, "/reference").to_owned();
+    note(format!(
+        "UN  published {reference}: {}",
+        output::str(&pledge, "/title")
+    ));
+    for n in [ru, us] {
+        n.ministry
+            .post::<_, Value>(
+                &format!("/api/v1/pledges/{reference}/sign"),
+                &json!({"from_tier": "policy"}),
+            )
+            .await?;
+    }
+    let registry = poll(
+        un,
+        &format!("/api/v1/pledges/{reference}"),
+        "UN records both signatures",
+        |p| p["signatories"].as_array().is_some_and(|s| s.len() == 2),
+    )
+    .await?;
+    for s in registry["signatories"].as_array().into_iter().flatten() {
+        note(format!(
+            "UN  {reference}: signed by {} at {}",
+            output::str(s, "/party"),
+            output::str(s, "/signed_at")
+        ));
+    }
+
+    step("9. The neutral UN node checks both lines");
     for to in ["RU", "US"] {
         let id = send(
             un,
@@ -521,7 +623,7 @@ async fn play(
         wait_delivered(un, &id).await?;
     }
 
-    step("8. What RU can show about its notification (detente show)");
+    step("10. What RU can show about its notification (detente show)");
     let shown: Value = ru
         .client
         .get(&format!("/api/v1/messages/{notification}"))
@@ -533,7 +635,7 @@ async fn play(
         note(text.to_owned());
     }
 
-    step("9. Witnesses: US and the neutral UN cosign each party's log (detente log status)");
+    step("11. Witnesses: US and the neutral UN cosign each party's log (detente log status)");
     for n in [ru, us] {
         let deadline = Instant::now() + Duration::from_secs(30);
         let status = loop {
@@ -558,7 +660,7 @@ async fn play(
     }
 
     step(
-        "10. Responsiveness: RU's figures with US for this quarter (detente stats --with US --period …)",
+        "12. Responsiveness: RU's figures with US for this quarter (detente stats --with US --period …)",
     );
     let period = Period::quarter_of(clock.now());
     let query = format!("counterparty=US&from={}&to={}", period.from, period.to);
@@ -568,7 +670,7 @@ async fn play(
     }
 
     step(
-        "11. Evidence: RU exports its whole exchange with US, with those figures; anyone can verify it offline (detente evidence, detente verify)",
+        "13. Evidence: RU exports its whole exchange with US, with those figures; anyone can verify it offline (detente evidence, detente verify)",
     );
     let bundle: Bundle = ru.client.get(&format!("/api/v1/evidence?{query}")).await?;
     if let Some(path) = evidence {
@@ -603,30 +705,78 @@ async fn play(
         );
     }
     note(format!(
-        "MATCH: the {} rows of figures detente stats showed (step 10) are the ones detente verify recomputed from the signed messages and receipts",
+        "MATCH: the {} rows of figures detente stats showed (step 12) are the ones detente verify recomputed from the signed messages and receipts",
         stats.rows.len()
     ));
     Ok(())
 }
 
-/// Polls `id` at `at`'s node until `ready` holds; returns the message view.
+/// The reciprocal guarantee RU proposes: in force from now, open-ended,
+/// withdrawable with 90 days' notice.
+fn demo_guarantee(now: detente_proto::time::Timestamp) -> String {
+    format!(
+        r#"id = "ru-us-non-interference"
+reciprocal = true
+issuer = "RU"
+beneficiary = "US"
+scope = ["internal-affairs", "elections"]
+effective_from = "{now}"
+notice = "90d"
+
+[text]
+en = "Each party guarantees that it will not interfere, by means of ICT, in the internal affairs of the other, its electoral processes included."
+ru = "Каждая сторона гарантирует невмешательство с использованием ИКТ во внутренние дела другой стороны, включая избирательные процессы."
+"#
+    )
+}
+
+/// The pledge UN hosts: open for signature for a year.
+fn demo_pledge(now: detente_proto::time::Timestamp) -> String {
+    format!(
+        r#"id = "no-first-use"
+host = "UN"
+title = "Pledge of no first use of ICT against each other"
+open_from = "{now}"
+open_until = "{until}"
+
+[text]
+en = "Each signatory pledges not to be the first to use ICT against another signatory."
+ru = "Каждый подписавший обязуется не применять первым ИКТ против другого подписавшего."
+ar = "يتعهد كل موقّع بألا يكون البادئ باستخدام تكنولوجيا المعلومات والاتصالات ضد أي موقّع آخر."
+"#,
+        until = now.plus(chrono::TimeDelta::days(365))
+    )
+}
+
+/// Polls `path` at `at`'s node until `ready` holds; returns the answer.
+async fn poll(
+    at: &DemoNode,
+    path: &str,
+    what: &str,
+    ready: impl Fn(&Value) -> bool,
+) -> anyhow::Result<Value> {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        if let Ok(answer) = at.client.get::<Value>(path).await
+            && ready(&answer)
+        {
+            return Ok(answer);
+        }
+        if Instant::now() > deadline {
+            bail!("{what}: not so within 30 s ({path})");
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// Polls message `id` at `at`'s node until `ready` holds; returns its view.
 async fn wait_for(
     at: &DemoNode,
     id: &str,
     what: &str,
     ready: impl Fn(&Value) -> bool,
 ) -> anyhow::Result<Value> {
-    let deadline = Instant::now() + Duration::from_secs(30);
-    loop {
-        let message: Value = at.client.get(&format!("/api/v1/messages/{id}")).await?;
-        if ready(&message) {
-            return Ok(message);
-        }
-        if Instant::now() > deadline {
-            bail!("{what}: not there within 30 s: {message}");
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    poll(at, &format!("/api/v1/messages/{id}"), what, ready).await
 }
 
 fn write_state_file(path: &Path, nodes: &[DemoNode]) -> anyhow::Result<()> {
@@ -637,6 +787,7 @@ fn write_state_file(path: &Path, nodes: &[DemoNode]) -> anyhow::Result<()> {
             json!({
                 "base_url": n.base_url,
                 "officer_token": n.token,
+                "ministry_token": n.ministry_token,
                 "fingerprint": n.fingerprint.to_string(),
                 "node_dir": n.dir,
                 "tls_certificate": n.dir.join("keys").join("tls.crt"),

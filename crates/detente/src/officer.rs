@@ -1,5 +1,10 @@
-//! Officer commands: send, inbox, show, ack, evidence, stats — all through
-//! the running node's officer API, exactly as any other client would use it.
+//! Officer commands: send, inbox, show, ack, evidence, stats, agreements,
+//! guarantees and pledges — all through the running node's officer API,
+//! exactly as any other client would use it.
+
+mod commitments;
+
+pub use commitments::{guarantee, pledge};
 
 use anyhow::Context;
 use detente_node::config::NodeConfig;
@@ -168,14 +173,15 @@ async fn fetch_bundle(
 pub async fn evidence(args: crate::cli::EvidenceArgs) -> anyhow::Result<()> {
     // Checked here, so that what goes into the URL is an id, a code or a period.
     let period = period_of(&args.period)?;
-    let path = match (&args.thread, &args.with) {
-        (Some(id), _) => {
+    // clap lets through one of thread, --with, --guarantee and --pledge.
+    let path = match (&args.thread, &args.with, &args.guarantee, &args.pledge) {
+        (Some(id), ..) => {
             let id: detente_proto::ids::MessageId = id
                 .parse()
                 .map_err(|e| anyhow::anyhow!("{id:?} is not a message id: {e}"))?;
             format!("/api/v1/threads/{id}/evidence")
         }
-        (None, Some(party)) => {
+        (None, Some(party), ..) => {
             let party = party_of(party)?;
             match &period {
                 Some(period) => format!(
@@ -185,7 +191,14 @@ pub async fn evidence(args: crate::cli::EvidenceArgs) -> anyhow::Result<()> {
                 None => format!("/api/v1/evidence?counterparty={party}"),
             }
         }
-        (None, None) => anyhow::bail!("name a thread (any message id of it) or --with PARTY"),
+        (None, None, Some(id), _) => format!("/api/v1/guarantees/{id}/evidence"),
+        (None, None, None, Some(reference)) => format!(
+            "/api/v1/pledges/{}/{}/evidence",
+            reference.host, reference.id
+        ),
+        (None, None, None, None) => anyhow::bail!(
+            "name a thread (any message id of it), --with PARTY, --guarantee ID or --pledge HOST/ID"
+        ),
     };
     let client = connect(&args.connection)?;
     let bundle = fetch_bundle(&client, &path).await?;

@@ -1,5 +1,9 @@
 //! Text rendering of officer API answers for people.
 
+mod commitments;
+
+pub use commitments::{guarantee_detail, guarantee_list, pledge_detail, pledge_list};
+
 use std::collections::BTreeMap;
 
 use chrono::Timelike;

@@ -1,7 +1,8 @@
 //! `detente verify`: checks an evidence bundle offline (no network, no
 //! node) with `detente-evidence`, prints a verdict per claim, and exits 0
 //! (all proven), 1 (something broken, or not a bundle) or 3 (nothing
-//! broken, something unproven).
+//! broken, something unproven). A guarantee's status or a pledge's
+//! signatories are judged when the bundle was exported, or at `--at`.
 
 use std::io::Read;
 
@@ -83,6 +84,10 @@ fn check(args: &VerifyArgs) -> anyhow::Result<Report> {
         .context("--ack-within is too long")?;
     Ok(detente_evidence::verify(
         &bundle,
-        &Options { policy, ack_within },
+        &Options {
+            policy,
+            ack_within,
+            at: args.at,
+        },
     ))
 }

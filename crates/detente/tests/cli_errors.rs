@@ -270,6 +270,127 @@ fn send_with_a_malformed_body_is_refused_before_contacting_the_node() {
     ));
 }
 
+/// Asserts that nobody connected to `listener` (the node's port, held by
+/// the test) since it was bound.
+fn assert_not_contacted(listener: &std::net::TcpListener, what: &str) {
+    match listener.accept() {
+        Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {}
+        Ok((_, peer)) => panic!("{what} connected to the node ({peer})"),
+        Err(e) => panic!("accept: {e}"),
+    }
+}
+
+#[test]
+fn guarantee_and_pledge_mistakes_are_refused_before_contacting_the_node() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let cwd = tmp.path();
+    // Hold the node's port ourselves, to see whether anyone connects.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let port = listener.local_addr().expect("addr").port();
+    listener.set_nonblocking(true).expect("nonblocking");
+    init(cwd, "RU", "./ru", port);
+    let token = add_officer(cwd, "./ru", "Petrov", "technical,policy");
+    let officer = |args: &[&str]| {
+        let mut command = detente(cwd);
+        command
+            .args(args)
+            .args(["--dir", "./ru"])
+            .env("DETENTE_TOKEN", &token);
+        run(command)
+    };
+
+    // A moment that is neither a date nor an RFC 3339 time.
+    let result = officer(&[
+        "guarantee",
+        "show",
+        "ru-us-elections-2026",
+        "--at",
+        "2026-13-01",
+    ]);
+    assert_refused(
+        &result,
+        &["--at", "\"2026-13-01\"", "neither a date", "RFC 3339"],
+    );
+    assert_not_contacted(&listener, "guarantee show --at 2026-13-01");
+    let result = officer(&["pledge", "show", "UN/no-first-use", "--at", "next week"]);
+    assert_refused(&result, &["--at", "\"next week\"", "neither a date"]);
+    assert_not_contacted(&listener, "pledge show --at 'next week'");
+
+    // A pledge named without its host, or with a host that is no party code.
+    let result = officer(&["pledge", "sign", "no-first-use"]);
+    assert_refused(
+        &result,
+        &["HOST/ID", "not a pledge reference", "UN/no-first-use"],
+    );
+    let result = officer(&[
+        "pledge",
+        "withdraw",
+        "un/no-first-use",
+        "--reason",
+        "Replaced",
+    ]);
+    assert_refused(&result, &["HOST/ID", "not a pledge reference", "host"]);
+    assert_not_contacted(&listener, "pledge sign no-first-use");
+
+    // A withdrawal must say why.
+    for reason in ["", "   "] {
+        let result = officer(&[
+            "guarantee",
+            "withdraw",
+            "ru-us-elections-2026",
+            "--reason",
+            reason,
+        ]);
+        assert_refused(&result, &["--reason", "must not be empty", "say why"]);
+        let result = officer(&["pledge", "withdraw", "UN/no-first-use", "--reason", reason]);
+        assert_refused(&result, &["--reason", "must not be empty"]);
+    }
+    assert_not_contacted(&listener, "withdraw --reason ''");
+
+    // A guarantee id that could not be one (and would go into a URL).
+    let result = officer(&["guarantee", "sign", "../messages"]);
+    assert_refused(&result, &["\"../messages\"", "not a guarantee id"]);
+
+    // A file that is not there, or not a guarantee.
+    let result = officer(&["guarantee", "propose", "missing.toml"]);
+    assert_refused(&result, &["cannot read the guarantee missing.toml"]);
+    let result = officer(&["pledge", "create", "missing.toml"]);
+    assert_refused(&result, &["cannot read the pledge missing.toml"]);
+    std::fs::write(
+        cwd.join("guarantee.toml"),
+        "id = \"ru-us-elections-2026\"\nreciprocal = false\nissuer = \"RU\"\nbeneficiary = \"US\"\n\
+         scope = [\"elections\"]\neffective_from = \"2026-01-01T00:00:00Z\"\nnotice = \"soon\"\n\
+         [text]\nen = \"RU will not interfere in the elections of US.\"\n",
+    )
+    .expect("write guarantee.toml");
+    let result = officer(&["guarantee", "propose", "guarantee.toml"]);
+    assert_refused(
+        &result,
+        &["guarantee.toml", "notice", "\"soon\"", "not a duration"],
+    );
+    assert!(!result.stderr.contains("cannot talk"), "{result}");
+    assert_not_contacted(&listener, "guarantee propose of a bad file");
+
+    // An evidence export names one subject.
+    let result = officer(&[
+        "evidence",
+        "--guarantee",
+        "ru-us-elections-2026",
+        "--pledge",
+        "UN/no-first-use",
+    ]);
+    assert_refused(&result, &["--guarantee", "--pledge", "cannot be used with"]);
+    let result = officer(&["evidence", "--pledge", "no-first-use"]);
+    assert_refused(&result, &["--pledge", "not a pledge reference"]);
+    assert_not_contacted(&listener, "evidence with two subjects");
+
+    // verify --at, offline: refused before the bundle is read.
+    let mut verify = detente(cwd);
+    verify.args(["verify", "bundle.json", "--at", "2026-12-32"]);
+    let result = run(verify);
+    assert_refused(&result, &["--at", "\"2026-12-32\"", "neither a date"]);
+}
+
 #[test]
 fn send_of_an_unknown_kind_is_refused_by_the_node() {
     let tmp = tempfile::tempdir().expect("temp dir");
@@ -310,6 +431,16 @@ const COMMANDS: &[&[&str]] = &[
     &["show"],
     &["ack"],
     &["demo"],
+    &["guarantee", "propose"],
+    &["guarantee", "sign"],
+    &["guarantee", "withdraw"],
+    &["guarantee", "list"],
+    &["guarantee", "show"],
+    &["pledge", "create"],
+    &["pledge", "sign"],
+    &["pledge", "withdraw"],
+    &["pledge", "list"],
+    &["pledge", "show"],
 ];
 
 fn help(command: &[&str]) -> Run {
@@ -352,7 +483,12 @@ fn every_command_has_help_with_an_example() {
 /// The README: "Every command has `--help` with an example" — the groups too.
 #[test]
 fn command_groups_have_help_with_an_example() {
-    for command in [&["peer"][..], &["officer"][..]] {
+    for command in [
+        &["peer"][..],
+        &["officer"][..],
+        &["guarantee"][..],
+        &["pledge"][..],
+    ] {
         assert_help_has_an_example(command);
     }
 }

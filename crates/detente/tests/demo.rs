@@ -57,6 +57,22 @@ fn demo_plays_the_script_and_exits() {
         "{result}"
     );
     assert!(out.contains("MATCH: the "), "{result}");
+    // A reciprocal guarantee, binding nobody until both signed; a pledge
+    // hosted by UN and signed by both through the peer API.
+    assert!(
+        out.contains("ru-us-non-interference: proposed; awaiting the signature of US"),
+        "{result}"
+    );
+    assert!(
+        out.contains("RU  ru-us-non-interference: in force since"),
+        "{result}"
+    );
+    for party in ["RU", "US"] {
+        assert!(
+            out.contains(&format!("UN  UN/no-first-use: signed by {party} at")),
+            "{result}"
+        );
+    }
     assert!(
         out.contains("broken, 0 unproven — every claim holds."),
         "{result}"

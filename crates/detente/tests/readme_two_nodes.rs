@@ -1,6 +1,8 @@
 //! End to end: the README's "Running a real pair of nodes", with real
 //! `detente` processes — init, peer add, officer add, serve, send, inbox,
-//! ack, show, evidence, verify, agreement propose/sign/list, then traffic
+//! ack, show, evidence, verify, a one-way guarantee given and withdrawn
+//! (guarantee propose/show/list/withdraw, evidence --guarantee, verify
+//! --at), agreement propose/sign/list, then traffic
 //! under the agreement: deadlines in show, stats, evidence with figures —
 //! on free loopback ports in a temporary directory.
 
@@ -69,6 +71,206 @@ fn poll_show(
         );
         std::thread::sleep(Duration::from_millis(100));
     }
+}
+
+/// Runs `detente ARGS --dir DIR` with `token` until its stdout satisfies
+/// `done` (at most 30 s); returns that stdout.
+fn poll_command(
+    cwd: &Path,
+    args: &[&str],
+    dir: &str,
+    token: &str,
+    done: impl Fn(&str) -> bool,
+    nodes: [&Background; 2],
+) -> String {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let mut command = detente(cwd);
+        command
+            .args(args)
+            .args(["--dir", dir])
+            .env("DETENTE_TOKEN", token);
+        let result = common::run(command);
+        if result.ok() && done(&result.stdout) {
+            return result.stdout;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "detente {} --dir {dir} never printed what was awaited; last:\n{result}\nlogs:\n{}\n{}",
+            args.join(" "),
+            nodes[0].log(),
+            nodes[1].log()
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+/// The README's guarantee: RU gives US a one-way guarantee that took
+/// effect in the past, so RU's signature alone puts it in force; US lists
+/// it once delivered; RU withdraws it, and both see the notice running;
+/// US's evidence of it verifies offline, now and at an earlier moment.
+fn guarantee_given_shown_listed_and_withdrawn(
+    cwd: &Path,
+    ru_token: &str,
+    us_token: &str,
+    nodes: [&Background; 2],
+) {
+    const GUARANTEE: &str = r#"id = "ru-us-elections-2026"
+reciprocal = false
+issuer = "RU"
+beneficiary = "US"
+scope = ["elections", "internal-affairs"]
+effective_from = "2026-01-01T00:00:00Z"
+notice = "90d"
+
+[text]
+en = "The Russian Federation will not interfere in the elections of the United States."
+ru = "Российская Федерация не будет вмешиваться в выборы в Соединённых Штатах."
+"#;
+    std::fs::write(cwd.join("guarantee.toml"), GUARANTEE).expect("write guarantee");
+    let mut propose = detente(cwd);
+    propose
+        .args(["guarantee", "propose", "guarantee.toml", "--dir", "./ru"])
+        .env("DETENTE_TOKEN", ru_token);
+    let proposed = run_ok(propose);
+    assert!(
+        proposed.starts_with("ru-us-elections-2026  IN FORCE since ")
+            && proposed
+                .lines()
+                .next()
+                .is_some_and(|l| l.ends_with("  RU✓")),
+        "{proposed}"
+    );
+    assert!(proposed.contains("sent to US"), "{proposed}");
+
+    let mut show = detente(cwd);
+    show.args(["guarantee", "show", "ru-us-elections-2026", "--dir", "./ru"])
+        .env("DETENTE_TOKEN", ru_token);
+    let shown = run_ok(show);
+    assert!(
+        shown.starts_with("ru-us-elections-2026  IN FORCE since "),
+        "{shown}"
+    );
+    for expected in [
+        "  given            by RU to US; one-way: binds RU alone, once it has signed\n",
+        "  scope            elections, internal-affairs\n",
+        "  effective        from 2026-01-01T00:00:00.000Z, open-ended\n",
+        "  notice           90d: ",
+        "  text (en)\n    The Russian Federation will not interfere in the elections of the United States.\n",
+        "  text (ru)\n    Российская Федерация не будет вмешиваться в выборы в Соединённых Штатах.\n",
+        "  history          ",
+    ] {
+        assert!(shown.contains(expected), "no {expected:?} in:\n{shown}");
+    }
+    // Before RU signed, it bound nobody.
+    let mut show = detente(cwd);
+    show.args(["guarantee", "show", "ru-us-elections-2026", "--dir", "./ru"])
+        .args(["--at", "2026-06-01"])
+        .env("DETENTE_TOKEN", ru_token);
+    let earlier = run_ok(show);
+    assert!(
+        earlier.starts_with("ru-us-elections-2026  PROPOSED; awaiting the signature of RU  RU…\n"),
+        "{earlier}"
+    );
+    assert!(
+        earlier.contains("  status at        2026-06-01T00:00:00.000Z\n"),
+        "{earlier}"
+    );
+
+    // US holds it once the proposal is delivered.
+    let listed = poll_command(
+        cwd,
+        &["guarantee", "list"],
+        "./us",
+        us_token,
+        |out| out.contains("ru-us-elections-2026  IN FORCE since "),
+        nodes,
+    );
+    assert!(listed.contains("  RU✓"), "{listed}");
+
+    // RU gives notice; it binds for 90 days more.
+    let mut withdraw = detente(cwd);
+    withdraw
+        .args([
+            "guarantee",
+            "withdraw",
+            "ru-us-elections-2026",
+            "--dir",
+            "./ru",
+        ])
+        .args(["--reason", "Superseded by the 2027 guarantee"])
+        .env("DETENTE_TOKEN", ru_token);
+    let withdrawn = run_ok(withdraw);
+    assert!(
+        withdrawn.starts_with("ru-us-elections-2026  WITHDRAWAL NOTIFIED by RU at "),
+        "{withdrawn}"
+    );
+    assert!(withdrawn.contains("; lapses at "), "{withdrawn}");
+    assert!(withdrawn.contains(" RU notified withdrawal"), "{withdrawn}");
+    let shown = poll_command(
+        cwd,
+        &["guarantee", "show", "ru-us-elections-2026"],
+        "./us",
+        us_token,
+        |out| out.starts_with("ru-us-elections-2026  WITHDRAWAL NOTIFIED by RU at "),
+        nodes,
+    );
+    assert!(shown.contains(" RU notified withdrawal"), "{shown}");
+    let mut show = detente(cwd);
+    show.args(["guarantee", "show", "ru-us-elections-2026", "--dir", "./us"])
+        .arg("--json")
+        .env("DETENTE_TOKEN", us_token);
+    let view: Value = serde_json::from_str(&run_ok(show)).expect("guarantee show --json is JSON");
+    assert_eq!(view["state"], "withdrawal-notified", "{view:#}");
+    assert_eq!(view["signed_by"]["RU"], true, "{view:#}");
+
+    // US keeps the evidence; anyone checks it offline, now or at a moment
+    // before RU signed. The witnesses cosign within moments: retried.
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let verified = loop {
+        let mut evidence = detente(cwd);
+        evidence
+            .args([
+                "evidence",
+                "--dir",
+                "./us",
+                "--guarantee",
+                "ru-us-elections-2026",
+            ])
+            .args(["-o", "guarantee.json"])
+            .env("DETENTE_TOKEN", us_token);
+        let exported = common::run(evidence);
+        assert!(exported.ok(), "{exported}");
+        assert!(
+            exported.stderr.contains("wrote guarantee.json: 2 messages"),
+            "{exported}"
+        );
+        let mut verify = detente(cwd);
+        verify.args(["verify", "guarantee.json"]);
+        let verified = common::run(verify);
+        if verified.ok() || Instant::now() > deadline {
+            break verified;
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    };
+    assert!(verified.ok(), "{verified}");
+    assert!(
+        verified
+            .stdout
+            .contains("\nguarantee ru-us-elections-2026\n  PROVEN    status ")
+            && verified.stdout.contains(": withdrawal notified by RU at "),
+        "{verified}"
+    );
+    let mut verify = detente(cwd);
+    verify.args(["verify", "guarantee.json", "--at", "2026-06-01"]);
+    let earlier = common::run(verify);
+    assert!(earlier.ok(), "{earlier}");
+    assert!(
+        earlier.stdout.contains(
+            "  PROVEN    status           not in force at 2026-06-01T00:00:00.000Z: proposed"
+        ),
+        "{earlier}"
+    );
 }
 
 #[test]
@@ -253,6 +455,11 @@ fn readme_two_nodes_notify_deliver_verify_acknowledge() {
         verified.stdout.contains("PROVEN    acknowledged"),
         "{verified}"
     );
+
+    // A one-way guarantee, RU to US. Before the agreement: once it is in
+    // force, guarantees are policy's and leadership's, and these officers
+    // are cleared for technical and operational only.
+    guarantee_given_shown_listed_and_withdrawn(cwd, &ru_token, &us_token, [&ru_node, &us_node]);
 
     // The agreement: RU proposes, US countersigns, both see it in force.
     std::fs::write(

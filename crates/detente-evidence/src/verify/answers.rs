@@ -59,13 +59,8 @@ struct AsOf {
 
 impl AsOf {
     fn new(exported_at: Timestamp, facts: &[Fact]) -> Self {
-        let latest = facts
-            .iter()
-            .flat_map(|f| [Some(f.created_at), f.delivered_at])
-            .flatten()
-            .max();
         AsOf {
-            at: latest.map_or(exported_at, |t| t.max(exported_at)),
+            at: super::judging_moment(exported_at, facts),
             exported_at,
         }
     }

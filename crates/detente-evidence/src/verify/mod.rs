@@ -28,6 +28,10 @@
 //!    with [`detente_proto::agreement::responsiveness::stats`] from the
 //!    messages it proves.
 //!
+//! For a bundle exported for a guarantee or a pledge, one more claim:
+//! `status` (a guarantee) or `signatories` (a pledge) at [`Options::at`],
+//! computed from the steps whose messages hold ([`commitments`]).
+//!
 //! "Witnessed" means: by default, cosigned (C2SP cosignature/v1) by at
 //! least one party other than the log's owner whose card is in the bundle;
 //! [`Options::policy`] replaces that with the auditor's own tlog-policy.
@@ -35,9 +39,12 @@
 
 mod agreements;
 mod answers;
+mod commitments;
 mod entries;
 mod figures;
+mod guarantee;
 mod keyring;
+mod pledge;
 
 use std::collections::BTreeMap;
 
@@ -46,12 +53,13 @@ use detente_log::checkpoint::Checkpoint;
 use detente_log::policy::Policy;
 use detente_proto::agreement::responsiveness::Fact;
 use detente_proto::card::SignedCard;
-use detente_proto::envelope::UnverifiedEnvelope;
+use detente_proto::envelope::{Envelope, UnverifiedEnvelope};
 use detente_proto::limits::Limits;
 use detente_proto::log_entry::EntryDirection;
 use detente_proto::receipt::SignedReceipt;
+use detente_proto::time::Timestamp;
 
-use crate::bundle::{Bundle, BundledMessage, Scope};
+use crate::bundle::{Bundle, BundledMessage};
 use crate::naming::origin;
 use crate::receipt_log::verify_receipt_log;
 use crate::report::{Claim, Party, Report, Verdict};
@@ -69,6 +77,26 @@ pub struct Options {
     /// `received_at`) to the answer's (likewise). An agreement the bundle
     /// proves in force sets its own deadlines instead.
     pub ack_within: Option<TimeDelta>,
+    /// The moment a guarantee's status or a pledge's signatories are
+    /// judged at (a bundle exported for one). Default: the bundle's
+    /// judging moment, as for deadlines — its `exported_at`, or the latest
+    /// time signed in it (a `created_at`, or a receipt's `received_at`, of
+    /// a message whose signature verified) if that is later.
+    pub at: Option<Timestamp>,
+}
+
+/// The moment a bundle is judged at when the auditor names none: when it
+/// says it was exported, or the latest time signed in it (a `created_at`
+/// or a receipt's `received_at` of a message whose signature verified) if
+/// that is later — so that nothing the bundle holds is left out by an
+/// `exported_at` set too early (it is unauthenticated).
+pub(crate) fn judging_moment(exported_at: Timestamp, facts: &[Fact]) -> Timestamp {
+    facts
+        .iter()
+        .flat_map(|f| [Some(f.created_at), f.delivered_at])
+        .flatten()
+        .max()
+        .map_or(exported_at, |t| t.max(exported_at))
 }
 
 /// Verifies `bundle` offline.
@@ -102,6 +130,7 @@ pub fn verify(bundle: &Bundle, options: &Options) -> Report {
         facts: Vec::new(),
         counted: Vec::new(),
         gaps: figures::Gaps::default(),
+        checked: Vec::new(),
     };
     for (i, message) in bundle.messages.iter().enumerate() {
         checker.message(i, message, &mut claims);
@@ -120,6 +149,10 @@ pub fn verify(bundle: &Bundle, options: &Options) -> Report {
         options.ack_within,
         bundle.exported_at,
     ));
+    let at = options
+        .at
+        .unwrap_or_else(|| judging_moment(bundle.exported_at, &checker.facts));
+    let commitment = commitments::check(bundle, &checker.checked, &keyring, at, &mut claims);
     let figures = bundle.stats.as_ref().map(|claimed| {
         let counted: Vec<Fact> = checker
             .facts
@@ -140,10 +173,7 @@ pub fn verify(bundle: &Bundle, options: &Options) -> Report {
             bundle.format,
             bundle.exported_by,
             bundle.exported_at,
-            match &bundle.scope {
-                Scope::Thread(id) => format!("thread {id}"),
-                Scope::Counterparty(party) => format!("everything exchanged with {party}"),
-            },
+            bundle.scope,
             bundle.messages.len(),
             bundle.cards.len()
         ),
@@ -157,6 +187,7 @@ pub fn verify(bundle: &Bundle, options: &Options) -> Report {
             .collect(),
         claims,
         figures,
+        commitment,
     }
 }
 
@@ -193,10 +224,59 @@ struct Checker<'a> {
     counted: Vec<bool>,
     /// Messages that figures cannot rest on.
     gaps: figures::Gaps,
+    /// How each message of the bundle stood, in bundle order.
+    checked: Vec<Checked>,
+}
+
+/// How one message of the bundle stood once judged: what the claims on
+/// guarantees and pledges rest on.
+#[derive(Debug)]
+pub(crate) struct Checked {
+    /// `message <id>`, or `message #<n>` when the envelope does not parse.
+    pub(crate) subject: String,
+    /// The envelope as it claims to be; `None` when it does not parse.
+    pub(crate) envelope: Option<Envelope>,
+    /// Whether its signature verified with the sender's card key (`sent`
+    /// PROVEN): only then is `envelope` the sender's word.
+    pub(crate) verified: bool,
+    /// Its claims judged BROKEN (`sent`, `delivered`, …).
+    pub(crate) broken: Vec<&'static str>,
+    /// The verdict on `logged-sent`, once the signature verified.
+    pub(crate) logged_sent: Option<Verdict>,
 }
 
 impl Checker<'_> {
+    /// Judges one message, and remembers how it stood.
     fn message(&mut self, i: usize, message: &BundledMessage, claims: &mut Vec<Claim>) {
+        let start = claims.len();
+        let (envelope, verified) = self.judge(i, message, claims);
+        let judged = &claims[start..];
+        self.checked.push(Checked {
+            subject: judged
+                .first()
+                .map_or_else(|| format!("message #{}", i + 1), |c| c.subject.clone()),
+            envelope,
+            verified,
+            broken: judged
+                .iter()
+                .filter(|c| c.verdict == Verdict::Broken)
+                .map(|c| c.claim)
+                .collect(),
+            logged_sent: judged
+                .iter()
+                .find(|c| c.claim == "logged-sent")
+                .map(|c| c.verdict),
+        });
+    }
+
+    /// The claims on one message; gives the envelope as it claims to be
+    /// (`None`: it does not parse) and whether its signature verified.
+    fn judge(
+        &mut self,
+        i: usize,
+        message: &BundledMessage,
+        claims: &mut Vec<Claim>,
+    ) -> (Option<Envelope>, bool) {
         let unverified =
             match UnverifiedEnvelope::parse(message.envelope.as_bytes(), &Limits::unbounded()) {
                 Ok(u) => u,
@@ -209,7 +289,7 @@ impl Checker<'_> {
                         Verdict::Broken,
                         format!("envelope: {e}"),
                     ));
-                    return;
+                    return (None, false);
                 }
             };
         let claimed = unverified.claimed().clone();
@@ -227,7 +307,7 @@ impl Checker<'_> {
                     "the bundle has no card for the sender {from}, so its signature cannot be checked"
                 ),
             );
-            return;
+            return (Some(claimed), false);
         };
         let signed = match unverified.verify(&sender.card.keys().signing) {
             Ok(signed) => signed,
@@ -241,7 +321,7 @@ impl Checker<'_> {
                         sender.card.fingerprint()
                     ),
                 );
-                return;
+                return (Some(claimed), false);
             }
         };
         let e = signed.envelope();
@@ -395,6 +475,7 @@ impl Checker<'_> {
         }
         self.facts.push(Fact::of(signed.envelope(), delivered_at));
         self.counted.push(counts);
+        (Some(signed.envelope().clone()), true)
     }
 
     /// The verdict on an entry proven in `owner`'s log.

@@ -71,7 +71,8 @@ pub struct Msg {
 }
 
 impl Msg {
-    fn new(from: &'static str, to: &'static str, body: Body, created_at: Timestamp) -> Self {
+    /// A routine message with `body`, delivered as soon as it is written.
+    pub fn new(from: &'static str, to: &'static str, body: Body, created_at: Timestamp) -> Self {
         Msg {
             from,
             to,
@@ -91,6 +92,7 @@ impl Msg {
             summary: "From 203.0.113.0/24".into(),
             detected_at: None,
             stix: None,
+            alleged_breach: None,
         });
         Msg {
             precedence: Precedence::Flash,
@@ -391,6 +393,7 @@ impl World {
                 .collect(),
             messages,
             agreements: Vec::new(),
+            documents: Vec::new(),
             stats: None,
         }
     }

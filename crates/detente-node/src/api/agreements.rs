@@ -97,7 +97,8 @@ pub struct AgreementList {
     pub agreements: Vec<AgreementView>,
 }
 
-fn highest(officer: &crate::officers::Officer, asked: Option<Tier>) -> Tier {
+/// The tier asked for, or the officer's highest.
+pub(crate) fn highest(officer: &crate::officers::Officer, asked: Option<Tier>) -> Tier {
     asked.unwrap_or_else(|| {
         officer
             .tiers

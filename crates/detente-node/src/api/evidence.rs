@@ -2,8 +2,12 @@
 //! (one thread; `{id}` may be any message of it) and
 //! `GET /api/v1/evidence?counterparty=XX` (everything exchanged with one
 //! party; with `period=2026-Q4`, or `from` and `to`, also the responsiveness
-//! figures of that period, which `detente verify` recomputes). The officer
-//! gets the messages of the tiers they are cleared for.
+//! figures of that period, which `detente verify` recomputes);
+//! `GET /api/v1/guarantees/{id}/evidence` and
+//! `GET /api/v1/pledges/{host}/{id}/evidence` (every signed step of one
+//! guarantee or pledge, for `detente verify` to judge its status or
+//! signatories at any moment). The officer gets the messages of the tiers
+//! they are cleared for.
 
 use std::sync::Arc;
 
@@ -12,6 +16,7 @@ use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use detente_evidence::bundle::Scope;
 use detente_proto::ids::{MessageId, PartyCode};
+use detente_proto::pledge::PledgeRef;
 use serde::Deserialize;
 use utoipa::IntoParams;
 
@@ -102,6 +107,54 @@ pub async fn exchange(
     };
     let bundle = node
         .export_evidence(&officer, Scope::Counterparty(party), period)
+        .await?;
+    Ok(bundle_response(&bundle))
+}
+
+/// Export the evidence bundle of a guarantee: every message that proposed,
+/// signed or withdrew it.
+#[utoipa::path(get, path = "/api/v1/guarantees/{id}/evidence",
+    params(("id" = String, Path, description = "The guarantee's id, e.g. ru-us-elections-2026")),
+    responses(
+        (status = 200, description = "The evidence bundle (detente-evidence/v1, docs/evidence.md); `detente verify --at <time>` judges the guarantee's status at that moment", body = Object, content_type = "application/json"),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = [])), tag = "evidence")]
+pub async fn guarantee(
+    State(node): State<Arc<Node>>,
+    Authenticated(officer): Authenticated,
+    Path(id): Path<String>,
+) -> Result<Response, NodeError> {
+    let bundle = node
+        .export_evidence(&officer, Scope::Guarantee(id), None)
+        .await?;
+    Ok(bundle_response(&bundle))
+}
+
+/// Export the evidence bundle of a pledge: its text as its host published
+/// it, and every message that signed it or withdrew from it.
+#[utoipa::path(get, path = "/api/v1/pledges/{host}/{id}/evidence",
+    params(("host" = String, Path, description = "The pledge's host, e.g. UN"),
+        ("id" = String, Path, description = "Its id at the host, e.g. no-first-use")),
+    responses(
+        (status = 200, description = "The evidence bundle (detente-evidence/v1, docs/evidence.md); `detente verify --at <time>` judges the pledge's signatories at that moment", body = Object, content_type = "application/json"),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = [])), tag = "evidence")]
+pub async fn pledge(
+    State(node): State<Arc<Node>>,
+    Authenticated(officer): Authenticated,
+    Path((host, id)): Path<(String, String)>,
+) -> Result<Response, NodeError> {
+    let named = format!("{host}/{id}");
+    let reference: PledgeRef = named.parse().map_err(|_| NodeError::NotFound {
+        what: "pledge",
+        id: named.clone(),
+    })?;
+    let bundle = node
+        .export_evidence(&officer, Scope::Pledge(reference), None)
         .await?;
     Ok(bundle_response(&bundle))
 }

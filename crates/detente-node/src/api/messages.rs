@@ -88,6 +88,17 @@ pub async fn compose(
             request.kind
         )));
     }
+    if request
+        .kind
+        .parse()
+        .is_ok_and(|k| crate::guarantees::is_guarantee_kind(k) || crate::pledges::is_pledge_kind(k))
+    {
+        // Sent this way, the step would be neither recorded nor logged.
+        return Err(NodeError::Unprocessable(format!(
+            "kind {}: guarantees and pledges go through /api/v1/guarantees and /api/v1/pledges (detente guarantee …, detente pledge …)",
+            request.kind
+        )));
+    }
     if request.kind == MessageKind::Escalation.as_str() {
         return Err(NodeError::Unprocessable(
             "kind escalation: escalations are sent by the agreement engine when a deadline is missed, not composed"

@@ -8,6 +8,7 @@
 pub mod agreements;
 pub mod auth;
 pub mod channels;
+pub mod commitments;
 pub mod evidence;
 pub mod log;
 pub mod messages;
@@ -39,8 +40,40 @@ pub fn router(node: Arc<Node>) -> Router {
         .route("/api/v1/log/status", get(log::status))
         .route("/api/v1/threads/{id}/evidence", get(evidence::thread))
         .route("/api/v1/evidence", get(evidence::exchange))
+        .route("/api/v1/guarantees/{id}/evidence", get(evidence::guarantee))
+        .route(
+            "/api/v1/pledges/{host}/{id}/evidence",
+            get(evidence::pledge),
+        )
         .route("/api/v1/channels", get(channels::list))
         .route("/api/v1/stats", get(stats::stats))
+        .route(
+            "/api/v1/guarantees",
+            get(commitments::list_guarantees).post(commitments::propose_guarantee),
+        )
+        .route("/api/v1/guarantees/{id}", get(commitments::show_guarantee))
+        .route(
+            "/api/v1/guarantees/{id}/sign",
+            post(commitments::sign_guarantee),
+        )
+        .route(
+            "/api/v1/guarantees/{id}/withdraw",
+            post(commitments::withdraw_guarantee),
+        )
+        .route(
+            "/api/v1/pledges",
+            get(commitments::list_pledges).post(commitments::create_pledge),
+        )
+        .route("/api/v1/pledges/{host}/{id}", get(commitments::show_pledge))
+        .route(
+            "/api/v1/pledges/{host}/{id}/sign",
+            post(commitments::sign_pledge),
+        )
+        .route(
+            "/api/v1/pledges/{host}/{id}/withdraw",
+            post(commitments::withdraw_pledge),
+        )
+        .route("/peer/v1/pledges/{id}", get(commitments::registry))
         .route(
             "/api/v1/agreements",
             get(agreements::list).post(agreements::propose),

@@ -5,7 +5,9 @@ use axum::Json;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use crate::api::{agreements, channels, evidence, log, messages, problem, stats, views};
+use crate::api::{
+    agreements, channels, commitments, evidence, log, messages, problem, stats, views,
+};
 use crate::compose;
 
 /// The officer API.
@@ -13,7 +15,10 @@ use crate::compose;
 #[openapi(
     info(title = "detente officer API", description = "Compose, send, list, show and acknowledge messages; export evidence. Errors are RFC 9457 problem+json."),
     paths(messages::compose, messages::list, messages::show, messages::acknowledge, log::status,
-        evidence::thread, evidence::exchange, stats::stats, agreements::propose, agreements::sign,
+        evidence::thread, evidence::exchange, evidence::guarantee, evidence::pledge, stats::stats,
+        commitments::propose_guarantee, commitments::sign_guarantee, commitments::withdraw_guarantee,
+        commitments::list_guarantees, commitments::show_guarantee, commitments::create_pledge,
+        commitments::sign_pledge, commitments::withdraw_pledge, commitments::list_pledges, commitments::show_pledge, agreements::propose, agreements::sign,
         agreements::list, agreements::show, channels::list),
     components(schemas(
         compose::ComposeRequest, compose::Address, messages::AckRequest, messages::MessageList,
@@ -21,13 +26,17 @@ use crate::compose;
         views::ReceiptView, views::LoggedAtView, views::AcknowledgementView, problem::Problem,
         agreements::AgreementView, agreements::ProposeRequest, agreements::SignRequest,
         agreements::AgreementList, channels::ChannelList, channels::ChannelView,
-        channels::SuspensionView, log::LogStatus, log::CosignatureView, log::WitnessedLogView, log::AlarmView
+        channels::SuspensionView, commitments::GuaranteeView, commitments::PledgeView,
+        commitments::StepView, commitments::SignatoryView, commitments::ProposeGuarantee,
+        commitments::CreatePledge, commitments::SignStep, commitments::WithdrawStep,
+        commitments::GuaranteeList, commitments::PledgeList, log::LogStatus, log::CosignatureView, log::WitnessedLogView, log::AlarmView
     )),
     modifiers(&BearerAuth),
     tags((name = "messages", description = "Messages between parties"),
          (name = "log", description = "This node's transparency log, its witnesses and alarms"),
          (name = "evidence", description = "Evidence bundles anyone can verify offline with `detente verify`"),
-         (name = "agreements", description = "Co-signed agreements: the rules of a channel"))
+         (name = "agreements", description = "Co-signed agreements: the rules of a channel"),
+         (name = "commitments", description = "Guarantees and pledges, with their status at any time"))
 )]
 pub struct ApiDoc;
 

@@ -170,6 +170,11 @@ fn peer_problem(rejection: &PeerRejection) -> Problem {
             "agreement-refuses",
             "Refused under the agreement",
         ),
+        PeerRejection::Document(_) => (
+            StatusCode::FORBIDDEN,
+            "document-refused",
+            "The guarantee or pledge step does not hold",
+        ),
     };
     Problem::new(status, slug, title, detail, None)
 }
@@ -205,6 +210,16 @@ impl From<&NodeError> for Problem {
                 StatusCode::UNPROCESSABLE_ENTITY,
                 "unprocessable",
                 "Cannot do that",
+                detail,
+                None,
+            ),
+            NodeError::Conflict(_) => {
+                Problem::new(StatusCode::CONFLICT, "conflict", "Conflict", detail, None)
+            }
+            NodeError::Store(StoreError::DocumentConflict(_)) => Problem::new(
+                StatusCode::CONFLICT,
+                "document-conflict",
+                "Another text or step of this guarantee or pledge is already held",
                 detail,
                 None,
             ),

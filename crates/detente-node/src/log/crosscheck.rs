@@ -72,7 +72,7 @@ pub(crate) async fn run_crosscheck(node: Arc<Node>, mut shutdown: watch::Receive
 }
 
 impl Node {
-    async fn fetch(&self, peer: &Peer, path: &str) -> Result<Vec<u8>, String> {
+    pub(crate) async fn fetch(&self, peer: &Peer, path: &str) -> Result<Vec<u8>, String> {
         let client = self
             .clients
             .for_peer(self, peer)

@@ -239,6 +239,7 @@ pub fn notification(from: &str, to: &str, subject: &str) -> Envelope {
             summary: "test".into(),
             detected_at: None,
             stix: None,
+            alleged_breach: None,
         }),
     }
 }

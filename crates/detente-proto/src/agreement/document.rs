@@ -9,6 +9,7 @@ use crate::canonical::to_canonical_bytes;
 use crate::envelope::AgreementRef;
 use crate::ids::{PartyCode, Tier};
 use crate::kind::{MessageKind, Precedence, Tlp};
+use crate::language::{is_language_tag, not_a_language_tag};
 
 /// The longest clock skew an agreement may allow: one day.
 pub const MAX_CLOCK_SKEW_MS: u64 = 24 * 3_600_000;
@@ -157,7 +158,7 @@ impl Agreement {
             if !is_language_tag(tag) {
                 return Err(AgreementError::field(
                     format!("languages[{i}]"),
-                    format!("{tag:?} is not a BCP 47 language tag, e.g. ru, en, ar, zh-Hans"),
+                    not_a_language_tag(tag),
                 ));
             }
         }
@@ -353,15 +354,4 @@ fn positive(field: &str, ms: u64) -> Result<(), AgreementError> {
         return Err(AgreementError::field(field, "may be at most ten years"));
     }
     Ok(())
-}
-
-/// A BCP 47 tag in the common form: a 2–3 letter language, then subtags
-/// of 1–8 letters or digits (RFC 5646 §2.1, without grandfathered tags).
-pub(crate) fn is_language_tag(tag: &str) -> bool {
-    let mut parts = tag.split('-');
-    let language_ok = parts
-        .next()
-        .is_some_and(|l| (2..=3).contains(&l.len()) && l.chars().all(|c| c.is_ascii_alphabetic()));
-    language_ok
-        && parts.all(|p| (1..=8).contains(&p.len()) && p.chars().all(|c| c.is_ascii_alphanumeric()))
 }

@@ -287,24 +287,6 @@ impl Period {
     /// `to`, the end of that day, so `2026-10-01` to `2026-12-31` is the
     /// whole quarter.
     pub fn between(from: &str, to: &str) -> Result<Self, String> {
-        let instant = |s: &str, end_of_day: bool, what: &str| -> Result<Timestamp, String> {
-            if let Ok(at) = chrono::DateTime::parse_from_rfc3339(s) {
-                return Ok(Timestamp::from_datetime(at.with_timezone(&Utc)));
-            }
-            let date = NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| {
-                format!("{what} {s:?} is neither a date (2026-10-01) nor an RFC 3339 time (2026-10-01T00:00:00Z)")
-            })?;
-            let date = if end_of_day {
-                date.succ_opt()
-                    .ok_or_else(|| format!("{what} {s:?} is out of range"))?
-            } else {
-                date
-            };
-            let midnight = date
-                .and_hms_opt(0, 0, 0)
-                .ok_or_else(|| format!("{what} {s:?} is out of range"))?;
-            Ok(Timestamp::from_datetime(Utc.from_utc_datetime(&midnight)))
-        };
         Period::new(instant(from, false, "from")?, instant(to, true, "to")?)
     }
 
@@ -316,6 +298,33 @@ impl Period {
             .parse()
             .unwrap_or_else(|e| unreachable!("a quarter always parses: {e}"))
     }
+}
+
+/// A moment as people write it: an RFC 3339 time, or a date (UTC) for its
+/// first instant. `what` names the input in errors (e.g. `--at`).
+pub fn parse_instant(s: &str, what: &str) -> Result<Timestamp, String> {
+    instant(s, false, what)
+}
+
+fn instant(s: &str, end_of_day: bool, what: &str) -> Result<Timestamp, String> {
+    if let Ok(at) = chrono::DateTime::parse_from_rfc3339(s) {
+        return Ok(Timestamp::from_datetime(at.with_timezone(&Utc)));
+    }
+    let date = NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| {
+        format!(
+            "{what} {s:?} is neither a date (2026-10-01) nor an RFC 3339 time (2026-10-01T00:00:00Z)"
+        )
+    })?;
+    let date = if end_of_day {
+        date.succ_opt()
+            .ok_or_else(|| format!("{what} {s:?} is out of range"))?
+    } else {
+        date
+    };
+    let midnight = date
+        .and_hms_opt(0, 0, 0)
+        .ok_or_else(|| format!("{what} {s:?} is out of range"))?;
+    Ok(Timestamp::from_datetime(Utc.from_utc_datetime(&midnight)))
 }
 
 /// Which way a message went, seen from the party whose figures these are.

@@ -10,6 +10,7 @@ use super::document::{
 };
 use crate::ids::{PartyCode, Tier};
 use crate::kind::{MessageKind, Precedence, Tlp};
+use crate::written::{DurationProblem, duration_ms};
 
 /// An agreement as written in TOML (see `../shared/examples/agreement.toml`).
 #[derive(Debug, Clone, Deserialize)]
@@ -207,25 +208,14 @@ fn kind(field: &str, name: &str) -> Result<MessageKind, AgreementError> {
 /// A duration as people write it (`90s`, `1h`, `15d`), in whole
 /// milliseconds; zero and negative durations are refused.
 fn duration(field: &str, text: &str) -> Result<u64, AgreementError> {
-    let trimmed = text.trim();
-    if trimmed.starts_with('-') {
-        return Err(AgreementError::NotPositive {
+    duration_ms(text).map_err(|problem| match problem {
+        DurationProblem::NotPositive => AgreementError::NotPositive {
             field: field.to_owned(),
             value: text.to_owned(),
-        });
-    }
-    let parsed = humantime::parse_duration(trimmed).map_err(|e| {
-        AgreementError::field(
+        },
+        DurationProblem::Unreadable(e) => AgreementError::field(
             field,
             format!("{text:?} is not a duration ({e}); write e.g. 30m, 4h, 15d"),
-        )
-    })?;
-    let ms = u64::try_from(parsed.as_millis()).unwrap_or(u64::MAX);
-    if ms == 0 {
-        return Err(AgreementError::NotPositive {
-            field: field.to_owned(),
-            value: text.to_owned(),
-        });
-    }
-    Ok(ms)
+        ),
+    })
 }

@@ -24,7 +24,8 @@
 //! and older duplicates are dropped, the earliest kept (`0004_alarm_dedup.sql`);
 //! 5, the parties' signatures on agreement versions (`0005_agreements.sql`);
 //! 6, deadline timers, started with a sent message's delivery
-//! (`0006_deadlines.sql`).
+//! (`0006_deadlines.sql`); 7, the signed records of guarantees and pledges
+//! (`0007_documents.sql`).
 //!
 //! SQLite has no SHA-256, so every connection gets a `sha256(blob)` SQL
 //! function computed in Rust ([`super::witness::evidence_sha256`], the hash
@@ -47,6 +48,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0004_alarm_dedup.sql"),
     include_str!("migrations/0005_agreements.sql"),
     include_str!("migrations/0006_deadlines.sql"),
+    include_str!("migrations/0007_documents.sql"),
 ];
 
 /// The schema version this build writes: the number of migrations.
