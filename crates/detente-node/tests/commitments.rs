@@ -536,6 +536,26 @@ async fn the_host_refuses_a_pledge_signature_after_the_window_or_over_other_byte
         problem["detail"].as_str().unwrap_or("").contains("closed"),
         "{problem}"
     );
+    // A signature over another text than the one published.
+    let mut other = pledge.clone();
+    other.title.push_str(" (amended)");
+    let signed = other
+        .sign(&"RU".parse().expect("RU"), &ru.keys.signing)
+        .expect("signs");
+    let mut envelope = notification("RU", "UN", "s");
+    envelope.body = Body::PledgeSign(PledgeSign {
+        pledge: "UN/no-first-use".parse().expect("ref"),
+        signed: String::from_utf8(signed.bytes().to_vec()).expect("utf-8"),
+    });
+    let (status, problem, _) = ru.send(envelope).await;
+    assert_eq!(status, 403, "{problem}");
+    assert!(
+        problem["detail"]
+            .as_str()
+            .unwrap_or("")
+            .contains("another text"),
+        "{problem}"
+    );
     let (_, view) = call(&net, "UN", "GET", "/api/v1/pledges/UN/no-first-use", None).await;
     assert_eq!(view["signatories"], json!([]), "{view}");
 }
