@@ -198,7 +198,12 @@ async fn out_of_bounds_bodies_are_refused_at_compose_not_queued() {
         deep = json!({"x": deep});
     }
     let bundle = json!({"type": "bundle", "id": "bundle--5d0092c5-5f74-4287-9642-33f4c354e56d",
-        "objects": [{"type": "note", "id": "note--8e2e2d2b-17d4-4cbf-938f-98ee46b3cd3f", "content": deep}]});
+        "objects": [{"type": "note", "spec_version": "2.1",
+            "id": "note--8e2e2d2b-17d4-4cbf-938f-98ee46b3cd3f",
+            "created": "2026-11-28T09:30:00.000Z", "modified": "2026-11-28T09:30:00.000Z",
+            "content": "Deep custom property follows",
+            "object_refs": ["indicator--8e2e2d2b-17d4-4cbf-938f-98ee46b3cd3f"],
+            "x_deep": deep}]});
     let (status, body) = problem(
         net.client("RU")
             .post(

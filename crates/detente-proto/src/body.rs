@@ -3,8 +3,10 @@
 //! A body is decoded by its envelope's `kind`; members a kind does not
 //! define are refused (`deny_unknown_fields`), so a peer cannot smuggle data
 //! past validation. STIX 2.1 bundles ride in the `stix` member of the kinds
-//! that carry incident data; they are checked here only for their outer
-//! shape (full STIX validation is the threat-intelligence layer's job).
+//! that carry incident data, kept as the exact JSON they came as; each is
+//! checked in full against STIX 2.1 by [`crate::stix`], at compose and on
+//! receipt alike, and a fault is reported at its path below
+//! `envelope.body.stix`.
 //!
 //! The guarantee and pledge kinds carry signed documents as their exact
 //! bytes ([`crate::guarantee`], [`crate::pledge`]); a `notification` or a
@@ -20,6 +22,7 @@ use crate::ids::{MessageId, Tier, is_document_id};
 use crate::kind::MessageKind;
 use crate::pledge::PledgeRef;
 use crate::signing::decode_fixed;
+use crate::stix;
 use crate::time::Timestamp;
 
 /// A guarantee or pledge that a message alleges was breached:
@@ -380,6 +383,19 @@ impl Body {
         value.unwrap_or_else(|error| unreachable!("bodies always serialise: {error}"))
     }
 
+    /// The STIX 2.1 bundle the body carries, if any and if it reads as one
+    /// (a body that passed [`Body::from_value`] has a valid one).
+    pub fn stix_bundle(&self) -> Option<crate::stix::Bundle> {
+        let value = match self {
+            Body::Notification(b) => b.stix.as_ref(),
+            Body::RequestInformation(b) => b.stix.as_ref(),
+            Body::RequestAssistance(b) => b.stix.as_ref(),
+            Body::Reply(b) => b.stix.as_ref(),
+            _ => None,
+        }?;
+        crate::stix::Bundle::from_value(value.clone()).ok()
+    }
+
     /// One line for timelines and inbox tables.
     pub fn headline(&self) -> String {
         match self {
@@ -434,7 +450,7 @@ impl Body {
             }
         };
         let stix = |stix: &Option<Value>| match stix {
-            Some(bundle) => check_stix_bundle_shape(bundle),
+            Some(bundle) => check_stix_bundle(bundle),
             None => Ok(()),
         };
         match self {
@@ -531,45 +547,22 @@ fn first_line(text: &str) -> String {
         .collect()
 }
 
-/// The outer shape of a STIX 2.1 bundle (STIX 2.1 §8.1): `type` is
-/// `bundle`, `id` is `bundle--<uuid>`, `objects` (if present) is an array
-/// of objects that each have a string `type` and `id`.
-fn check_stix_bundle_shape(bundle: &Value) -> Result<(), ProtoError> {
-    let field = |rest: &str| format!("envelope.body.stix{rest}");
-    let object = bundle
-        .as_object()
-        .ok_or_else(|| ProtoError::field(field(""), "must be a STIX 2.1 bundle object"))?;
-    if object.get("type").and_then(Value::as_str) != Some("bundle") {
-        return Err(ProtoError::field(field(".type"), "must be \"bundle\""));
-    }
-    let id_ok = object
-        .get("id")
-        .and_then(Value::as_str)
-        .and_then(|id| id.strip_prefix("bundle--"))
-        .is_some_and(|uuid| uuid::Uuid::try_parse(uuid).is_ok());
-    if !id_ok {
-        return Err(ProtoError::field(
-            field(".id"),
-            "must be \"bundle--\" followed by a UUID",
-        ));
-    }
-    match object.get("objects") {
-        None => Ok(()),
-        Some(Value::Array(objects)) => {
-            for (i, item) in objects.iter().enumerate() {
-                let typed = item.get("type").and_then(Value::as_str).is_some();
-                let id = item.get("id").and_then(Value::as_str).is_some();
-                if !(typed && id) {
-                    return Err(ProtoError::field(
-                        field(&format!(".objects[{i}]")),
-                        "every STIX object needs a string \"type\" and \"id\"",
-                    ));
-                }
-            }
-            Ok(())
-        }
-        Some(_) => Err(ProtoError::field(field(".objects"), "must be an array")),
-    }
+/// A STIX 2.1 bundle, checked in full ([`crate::stix::validate`]); a
+/// fault is named by its path below `envelope.body.stix`, with the id of
+/// the object it is in.
+fn check_stix_bundle(bundle: &Value) -> Result<(), ProtoError> {
+    let checked = stix::Bundle::from_value(bundle.clone()).and_then(|b| stix::validate(&b));
+    checked.map_err(|error| {
+        let field = match error.property.as_str() {
+            "" => "envelope.body.stix".to_owned(),
+            property => format!("envelope.body.stix.{property}"),
+        };
+        let problem = match &error.id {
+            Some(id) => format!("{} (in {id})", error.problem),
+            None => error.problem,
+        };
+        ProtoError::field(field, problem)
+    })
 }
 
 #[cfg(test)]
@@ -623,19 +616,79 @@ mod tests {
         );
     }
 
+    /// The bundle of the demo's notification (crates/detente/src/demo.rs, step 2).
+    fn demo_bundle() -> Value {
+        json!({"type": "bundle", "id": "bundle--5d0092c5-5f74-4287-9642-33f4c354e56d", "objects": [{
+            "type": "indicator", "spec_version": "2.1",
+            "id": "indicator--8e2e2d2b-17d4-4cbf-938f-98ee46b3cd3f",
+            "created": "2026-11-28T09:30:00.000Z", "modified": "2026-11-28T09:30:00.000Z",
+            "name": "Modbus scanning source", "pattern_type": "stix",
+            "pattern": "[ipv4-addr:value ISSUBSET '203.0.113.0/24']",
+            "valid_from": "2026-11-28T09:00:00Z"}]})
+    }
+
     #[test]
-    fn stix_bundle_shape_is_checked() {
-        let ok = json!({"subject": "s", "summary": "s", "stix": {
-            "type": "bundle", "id": "bundle--5d0092c5-5f74-4287-9642-33f4c354e56d",
-            "objects": [{"type": "indicator", "id": "indicator--x"}]}});
-        Body::from_value(MessageKind::Notification, ok).expect("valid bundle");
-        let bad = json!({"subject": "s", "summary": "s", "stix": {
-            "type": "bundle", "id": "bundle--5d0092c5-5f74-4287-9642-33f4c354e56d",
-            "objects": [{"id": "indicator--x"}]}});
-        let err = Body::from_value(MessageKind::Notification, bad).unwrap_err();
+    fn stix_bundles_are_validated_and_carried_exactly() {
+        let mut bundle = demo_bundle();
+        bundle["objects"][0]["x_detente_sensor"] = json!({"site": "substation 7", "ports": [502]});
+        for (kind, body) in [
+            (
+                MessageKind::Notification,
+                json!({"subject": "s", "summary": "s", "stix": bundle}),
+            ),
+            (
+                MessageKind::RequestInformation,
+                json!({"subject": "s", "question": "q", "stix": bundle}),
+            ),
+            (
+                MessageKind::RequestAssistance,
+                json!({"subject": "s", "description": "d", "assistance": "a", "stix": bundle}),
+            ),
+            (
+                MessageKind::Reply,
+                json!({"stage": "interim", "text": "t", "stix": bundle}),
+            ),
+        ] {
+            round_trip(kind, body);
+        }
+    }
+
+    #[test]
+    fn a_malformed_stix_bundle_is_refused_at_its_path() {
+        let mut bundle = demo_bundle();
+        bundle["objects"][0]["valid_from"] = json!("yesterday");
+        assert_eq!(
+            refused(
+                MessageKind::Notification,
+                json!({"subject": "s", "summary": "s", "stix": bundle})
+            ),
+            "envelope.body.stix.objects[0].valid_from: \"yesterday\" is not an RFC 3339 timestamp; write UTC with a Z suffix, e.g. 2016-01-20T12:31:12.123Z (STIX 2.1 §2.16) (in indicator--8e2e2d2b-17d4-4cbf-938f-98ee46b3cd3f)"
+        );
+        let mut bundle = demo_bundle();
+        bundle["objects"][0] = json!({"type": "indicator", "id": "indicator--x"});
+        let error = refused(
+            MessageKind::Reply,
+            json!({"stage": "final", "text": "t", "stix": bundle}),
+        );
         assert!(
-            err.to_string().starts_with("envelope.body.stix.objects[0]"),
-            "{err}"
+            error.starts_with(
+                "envelope.body.stix.objects[0].id: \"indicator--x\": \"x\" is not a UUID"
+            ),
+            "{error}"
+        );
+        assert_eq!(
+            refused(
+                MessageKind::Notification,
+                json!({"subject": "s", "summary": "s", "stix": {"type": "bundle"}})
+            ),
+            "envelope.body.stix.id: missing; write \"bundle--\" and a random UUID"
+        );
+        assert_eq!(
+            refused(
+                MessageKind::Notification,
+                json!({"subject": "s", "summary": "s", "stix": []})
+            ),
+            "envelope.body.stix: must be a STIX 2.1 bundle: a JSON object with \"type\": \"bundle\", an \"id\" and \"objects\""
         );
     }
 

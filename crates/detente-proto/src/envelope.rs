@@ -235,6 +235,25 @@ impl Envelope {
                 "a message cannot answer itself",
             ));
         }
+        // The message's marking covers what it carries: never less
+        // restrictive than the most restrictive STIX marking inside
+        // (TLP 2.0; unmarked objects take the message's own marking).
+        if let Some(bundle) = self.body.stix_bundle() {
+            let own = crate::stix::Tlp2::from(self.tlp);
+            if let Some(inside) = crate::stix::bundle_tlp(&bundle, Some(own))
+                && inside > own
+            {
+                return Err(ProtoError::field(
+                    "envelope.tlp",
+                    format!(
+                        "is {}, but the STIX bundle holds objects marked {}; mark the message at least {} (TLP 2.0: a message never lowers the marking of what it carries)",
+                        self.tlp,
+                        inside.name(),
+                        crate::kind::Tlp::from(inside)
+                    ),
+                ));
+            }
+        }
         Ok(())
     }
 
@@ -448,6 +467,42 @@ mod tests {
         );
         envelope.body = Body::Ping(Check::default());
         Envelope::from_value(envelope.to_value()).expect("a ping needs no in_reply_to");
+    }
+
+    #[test]
+    fn a_message_never_lowers_the_marking_of_the_stix_it_carries() {
+        let indicator = |marking: &str| {
+            serde_json::json!({"type": "bundle", "id": "bundle--5d0092c5-5f74-4287-9642-33f4c354e56d",
+                "objects": [{"type": "indicator", "spec_version": "2.1",
+                    "id": "indicator--8e2e2d2b-17d4-4cbf-938f-98ee46b3cd3f",
+                    "created": "2026-11-28T09:30:00.000Z", "modified": "2026-11-28T09:30:00.000Z",
+                    "pattern_type": "stix", "pattern": "[ipv4-addr:value = '203.0.113.5']",
+                    "valid_from": "2026-11-28T09:00:00Z",
+                    "object_marking_refs": [marking]}]})
+        };
+        let red = "marking-definition--e828b379-4e03-4974-9ac4-e53a884c97c1";
+        let green = "marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb";
+        let mut envelope = sample("2026-11-28T10:00:00.000Z");
+        envelope.tlp = Tlp::Amber;
+        let Body::Notification(notification) = &mut envelope.body else {
+            panic!("the sample is a notification");
+        };
+        notification.stix = Some(indicator(red));
+        let err = Envelope::from_value(envelope.to_value()).unwrap_err();
+        assert!(
+            err.to_string().starts_with(
+                "envelope.tlp: is AMBER, but the STIX bundle holds objects marked TLP:RED"
+            ),
+            "{err}"
+        );
+        envelope.tlp = Tlp::Red;
+        Envelope::from_value(envelope.to_value()).expect("RED carries RED");
+        // A more restrictive message than its content is fine.
+        let Body::Notification(notification) = &mut envelope.body else {
+            panic!("the sample is a notification");
+        };
+        notification.stix = Some(indicator(green));
+        Envelope::from_value(envelope.to_value()).expect("RED carries GREEN");
     }
 
     #[test]

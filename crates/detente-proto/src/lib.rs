@@ -21,13 +21,16 @@
 //! - [`seal`]: HPKE (RFC 9180) base mode, DHKEM(X25519, HKDF-SHA256),
 //!   HKDF-SHA256, ChaCha20-Poly1305;
 //! - [`limits`]: bounds on everything that comes from outside;
-//! - [`log_entry`]: the fixed records of a party's transparency log.
+//! - [`log_entry`]: the fixed records of a party's transparency log;
+//! - [`stix`]: the STIX 2.1 bundles messages carry, their validation and
+//!   their TLP 2.0 markings.
 //!
 //! ## Errors
 //!
 //! Every function that reads outside input returns [`ProtoError`] (or,
 //! for a co-signed document, its own error: [`agreement::AgreementError`],
-//! [`guarantee::GuaranteeError`], [`pledge::PledgeError`]), whose message
+//! [`guarantee::GuaranteeError`], [`pledge::PledgeError`]; for a STIX
+//! bundle read on its own, [`stix::StixError`]), whose message
 //! names the offending field and says what to do. Nothing here panics on
 //! input from a peer.
 #![forbid(unsafe_code)]
@@ -50,6 +53,7 @@ pub mod pledge;
 pub mod receipt;
 pub mod seal;
 pub mod signing;
+pub mod stix;
 pub mod time;
 mod written;
 
