@@ -463,7 +463,9 @@ async fn play(
                 "type": "indicator", "spec_version": "2.1",
                 "id": "indicator--8e2e2d2b-17d4-4cbf-938f-98ee46b3cd3f",
                 "created": "2026-11-28T09:30:00.000Z", "modified": "2026-11-28T09:30:00.000Z",
-                "name": "Modbus scanning source", "pattern_type": "stix",
+                "name": "Modbus scanning source",
+                "description": "Source range of sustained Modbus/TCP scanning of substation controllers",
+                "pattern_type": "stix",
                 "pattern": "[ipv4-addr:value ISSUBSET '203.0.113.0/24']",
                 "valid_from": "2026-11-28T09:00:00Z"}]}
         }})).await?;
