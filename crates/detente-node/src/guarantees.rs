@@ -79,6 +79,9 @@ pub fn guarantee_state(
     keys: &PartyKeys,
     id: &str,
 ) -> NodeResult<Option<GuaranteeState>> {
+    if !detente_proto::ids::is_document_id(id) {
+        return Ok(None);
+    }
     let records = store.document_records(DocumentKind::Guarantee, id)?;
     let mut signatures: Option<GuaranteeSignatures> = None;
     let mut events = Vec::new();
@@ -191,6 +194,8 @@ impl Node {
             .sign(self.party(), &self.keys.signing)
             .map_err(|e| NodeError::Unprocessable(e.to_string()))?;
         self.check_new_signature(&signed).await?;
+        self.refuse_repeated_step(DocumentKind::Guarantee, &guarantee.id, RecordRole::Sign)
+            .await?;
         let body = serde_json::json!({"signed": utf8(signed.bytes(), "a signed guarantee")?});
         let message = self
             .send_document_message(
@@ -226,6 +231,13 @@ impl Node {
             return Err(NodeError::Unprocessable(format!(
                 "guarantee {id} is already signed by {}",
                 self.party()
+            )));
+        }
+        let now = self.now();
+        if !matches!(state.status_at(now), GuaranteeStatus::Proposed { .. }) {
+            return Err(NodeError::Unprocessable(format!(
+                "guarantee {id} is no longer open for signature: {}",
+                state.status_at(now)
             )));
         }
         let signed = guarantee
@@ -431,12 +443,13 @@ impl Node {
                         .add(guarantee_signed.clone())
                         .map_err(|e| refuse(e.to_string()))?;
                 }
-                Ok(Some(record(
+                let step = record(
                     &guarantee.id,
                     RecordRole::Sign,
                     guarantee_signed.document_sha256(),
                     guarantee_signed.bytes().to_vec(),
-                )))
+                );
+                Ok((!self.check_step(&step, envelope)?).then_some(step))
             }
             Body::GuaranteeWithdraw(b) => {
                 let held = guarantee_state(self.store.as_ref(), &keys, &b.guarantee)?.ok_or_else(
@@ -450,15 +463,87 @@ impl Node {
                         b.guarantee, b.document_sha256
                     )));
                 }
-                Ok(Some(record(
+                let step = record(
                     &b.guarantee,
                     RecordRole::Withdraw,
                     held.document_sha256(),
                     signed.bytes().to_vec(),
-                )))
+                );
+                Ok((!self.check_step(&step, envelope)?).then_some(step))
             }
             _ => Ok(None),
         }
+    }
+
+    /// Before a received step is stored. Refused: exercise traffic (a
+    /// commitment is never a drill); a second step of the same role by the
+    /// same party under another message (a party signs, and withdraws, a
+    /// document once); a step dated before the latest step held (history
+    /// only moves forward, so nobody rewrites what was in force when).
+    /// `Ok(true)`: this very step is held already, nothing to record.
+    /// For blocking threads.
+    pub(crate) fn check_step(
+        &self,
+        record: &DocumentRecord,
+        envelope: &Envelope,
+    ) -> NodeResult<bool> {
+        let refuse = |why: String| NodeError::from(PeerRejection::Document(why));
+        let what = format!("{} {}", record.kind.as_str(), record.document_id);
+        if envelope.exercise {
+            return Err(refuse(format!(
+                "{what}: guarantee and pledge steps are never exercise traffic; send it with exercise false"
+            )));
+        }
+        let held = self
+            .store
+            .document_records(record.kind, &record.document_id)?;
+        if let Some(same) = held
+            .iter()
+            .find(|r| r.role == record.role && r.party == record.party)
+        {
+            if same.message_id == record.message_id {
+                return Ok(true);
+            }
+            return Err(refuse(format!(
+                "{what}: {} already has a {} step (message {}); a party signs, and withdraws, once",
+                record.party,
+                record.role.as_str(),
+                same.message_id
+                    .map_or_else(|| "none".to_owned(), |m| m.to_string())
+            )));
+        }
+        if let Some(latest) = held.iter().map(|r| r.at).max()
+            && record.at < latest
+        {
+            return Err(refuse(format!(
+                "{what}: this step is dated {}, before the latest step held ({latest}); steps are refused out of order so that nobody rewrites the history",
+                record.at
+            )));
+        }
+        Ok(false)
+    }
+
+    /// Refuses an own step this party has already taken (before anything
+    /// is sent).
+    pub(crate) async fn refuse_repeated_step(
+        &self,
+        kind: DocumentKind,
+        id: &str,
+        role: RecordRole,
+    ) -> NodeResult<()> {
+        let document_id = id.to_owned();
+        let me = self.party().clone();
+        let held = self
+            .with_store(move |s| Ok(s.document_records(kind, &document_id)?))
+            .await?;
+        if held.iter().any(|r| r.role == role && r.party == me) {
+            return Err(NodeError::Conflict(format!(
+                "{} {id}: {me} has already taken its {} step; a party signs, and withdraws, once",
+                kind.as_str(),
+                role.as_str()
+            )));
+        }
+        Ok(())
     }
 
     /// After a received document message was accepted: store and log its
@@ -490,6 +575,28 @@ impl Node {
                         "alleged_breach: guarantee {id} is not known here"
                     ))
                 })?;
+                let guarantee = state.guarantee();
+                let between = [&guarantee.issuer, &guarantee.beneficiary];
+                if !between.contains(&&envelope.from.party)
+                    || !between.contains(&&envelope.to.party)
+                {
+                    return Err(NodeError::Unprocessable(format!(
+                        "alleged_breach: guarantee {id} is between {} and {}, not this message's parties",
+                        guarantee.issuer, guarantee.beneficiary
+                    )));
+                }
+                if !guarantee.bound_parties().contains(&envelope.to.party) {
+                    return Err(NodeError::Unprocessable(format!(
+                        "alleged_breach: guarantee {id} does not bind {} (it binds {})",
+                        envelope.to.party,
+                        guarantee
+                            .bound_parties()
+                            .iter()
+                            .map(ToString::to_string)
+                            .collect::<Vec<_>>()
+                            .join(" and ")
+                    )));
+                }
                 let status = state.status_at(envelope.created_at);
                 if !detente_proto::guarantee::in_force_at(
                     state.guarantee(),

@@ -181,9 +181,15 @@ impl Node {
             NodeError::Unprocessable(why) => NodeError::from(PeerRejection::Document(why)),
             other => other,
         };
-        let document = match self.check_received_guarantee(&signed)? {
-            Some(record) => Some(record),
-            None => self.check_received_pledge(&signed)?,
+        // A repeated delivery of an accepted step is answered with its
+        // receipt: its record is held already.
+        let document = if repeat {
+            None
+        } else {
+            match self.check_received_guarantee(&signed)? {
+                Some(record) => Some(record),
+                None => self.check_received_pledge(&signed)?,
+            }
         };
         if !repeat {
             self.check_citation(envelope).map_err(as_peer)?;

@@ -244,6 +244,12 @@ impl Node {
                 self.party()
             )));
         }
+        self.refuse_repeated_step(
+            DocumentKind::Pledge,
+            &reference.to_string(),
+            RecordRole::Sign,
+        )
+        .await?;
         let signed = pledge
             .sign(self.party(), &self.keys.signing)
             .map_err(|e| NodeError::Unprocessable(e.to_string()))?;
@@ -288,6 +294,12 @@ impl Node {
         let state = self.held_pledge(reference).await?;
         check_withdrawal(state.pledge(), &state.events, self.party(), self.now())
             .map_err(|e| NodeError::Unprocessable(e.to_string()))?;
+        self.refuse_repeated_step(
+            DocumentKind::Pledge,
+            &reference.to_string(),
+            RecordRole::Withdraw,
+        )
+        .await?;
         let body = serde_json::json!({"pledge": reference.to_string(), "reason": reason});
         let message = self
             .send_document_message(
@@ -367,7 +379,11 @@ impl Node {
             .get(&reference.host)
             .ok_or_else(|| NodeError::UnknownParty(reference.host.clone()))?;
         let bytes = self
-            .fetch(&host, &format!("/peer/v1/pledges/{}", reference.id))
+            .fetch_capped(
+                &host,
+                &format!("/peer/v1/pledges/{}", reference.id),
+                MAX_REGISTRY_BYTES,
+            )
             .await
             .map_err(|e| {
                 NodeError::Unprocessable(format!(
@@ -524,7 +540,11 @@ impl Node {
                         "{sender}'s signature is over another text than pledge {reference} as published"
                     )));
                 }
-                check_signature_time(state.pledge(), envelope.created_at)
+                // Judged when it was written and, within the clock skew,
+                // when it arrived: a signature dated inside the window but
+                // sent after it closed is refused.
+                let arrived = self.now().plus(-self.config.skew());
+                check_signature_time(state.pledge(), envelope.created_at.max(arrived))
                     .map_err(|e| refuse(e.to_string()))?;
                 pledge_signed.bytes().to_vec()
             }
@@ -534,7 +554,7 @@ impl Node {
                 signed.bytes().to_vec()
             }
         };
-        Ok(Some(DocumentRecord {
+        let step = DocumentRecord {
             kind: DocumentKind::Pledge,
             document_id: reference.to_string(),
             role,
@@ -544,7 +564,8 @@ impl Node {
             message_id: Some(envelope.id),
             at: envelope.created_at,
             recorded_at: self.now(),
-        }))
+        };
+        Ok((!self.check_step(&step, envelope)?).then_some(step))
     }
 
     /// A citation of pledge `reference` in `envelope`: the party accused

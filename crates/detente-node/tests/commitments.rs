@@ -643,3 +643,130 @@ async fn a_breach_may_cite_only_a_guarantee_in_force() {
         "{problem}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn history_only_moves_forward_and_each_step_is_taken_once() {
+    let (net, clock) = three_nodes().await;
+    let t0 = clock.now();
+    let text = guarantee_toml("g-history", true, t0, None);
+    let (status, _) = call(
+        &net,
+        "RU",
+        "POST",
+        "/api/v1/guarantees",
+        Some(json!({"guarantee": text})),
+    )
+    .await;
+    assert_eq!(status, 202);
+    known_with(&net, "US", "g-history", json!({"RU": true, "US": false})).await;
+    // Proposing the same guarantee again sends nothing: the step is taken.
+    let (status, problem) = call(
+        &net,
+        "RU",
+        "POST",
+        "/api/v1/guarantees",
+        Some(json!({"guarantee": text})),
+    )
+    .await;
+    assert_eq!(status, 409, "{problem}");
+    let (_, proposed) = call(&net, "RU", "GET", "/api/v1/guarantees/g-history", None).await;
+    let proposal: detente_proto::ids::MessageId = proposed["history"][0]["message"]
+        .as_str()
+        .expect("message")
+        .parse()
+        .expect("id");
+    let us = RawPeer::new(&net, "US", "RU");
+    let spec = GuaranteeSpec::parse(&text)
+        .and_then(GuaranteeSpec::validate)
+        .expect("valid");
+    let countersign = |created_at: Timestamp| {
+        let signed = spec
+            .sign(&"US".parse().expect("US"), &us.keys.signing)
+            .expect("signs");
+        let mut envelope = notification("US", "RU", "s");
+        envelope.created_at = created_at;
+        envelope.in_reply_to = Some(proposal);
+        envelope.body = Body::GuaranteeSign(GuaranteeSignature {
+            signed: String::from_utf8(signed.bytes().to_vec()).expect("utf-8"),
+        });
+        envelope
+    };
+    // Dated before the proposal (within the clock skew): refused, so that
+    // nobody rewrites when it came into force.
+    let (status, problem, _) = us.send(countersign(t0.plus(TimeDelta::minutes(-2)))).await;
+    assert_eq!(status, 403, "{problem}");
+    assert!(
+        problem["detail"]
+            .as_str()
+            .unwrap_or("")
+            .contains("before the latest step"),
+        "{problem}"
+    );
+    // Exercise traffic is never a commitment.
+    let mut drill = countersign(clock.now());
+    drill.exercise = true;
+    let (status, problem, _) = us.send(drill).await;
+    assert_eq!(status, 403, "{problem}");
+    // In order: accepted; the same delivery again gets its receipt; the
+    // same step under another message is refused.
+    let good = countersign(clock.now());
+    let (status, _, first) = us.send(good.clone()).await;
+    assert_eq!(status, 200);
+    let (status, _, again) = us.send(good).await;
+    assert_eq!(
+        (status, &again),
+        (200, &first),
+        "a repeat gets the same receipt"
+    );
+    let (status, problem, _) = us.send(countersign(clock.now())).await;
+    assert_eq!(status, 403, "{problem}");
+    assert!(
+        problem["detail"].as_str().unwrap_or("").contains("once"),
+        "{problem}"
+    );
+    let (_, view) = call(&net, "RU", "GET", "/api/v1/guarantees/g-history", None).await;
+    assert_eq!(view["history"].as_array().map(Vec::len), Some(2), "{view}");
+    assert_eq!(view["state"], "in-force", "{view}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_one_way_guarantee_cannot_be_cited_against_its_beneficiary() {
+    let (net, clock) = three_nodes().await;
+    let t0 = clock.now();
+    let (status, _) = call(
+        &net,
+        "RU",
+        "POST",
+        "/api/v1/guarantees",
+        Some(json!({"guarantee": guarantee_toml("g-one-way", false, t0, None)})),
+    )
+    .await;
+    assert_eq!(status, 202);
+    known_with(&net, "US", "g-one-way", json!({"RU": true})).await;
+    let cite = |to: &str| {
+        json!({"to": {"party": to, "tier": "technical"}, "from_tier": "technical",
+               "kind": "notification",
+               "body": {"subject": "s", "summary": "s", "alleged_breach": {"guarantee": "g-one-way"}}})
+    };
+    // RU gave it: US is not bound by it.
+    let (status, problem) = call(&net, "RU", "POST", "/api/v1/messages", Some(cite("US"))).await;
+    assert_eq!(status, 422, "{problem}");
+    assert!(
+        problem["detail"]
+            .as_str()
+            .unwrap_or("")
+            .contains("does not bind US"),
+        "{problem}"
+    );
+    // Nor is it between RU and UN.
+    let (status, _) = call(&net, "RU", "POST", "/api/v1/messages", Some(cite("UN"))).await;
+    assert_eq!(status, 422);
+    // A malformed id is simply not found, everywhere.
+    for path in ["/api/v1/guarantees/a_b", "/api/v1/guarantees/a_b/evidence"] {
+        let (status, problem) = call(&net, "RU", "GET", path, None).await;
+        assert_eq!(status, 404, "{path}: {problem}");
+    }
+    // US, the beneficiary, may cite it against RU, which it binds.
+    let (status, sent) = call(&net, "US", "POST", "/api/v1/messages", Some(cite("RU"))).await;
+    assert_eq!(status, 202, "{sent}");
+}

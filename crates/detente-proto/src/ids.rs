@@ -62,7 +62,7 @@ string_newtype_serde!(PartyCode);
 
 /// Whether `id` is a document id (an agreement's, a guarantee's, a
 /// pledge's, a scope tag): 1 to 64 of `a-z`, `0-9` and `-`.
-pub(crate) fn is_document_id(id: &str) -> bool {
+pub fn is_document_id(id: &str) -> bool {
     (1..=64).contains(&id.len())
         && id
             .chars()

@@ -319,7 +319,7 @@ pub trait Store: Send + Sync + std::fmt::Debug + 'static {
     /// A refused record writes nothing. The checks and the write are one
     /// transaction, atomic across connections and processes: of two
     /// connections storing contradicting records at once, one stores and
-    /// the other gets the conflict. A `document_id` that is not 1 to 80 of
+    /// the other gets the conflict. A `document_id` that is not 1 to 96 of
     /// `a-z`, `A-Z`, `0-9`, `-`, `/` is [`StoreError::Misuse`].
     fn put_document_record(&self, record: &DocumentRecord) -> Result<bool, StoreError>;
 

@@ -126,6 +126,12 @@ pub async fn guarantee(
     Authenticated(officer): Authenticated,
     Path(id): Path<String>,
 ) -> Result<Response, NodeError> {
+    if !detente_proto::ids::is_document_id(&id) {
+        return Err(NodeError::NotFound {
+            what: "guarantee",
+            id,
+        });
+    }
     let bundle = node
         .export_evidence(&officer, Scope::Guarantee(id), None)
         .await?;

@@ -72,23 +72,48 @@ pub(crate) async fn run_crosscheck(node: Arc<Node>, mut shutdown: watch::Receive
 }
 
 impl Node {
-    pub(crate) async fn fetch(&self, peer: &Peer, path: &str) -> Result<Vec<u8>, String> {
+    /// GET `path` from `peer`, reading at most `max` bytes of the answer
+    /// (a hostile peer cannot make us buffer more).
+    pub(crate) async fn fetch_capped(
+        &self,
+        peer: &Peer,
+        path: &str,
+        max: usize,
+    ) -> Result<Vec<u8>, String> {
         let client = self
             .clients
             .for_peer(self, peer)
             .map_err(|e| e.to_string())?;
         let url = format!("{}{path}", peer.card.card().endpoint.trim_end_matches('/'));
-        let response = client
+        let mut response = client
             .get(&url)
             .send()
             .await
             .map_err(|e| format!("cannot reach {url}: {}", crate::outbox::error_chain(&e)))?;
         let status = response.status();
-        let body = response.bytes().await.map_err(|e| e.to_string())?;
         if !status.is_success() {
             return Err(format!("{url} answered {status}"));
         }
-        Ok(body.to_vec())
+        let too_large = || format!("{url} answered more than {max} bytes");
+        if response.content_length().is_some_and(|n| n > max as u64) {
+            return Err(too_large());
+        }
+        let mut body = Vec::new();
+        while let Some(chunk) = response.chunk().await.map_err(|e| e.to_string())? {
+            if body.len() + chunk.len() > max {
+                return Err(too_large());
+            }
+            body.extend_from_slice(&chunk);
+        }
+        Ok(body)
+    }
+
+    /// The largest answer read from a peer's log API (a tile or an entry
+    /// bundle is far smaller).
+    const MAX_LOG_READ: usize = 64 * 1024 * 1024;
+
+    async fn fetch(&self, peer: &Peer, path: &str) -> Result<Vec<u8>, String> {
+        self.fetch_capped(peer, path, Self::MAX_LOG_READ).await
     }
 
     /// One cross-check of `peer`'s log. Returns the alarms raised.
