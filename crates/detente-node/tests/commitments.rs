@@ -770,3 +770,69 @@ async fn a_one_way_guarantee_cannot_be_cited_against_its_beneficiary() {
     let (status, sent) = call(&net, "US", "POST", "/api/v1/messages", Some(cite("RU"))).await;
     assert_eq!(status, 202, "{sent}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_guarantee_is_shown_only_to_officers_cleared_for_its_tier() {
+    let mut net = Net::new(&["RU", "US", "UN"]);
+    // A ministry officer at RU, cleared for policy only.
+    let (ministry, token_sha256) = detente_node::officers::issue_token();
+    let dir = net.get("RU").dir.clone();
+    let config = detente_node::config::NodeConfig::load(&dir).expect("config");
+    detente_node::node::open_store(&dir, &config)
+        .expect("store")
+        .add_officer(&detente_store::OfficerRecord {
+            name: "Minister RU".parse().expect("name"),
+            tiers: vec![detente_proto::ids::Tier::Policy],
+            token_sha256,
+            created_at: SystemClock.now(),
+        })
+        .expect("officer");
+    for code in ["RU", "US", "UN"] {
+        net.start(code).await;
+    }
+    let http = common::pinned_http(&net, "RU");
+    let as_ministry = |method: &str, path: &str, body: Option<Value>| {
+        let url = format!("{}{path}", net.url("RU"));
+        let request = match method {
+            "POST" => http.post(url),
+            _ => http.get(url),
+        }
+        .bearer_auth(&ministry);
+        let request = match body {
+            Some(b) => request.json(&b),
+            None => request,
+        };
+        async move {
+            let response = request.send().await.expect("answer");
+            let status = response.status().as_u16();
+            (
+                status,
+                response.json::<Value>().await.unwrap_or(Value::Null),
+            )
+        }
+    };
+    let text = guarantee_toml("g-policy", false, SystemClock.now(), None);
+    let (status, view) = as_ministry(
+        "POST",
+        "/api/v1/guarantees",
+        Some(json!({"guarantee": text, "from_tier": "policy"})),
+    )
+    .await;
+    assert_eq!(status, 202, "{view}");
+    let (status, _) = as_ministry("GET", "/api/v1/guarantees/g-policy", None).await;
+    assert_eq!(status, 200);
+    // The duty officer (technical, operational) sees nothing of it.
+    let (status, _) = call(&net, "RU", "GET", "/api/v1/guarantees/g-policy", None).await;
+    assert_eq!(status, 404);
+    let (_, list) = call(&net, "RU", "GET", "/api/v1/guarantees", None).await;
+    assert_eq!(list["guarantees"], json!([]), "{list}");
+    let (status, _) = call(
+        &net,
+        "RU",
+        "GET",
+        "/api/v1/guarantees/g-policy/evidence",
+        None,
+    )
+    .await;
+    assert_eq!(status, 404);
+}

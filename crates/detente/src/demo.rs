@@ -547,7 +547,7 @@ async fn play(
         output::str(&proposed, "/status")
     ));
     poll(
-        us,
+        &us.ministry,
         &format!("/api/v1/guarantees/{guarantee}"),
         "US holds the proposed guarantee",
         |_| true,
@@ -565,7 +565,7 @@ async fn play(
         output::str(&signed, "/status")
     ));
     let seen = poll(
-        ru,
+        &ru.ministry,
         &format!("/api/v1/guarantees/{guarantee}"),
         "RU sees the guarantee in force",
         |g| g["state"] == "in-force",
@@ -580,7 +580,7 @@ async fn play(
         "8. A no-first-use pledge hosted by the neutral UN node: RU and US sign it through the peer API",
     );
     let pledge: Value = un
-        .client
+        .ministry
         .post(
             "/api/v1/pledges",
             &json!({"pledge": demo_pledge(clock.now())}),
@@ -600,7 +600,7 @@ async fn play(
             .await?;
     }
     let registry = poll(
-        un,
+        &un.ministry,
         &format!("/api/v1/pledges/{reference}"),
         "UN records both signatures",
         |p| p["signatories"].as_array().is_some_and(|s| s.len() == 2),
@@ -752,14 +752,14 @@ ar = "يتعهد كل موقّع بألا يكون البادئ باستخدام
 
 /// Polls `path` at `at`'s node until `ready` holds; returns the answer.
 async fn poll(
-    at: &DemoNode,
+    client: &OfficerClient,
     path: &str,
     what: &str,
     ready: impl Fn(&Value) -> bool,
 ) -> anyhow::Result<Value> {
     let deadline = Instant::now() + Duration::from_secs(30);
     loop {
-        if let Ok(answer) = at.client.get::<Value>(path).await
+        if let Ok(answer) = client.get::<Value>(path).await
             && ready(&answer)
         {
             return Ok(answer);
@@ -778,7 +778,7 @@ async fn wait_for(
     what: &str,
     ready: impl Fn(&Value) -> bool,
 ) -> anyhow::Result<Value> {
-    poll(at, &format!("/api/v1/messages/{id}"), what, ready).await
+    poll(&at.client, &format!("/api/v1/messages/{id}"), what, ready).await
 }
 
 fn write_state_file(path: &Path, nodes: &[DemoNode]) -> anyhow::Result<()> {

@@ -230,6 +230,31 @@ pub struct PledgeList {
     pub pledges: Vec<PledgeView>,
 }
 
+/// Whether `officer` may see a guarantee or pledge: at least one message
+/// this node holds that carried one of its steps is of a tier they are
+/// cleared for (like any message), or this node holds none (a pledge it
+/// published that nobody has signed yet, or one it only read from its
+/// host's registry, which every peer may read).
+async fn may_see(
+    node: &Node,
+    officer: &Officer,
+    records: &[DocumentRecord],
+) -> Result<bool, NodeError> {
+    let ids: Vec<_> = records.iter().filter_map(|r| r.message_id).collect();
+    if ids.is_empty() {
+        return Ok(true);
+    }
+    let messages = node
+        .with_store(move |s| {
+            ids.iter()
+                .map(|id| Ok(s.message(id)?))
+                .collect::<Result<Vec<_>, NodeError>>()
+        })
+        .await?;
+    let held: Vec<_> = messages.into_iter().flatten().collect();
+    Ok(held.is_empty() || held.iter().any(|m| officer.may_see(m)))
+}
+
 fn tier(officer: &Officer, asked: Option<Tier>) -> Tier {
     crate::api::agreements::highest(officer, asked)
 }
@@ -348,13 +373,16 @@ pub async fn withdraw_guarantee(
     security(("bearer" = [])), tag = "commitments")]
 pub async fn list_guarantees(
     State(node): State<Arc<Node>>,
-    Authenticated(_officer): Authenticated,
+    Authenticated(officer): Authenticated,
 ) -> Result<Json<GuaranteeList>, NodeError> {
     let now = node.now();
-    let all = node.guarantees().await?;
-    Ok(Json(GuaranteeList {
-        guarantees: all.iter().map(|s| GuaranteeView::of(s, now)).collect(),
-    }))
+    let mut guarantees = Vec::new();
+    for state in node.guarantees().await? {
+        if may_see(&node, &officer, &state.records).await? {
+            guarantees.push(GuaranteeView::of(&state, now));
+        }
+    }
+    Ok(Json(GuaranteeList { guarantees }))
 }
 
 /// One guarantee, its status at `at` (default now) and its history.
@@ -366,12 +394,18 @@ pub async fn list_guarantees(
     security(("bearer" = [])), tag = "commitments")]
 pub async fn show_guarantee(
     State(node): State<Arc<Node>>,
-    Authenticated(_officer): Authenticated,
+    Authenticated(officer): Authenticated,
     Path(id): Path<String>,
     RawQuery(query): RawQuery,
 ) -> Result<Json<GuaranteeView>, NodeError> {
     let at = at_of(&node, query.as_deref())?;
     let state = node.guarantee(&id).await?;
+    if !may_see(&node, &officer, &state.records).await? {
+        return Err(NodeError::NotFound {
+            what: "guarantee",
+            id,
+        });
+    }
     Ok(Json(GuaranteeView::of(&state, at)))
 }
 
@@ -455,13 +489,16 @@ pub async fn withdraw_pledge(
     security(("bearer" = [])), tag = "commitments")]
 pub async fn list_pledges(
     State(node): State<Arc<Node>>,
-    Authenticated(_officer): Authenticated,
+    Authenticated(officer): Authenticated,
 ) -> Result<Json<PledgeList>, NodeError> {
     let now = node.now();
-    let all = node.pledges().await?;
-    Ok(Json(PledgeList {
-        pledges: all.iter().map(|s| PledgeView::of(s, now)).collect(),
-    }))
+    let mut pledges = Vec::new();
+    for state in node.pledges().await? {
+        if may_see(&node, &officer, &state.records).await? {
+            pledges.push(PledgeView::of(&state, now));
+        }
+    }
+    Ok(Json(PledgeList { pledges }))
 }
 
 /// One pledge and its signatories at `at` (default now); a peer host's
@@ -474,13 +511,19 @@ pub async fn list_pledges(
     security(("bearer" = [])), tag = "commitments")]
 pub async fn show_pledge(
     State(node): State<Arc<Node>>,
-    Authenticated(_officer): Authenticated,
+    Authenticated(officer): Authenticated,
     Path((host, id)): Path<(String, String)>,
     RawQuery(query): RawQuery,
 ) -> Result<Json<PledgeView>, NodeError> {
     let at = at_of(&node, query.as_deref())?;
     let reference = pledge_ref(&host, &id)?;
     let state = node.pledge(&reference).await?;
+    if !may_see(&node, &officer, &state.records).await? {
+        return Err(NodeError::NotFound {
+            what: "pledge",
+            id: reference.to_string(),
+        });
+    }
     Ok(Json(PledgeView::of(&state, at)))
 }
 
