@@ -35,7 +35,7 @@ use std::sync::Arc;
 use chrono::TimeDelta;
 use detente_proto::agreement::Agreement;
 use detente_proto::agreement::responsiveness::{self, Due, Fact, Outcome};
-use detente_proto::body::{Body, Check, DeadlineKind, Escalation};
+use detente_proto::body::{Check, DeadlineKind, Escalation};
 use detente_proto::envelope::UnverifiedEnvelope;
 use detente_proto::ids::{MessageId, OfficerName, PartyCode, Tier};
 use detente_proto::kind::MessageKind;
@@ -386,21 +386,10 @@ impl Node {
         now: Timestamp,
     ) -> Plan {
         let ladder = responsiveness::rungs(agreement, &due, asked.to.1);
-        let sent: Vec<Tier> = thread
-            .iter()
-            .filter(|m| {
-                m.message.direction == Direction::Sent && m.message.kind == MessageKind::Escalation
-            })
-            .filter_map(|m| {
-                let e =
-                    UnverifiedEnvelope::parse(&m.message.envelope, &Limits::unbounded()).ok()?;
-                match &e.claimed().body {
-                    Body::Escalation(b) if b.message == due.message && b.missed == due.kind => {
-                        Some(b.to_tier)
-                    }
-                    _ => None,
-                }
-            })
+        let sent: Vec<Tier> = crate::responsiveness::escalations_in(thread, due.message)
+            .into_iter()
+            .filter(|e| e.direction == Direction::Sent && e.missed == due.kind)
+            .map(|e| e.to_tier)
             .collect();
         let start = usize::try_from(timer.rungs_fired).unwrap_or(usize::MAX);
         let firing: Vec<(Tier, bool)> = ladder

@@ -373,6 +373,11 @@ impl Node {
             at: message.message.created_at,
             recorded_at: self.now(),
         };
+        self.store_document_record(record).await
+    }
+
+    /// Stores one step and logs it as a document leaf.
+    pub(crate) async fn store_document_record(&self, record: DocumentRecord) -> NodeResult<()> {
         let entry = self.document_leaf(&record);
         self.with_store(move |s| Ok(s.put_document_record(&record)?))
             .await?;

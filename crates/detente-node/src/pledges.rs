@@ -325,14 +325,6 @@ impl Node {
         Ok((self.held_pledge(reference).await?, message))
     }
 
-    async fn store_document_record(&self, record: DocumentRecord) -> NodeResult<()> {
-        let entry = self.document_leaf(&record);
-        self.with_store(move |s| Ok(s.put_document_record(&record)?))
-            .await?;
-        self.log.log_document_once(entry).await?;
-        Ok(())
-    }
-
     /// As host: the registry of pledge `id` (`GET /peer/v1/pledges/{id}`).
     pub async fn registry(&self, id: &str) -> NodeResult<Registry> {
         let reference = PledgeRef {
@@ -390,12 +382,6 @@ impl Node {
                     "cannot read pledge {reference} from its host: {e}"
                 ))
             })?;
-        if bytes.len() > MAX_REGISTRY_BYTES {
-            return Err(NodeError::Unprocessable(format!(
-                "the registry of pledge {reference} is {} bytes; at most {MAX_REGISTRY_BYTES} are read",
-                bytes.len()
-            )));
-        }
         let registry: Registry = serde_json::from_slice(&bytes).map_err(|e| {
             NodeError::Unprocessable(format!(
                 "the host's registry of {reference} is malformed: {e}"

@@ -164,20 +164,8 @@ impl Node {
             .filter(|m| m.message.in_reply_to == Some(fact.id))
             .filter_map(|m| self.fact_of(m))
             .collect();
-        let escalations: Vec<(detente_proto::body::DeadlineKind, String, Timestamp)> = thread
-            .iter()
-            .filter(|m| m.message.kind == detente_proto::kind::MessageKind::Escalation)
-            .filter_map(|m| {
-                let e =
-                    UnverifiedEnvelope::parse(&m.message.envelope, &Limits::unbounded()).ok()?;
-                match &e.claimed().body {
-                    detente_proto::body::Body::Escalation(b) if b.message == fact.id => {
-                        Some((b.missed, b.to_tier.to_string(), e.claimed().created_at))
-                    }
-                    _ => None,
-                }
-            })
-            .collect();
+        let mut escalations = escalations_in(&thread, fact.id);
+        escalations.sort_by_key(|e| e.at);
         let now = self.now();
         Ok(dues
             .into_iter()
@@ -189,9 +177,6 @@ impl Node {
                     }
                     _ => (None, None),
                 };
-                let mut escalated: Vec<&(detente_proto::body::DeadlineKind, String, Timestamp)> =
-                    escalations.iter().filter(|e| e.0 == due.kind).collect();
-                escalated.sort_by_key(|e| e.2);
                 DeadlineView {
                     deadline: serde_json::to_value(due.kind)
                         .ok()
@@ -205,9 +190,48 @@ impl Node {
                         .map(|at| human_duration(at.since(due.due_at))),
                     answered_by,
                     answered_at: answered_at.map(|t| t.to_string()),
-                    escalated_to: escalated.into_iter().map(|e| e.1.clone()).collect(),
+                    escalated_to: escalations
+                        .iter()
+                        .filter(|e| e.missed == due.kind)
+                        .map(|e| e.to_tier.to_string())
+                        .collect(),
                 }
             })
             .collect())
     }
+}
+
+/// One escalation found in a thread.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Escalated {
+    /// Sent by this node, or received.
+    pub direction: detente_store::Direction,
+    /// The deadline missed.
+    pub missed: detente_proto::body::DeadlineKind,
+    /// The tier it went to.
+    pub to_tier: detente_proto::ids::Tier,
+    /// When it was written.
+    pub at: Timestamp,
+}
+
+/// The escalations in `thread` of the missed deadlines of message `id`.
+pub(crate) fn escalations_in(
+    thread: &[StoredMessage],
+    id: detente_proto::ids::MessageId,
+) -> Vec<Escalated> {
+    thread
+        .iter()
+        .filter(|m| m.message.kind == detente_proto::kind::MessageKind::Escalation)
+        .filter_map(|m| {
+            let e = UnverifiedEnvelope::parse(&m.message.envelope, &Limits::unbounded()).ok()?;
+            let envelope = e.claimed();
+            let (message, missed, to_tier) = responsiveness::escalated(&envelope.body)?;
+            (*message == id).then_some(Escalated {
+                direction: m.message.direction,
+                missed,
+                to_tier,
+                at: envelope.created_at,
+            })
+        })
+        .collect()
 }
