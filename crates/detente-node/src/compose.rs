@@ -80,6 +80,18 @@ impl Node {
         officer: &Officer,
         request: ComposeRequest,
     ) -> NodeResult<StoredMessage> {
+        self.compose_with_id(officer, request, MessageId::new_v7(self.now()))
+            .await
+    }
+
+    /// [`Node::compose`] with the message id chosen by the caller (a draft
+    /// records the id it is sent as before the message is composed).
+    pub async fn compose_with_id(
+        &self,
+        officer: &Officer,
+        request: ComposeRequest,
+        id: MessageId,
+    ) -> NodeResult<StoredMessage> {
         officer.require(request.from_tier, "send for that tier")?;
         let kind: MessageKind = request
             .kind
@@ -143,7 +155,7 @@ impl Node {
         }
         let now = self.now();
         let envelope = Envelope {
-            id: MessageId::new_v7(now),
+            id,
             from: Sender {
                 party: self.config.party.clone(),
                 tier: request.from_tier,

@@ -32,6 +32,7 @@ pub mod peers;
 pub mod pledges;
 pub mod responsiveness;
 pub mod server;
+pub mod taxii;
 pub mod tls;
 
 pub use error::{NodeError, NodeResult, PeerRejection};

@@ -34,6 +34,8 @@ pub struct Node {
     pub(crate) clock: Arc<dyn Clock>,
     pub(crate) peers: Arc<PeerDirectory>,
     pub(crate) outbox_wake: Notify,
+    /// Wakes the TAXII indexer when a message is stored.
+    pub(crate) stix_wake: Notify,
     pub(crate) clients: PeerClients,
     pub(crate) log: Sequencer,
     pub(crate) peer_logs:
@@ -90,6 +92,7 @@ impl Node {
             clock,
             peers,
             outbox_wake: Notify::new(),
+            stix_wake: Notify::new(),
             clients: PeerClients::default(),
             log,
             peer_logs: Default::default(),
@@ -141,6 +144,9 @@ impl Node {
     }
 
     pub(crate) fn emit(&self, what: EventKind) {
+        if matches!(what, EventKind::Queued { .. } | EventKind::Received { .. }) {
+            self.stix_wake.notify_one();
+        }
         // No subscriber is fine: events are for whoever listens.
         let _ = self.events.send(NodeEvent {
             at: self.now(),

@@ -74,7 +74,11 @@ impl RunningNode {
                 watcher.clone(),
             )),
             tokio::spawn(crate::log::run_crosscheck(node.clone(), watcher.clone())),
-            tokio::spawn(crate::engine::run_agreement_engine(node.clone(), watcher)),
+            tokio::spawn(crate::engine::run_agreement_engine(
+                node.clone(),
+                watcher.clone(),
+            )),
+            tokio::spawn(crate::taxii::indexer::run_indexer(node.clone(), watcher)),
         ];
         tracing::info!(party = %node.party(), %addr, "serving");
         Ok(Self {

@@ -54,6 +54,7 @@ pub mod receipt;
 pub mod seal;
 pub mod signing;
 pub mod stix;
+pub mod taxii;
 pub mod time;
 mod written;
 

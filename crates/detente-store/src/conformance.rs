@@ -60,7 +60,30 @@
 //!   `DocumentConflict` naming what differs and writes nothing; a
 //!   withdrawal before any publication or signature fixes nothing; ids
 //!   listed per kind in byte order; an unknown document has none; a
-//!   malformed id is `Misuse`.
+//!   malformed id is `Misuse`;
+//! - STIX objects of the TAXII collections: every field round-trips;
+//!   `added_us` is the clock, or one more than the greatest stored, so
+//!   unique and increasing even when the clock steps back; a second copy of
+//!   a version (no version counting as one) is not added, the first kept;
+//!   `latest` and `first` follow versions arriving in any order; each
+//!   version filter, and their combinations; only the lanes named are
+//!   read (`last` over every lane); ids, types and spec versions filter;
+//!   pages after `added_us` visit every row once, bounded by `limit`; a
+//!   malformed object is `Misuse` and writes nothing;
+//! - the indexer: messages in the order stored after a position, each as
+//!   `message()` reads it; the watermark starts at 0 and moves only by a
+//!   compare-and-swap that adds its objects with it (a stale one writes
+//!   nothing; backwards is `Misuse`);
+//! - drafts: stored open with their objects and status; a duplicate id or
+//!   objects not the draft's write nothing; deciding is a compare-and-swap
+//!   from open (open is no decision, sent needs a message, discarded has
+//!   none); a sent draft reopens only for its message; listings newest
+//!   first by state and counterparty, bounded;
+//! - TAXII status resources round-trip and are replaced under their id;
+//!   TAXII accounts: every field and the grants in the order given, listed
+//!   by name, a stored name is `TaxiiAccountExists`, removal takes the
+//!   grants; a malformed name, two grants on one collection or a grant of
+//!   nothing is `Misuse`.
 //!
 //! This is test code: it panics (asserts, `expect`) instead of returning errors.
 
@@ -73,6 +96,9 @@ mod documents;
 mod listing;
 mod log;
 mod messages;
+mod taxii;
+mod taxii_drafts;
+mod taxii_queries;
 mod thread;
 mod witness;
 
@@ -120,6 +146,24 @@ pub use messages::{
     accept_refuses_another_envelope_under_a_used_id, accept_stores_message_with_receipt,
     accept_twice_returns_the_first_receipt, direction_mismatch_is_refused,
     enqueue_refuses_a_used_id_and_writes_nothing, enqueue_stores_message_and_outbox_entry,
+};
+pub use taxii::{
+    a_second_copy_of_a_stix_version_is_not_added,
+    messages_after_lists_messages_in_the_order_stored,
+    stix_latest_and_first_follow_versions_arriving_out_of_order,
+    stix_object_misuse_is_refused_and_writes_nothing, stix_objects_get_unique_increasing_added_us,
+    the_stix_watermark_is_a_compare_and_swap,
+};
+pub use taxii_drafts::{
+    a_draft_is_stored_with_its_objects_and_status, a_duplicate_or_malformed_draft_writes_nothing,
+    a_sent_draft_reopens_only_for_its_message, deciding_a_draft_is_a_compare_and_swap,
+    drafts_are_listed_newest_first_by_state_and_counterparty,
+    taxii_account_misuse_is_refused_and_writes_nothing, taxii_accounts_add_list_and_remove,
+    taxii_statuses_round_trip,
+};
+pub use taxii_queries::{
+    stix_ids_types_and_spec_versions_filter, stix_pages_after_added_us_visit_every_row_once,
+    stix_queries_read_only_the_lanes_named, stix_version_filters_select_first_last_all_and_at,
 };
 pub use thread::{
     thread_follows_answers_down_to_the_depth_limit, thread_lists_each_message_once_even_in_a_cycle,
@@ -205,6 +249,24 @@ pub const CHECKS: &[(&str, Check)] = checks![
     document_ids_are_per_kind_in_byte_order,
     document_records_of_an_unknown_document_are_empty,
     document_record_misuse_is_refused_and_writes_nothing,
+    stix_objects_get_unique_increasing_added_us,
+    a_second_copy_of_a_stix_version_is_not_added,
+    stix_latest_and_first_follow_versions_arriving_out_of_order,
+    stix_version_filters_select_first_last_all_and_at,
+    stix_queries_read_only_the_lanes_named,
+    stix_ids_types_and_spec_versions_filter,
+    stix_pages_after_added_us_visit_every_row_once,
+    stix_object_misuse_is_refused_and_writes_nothing,
+    messages_after_lists_messages_in_the_order_stored,
+    the_stix_watermark_is_a_compare_and_swap,
+    a_draft_is_stored_with_its_objects_and_status,
+    a_duplicate_or_malformed_draft_writes_nothing,
+    deciding_a_draft_is_a_compare_and_swap,
+    a_sent_draft_reopens_only_for_its_message,
+    drafts_are_listed_newest_first_by_state_and_counterparty,
+    taxii_statuses_round_trip,
+    taxii_accounts_add_list_and_remove,
+    taxii_account_misuse_is_refused_and_writes_nothing,
 ];
 
 /// Runs every check in [`CHECKS`], each against a fresh store from `make`.

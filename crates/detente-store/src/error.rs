@@ -46,6 +46,12 @@ pub enum StoreError {
         /// Its name.
         name: String,
     },
+    /// A TAXII account with this name is stored. Nothing was written.
+    #[error("a TAXII account named {name:?} exists; remove it first or choose another name")]
+    TaxiiAccountExists {
+        /// The name.
+        name: String,
+    },
     /// A record the operation needs does not exist.
     #[error("{what} {name:?} does not exist")]
     NotFound {

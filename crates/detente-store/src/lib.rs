@@ -50,6 +50,24 @@
 //!   this is refused ([`StoreError::DocumentConflict`]) and writes nothing;
 //!   the same record again writes nothing. Atomic across connections and
 //!   processes.
+//! - a STIX object's version is stored once per collection (the first copy
+//!   stays); its `added_us` (`date_added`) is unique and strictly
+//!   increasing across the store in insertion order, even if the clock
+//!   steps back; `latest` and `first` mark exactly each object's greatest
+//!   and least `version_key` in its collection, kept in the transaction
+//!   that adds a version;
+//! - a query of STIX objects reads only the lanes it names, and its cost
+//!   does not grow with the size of the collection;
+//! - the indexer's watermark changes only by a compare-and-swap, in the
+//!   transaction that adds the objects it covers: of two indexers from one
+//!   watermark one adds, so no message's objects are added twice or lost;
+//! - a draft leaves open only by a compare-and-swap (of two officers
+//!   deciding it, one does), is sent exactly with its message id, and goes
+//!   back to open only from sent as that message; a draft, its objects and
+//!   its status are written in ONE transaction;
+//! - a TAXII account name is stored once
+//!   ([`StoreError::TaxiiAccountExists`]), with at most one grant per
+//!   collection, and its grants go with it.
 #![forbid(unsafe_code)]
 
 #[cfg(feature = "conformance")]
@@ -61,9 +79,11 @@ mod sqlite;
 
 pub use error::{AgreementSignatureConflict, DocumentConflict, DocumentConflictReason, StoreError};
 pub use model::{
-    AcceptOutcome, AgreementSignature, Alarm, DeadlineQuery, DeadlineTimer, Direction,
-    DocumentKind, DocumentRecord, LogBatch, Mailbox, MessageQuery, MessageState, NewMessage,
-    OfficerRecord, OutboxEntry, PeerRecord, RecordRole, StoredMessage,
+    AcceptOutcome, AgreementSignature, Alarm, CollectionKind, DeadlineQuery, DeadlineTimer,
+    Direction, DocumentKind, DocumentRecord, Draft, DraftState, LogBatch, Mailbox, MessageQuery,
+    MessageState, NewDraft, NewMessage, NewStixObject, OfficerRecord, OutboxEntry, PeerRecord,
+    RecordRole, StixQuery, StixSource, StoredMessage, StoredStixObject, TaxiiAccountRecord,
+    TaxiiGrant, TaxiiStatusRecord, VersionFilter,
 };
 pub use sqlite::SqliteStore;
 
@@ -336,6 +356,145 @@ pub trait Store: Send + Sync + std::fmt::Debug + 'static {
     /// Every id of a document of `kind` with at least one record, once each,
     /// in byte order (as `str` orders it).
     fn document_ids(&self, kind: DocumentKind) -> Result<Vec<String>, StoreError>;
+
+    /// Adds STIX objects to their collections, in one transaction, and
+    /// returns how many were added.
+    ///
+    /// An object is added unless its collection (counterparty and
+    /// collection) holds a row with the same `object_id` and `version_key`
+    /// (objects with no version count as one version: stored once); then
+    /// the first copy stays, whatever the new one's lane, source or bytes.
+    /// Each object added gets an `added_us` (its `date_added`): the first
+    /// `max(now in µs, greatest stored added_us + 1)`, each following one
+    /// more, so it is unique and increasing across the store even if the
+    /// clock steps back. Each object's `latest` and `first` versions (by
+    /// `version_key`, no version lowest) are kept in the same transaction,
+    /// whatever order versions arrive in.
+    ///
+    /// An object breaking the rules of [`NewStixObject`] (an `object_id` not
+    /// 1 to 300 characters, a `lane` not 1 to 200, `version` and
+    /// `version_key` not both set or both `None`, an empty `version_key`, a
+    /// draft id not 1 to 64 of `A-Z`, `a-z`, `0-9`, `-`) is
+    /// [`StoreError::Misuse`], and nothing is written.
+    fn add_stix_objects(
+        &self,
+        objects: &[NewStixObject],
+        now: Timestamp,
+    ) -> Result<usize, StoreError>;
+
+    /// The objects matching `query`, in `added_us` order, at most
+    /// `query.limit`.
+    ///
+    /// Only objects in one of `query.lanes` are ever read, so an object
+    /// outside them is absent: not listed, never counted. The cost of a
+    /// call does not grow with the size of the collection: each lane is
+    /// one range scan of an index in `added_us` order that stops at the
+    /// page's end (with `ids`, one search of those objects' versions).
+    fn stix_objects(&self, query: &StixQuery) -> Result<Vec<StoredStixObject>, StoreError>;
+
+    /// For the indexer: the messages stored after position `after`, in the
+    /// order they were stored, at most `limit`, each with its position and
+    /// read as [`Store::message`] reads it. A position only grows (a
+    /// message stored later has a greater one) and is never reused;
+    /// positions start after 0.
+    fn messages_after(
+        &self,
+        after: u64,
+        limit: usize,
+    ) -> Result<Vec<(u64, StoredMessage)>, StoreError>;
+
+    /// For the indexer: the position of the last message whose objects are
+    /// added (0 before any).
+    fn stix_watermark(&self) -> Result<u64, StoreError>;
+
+    /// For the indexer: if the watermark is `from`, adds `objects` exactly
+    /// as [`Store::add_stix_objects`] does and sets the watermark to `to`,
+    /// in ONE transaction, and returns `true`; otherwise writes nothing and
+    /// returns `false` (another indexer got there first). A compare-and-swap,
+    /// atomic across connections and processes: of two indexers from one
+    /// watermark, one adds. `to` before `from`, or either above `i64::MAX`,
+    /// is [`StoreError::Misuse`].
+    fn index_stix(
+        &self,
+        from: u64,
+        to: u64,
+        objects: &[NewStixObject],
+        now: Timestamp,
+    ) -> Result<bool, StoreError>;
+
+    /// Stores a new, open draft, its objects (as
+    /// [`Store::add_stix_objects`] adds them, with `now`) and the status of
+    /// the POST that made it, in one transaction.
+    ///
+    /// A stored draft id is [`StoreError::Duplicate`]; an id not 1 to 64
+    /// of `A-Z`, `a-z`, `0-9`, `-`, or an object outside the draft (not in
+    /// `draft.counterparty`'s drafts collection, or not with source
+    /// [`StixSource::Draft`] of `draft.id`), is [`StoreError::Misuse`].
+    /// Either way nothing is written.
+    fn create_draft(
+        &self,
+        draft: &NewDraft,
+        objects: &[NewStixObject],
+        status: Option<&TaxiiStatusRecord>,
+        now: Timestamp,
+    ) -> Result<(), StoreError>;
+
+    /// One draft by id; `None` if none is stored (or `id` could not be one).
+    fn draft(&self, id: &str) -> Result<Option<Draft>, StoreError>;
+
+    /// The drafts in `state` (any: `None`) to `counterparty` (any: `None`),
+    /// newest first (by `created_at`, ties by id descending), at most `limit`.
+    fn drafts(
+        &self,
+        state: Option<DraftState>,
+        counterparty: Option<&PartyCode>,
+        limit: usize,
+    ) -> Result<Vec<Draft>, StoreError>;
+
+    /// Sends or discards a draft: moves it from open to `to`, recording
+    /// `message_id` (sent), who (`by`) and when (`at`), if it is open — one
+    /// atomic compare-and-swap. Returns whether it was open: of two
+    /// officers deciding one draft, one does, and the other changes
+    /// nothing. `to` open, sent without a message id, or discarded with one,
+    /// is [`StoreError::Misuse`].
+    fn decide_draft(
+        &self,
+        id: &str,
+        to: DraftState,
+        message_id: Option<&MessageId>,
+        by: &str,
+        at: Timestamp,
+    ) -> Result<bool, StoreError>;
+
+    /// Moves a draft sent as `message_id` back to open, clearing the
+    /// decision (composing that message failed after the claim). Returns
+    /// whether it did: `false` if the draft is not sent, or was sent as
+    /// another message.
+    fn reopen_draft(&self, id: &str, message_id: &MessageId) -> Result<bool, StoreError>;
+
+    /// Stores a TAXII status resource, replacing one with the same id. An
+    /// id not 1 to 64 of `A-Z`, `a-z`, `0-9`, `-` is [`StoreError::Misuse`].
+    fn put_taxii_status(&self, status: &TaxiiStatusRecord) -> Result<(), StoreError>;
+
+    /// One status resource by id; `None` if none is stored (or `id` could not be one).
+    fn taxii_status(&self, id: &str) -> Result<Option<TaxiiStatusRecord>, StoreError>;
+
+    /// Adds a TAXII account with its grants. A stored name is
+    /// [`StoreError::TaxiiAccountExists`]; a name not 1 to 64 of `A-Z`,
+    /// `a-z`, `0-9`, `.`, `_`, `-`, two grants for one collection, or a
+    /// grant of neither read nor write, is [`StoreError::Misuse`]. Either
+    /// way nothing is written.
+    fn add_taxii_account(&self, account: &TaxiiAccountRecord) -> Result<(), StoreError>;
+
+    /// One TAXII account by name, with its grants in the order given;
+    /// `None` if none is stored (or `name` could not be one).
+    fn taxii_account(&self, name: &str) -> Result<Option<TaxiiAccountRecord>, StoreError>;
+
+    /// Every TAXII account, by name (byte order).
+    fn taxii_accounts(&self) -> Result<Vec<TaxiiAccountRecord>, StoreError>;
+
+    /// Removes a TAXII account and its grants. Returns whether one existed.
+    fn remove_taxii_account(&self, name: &str) -> Result<bool, StoreError>;
 
     /// Adds a peer, or replaces the card of a known one.
     fn upsert_peer(&self, peer: &PeerRecord) -> Result<(), StoreError>;

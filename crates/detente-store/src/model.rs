@@ -352,3 +352,276 @@ pub struct DocumentRecord {
     /// When this node stored it.
     pub recorded_at: Timestamp,
 }
+
+/// A node's TAXII collection with one counterparty (docs/taxii.md).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum CollectionKind {
+    /// Every object of every message received from the counterparty.
+    ReceivedFrom,
+    /// Every object of every message sent to the counterparty.
+    SentTo,
+    /// Every object of every draft notification to the counterparty.
+    Drafts,
+}
+
+impl CollectionKind {
+    /// Every collection, in the order an API root lists them.
+    pub const ALL: [CollectionKind; 3] = [
+        CollectionKind::ReceivedFrom,
+        CollectionKind::SentTo,
+        CollectionKind::Drafts,
+    ];
+
+    /// The collection's alias: `received-from`, `sent-to` or `drafts`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CollectionKind::ReceivedFrom => "received-from",
+            CollectionKind::SentTo => "sent-to",
+            CollectionKind::Drafts => "drafts",
+        }
+    }
+}
+
+impl std::str::FromStr for CollectionKind {
+    type Err = String;
+
+    /// Accepts exactly an alias, as [`CollectionKind::as_str`] writes it.
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Self::ALL
+            .into_iter()
+            .find(|kind| kind.as_str() == s)
+            .ok_or_else(|| {
+                format!(
+                    "{s:?} is not a TAXII collection; use one of: received-from, sent-to, drafts"
+                )
+            })
+    }
+}
+
+impl std::fmt::Display for CollectionKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Where a stored STIX object came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StixSource {
+    /// A message's STIX bundle (it need not be stored).
+    Message(MessageId),
+    /// A draft's bundle, by draft id (1 to 64 of `A-Z`, `a-z`, `0-9`, `-`).
+    Draft(String),
+}
+
+/// A STIX object to add to a collection ([`crate::Store::add_stix_objects`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewStixObject {
+    /// The API root: the counterparty the collection is with.
+    pub counterparty: PartyCode,
+    /// Which of its collections.
+    pub collection: CollectionKind,
+    /// The object's `id`, `<type>--<uuid>`: 1 to 300 characters.
+    pub object_id: String,
+    /// The object's `type`.
+    pub object_type: String,
+    /// The object's `spec_version`.
+    pub spec_version: String,
+    /// The object's own `modified`, else its `created`, as written; `None`
+    /// if it has neither (e.g. a cyber-observable object).
+    pub version: Option<String>,
+    /// `version` normalised: fixed width, so that byte order is time order;
+    /// `None` exactly when `version` is. Never empty.
+    pub version_key: Option<String>,
+    /// The visibility lane, fixed when stored, e.g. `green`,
+    /// `red:tier:technical` (docs/taxii.md, "TLP enforcement"): 1 to 200
+    /// characters.
+    pub lane: String,
+    /// The message or draft it came in.
+    pub source: StixSource,
+    /// The object's exact JSON bytes.
+    pub json: Vec<u8>,
+}
+
+/// A stored STIX object ([`crate::Store::stix_objects`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredStixObject {
+    /// What was stored.
+    pub object: NewStixObject,
+    /// `date_added`: microseconds since the Unix epoch, unique and strictly
+    /// increasing across the whole store in insertion order.
+    pub added_us: i64,
+    /// Whether this is the latest version (greatest `version_key`) of its
+    /// `object_id` in its (counterparty, collection).
+    pub latest: bool,
+    /// Whether this is the first version (least `version_key`).
+    pub first: bool,
+}
+
+/// Which versions of each object a [`StixQuery`] matches (TAXII 2.1
+/// `match[version]`).
+///
+/// A row matches if `all`, or `first` and it is its object's first
+/// version, or `last` and it is the latest, or its `version_key` is one of
+/// `at`. All false and `at` empty: nothing matches.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct VersionFilter {
+    /// The first version of each object.
+    pub first: bool,
+    /// The latest version of each object.
+    pub last: bool,
+    /// Every version.
+    pub all: bool,
+    /// The versions with these `version_key`s.
+    pub at: Vec<String>,
+}
+
+/// A query of one collection's objects ([`crate::Store::stix_objects`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StixQuery {
+    /// The API root: the counterparty the collection is with.
+    pub counterparty: PartyCode,
+    /// Which of its collections.
+    pub collection: CollectionKind,
+    /// Only objects in these lanes; none: nothing.
+    pub lanes: Vec<String>,
+    /// Only objects added after this (`added_us` greater); `None`: from the start.
+    pub after_us: Option<i64>,
+    /// Only these object ids; empty: any.
+    pub ids: Vec<String>,
+    /// Only these object types; empty: any.
+    pub types: Vec<String>,
+    /// Which versions of each object.
+    pub versions: VersionFilter,
+    /// Only these spec versions; empty: any.
+    pub spec_versions: Vec<String>,
+    /// At most this many (earliest added first).
+    pub limit: usize,
+}
+
+/// Where a draft notification stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum DraftState {
+    /// Waiting for an officer.
+    Open,
+    /// An officer sent it, as a message.
+    Sent,
+    /// An officer discarded it.
+    Discarded,
+}
+
+impl DraftState {
+    /// Every state, in the order a draft can be in them.
+    pub const ALL: [DraftState; 3] = [DraftState::Open, DraftState::Sent, DraftState::Discarded];
+
+    /// `open`, `sent` or `discarded`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DraftState::Open => "open",
+            DraftState::Sent => "sent",
+            DraftState::Discarded => "discarded",
+        }
+    }
+}
+
+impl std::str::FromStr for DraftState {
+    type Err = String;
+
+    /// Accepts exactly a name, as [`DraftState::as_str`] writes it.
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Self::ALL
+            .into_iter()
+            .find(|state| state.as_str() == s)
+            .ok_or_else(|| format!("{s:?} is not a draft state; use one of: open, sent, discarded"))
+    }
+}
+
+impl std::fmt::Display for DraftState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A draft notification to store ([`crate::Store::create_draft`]): STIX
+/// objects a SOC tool posted, waiting for an officer to send or discard them.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewDraft {
+    /// A UUID in text form (1 to 64 of `A-Z`, `a-z`, `0-9`, `-`).
+    pub id: String,
+    /// Whom it would be sent to.
+    pub counterparty: PartyCode,
+    /// When it was made.
+    pub created_at: Timestamp,
+    /// Who made it: `taxii:<account>` or `officer:<name>`.
+    pub created_by: String,
+    /// One line for people: where the objects came from.
+    pub source: String,
+    /// The draft's TLP.
+    pub tlp: Tlp,
+    /// The draft's STIX bundle, JSON bytes.
+    pub bundle: Vec<u8>,
+    /// How many objects the bundle holds.
+    pub object_count: u32,
+}
+
+/// A stored draft and where it stands.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Draft {
+    /// What was stored.
+    pub draft: NewDraft,
+    /// Open, sent or discarded.
+    pub state: DraftState,
+    /// The message it was sent as; set exactly when sent.
+    pub message_id: Option<MessageId>,
+    /// Who sent or discarded it; `None` while open.
+    pub decided_by: Option<String>,
+    /// When; set exactly when `decided_by` is.
+    pub decided_at: Option<Timestamp>,
+}
+
+/// A TAXII status resource (TAXII 2.1 §4.3), kept for the account that posted.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TaxiiStatusRecord {
+    /// The status id (1 to 64 of `A-Z`, `a-z`, `0-9`, `-`).
+    pub id: String,
+    /// The account that posted: only it may read the status.
+    pub account: String,
+    /// The API root posted to.
+    pub counterparty: PartyCode,
+    /// The collection posted to.
+    pub collection: CollectionKind,
+    /// When it was made.
+    pub created_at: Timestamp,
+    /// The status resource's JSON.
+    pub document: Vec<u8>,
+}
+
+/// What a TAXII account may do with one collection.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TaxiiGrant {
+    /// The API root.
+    pub counterparty: PartyCode,
+    /// The collection.
+    pub collection: CollectionKind,
+    /// May read (GET) it.
+    pub read: bool,
+    /// May add (POST) to it.
+    pub write: bool,
+}
+
+/// A TAXII client's account (docs/taxii.md, "Accounts").
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TaxiiAccountRecord {
+    /// Unique name: 1 to 64 of `A-Z`, `a-z`, `0-9`, `.`, `_`, `-`.
+    pub name: String,
+    /// SHA-256 of the secret (the secret itself is never stored).
+    pub secret_sha256: [u8; 32],
+    /// The most restrictive TLP it may read.
+    pub clearance: Tlp,
+    /// For RED: the tiers of ours it is a named recipient for.
+    pub tiers: Vec<Tier>,
+    /// The collections it may read or write, one grant per collection, in
+    /// the order given.
+    pub grants: Vec<TaxiiGrant>,
+    /// When it was added.
+    pub created_at: Timestamp,
+}

@@ -27,7 +27,12 @@
 //!   that records it, so there are timers exactly when there is a receipt;
 //! - a record of a guarantee or pledge is checked against the ones stored
 //!   (one per party and role, one document) and inserted in one
-//!   transaction, so two connections cannot store contradicting records.
+//!   transaction, so two connections cannot store contradicting records;
+//! - STIX objects are added (each version once, with its `added_us` and
+//!   the `latest` and `first` flags of its object) in one transaction, and
+//!   the indexer's watermark moves in the transaction that adds the objects
+//!   it covers, only from the value it was read at;
+//! - a draft, its objects and its status are one commit.
 //!
 //! The schema, its migrations and connection settings are in [`schema`];
 //! writing new message rows in `inserts`; reading rows back in `rows`; the
@@ -37,7 +42,9 @@
 //! agreements (checked and inserted in one transaction) in `agreements`;
 //! deadline timers (each change one conditional statement) in `deadlines`;
 //! records of guarantees and pledges (checked and inserted in one
-//! transaction) in `documents`.
+//! transaction) in `documents`; the STIX objects of the TAXII collections
+//! and the indexer's watermark in `stix`; drafts, TAXII status resources
+//! and TAXII accounts in `taxii`.
 
 mod agreements;
 mod deadlines;
@@ -46,6 +53,8 @@ mod inserts;
 mod log;
 mod rows;
 mod schema;
+mod stix;
+mod taxii;
 mod thread;
 mod witness;
 
@@ -63,8 +72,9 @@ use rusqlite::{
 
 use crate::{
     AcceptOutcome, AgreementSignature, Alarm, DeadlineQuery, DeadlineTimer, Direction,
-    DocumentKind, DocumentRecord, LogBatch, Mailbox, MessageQuery, MessageState, NewMessage,
-    OfficerRecord, OutboxEntry, PeerRecord, Store, StoreError, StoredMessage,
+    DocumentKind, DocumentRecord, Draft, DraftState, LogBatch, Mailbox, MessageQuery, MessageState,
+    NewDraft, NewMessage, NewStixObject, OfficerRecord, OutboxEntry, PeerRecord, StixQuery, Store,
+    StoreError, StoredMessage, StoredStixObject, TaxiiAccountRecord, TaxiiStatusRecord,
 };
 use inserts::{insert_message, insert_outbox_row, stored_status};
 use rows::{MessageRow, db_error, format_tiers, parse_state, select_messages};
@@ -574,6 +584,102 @@ impl Store for SqliteStore {
 
     fn document_ids(&self, kind: DocumentKind) -> Result<Vec<String>, StoreError> {
         documents::ids(&self.lock(), kind)
+    }
+
+    fn add_stix_objects(
+        &self,
+        objects: &[NewStixObject],
+        now: Timestamp,
+    ) -> Result<usize, StoreError> {
+        stix::add_objects(&mut self.lock(), objects, now)
+    }
+
+    fn stix_objects(&self, query: &StixQuery) -> Result<Vec<StoredStixObject>, StoreError> {
+        stix::query(&self.lock(), query)
+    }
+
+    fn messages_after(
+        &self,
+        after: u64,
+        limit: usize,
+    ) -> Result<Vec<(u64, StoredMessage)>, StoreError> {
+        stix::messages_after(&self.lock(), after, limit)
+    }
+
+    fn stix_watermark(&self) -> Result<u64, StoreError> {
+        stix::watermark(&self.lock())
+    }
+
+    fn index_stix(
+        &self,
+        from: u64,
+        to: u64,
+        objects: &[NewStixObject],
+        now: Timestamp,
+    ) -> Result<bool, StoreError> {
+        stix::index(&mut self.lock(), from, to, objects, now)
+    }
+
+    fn create_draft(
+        &self,
+        draft: &NewDraft,
+        objects: &[NewStixObject],
+        status: Option<&TaxiiStatusRecord>,
+        now: Timestamp,
+    ) -> Result<(), StoreError> {
+        taxii::create_draft(&mut self.lock(), draft, objects, status, now)
+    }
+
+    fn draft(&self, id: &str) -> Result<Option<Draft>, StoreError> {
+        taxii::read_draft(&self.lock(), id)
+    }
+
+    fn drafts(
+        &self,
+        state: Option<DraftState>,
+        counterparty: Option<&PartyCode>,
+        limit: usize,
+    ) -> Result<Vec<Draft>, StoreError> {
+        taxii::drafts(&self.lock(), state, counterparty, limit)
+    }
+
+    fn decide_draft(
+        &self,
+        id: &str,
+        to: DraftState,
+        message_id: Option<&MessageId>,
+        by: &str,
+        at: Timestamp,
+    ) -> Result<bool, StoreError> {
+        taxii::decide_draft(&self.lock(), id, to, message_id, by, at)
+    }
+
+    fn reopen_draft(&self, id: &str, message_id: &MessageId) -> Result<bool, StoreError> {
+        taxii::reopen_draft(&self.lock(), id, message_id)
+    }
+
+    fn put_taxii_status(&self, status: &TaxiiStatusRecord) -> Result<(), StoreError> {
+        taxii::put_status(&self.lock(), status)
+    }
+
+    fn taxii_status(&self, id: &str) -> Result<Option<TaxiiStatusRecord>, StoreError> {
+        taxii::status(&self.lock(), id)
+    }
+
+    fn add_taxii_account(&self, account: &TaxiiAccountRecord) -> Result<(), StoreError> {
+        taxii::add_account(&mut self.lock(), account)
+    }
+
+    fn taxii_account(&self, name: &str) -> Result<Option<TaxiiAccountRecord>, StoreError> {
+        taxii::read_account(&self.lock(), name)
+    }
+
+    fn taxii_accounts(&self) -> Result<Vec<TaxiiAccountRecord>, StoreError> {
+        taxii::accounts(&self.lock())
+    }
+
+    fn remove_taxii_account(&self, name: &str) -> Result<bool, StoreError> {
+        taxii::remove_account(&self.lock(), name)
     }
 
     fn upsert_peer(&self, peer: &PeerRecord) -> Result<(), StoreError> {

@@ -20,7 +20,13 @@
 //! - v7: the same, plus the signed records of a guarantee (published,
 //!   signed, signed again and not recorded, signed over another document
 //!   and refused, withdrawn from) and of a pledge (published with no
-//!   message, signed), with Cyrillic, Arabic and non-UTF-8 signed bytes.
+//!   message, signed), with Cyrillic, Arabic and non-UTF-8 signed bytes;
+//! - v8: the same, plus the TAXII server's records: the indexer's two runs
+//!   over the stored messages (an indicator's versions arriving out of
+//!   order, the second run with the clock stepped back, a copy not added,
+//!   a run from a stale watermark refused), three drafts with their
+//!   objects (sent; discarded; sent and reopened) and statuses, a status
+//!   put twice, and TAXII accounts with grants (one added and removed).
 //!
 //! Every later version must open each fixture (migrating it if the schema
 //! has moved on) and read back exactly those records. If this test
@@ -29,7 +35,7 @@
 //!
 //! When a new schema version ships, add a fixture for it with
 //! [`regenerate_fixture`] (it writes `storage-v{SCHEMA_VERSION}.sqlite`),
-//! and a test like [`schema_v7_fixture_reads_back_exactly`] for it; keep
+//! and a test like [`schema_v8_fixture_reads_back_exactly`] for it; keep
 //! the old ones.
 
 mod fixtures;
@@ -37,10 +43,11 @@ mod fixtures;
 use std::path::{Path, PathBuf};
 
 use detente_proto::body::DeadlineKind;
-use detente_proto::ids::{MessageId, Tier};
+use detente_proto::ids::{MessageId, PartyCode, Tier};
 use detente_store::{
-    AgreementSignature, Alarm, DeadlineQuery, DocumentConflictReason, DocumentKind, DocumentRecord,
-    Mailbox, MessageQuery, MessageState, RecordRole, SqliteStore, Store, StoreError, StoredMessage,
+    AgreementSignature, Alarm, CollectionKind, DeadlineQuery, DocumentConflictReason, DocumentKind,
+    DocumentRecord, DraftState, Mailbox, MessageQuery, MessageState, RecordRole, SqliteStore,
+    StixQuery, Store, StoreError, StoredMessage, VersionFilter,
 };
 use tempfile::TempDir;
 
@@ -179,8 +186,8 @@ fn schema_v1_fixture_is_upgraded_to_the_current_version() {
     let (dir, store) = open_copy("storage-v1.sqlite");
     assert_eq!(
         user_version(&store),
-        Some("7".to_owned()),
-        "v1 is migrated to v7"
+        Some("8".to_owned()),
+        "v1 is migrated to v8"
     );
     assert_eq!(
         user_version(&store),
@@ -326,8 +333,8 @@ fn schema_v2_fixture_is_upgraded_to_the_current_version() {
     let (dir, store) = open_copy("storage-v2.sqlite");
     assert_eq!(
         user_version(&store),
-        Some("7".to_owned()),
-        "v2 is migrated to v7"
+        Some("8".to_owned()),
+        "v2 is migrated to v8"
     );
     let fresh = dir.path().join("fresh.sqlite");
     drop(SqliteStore::open(&fresh).expect("open fresh"));
@@ -356,8 +363,8 @@ fn schema_v3_fixture_is_upgraded_to_the_current_version() {
     let (dir, store) = open_copy("storage-v3.sqlite");
     assert_eq!(
         user_version(&store),
-        Some("7".to_owned()),
-        "v3 is migrated to v7"
+        Some("8".to_owned()),
+        "v3 is migrated to v8"
     );
     let fresh = dir.path().join("fresh.sqlite");
     drop(SqliteStore::open(&fresh).expect("open fresh"));
@@ -496,8 +503,8 @@ fn schema_v4_fixture_is_upgraded_to_the_current_version() {
     let (dir, store) = open_copy("storage-v4.sqlite");
     assert_eq!(
         user_version(&store),
-        Some("7".to_owned()),
-        "v4 is migrated to v7"
+        Some("8".to_owned()),
+        "v4 is migrated to v8"
     );
     let fresh = dir.path().join("fresh.sqlite");
     drop(SqliteStore::open(&fresh).expect("open fresh"));
@@ -677,8 +684,8 @@ fn schema_v5_fixture_is_upgraded_to_the_current_version() {
     let (dir, store) = open_copy("storage-v5.sqlite");
     assert_eq!(
         user_version(&store),
-        Some("7".to_owned()),
-        "v5 is migrated to v7"
+        Some("8".to_owned()),
+        "v5 is migrated to v8"
     );
     let fresh = dir.path().join("fresh.sqlite");
     drop(SqliteStore::open(&fresh).expect("open fresh"));
@@ -734,8 +741,8 @@ fn schema_v6_fixture_is_upgraded_to_the_current_version() {
     let (dir, store) = open_copy("storage-v6.sqlite");
     assert_eq!(
         user_version(&store),
-        Some("7".to_owned()),
-        "v6 is migrated to v7"
+        Some("8".to_owned()),
+        "v6 is migrated to v8"
     );
     let fresh = dir.path().join("fresh.sqlite");
     drop(SqliteStore::open(&fresh).expect("open fresh"));
@@ -857,6 +864,185 @@ fn schema_v7_fixture_reads_back_exactly() {
         "one withdrawal per party: {result:?}"
     );
     assert_v7_records(&store);
+}
+
+#[test]
+fn schema_v7_fixture_is_upgraded_to_the_current_version() {
+    let (dir, store) = open_copy("storage-v7.sqlite");
+    assert_eq!(
+        user_version(&store),
+        Some("8".to_owned()),
+        "v7 is migrated to v8"
+    );
+    let fresh = dir.path().join("fresh.sqlite");
+    drop(SqliteStore::open(&fresh).expect("open fresh"));
+    assert_eq!(
+        schema(&dir.path().join("storage-v7.sqlite")),
+        schema(&fresh),
+        "a migrated v7 database has today's schema"
+    );
+
+    // The new tables start empty, every message stored before is there for
+    // the indexer from position 0, the old records are intact, and the v8
+    // records go in as on a fresh store.
+    assert_no_taxii_records(&store);
+    assert_v7_and_earlier_records(&store);
+    write_v8_records(&store);
+    assert_v8_records(&store);
+    assert_v7_and_earlier_records(&store);
+}
+
+/// The records of v7 (and all before), exactly as stored.
+fn assert_v7_and_earlier_records(store: &SqliteStore) {
+    assert_v6_and_earlier_records(store);
+    assert_v7_records(store);
+}
+
+/// Every version in every lane of one collection with US, in added order.
+fn collection(kind: CollectionKind) -> StixQuery {
+    StixQuery {
+        counterparty: "US".parse::<PartyCode>().expect("party"),
+        collection: kind,
+        lanes: [
+            "clear",
+            "green",
+            "amber",
+            "amber+strict",
+            "red:tier:operational",
+            "red:account:opencti",
+        ]
+        .map(str::to_owned)
+        .to_vec(),
+        after_us: None,
+        ids: Vec::new(),
+        types: Vec::new(),
+        versions: VersionFilter {
+            all: true,
+            ..VersionFilter::default()
+        },
+        spec_versions: Vec::new(),
+        limit: 100,
+    }
+}
+
+/// What a database from before v8 holds once migrated: no STIX object, a
+/// watermark at 0 with every stored message after it, no draft, status or
+/// TAXII account.
+fn assert_no_taxii_records(store: &SqliteStore) {
+    assert_eq!(store.stix_watermark().expect("stix_watermark"), 0);
+    for kind in CollectionKind::ALL {
+        assert_eq!(
+            store.stix_objects(&collection(kind)).expect("stix_objects"),
+            vec![]
+        );
+    }
+    let after = store.messages_after(0, 100).expect("messages_after");
+    assert_eq!(
+        after.len(),
+        8,
+        "every message, for the indexer's first start"
+    );
+    assert_eq!(
+        after[0].1.message.id,
+        id(SENT_QUEUED),
+        "in the order stored"
+    );
+    assert_eq!(store.drafts(None, None, 10).expect("drafts"), vec![]);
+    assert_eq!(
+        store
+            .taxii_status(&taxii_statuses()[0].id)
+            .expect("taxii_status"),
+        None
+    );
+    assert_eq!(store.taxii_accounts().expect("taxii_accounts"), vec![]);
+}
+
+/// The records v8 added: objects in each collection, the watermark, drafts,
+/// statuses and accounts.
+fn assert_v8_records(store: &SqliteStore) {
+    let rows = stix_rows();
+    let (received, sent, drafted) = (&rows[..4], &rows[4..5], &rows[5..]);
+    for (kind, expected) in [
+        (CollectionKind::ReceivedFrom, received),
+        (CollectionKind::SentTo, sent),
+        (CollectionKind::Drafts, drafted),
+    ] {
+        assert_eq!(
+            store.stix_objects(&collection(kind)).expect("stix_objects"),
+            expected,
+            "{kind}: every field, in added order"
+        );
+    }
+    let messages = store.messages_after(0, 100).expect("messages_after");
+    let last = messages.last().map(|(position, _)| *position);
+    assert_eq!(
+        Some(store.stix_watermark().expect("stix_watermark")),
+        last,
+        "every message indexed"
+    );
+    assert_eq!(
+        store.drafts(None, None, 10).expect("drafts"),
+        stored_drafts(),
+        "newest first"
+    );
+    for draft in stored_drafts() {
+        assert_eq!(
+            store.draft(&draft.draft.id).expect("draft"),
+            Some(draft.clone())
+        );
+    }
+    for status in taxii_statuses() {
+        assert_eq!(
+            store.taxii_status(&status.id).expect("taxii_status"),
+            Some(status.clone())
+        );
+    }
+    assert_eq!(
+        store.taxii_accounts().expect("taxii_accounts"),
+        taxii_accounts()
+    );
+    assert_eq!(store.taxii_account("retired").expect("taxii_account"), None);
+}
+
+#[test]
+fn schema_v8_fixture_reads_back_exactly() {
+    let (_dir, store) = open_copy("storage-v8.sqlite");
+    assert_v7_and_earlier_records(&store);
+    assert_v8_records(&store);
+
+    // The stored records keep their rules: the indexer from a stale
+    // watermark adds nothing, a stored version is not added again (and
+    // the next row still comes later), a decided draft is not decided
+    // again, a stored account name is taken.
+    let watermark = store.stix_watermark().expect("stix_watermark");
+    let stale = store
+        .index_stix(0, watermark + 1, &first_indexed(), at(INDEXED_AT))
+        .expect("index_stix");
+    assert!(!stale, "a stale watermark");
+    let added = store
+        .add_stix_objects(&second_indexed(), at(INDEXED_AT))
+        .expect("add_stix_objects");
+    assert_eq!(added, 0, "every version is stored");
+    let decided = store
+        .decide_draft(
+            DRAFT_SENT,
+            DraftState::Discarded,
+            None,
+            "officer:desk",
+            at("2026-11-28T11:00:00.000Z"),
+        )
+        .expect("decide_draft");
+    assert!(!decided, "sent stays sent");
+    let reopened = store
+        .reopen_draft(DRAFT_SENT, &id(SENT_PING))
+        .expect("reopen_draft");
+    assert!(!reopened, "sent as another message");
+    let result = store.add_taxii_account(&taxii_accounts()[1]);
+    assert!(
+        matches!(result, Err(StoreError::TaxiiAccountExists { ref name }) if name == "opencti"),
+        "got {result:?}"
+    );
+    assert_v8_records(&store);
 }
 
 /// Writes `tests/fixtures/storage-v{SCHEMA_VERSION}.sqlite` from the records

@@ -5,9 +5,11 @@
 //! racing, two nodes raising one alarm, two nodes storing signatures over
 //! two documents on one agreement version, two nodes firing or meeting one
 //! deadline, two nodes storing two signatures by one party on one
-//! guarantee), an alarm raised again after a restart, deadline timers and
-//! guarantee and pledge records kept across a restart, and the cost of a
-//! large log batch.
+//! guarantee, two indexers from one watermark, two connections adding STIX
+//! objects at one instant, two officers deciding one draft), an alarm
+//! raised again after a restart, deadline timers and guarantee and pledge
+//! records kept across a restart, and the cost of a large log batch and of
+//! ingesting many STIX objects.
 
 use std::cell::Cell;
 use std::path::{Path, PathBuf};
@@ -18,9 +20,10 @@ use detente_proto::kind::{MessageKind, Precedence, Tlp};
 use detente_proto::time::Timestamp;
 use detente_store::conformance::run_all;
 use detente_store::{
-    AgreementSignature, Alarm, DeadlineQuery, DeadlineTimer, Direction, DocumentConflictReason,
-    DocumentKind, DocumentRecord, LogBatch, MessageState, NewMessage, OfficerRecord, RecordRole,
-    SqliteStore, Store, StoreError,
+    AgreementSignature, Alarm, CollectionKind, DeadlineQuery, DeadlineTimer, Direction,
+    DocumentConflictReason, DocumentKind, DocumentRecord, DraftState, LogBatch, MessageState,
+    NewDraft, NewMessage, NewStixObject, OfficerRecord, RecordRole, SqliteStore, StixQuery,
+    StixSource, Store, StoreError, TaxiiAccountRecord, TaxiiGrant, VersionFilter,
 };
 use tempfile::TempDir;
 
@@ -254,18 +257,13 @@ fn large_batch(old_size: u64, count: u64) -> LogBatch {
 }
 
 #[test]
-fn a_batch_of_ten_thousand_entries_is_one_quick_commit() {
+fn a_batch_of_ten_thousand_entries_is_one_commit() {
+    // One transaction for the whole batch (speed is measured by `detente
+    // bench log`, never asserted here).
     let dir = TempDir::new().expect("temp dir");
     let store = open(&dir.path().join("node.sqlite"));
     let batch = large_batch(0, 10_000);
-    let started = std::time::Instant::now();
     store.commit_log_batch(&batch).expect("commit_log_batch");
-    let took = started.elapsed();
-    eprintln!("a batch of 10 000 entries and 5 000 messages took {took:?}");
-    // One transaction, one fsync: well under a second even in a debug
-    // build. A commit per row would take minutes with synchronous=FULL on
-    // a real disk; the bound is loose so that a slow CI machine passes.
-    assert!(took.as_secs() < 20, "took {took:?}");
     assert_eq!(
         store
             .log_checkpoint()
@@ -959,6 +957,385 @@ fn damaged_document_values_are_corrupt_not_a_panic() {
     let result = store.put_document_record(&sample_record("g-3", RecordRole::Sign, "US", 1));
     assert!(
         matches!(result, Err(StoreError::Corrupt(ref why)) if why.contains("document_records.document_sha256")),
+        "got {result:?}"
+    );
+}
+
+/// Version `version` of indicator `n` in the `green` lane of the
+/// collection received from US.
+fn sample_stix(n: u64, version: &str) -> NewStixObject {
+    let object_id = format!("indicator--0193a0c4-7d1e-4000-8000-{n:012x}");
+    NewStixObject {
+        counterparty: "US".parse().expect("party"),
+        collection: CollectionKind::ReceivedFrom,
+        json: format!(r#"{{"type":"indicator","id":"{object_id}","modified":"{version}"}}"#)
+            .into_bytes(),
+        object_id,
+        object_type: "indicator".to_owned(),
+        spec_version: "2.1".to_owned(),
+        version: Some(version.to_owned()),
+        version_key: Some(version.to_owned()),
+        lane: "green".to_owned(),
+        source: StixSource::Message(sample_message().id),
+    }
+}
+
+/// Every version of every object in the `green` lane received from US.
+fn every_green_version(limit: usize) -> StixQuery {
+    StixQuery {
+        counterparty: "US".parse().expect("party"),
+        collection: CollectionKind::ReceivedFrom,
+        lanes: vec!["green".to_owned()],
+        after_us: None,
+        ids: Vec::new(),
+        types: Vec::new(),
+        versions: VersionFilter {
+            all: true,
+            ..VersionFilter::default()
+        },
+        spec_versions: Vec::new(),
+        limit,
+    }
+}
+
+#[test]
+fn two_indexers_from_one_watermark_add_each_message_once() {
+    // Two node processes on one database index the same messages at once,
+    // round after round, both from the watermark they read: the
+    // compare-and-swap lets exactly one add each round's objects.
+    const ROUNDS: u64 = 50;
+    let dir = TempDir::new().expect("temp dir");
+    let path = dir.path().join("node.sqlite");
+    let barrier = std::sync::Barrier::new(2);
+    // Each indexer's object of a round has a version of its own, so a
+    // double add would show as two rows.
+    let object = |round: u64, name: &str| sample_stix(round, name);
+    let now = at("2026-11-28T10:00:00.000Z");
+    let race = |store: SqliteStore, name: &str| {
+        (0..ROUNDS)
+            .map(|round| {
+                barrier.wait();
+                store
+                    .index_stix(round, round + 1, &[object(round, name)], now)
+                    .map_err(|e| format!("{name}, round {round}: {e}"))
+            })
+            .collect()
+    };
+    let (a, b) = race_two_connections(&path, race);
+    let store = open(&path);
+    let rows = store
+        .stix_objects(&every_green_version(1000))
+        .expect("stix_objects");
+    let winners: Vec<&str> = a
+        .iter()
+        .zip(&b)
+        .enumerate()
+        .map(|(round, (a, b))| {
+            assert!(a ^ b, "round {round}: a indexed {a}, b indexed {b}");
+            if *a { "a" } else { "b" }
+        })
+        .collect();
+    let added: Vec<NewStixObject> = rows.into_iter().map(|row| row.object).collect();
+    let expected: Vec<NewStixObject> = (0..ROUNDS)
+        .zip(&winners)
+        .map(|(round, winner)| object(round, winner))
+        .collect();
+    assert_eq!(added, expected, "each round's objects once, the winner's");
+    assert_eq!(store.stix_watermark().expect("stix_watermark"), ROUNDS);
+}
+
+#[test]
+fn two_connections_adding_objects_at_one_instant_get_unique_added_us() {
+    // Two node processes add objects at the same clock reading, round after
+    // round: each takes one more than the greatest stored, under the write
+    // lock, so no two rows share a date_added and none is lost.
+    const ROUNDS: u64 = 50;
+    let dir = TempDir::new().expect("temp dir");
+    let path = dir.path().join("node.sqlite");
+    let barrier = std::sync::Barrier::new(2);
+    let now = at("2026-11-28T10:00:00.000Z");
+    let race = |store: SqliteStore, name: &str| {
+        let offset = if name == "a" { 0 } else { 1000 };
+        (0..ROUNDS)
+            .map(|round| {
+                barrier.wait();
+                let batch = [
+                    sample_stix(offset + 2 * round, "v1"),
+                    sample_stix(offset + 2 * round + 1, "v1"),
+                ];
+                store
+                    .add_stix_objects(&batch, now)
+                    .map_err(|e| format!("{name}, round {round}: {e}"))
+            })
+            .collect()
+    };
+    let (a, b) = race_two_connections(&path, race);
+    assert!(
+        a.iter().chain(&b).all(|added| *added == 2),
+        "every object added"
+    );
+    let rows = open(&path)
+        .stix_objects(&every_green_version(1000))
+        .expect("stix_objects");
+    let expected = usize::try_from(4 * ROUNDS).expect("small");
+    assert_eq!(rows.len(), expected);
+    let first = now.unix_millis() * 1000;
+    let added: Vec<i64> = rows.iter().map(|row| row.added_us).collect();
+    let dense: Vec<i64> = (first..).take(expected).collect();
+    assert_eq!(added, dense, "unique, from the clock on, one apart");
+}
+
+fn sample_draft(n: u64) -> NewDraft {
+    NewDraft {
+        id: format!("0193a0c4-7d1e-7000-8000-{n:012x}"),
+        counterparty: "US".parse().expect("party"),
+        created_at: at("2026-11-28T10:00:00.000Z"),
+        created_by: "taxii:opencti".to_owned(),
+        source: "OpenCTI".to_owned(),
+        tlp: Tlp::Amber,
+        bundle: b"{\"type\":\"bundle\"}".to_vec(),
+        object_count: 0,
+    }
+}
+
+#[test]
+fn two_officers_deciding_one_draft_decide_it_once() {
+    // Two officers (two node processes) send and discard the same draft at
+    // once, round after round: the compare-and-swap lets one decide it.
+    const ROUNDS: u64 = 50;
+    let dir = TempDir::new().expect("temp dir");
+    let path = dir.path().join("node.sqlite");
+    {
+        let store = open(&path);
+        for round in 0..ROUNDS {
+            store
+                .create_draft(
+                    &sample_draft(round),
+                    &[],
+                    None,
+                    at("2026-11-28T10:00:00.000Z"),
+                )
+                .expect("create_draft");
+        }
+    }
+    let barrier = std::sync::Barrier::new(2);
+    let message = sample_message().id;
+    let race = |store: SqliteStore, name: &str| {
+        (0..ROUNDS)
+            .map(|round| {
+                barrier.wait();
+                let (to, message) = if name == "a" {
+                    (DraftState::Sent, Some(&message))
+                } else {
+                    (DraftState::Discarded, None)
+                };
+                let id = sample_draft(round).id;
+                let by = format!("officer:{name}");
+                store
+                    .decide_draft(&id, to, message, &by, at("2026-11-28T10:01:00.000Z"))
+                    .map_err(|e| format!("{name}, round {round}: {e}"))
+            })
+            .collect()
+    };
+    let (a, b) = race_two_connections(&path, race);
+    let store = open(&path);
+    for (round, (a, b)) in (0..).zip(a.iter().zip(&b)) {
+        assert!(a ^ b, "round {round}: a decided {a}, b decided {b}");
+        let draft = store
+            .draft(&sample_draft(round).id)
+            .expect("draft")
+            .expect("stored");
+        let (state, by) = if *a {
+            (DraftState::Sent, "officer:a")
+        } else {
+            (DraftState::Discarded, "officer:b")
+        };
+        assert_eq!(
+            (draft.state, draft.decided_by.as_deref()),
+            (state, Some(by)),
+            "round {round}: the winner's decision"
+        );
+    }
+}
+
+#[test]
+fn many_stix_objects_in_batches_keep_their_latest_versions() {
+    // As the node's bench: 100 000 objects in batches of 1 000, every tenth
+    // a second version of an earlier one. Speed is measured by `detente
+    // bench taxii`, never asserted here; the plans are checked in
+    // `sqlite::stix`.
+    const BATCHES: u64 = 100;
+    let dir = TempDir::new().expect("temp dir");
+    let store = open(&dir.path().join("node.sqlite"));
+    let now = at("2026-11-28T10:00:00.000Z");
+    for batch in 0..BATCHES {
+        let objects: Vec<NewStixObject> = (0..1000)
+            .map(|i| {
+                let n = batch * 1000 + i;
+                if i % 10 == 9 {
+                    sample_stix(n - 1, "v2")
+                } else {
+                    sample_stix(n, "v1")
+                }
+            })
+            .collect();
+        assert_eq!(
+            store
+                .add_stix_objects(&objects, now)
+                .expect("add_stix_objects"),
+            1000
+        );
+    }
+    let last = StixQuery {
+        versions: VersionFilter {
+            last: true,
+            ..VersionFilter::default()
+        },
+        ..every_green_version(100)
+    };
+    let page = store.stix_objects(&last).expect("stix_objects");
+    assert_eq!(page.len(), 100);
+    assert!(
+        page.iter().all(|row| row.latest),
+        "the latest versions only"
+    );
+}
+
+#[test]
+fn taxii_records_survive_close_and_reopen() {
+    let dir = TempDir::new().expect("temp dir");
+    let path = dir.path().join("node.sqlite");
+    let account = TaxiiAccountRecord {
+        name: "opencti".to_owned(),
+        secret_sha256: [4; 32],
+        clearance: Tlp::Red,
+        tiers: vec![Tier::Technical],
+        grants: vec![TaxiiGrant {
+            counterparty: "US".parse().expect("party"),
+            collection: CollectionKind::Drafts,
+            read: true,
+            write: true,
+        }],
+        created_at: at("2026-11-28T09:00:00.000Z"),
+    };
+    let now = at("2026-11-28T10:00:00.000Z");
+    {
+        let store = open(&path);
+        assert!(
+            store
+                .index_stix(0, 4, &[sample_stix(1, "v1")], now)
+                .expect("index")
+        );
+        store
+            .create_draft(&sample_draft(1), &[], None, now)
+            .expect("create_draft");
+        store
+            .add_taxii_account(&account)
+            .expect("add_taxii_account");
+    }
+    let store = open(&path);
+    assert_eq!(store.stix_watermark().expect("stix_watermark"), 4);
+    let rows = store
+        .stix_objects(&every_green_version(10))
+        .expect("stix_objects");
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0].object, sample_stix(1, "v1"));
+    // The clock stepped back across the restart: still later.
+    store
+        .add_stix_objects(&[sample_stix(2, "v1")], at("2026-11-28T09:00:00.000Z"))
+        .expect("add");
+    let rows = store
+        .stix_objects(&every_green_version(10))
+        .expect("stix_objects");
+    assert_eq!(rows[1].added_us, rows[0].added_us + 1);
+    assert!(store.draft(&sample_draft(1).id).expect("draft").is_some());
+    assert_eq!(
+        store.taxii_account("opencti").expect("account"),
+        Some(account)
+    );
+}
+
+#[test]
+fn damaged_taxii_values_are_corrupt_not_a_panic() {
+    let dir = TempDir::new().expect("temp dir");
+    let path = dir.path().join("node.sqlite");
+    let now = at("2026-11-28T10:00:00.000Z");
+    {
+        let store = open(&path);
+        let objects: Vec<NewStixObject> = (1..=3).map(|n| sample_stix(n, "v1")).collect();
+        store.add_stix_objects(&objects, now).expect("add");
+        for n in 1..=2 {
+            store
+                .create_draft(&sample_draft(n), &[], None, now)
+                .expect("create_draft");
+        }
+        for name in ["a", "b"] {
+            let account = TaxiiAccountRecord {
+                name: name.to_owned(),
+                secret_sha256: [1; 32],
+                clearance: Tlp::Green,
+                tiers: Vec::new(),
+                grants: vec![TaxiiGrant {
+                    counterparty: "US".parse().expect("party"),
+                    collection: CollectionKind::SentTo,
+                    read: true,
+                    write: false,
+                }],
+                created_at: now,
+            };
+            store
+                .add_taxii_account(&account)
+                .expect("add_taxii_account");
+        }
+    }
+    // Damage that the tables' CHECKs would refuse, written past them.
+    let raw = rusqlite::Connection::open(&path).expect("open raw");
+    raw.execute_batch(
+        "PRAGMA ignore_check_constraints = ON;
+         UPDATE stix_objects SET version_key = '' WHERE object_id LIKE '%1';
+         UPDATE stix_objects SET message_id = 'not an id' WHERE object_id LIKE '%2';
+         UPDATE stix_objects SET message_id = NULL WHERE object_id LIKE '%3';
+         UPDATE taxii_drafts SET state = 'closed' WHERE id LIKE '%1';
+         UPDATE taxii_drafts SET tlp = 'amber' WHERE id LIKE '%2';
+         UPDATE taxii_accounts SET clearance = 'TOP SECRET' WHERE name = 'a';
+         UPDATE taxii_grants SET collection = 'outbox' WHERE account = 'b';",
+    )
+    .expect("damage");
+    drop(raw);
+    let store = open(&path);
+    for (n, column) in [(1, "version_key"), (2, "message_id"), (3, "message_id")] {
+        let one = StixQuery {
+            ids: vec![sample_stix(n, "v1").object_id],
+            ..every_green_version(10)
+        };
+        let result = store.stix_objects(&one);
+        assert!(
+            matches!(result, Err(StoreError::Corrupt(ref why))
+                if why.contains(&format!("stix_objects.{column}"))),
+            "object {n}: got {result:?}"
+        );
+    }
+    for (n, column) in [(1, "state"), (2, "tlp")] {
+        let result = store.draft(&sample_draft(n).id);
+        assert!(
+            matches!(result, Err(StoreError::Corrupt(ref why))
+                if why.contains(&format!("taxii_drafts.{column}"))),
+            "draft {n}: got {result:?}"
+        );
+    }
+    for (name, column) in [
+        ("a", "taxii_accounts.clearance"),
+        ("b", "taxii_grants.collection"),
+    ] {
+        let result = store.taxii_account(name);
+        assert!(
+            matches!(result, Err(StoreError::Corrupt(ref why)) if why.contains(column)),
+            "account {name}: got {result:?}"
+        );
+    }
+    let result = store.taxii_accounts();
+    assert!(
+        matches!(result, Err(StoreError::Corrupt(_))),
         "got {result:?}"
     );
 }

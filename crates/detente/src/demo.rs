@@ -14,12 +14,14 @@ use detente_node::init::{InitOptions, init_node};
 use detente_node::officer_client::{ApiCallError, OfficerClient};
 use detente_node::officers::issue_token;
 use detente_node::peers::add_peer;
+use detente_node::taxii::access::{issue_secret, merge_grants, parse_grants};
 use detente_node::{Node, RunningNode};
 use detente_proto::agreement::responsiveness::{Period, Stats};
 use detente_proto::body::TierContact;
 use detente_proto::clock::{Clock, OffsetClock};
 use detente_proto::ids::{Fingerprint, Tier};
-use detente_store::OfficerRecord;
+use detente_proto::kind::Tlp;
+use detente_store::{OfficerRecord, TaxiiAccountRecord};
 use serde_json::{Value, json};
 use tokio::sync::{broadcast, mpsc};
 
@@ -72,7 +74,14 @@ struct DemoNode {
     /// The foreign-ministry officer's token and client (policy, leadership).
     ministry_token: String,
     ministry: OfficerClient,
+    /// The secret of the TAXII account `soc` (docs/taxii.md).
+    taxii_secret: String,
 }
+
+/// The demo's TAXII account on every node: a SOC tool cleared up to
+/// AMBER+STRICT, reading every collection of every other party and
+/// posting drafts for them.
+const TAXII_ACCOUNT: &str = "soc";
 
 enum Line {
     Step(String),
@@ -105,8 +114,15 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
             n.base_url,
             n.fingerprint
         );
+        println!(
+            "      TAXII 2.1 discovery {}/taxii2/  user {TAXII_ACCOUNT}  password {}",
+            n.base_url, n.taxii_secret
+        );
     }
     println!();
+    if args.serve {
+        write_state_file(&args.state_file, &nodes, "playing")?;
+    }
 
     let (lines, printer) = timeline(started);
     let mut forwarders = tokio::task::JoinSet::new();
@@ -140,7 +156,7 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
     outcome?;
 
     if args.serve {
-        write_state_file(&args.state_file, &nodes)?;
+        write_state_file(&args.state_file, &nodes, "serving")?;
         println!();
         println!(
             "The nodes keep running (Ctrl-C or SIGTERM stops them). State file: {}",
@@ -155,6 +171,10 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
                 "      try: detente inbox --dir {} --token {}",
                 n.dir.display(),
                 n.token
+            );
+            println!(
+                "      TAXII 2.1 discovery {}/taxii2/  (HTTP Basic: {TAXII_ACCOUNT} / {})",
+                n.base_url, n.taxii_secret
             );
         }
         crate::admin::wait_for_stop_signal().await?;
@@ -231,6 +251,26 @@ async fn start_nodes(root: &Path, clock: Arc<dyn Clock>) -> anyhow::Result<Vec<D
             token_sha256: ministry_sha256,
             created_at: clock.now(),
         })?;
+        let (taxii_secret, secret_sha256) = issue_secret();
+        let grants = PARTIES
+            .iter()
+            .filter(|other| other.code != party.code)
+            .map(|other| {
+                parse_grants(&format!("{}/*", other.code), true, false).and_then(|read| {
+                    parse_grants(&format!("{}/drafts", other.code), false, true)
+                        .map(|write| read.into_iter().chain(write))
+                })
+            })
+            .collect::<Result<Vec<_>, String>>()
+            .map_err(anyhow::Error::msg)?;
+        node.store().add_taxii_account(&TaxiiAccountRecord {
+            name: TAXII_ACCOUNT.to_owned(),
+            secret_sha256,
+            clearance: Tlp::AmberStrict,
+            tiers: Vec::new(),
+            grants: merge_grants(grants.into_iter().flatten()),
+            created_at: clock.now(),
+        })?;
         let running = RunningNode::start(node, listener)?;
         let base_url = format!("https://{}", running.addr());
         let client = OfficerClient::for_node_dir(&dir, &base_url, &token)?;
@@ -245,6 +285,7 @@ async fn start_nodes(root: &Path, clock: Arc<dyn Clock>) -> anyhow::Result<Vec<D
             client,
             ministry_token,
             ministry,
+            taxii_secret,
         });
     }
     Ok(nodes)
@@ -781,7 +822,9 @@ async fn wait_for(
     poll(&at.client, &format!("/api/v1/messages/{id}"), what, ready).await
 }
 
-fn write_state_file(path: &Path, nodes: &[DemoNode]) -> anyhow::Result<()> {
+/// Writes the state file: how to reach each node. `phase` is `playing`
+/// while the script runs and `serving` once it has ended.
+fn write_state_file(path: &Path, nodes: &[DemoNode], phase: &str) -> anyhow::Result<()> {
     let mut parties = serde_json::Map::new();
     for n in nodes {
         parties.insert(
@@ -794,10 +837,16 @@ fn write_state_file(path: &Path, nodes: &[DemoNode]) -> anyhow::Result<()> {
                 "node_dir": n.dir,
                 "tls_certificate": n.dir.join("keys").join("tls.crt"),
                 "openapi": format!("{}/api/v1/openapi.json", n.base_url),
+                "taxii": {
+                    "discovery": format!("{}/taxii2/", n.base_url),
+                    "user": TAXII_ACCOUNT,
+                    "password": n.taxii_secret,
+                    "clearance": "AMBER+STRICT",
+                },
             }),
         );
     }
-    let state = json!({"parties": parties});
+    let state = json!({"phase": phase, "parties": parties});
     let text = serde_json::to_string_pretty(&state)?;
     output::write_atomically(path, text.as_bytes(), "the state file")
 }

@@ -9,6 +9,7 @@ pub mod agreements;
 pub mod auth;
 pub mod channels;
 pub mod commitments;
+pub mod drafts;
 pub mod evidence;
 pub mod log;
 pub mod messages;
@@ -83,6 +84,11 @@ pub fn router(node: Arc<Node>) -> Router {
             "/api/v1/agreements/{reference}/sign",
             post(agreements::sign),
         )
+        .route("/api/v1/drafts", get(drafts::list).post(drafts::create))
+        .route("/api/v1/drafts/{id}", get(drafts::show))
+        .route("/api/v1/drafts/{id}/send", post(drafts::send))
+        .route("/api/v1/drafts/{id}/discard", post(drafts::discard))
+        .merge(crate::taxii::routes::routes())
         .route("/log/checkpoint", get(log::checkpoint))
         .route("/log/add-checkpoint", post(log::add_checkpoint))
         .route("/log/tile/{*rest}", get(log::tile))

@@ -6,7 +6,7 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 use crate::api::{
-    agreements, channels, commitments, evidence, log, messages, problem, stats, views,
+    agreements, channels, commitments, drafts, evidence, log, messages, problem, stats, views,
 };
 use crate::compose;
 
@@ -19,7 +19,8 @@ use crate::compose;
         commitments::propose_guarantee, commitments::sign_guarantee, commitments::withdraw_guarantee,
         commitments::list_guarantees, commitments::show_guarantee, commitments::create_pledge,
         commitments::sign_pledge, commitments::withdraw_pledge, commitments::list_pledges, commitments::show_pledge, agreements::propose, agreements::sign,
-        agreements::list, agreements::show, channels::list),
+        agreements::list, agreements::show, channels::list,
+        drafts::list, drafts::create, drafts::show, drafts::send, drafts::discard),
     components(schemas(
         compose::ComposeRequest, compose::Address, messages::AckRequest, messages::MessageList,
         views::MessageView, views::MessageDetail, views::EndpointView, views::DeliveryView,
@@ -29,14 +30,16 @@ use crate::compose;
         channels::SuspensionView, commitments::GuaranteeView, commitments::PledgeView,
         commitments::StepView, commitments::SignatoryView, commitments::ProposeGuarantee,
         commitments::CreatePledge, commitments::SignStep, commitments::WithdrawStep,
-        commitments::GuaranteeList, commitments::PledgeList, log::LogStatus, log::CosignatureView, log::WitnessedLogView, log::AlarmView
+        commitments::GuaranteeList, commitments::PledgeList, log::LogStatus, log::CosignatureView, log::WitnessedLogView, log::AlarmView,
+        drafts::DraftList, crate::taxii::drafts::DraftView, crate::taxii::drafts::NewDraftRequest, crate::taxii::drafts::SendDraft
     )),
     modifiers(&BearerAuth),
     tags((name = "messages", description = "Messages between parties"),
          (name = "log", description = "This node's transparency log, its witnesses and alarms"),
          (name = "evidence", description = "Evidence bundles anyone can verify offline with `detente verify`"),
          (name = "agreements", description = "Co-signed agreements: the rules of a channel"),
-         (name = "commitments", description = "Guarantees and pledges, with their status at any time"))
+         (name = "commitments", description = "Guarantees and pledges, with their status at any time"),
+         (name = "drafts", description = "Draft notifications from SOC tools (TAXII) for an officer to send or discard"))
 )]
 pub struct ApiDoc;
 

@@ -296,7 +296,18 @@ impl IntoResponse for NodeError {
 }
 
 /// A path that is served, asked with a method it does not take.
-pub async fn method_not_allowed(method: axum::http::Method, uri: axum::http::Uri) -> Problem {
+pub async fn method_not_allowed(method: axum::http::Method, uri: axum::http::Uri) -> Response {
+    if is_taxii(&uri) {
+        return crate::taxii::response::TaxiiError::new(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "Method not allowed",
+            format!(
+                "{} does not take {method} (OASIS TAXII 2.1 §4, §5 list each endpoint's methods)",
+                uri.path()
+            ),
+        )
+        .into_response();
+    }
     Problem::new(
         StatusCode::METHOD_NOT_ALLOWED,
         "method-not-allowed",
@@ -307,10 +318,29 @@ pub async fn method_not_allowed(method: axum::http::Method, uri: axum::http::Uri
         ),
         None,
     )
+    .into_response()
+}
+
+/// Whether `uri` is under the TAXII service, whose errors are TAXII error
+/// resources.
+fn is_taxii(uri: &axum::http::Uri) -> bool {
+    uri.path() == "/taxii2" || uri.path().starts_with("/taxii2/")
 }
 
 /// Any path the node does not serve.
-pub async fn not_found(uri: axum::http::Uri) -> Problem {
+pub async fn not_found(uri: axum::http::Uri) -> Response {
+    if is_taxii(&uri) {
+        let hint = if uri.path().ends_with('/') {
+            "the discovery resource /taxii2/ lists the API roots"
+        } else {
+            "TAXII 2.1 URLs end with '/'"
+        };
+        return crate::taxii::response::TaxiiError::not_found(format!(
+            "{} is not a TAXII endpoint here; {hint}",
+            uri.path()
+        ))
+        .into_response();
+    }
     Problem::new(
         StatusCode::NOT_FOUND,
         "no-such-path",
@@ -321,6 +351,7 @@ pub async fn not_found(uri: axum::http::Uri) -> Problem {
         ),
         None,
     )
+    .into_response()
 }
 
 /// Decodes a JSON request body, naming the offending field on failure.

@@ -13,7 +13,7 @@
 //! object shares the marked part too. When objects reference each other,
 //! the most restrictive marking among them applies ([`effective_tlp`]).
 
-use std::collections::{BTreeMap, BTreeSet, VecDeque};
+use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
 
 use serde_json::{Map, Value, json};
 
@@ -417,6 +417,128 @@ pub fn effective_tlp(bundle: &Bundle, object_id: &str, unmarked: Option<Tlp2>) -
     level
 }
 
+/// [`effective_tlp`] of every object of `bundle`, in the order of
+/// [`Bundle::objects`], computed at once in time linear in the number of
+/// objects and references (`effective_tlp` for each object would be
+/// quadratic). An object without a string `id` cannot be referenced and is
+/// not looked up: it gets its own [`tlp_of`], or `unmarked`.
+///
+/// The references between ids form a graph; every id of a strongly
+/// connected component (a reference cycle) reaches the same ids, so each
+/// component's level is the most restrictive of its own objects and of the
+/// components it references. Tarjan's algorithm finds the components, each
+/// after every component it reaches, and runs with an explicit stack: a
+/// hostile bundle can chain its objects ten thousand deep.
+pub fn effective_tlps(bundle: &Bundle, unmarked: Option<Tlp2>) -> Vec<Option<Tlp2>> {
+    let objects = bundle.objects();
+    let mut node_of_id: HashMap<&str, usize> = HashMap::with_capacity(objects.len());
+    // For each object, its node (an id, all its versions) if it has a string id.
+    let node_of_object: Vec<Option<usize>> = objects
+        .iter()
+        .map(|object| {
+            let id = object.get("id").and_then(Value::as_str)?;
+            let next = node_of_id.len();
+            Some(*node_of_id.entry(id).or_insert(next))
+        })
+        .collect();
+    let mut own_level = vec![None; node_of_id.len()];
+    let mut successors: Vec<Vec<usize>> = vec![Vec::new(); node_of_id.len()];
+    for (object, node) in objects.iter().zip(&node_of_object) {
+        let Some(node) = *node else { continue };
+        own_level[node] = own_level[node].max(tlp_of(object).or(unmarked));
+        successors[node]
+            .extend(references(object).filter_map(|reference| node_of_id.get(reference).copied()));
+    }
+    let level_of_node = reachable_maximum(&successors, &own_level);
+    objects
+        .iter()
+        .zip(node_of_object)
+        .map(|(object, node)| match node {
+            Some(node) => level_of_node[node],
+            None => tlp_of(object).or(unmarked),
+        })
+        .collect()
+}
+
+/// For each node of the graph `successors`, the maximum of `own` over the
+/// nodes it reaches (itself included): iterative Tarjan, the maximum taken
+/// per strongly connected component as each is completed.
+fn reachable_maximum(successors: &[Vec<usize>], own: &[Option<Tlp2>]) -> Vec<Option<Tlp2>> {
+    const UNVISITED: usize = usize::MAX;
+    let count = successors.len();
+    let mut order = vec![UNVISITED; count];
+    let mut low = vec![0; count];
+    let mut on_stack = vec![false; count];
+    let mut component_of = vec![UNVISITED; count];
+    let mut component_level: Vec<Option<Tlp2>> = Vec::new();
+    let mut stack: Vec<usize> = Vec::new();
+    let mut members: Vec<usize> = Vec::new();
+    // The walk's own call stack: a node and how many of its edges are done.
+    let mut walk: Vec<(usize, usize)> = Vec::new();
+    let mut visited = 0;
+    for root in 0..count {
+        if order[root] != UNVISITED {
+            continue;
+        }
+        order[root] = visited;
+        low[root] = visited;
+        visited += 1;
+        stack.push(root);
+        on_stack[root] = true;
+        walk.push((root, 0));
+        while let Some((node, edge)) = walk.last_mut() {
+            let node = *node;
+            if let Some(&next) = successors[node].get(*edge) {
+                *edge += 1;
+                if order[next] == UNVISITED {
+                    order[next] = visited;
+                    low[next] = visited;
+                    visited += 1;
+                    stack.push(next);
+                    on_stack[next] = true;
+                    walk.push((next, 0));
+                } else if on_stack[next] {
+                    low[node] = low[node].min(order[next]);
+                }
+                continue;
+            }
+            walk.pop();
+            if let Some((caller, _)) = walk.last() {
+                low[*caller] = low[*caller].min(low[node]);
+            }
+            if low[node] != order[node] {
+                continue;
+            }
+            // `node` roots a component: the nodes above it on the stack.
+            let component = component_level.len();
+            members.clear();
+            while let Some(member) = stack.pop() {
+                on_stack[member] = false;
+                component_of[member] = component;
+                members.push(member);
+                if member == node {
+                    break;
+                }
+            }
+            // Every component reached from this one is already complete.
+            let mut level = None;
+            for &member in &members {
+                level = level.max(own[member]);
+                for &next in &successors[member] {
+                    if let Some(reached) = component_level.get(component_of[next]) {
+                        level = level.max(*reached);
+                    }
+                }
+            }
+            component_level.push(level);
+        }
+    }
+    component_of
+        .into_iter()
+        .map(|component| component_level.get(component).copied().flatten())
+        .collect()
+}
+
 /// The most restrictive TLP among all objects of the bundle, each
 /// unmarked one counting as `unmarked`: the least a message carrying the
 /// bundle must be marked with.
@@ -448,6 +570,9 @@ fn references(object: &Map<String, Value>) -> impl Iterator<Item = &str> {
             values.into_iter().filter_map(Value::as_str)
         })
 }
+
+#[cfg(test)]
+mod effective_tlps_tests;
 
 #[cfg(test)]
 mod tests {

@@ -9,9 +9,11 @@
 //! - [`validate`] checks every object against the specification and
 //!   against what detente carries; the first fault is returned as a
 //!   [`StixError`] naming the object and the property.
-//! - [`Tlp2`], [`tlp_of`], [`effective_tlp`] and [`bundle_tlp`] read the
-//!   FIRST TLP 2.0 markings (§7.2 and the OASIS TLP 2.0 extension
-//!   definition [`TLP2_EXTENSION_DEFINITION_ID`]).
+//! - [`Tlp2`], [`tlp_of`], [`effective_tlp`], [`effective_tlps`] and
+//!   [`bundle_tlp`] read the FIRST TLP 2.0 markings (§7.2 and the OASIS TLP
+//!   2.0 extension definition [`TLP2_EXTENSION_DEFINITION_ID`]).
+//! - [`version_of`] and [`version_key`] name an object's version (§3.6)
+//!   and write it so that byte order is time order.
 //!
 //! ## What is checked
 //!
@@ -85,11 +87,16 @@ mod markings;
 mod objects;
 #[cfg(test)]
 mod tests;
+mod versions;
 
 pub use bundle::Bundle;
 pub use error::StixError;
 pub use extensions::INCIDENT_CORE_EXTENSION_ID;
-pub use markings::{TLP2_EXTENSION_DEFINITION_ID, Tlp2, bundle_tlp, effective_tlp, tlp_of};
+pub use markings::{
+    TLP2_EXTENSION_DEFINITION_ID, Tlp2, bundle_tlp, effective_tlp, effective_tlps, tlp_of,
+};
+pub(crate) use versions::split_timestamp;
+pub use versions::{version_key, version_of};
 
 /// Checks every object of `bundle` against STIX 2.1 and what detente
 /// carries (see the module documentation); the first fault found, in

@@ -91,7 +91,8 @@ fn attempts(table: &str, key: &str, attempts: i64) -> Result<u32, StoreError> {
 }
 
 /// The columns every message read selects, from `messages m`, its outbox
-/// row `o` (only while queued) and its first acknowledgement `ack`.
+/// row `o` (only while queued) and its first acknowledgement `ack`; last,
+/// the message's position in the order stored (its rowid).
 macro_rules! select_messages {
     () => {
         "SELECT m.id, m.direction, m.counterparty, m.kind, m.precedence, m.from_tier,
@@ -99,7 +100,7 @@ macro_rules! select_messages {
                 m.headline, m.envelope, m.envelope_sha256, m.recorded_at_ms, m.state,
                 m.delivered_at_ms, m.receipt, m.log_index,
                 o.attempts, o.next_attempt_at_ms, o.last_error,
-                ack.id, ack.created_at_ms
+                ack.id, ack.created_at_ms, m.rowid
          FROM messages m
          LEFT JOIN outbox o ON o.message_id = m.id AND m.state = 'queued'
          LEFT JOIN messages ack ON ack.id = (
@@ -139,6 +140,7 @@ pub(super) struct MessageRow {
     last_error: Option<String>,
     ack_id: Option<String>,
     ack_created_at_ms: Option<i64>,
+    position: i64,
 }
 
 /// So that listings can read message rows with `all_rows`.
@@ -179,7 +181,13 @@ impl MessageRow {
             last_error: row.get(22)?,
             ack_id: row.get(23)?,
             ack_created_at_ms: row.get(24)?,
+            position: row.get(25)?,
         })
+    }
+
+    /// The message's position in the order stored ([`crate::Store::messages_after`]).
+    pub(super) fn position(&self) -> Result<u64, StoreError> {
+        log_index("messages", "rowid", &self.id, self.position)
     }
 
     /// Parses the row into a [`StoredMessage`].
@@ -330,7 +338,7 @@ pub(super) fn format_tiers(tiers: &[Tier]) -> String {
     tiers.iter().map(Tier::as_str).collect::<Vec<_>>().join(",")
 }
 
-fn parse_tiers(text: &str) -> Result<Vec<Tier>, String> {
+pub(super) fn parse_tiers(text: &str) -> Result<Vec<Tier>, String> {
     if text.is_empty() {
         return Ok(Vec::new());
     }

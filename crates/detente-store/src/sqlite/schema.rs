@@ -25,7 +25,9 @@
 //! 5, the parties' signatures on agreement versions (`0005_agreements.sql`);
 //! 6, deadline timers, started with a sent message's delivery
 //! (`0006_deadlines.sql`); 7, the signed records of guarantees and pledges
-//! (`0007_documents.sql`).
+//! (`0007_documents.sql`); 8, the TAXII server: the STIX objects of each
+//! counterparty's collections, the indexer's watermark, drafts, status
+//! resources and TAXII accounts (`0008_taxii.sql`).
 //!
 //! SQLite has no SHA-256, so every connection gets a `sha256(blob)` SQL
 //! function computed in Rust ([`super::witness::evidence_sha256`], the hash
@@ -49,6 +51,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0005_agreements.sql"),
     include_str!("migrations/0006_deadlines.sql"),
     include_str!("migrations/0007_documents.sql"),
+    include_str!("migrations/0008_taxii.sql"),
 ];
 
 /// The schema version this build writes: the number of migrations.

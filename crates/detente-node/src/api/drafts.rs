@@ -1,0 +1,148 @@
+//! Draft notifications in the officer API (docs/taxii.md, "Drafts"): the
+//! STIX objects a SOC posted over TAXII, or an officer pulled from one,
+//! waiting for an officer to send them as a notification or discard them.
+
+use std::sync::Arc;
+
+use axum::Json;
+use axum::extract::{Path, RawQuery, State};
+use axum::http::StatusCode;
+use detente_proto::ids::PartyCode;
+use detente_store::DraftState;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use crate::api::auth::Authenticated;
+use crate::api::problem::{Problem, decode_json};
+use crate::api::read_body;
+use crate::api::views::MessageView;
+use crate::error::NodeError;
+use crate::node::Node;
+use crate::taxii::drafts::{DraftView, NewDraftRequest, SendDraft};
+
+const MAX_REQUEST_BYTES: usize = 2 * 1024 * 1024;
+
+/// `GET /api/v1/drafts` query.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct DraftParams {
+    /// `open`, `sent` or `discarded`; all if omitted.
+    pub state: Option<String>,
+    /// Only drafts for this party.
+    pub counterparty: Option<String>,
+    /// At most this many, newest first (default 100, at most 1000).
+    pub limit: Option<usize>,
+}
+
+/// A list of drafts.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DraftList {
+    /// Newest first.
+    pub drafts: Vec<DraftView>,
+}
+
+/// List drafts.
+#[utoipa::path(get, path = "/api/v1/drafts", params(DraftParams),
+    responses((status = 200, body = DraftList),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json")),
+    security(("bearer" = [])), tag = "drafts")]
+pub async fn list(
+    State(node): State<Arc<Node>>,
+    Authenticated(_officer): Authenticated,
+    RawQuery(query): RawQuery,
+) -> Result<Json<DraftList>, NodeError> {
+    let params: DraftParams =
+        serde_urlencoded::from_str(query.as_deref().unwrap_or("")).map_err(|e| {
+            NodeError::Unprocessable(format!("query: {e}; use state, counterparty and limit"))
+        })?;
+    let state = params
+        .state
+        .as_deref()
+        .map(str::parse::<DraftState>)
+        .transpose()
+        .map_err(|e| NodeError::Unprocessable(format!("state: {e}")))?;
+    let counterparty = params
+        .counterparty
+        .as_deref()
+        .map(str::parse::<PartyCode>)
+        .transpose()
+        .map_err(|e| NodeError::Unprocessable(format!("counterparty: {e}")))?;
+    let limit = params.limit.unwrap_or(100).clamp(1, 1000);
+    let drafts = node
+        .with_store(move |s| Ok(s.drafts(state, counterparty.as_ref(), limit)?))
+        .await?;
+    Ok(Json(DraftList {
+        drafts: drafts.iter().map(|d| DraftView::of(d, false)).collect(),
+    }))
+}
+
+/// Make a draft notification from a STIX bundle (e.g. pulled from a SOC's TAXII server).
+#[utoipa::path(post, path = "/api/v1/drafts", request_body = NewDraftRequest,
+    responses((status = 201, body = DraftView),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 413, body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid bundle; the detail names the object and property", body = Problem, content_type = "application/problem+json")),
+    security(("bearer" = [])), tag = "drafts")]
+pub async fn create(
+    State(node): State<Arc<Node>>,
+    Authenticated(officer): Authenticated,
+    body: axum::body::Body,
+) -> Result<(StatusCode, Json<DraftView>), NodeError> {
+    let bytes = read_body(body, MAX_REQUEST_BYTES).await?;
+    let request: NewDraftRequest = decode_json(&bytes)?;
+    let draft = node.create_draft(&officer, request).await?;
+    Ok((StatusCode::CREATED, Json(DraftView::of(&draft, true))))
+}
+
+/// One draft, with its bundle.
+#[utoipa::path(get, path = "/api/v1/drafts/{id}", params(("id" = String, Path)),
+    responses((status = 200, body = DraftView),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json")),
+    security(("bearer" = [])), tag = "drafts")]
+pub async fn show(
+    State(node): State<Arc<Node>>,
+    Authenticated(_officer): Authenticated,
+    Path(id): Path<String>,
+) -> Result<Json<DraftView>, NodeError> {
+    Ok(Json(DraftView::of(&node.draft(&id).await?, true)))
+}
+
+/// Send a draft as a notification (the officer must be cleared for `from_tier`).
+#[utoipa::path(post, path = "/api/v1/drafts/{id}/send", params(("id" = String, Path)),
+    request_body = SendDraft,
+    responses((status = 202, description = "Signed, stored and queued", body = MessageView),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Already sent or discarded", body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json")),
+    security(("bearer" = [])), tag = "drafts")]
+pub async fn send(
+    State(node): State<Arc<Node>>,
+    Authenticated(officer): Authenticated,
+    Path(id): Path<String>,
+    body: axum::body::Body,
+) -> Result<(StatusCode, Json<MessageView>), NodeError> {
+    let bytes = read_body(body, MAX_REQUEST_BYTES).await?;
+    let request: SendDraft = decode_json(&bytes)?;
+    let stored = node.send_draft(&officer, &id, request).await?;
+    Ok((StatusCode::ACCEPTED, Json(MessageView::of(&node, &stored))))
+}
+
+/// Discard a draft: it stays on record, marked discarded, and is never sent.
+#[utoipa::path(post, path = "/api/v1/drafts/{id}/discard", params(("id" = String, Path)),
+    responses((status = 200, body = DraftView),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Already sent or discarded", body = Problem, content_type = "application/problem+json")),
+    security(("bearer" = [])), tag = "drafts")]
+pub async fn discard(
+    State(node): State<Arc<Node>>,
+    Authenticated(officer): Authenticated,
+    Path(id): Path<String>,
+) -> Result<Json<DraftView>, NodeError> {
+    let draft = node.discard_draft(&officer, &id).await?;
+    Ok(Json(DraftView::of(&draft, false)))
+}
