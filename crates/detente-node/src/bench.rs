@@ -3,6 +3,11 @@
 //! `bench log` drives the real [`Sequencer`] over a real SQLite store in a
 //! temporary directory: many concurrent submitters, each waiting for its
 //! entry to be durable (group commit), as composers and receivers do.
+//!
+//! `bench taxii` ([`taxii`]) drives a real node's TAXII 2.1 endpoints over
+//! HTTPS: ingest, a full paged read, and first-page latency.
+
+pub mod taxii;
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};

@@ -183,6 +183,12 @@ async fn accept_loop(
                         continue;
                     }
                 };
+                // Small answers (receipts, HTTP/2 frames, TAXII pages) go
+                // out at once instead of waiting on Nagle's algorithm and
+                // the client's delayed ACK (~40 ms each).
+                if let Err(error) = tcp.set_nodelay(true) {
+                    tracing::debug!(%error, %remote, "cannot set TCP_NODELAY");
+                }
                 connections.spawn(serve_connection(node.clone(), app.clone(), acceptor.clone(), tcp, remote));
             }
             Some(_) = connections.join_next(), if !connections.is_empty() => {}

@@ -653,3 +653,93 @@ async fn cursors_and_date_added_survive_a_restart() {
     let (_, _, page) = soc.get(&format!("{path}?match[id]={one}")).await;
     assert_eq!(page["objects"], json!([objects[3]]));
 }
+
+#[tokio::test]
+async fn a_name_reused_or_another_tier_sees_nothing_of_a_red_draft() {
+    let net = two_nodes().await;
+    let us = net.node("US");
+    let secret = account(&net, "US", "soc", Tlp::Red, vec![Tier::Technical], "RU");
+    let soc = Taxii::new(&net, "US", "soc", &secret);
+    let red = indicator(Some(Tlp2::Red));
+    let (status, posted) = soc
+        .post(
+            "/ru/collections/drafts/objects/",
+            &json!({"objects": [red]}),
+        )
+        .await;
+    assert_eq!(status, 202, "{posted}");
+    let status_path = format!("/ru/status/{}/", posted["id"].as_str().expect("id"));
+    let drafts = "/ru/collections/drafts/objects/";
+    assert_eq!(
+        soc.all_ids(drafts, 10).await,
+        [id_of(&red)],
+        "its poster, cleared RED, is named"
+    );
+
+    // The account is removed and another one added under the same name.
+    assert!(us.store().remove_taxii_account("soc").expect("remove"));
+    tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    let secret = account(&net, "US", "soc", Tlp::Red, vec![Tier::Technical], "RU");
+    let successor = Taxii::new(&net, "US", "soc", &secret);
+    assert!(successor.all_ids(drafts, 10).await.is_empty(), "not named");
+    assert_eq!(successor.get(&status_path).await.0, 404, "nor its statuses");
+
+    // A write grant is for drafts only.
+    let grants = detente_node::taxii::access::parse_grants("RU/received-from", false, true);
+    assert!(grants.unwrap_err().contains("read-only"));
+
+    // The draft, sent at the technical tier, is hidden from an officer
+    // cleared only for policy, as the message is.
+    let (_, list) = officer_call(&net, "US", "GET", "/api/v1/drafts", None).await;
+    let id = list["drafts"][0]["id"].as_str().expect("draft").to_owned();
+    assert_eq!(list["drafts"][0]["tlp"], "RED");
+    let lower = json!({"from_tier": "technical", "to_tier": "technical", "subject": "s",
+        "summary": "s", "tlp": "AMBER"});
+    let (code, refused) = officer_call(
+        &net,
+        "US",
+        "POST",
+        &format!("/api/v1/drafts/{id}/send"),
+        Some(lower),
+    )
+    .await;
+    assert_eq!(code, 422, "a draft's TLP is only raised: {refused}");
+    let send =
+        json!({"from_tier": "technical", "to_tier": "technical", "subject": "s", "summary": "s"});
+    let (code, sent) = officer_call(
+        &net,
+        "US",
+        "POST",
+        &format!("/api/v1/drafts/{id}/send"),
+        Some(send),
+    )
+    .await;
+    assert_eq!(code, 202, "{sent}");
+    let (token, token_sha256) = detente_node::officers::issue_token();
+    us.store()
+        .add_officer(&detente_store::OfficerRecord {
+            name: "Minister".parse().expect("name"),
+            tiers: vec![Tier::Policy],
+            token_sha256,
+            created_at: us.now(),
+        })
+        .expect("officer");
+    let http = pinned_http(&net, "US");
+    let shown = http
+        .get(format!("{}/api/v1/drafts/{id}", net.url("US")))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .expect("answer");
+    assert_eq!(shown.status().as_u16(), 404);
+    let listed: Value = http
+        .get(format!("{}/api/v1/drafts", net.url("US")))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .expect("answer")
+        .json()
+        .await
+        .expect("list");
+    assert_eq!(listed["drafts"], json!([]), "{listed}");
+}

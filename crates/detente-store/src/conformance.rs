@@ -64,12 +64,15 @@
 //! - STIX objects of the TAXII collections: every field round-trips;
 //!   `added_us` is the clock, or one more than the greatest stored, so
 //!   unique and increasing even when the clock steps back; a second copy of
-//!   a version (no version counting as one) is not added, the first kept;
-//!   `latest` and `first` follow versions arriving in any order; each
-//!   version filter, and their combinations; only the lanes named are
-//!   read (`last` over every lane); ids, types and spec versions filter;
-//!   pages after `added_us` visit every row once, bounded by `limit`; a
-//!   malformed object is `Misuse` and writes nothing;
+//!   a version (no version counting as one) in the same lane is not added,
+//!   the first kept, and one in another lane is (each reader reads their
+//!   own copy back); `latest` and `first` follow versions arriving in any
+//!   order; each version filter, and their combinations; only the lanes
+//!   named are read, and `last`/`first` are per reader (over those lanes),
+//!   a version in two of them returned once; ids, types and spec versions
+//!   filter; pages after `added_us` visit every visible (object, version)
+//!   once, bounded by `limit`; a malformed object is `Misuse` and writes
+//!   nothing;
 //! - the indexer: messages in the order stored after a position, each as
 //!   `message()` reads it; the watermark starts at 0 and moves only by a
 //!   compare-and-swap that adds its objects with it (a stale one writes
@@ -148,8 +151,7 @@ pub use messages::{
     enqueue_refuses_a_used_id_and_writes_nothing, enqueue_stores_message_and_outbox_entry,
 };
 pub use taxii::{
-    a_second_copy_of_a_stix_version_is_not_added,
-    messages_after_lists_messages_in_the_order_stored,
+    a_stix_version_is_stored_once_per_lane, messages_after_lists_messages_in_the_order_stored,
     stix_latest_and_first_follow_versions_arriving_out_of_order,
     stix_object_misuse_is_refused_and_writes_nothing, stix_objects_get_unique_increasing_added_us,
     the_stix_watermark_is_a_compare_and_swap,
@@ -162,8 +164,9 @@ pub use taxii_drafts::{
     taxii_statuses_round_trip,
 };
 pub use taxii_queries::{
-    stix_ids_types_and_spec_versions_filter, stix_pages_after_added_us_visit_every_row_once,
-    stix_queries_read_only_the_lanes_named, stix_version_filters_select_first_last_all_and_at,
+    stix_ids_types_and_spec_versions_filter, stix_last_and_first_are_per_reader,
+    stix_pages_after_added_us_visit_every_row_once, stix_queries_read_only_the_lanes_named,
+    stix_version_filters_select_first_last_all_and_at,
 };
 pub use thread::{
     thread_follows_answers_down_to_the_depth_limit, thread_lists_each_message_once_even_in_a_cycle,
@@ -250,10 +253,11 @@ pub const CHECKS: &[(&str, Check)] = checks![
     document_records_of_an_unknown_document_are_empty,
     document_record_misuse_is_refused_and_writes_nothing,
     stix_objects_get_unique_increasing_added_us,
-    a_second_copy_of_a_stix_version_is_not_added,
+    a_stix_version_is_stored_once_per_lane,
     stix_latest_and_first_follow_versions_arriving_out_of_order,
     stix_version_filters_select_first_last_all_and_at,
     stix_queries_read_only_the_lanes_named,
+    stix_last_and_first_are_per_reader,
     stix_ids_types_and_spec_versions_filter,
     stix_pages_after_added_us_visit_every_row_once,
     stix_object_misuse_is_refused_and_writes_nothing,

@@ -50,14 +50,17 @@
 //!   this is refused ([`StoreError::DocumentConflict`]) and writes nothing;
 //!   the same record again writes nothing. Atomic across connections and
 //!   processes.
-//! - a STIX object's version is stored once per collection (the first copy
-//!   stays); its `added_us` (`date_added`) is unique and strictly
-//!   increasing across the store in insertion order, even if the clock
-//!   steps back; `latest` and `first` mark exactly each object's greatest
-//!   and least `version_key` in its collection, kept in the transaction
-//!   that adds a version;
-//! - a query of STIX objects reads only the lanes it names, and its cost
-//!   does not grow with the size of the collection;
+//! - a STIX object's version is stored once per collection and lane (the
+//!   first copy stays), so a copy in a lane a writer cannot see never
+//!   stops the writer's own (no existence oracle); its `added_us`
+//!   (`date_added`) is unique and strictly increasing across the store in
+//!   insertion order, even if the clock steps back;
+//! - a query of STIX objects reads only the lanes it names, and nothing
+//!   outside them changes its answer: an object's latest and first
+//!   versions are decided over those lanes only, and a version in several
+//!   of them is returned once (the copy added first); its cost does not
+//!   grow with the size of the collection, and it holds the full JSON of
+//!   the page's rows only;
 //! - the indexer's watermark changes only by a compare-and-swap, in the
 //!   transaction that adds the objects it covers: of two indexers from one
 //!   watermark one adds, so no message's objects are added twice or lost;
@@ -361,15 +364,15 @@ pub trait Store: Send + Sync + std::fmt::Debug + 'static {
     /// returns how many were added.
     ///
     /// An object is added unless its collection (counterparty and
-    /// collection) holds a row with the same `object_id` and `version_key`
-    /// (objects with no version count as one version: stored once); then
-    /// the first copy stays, whatever the new one's lane, source or bytes.
-    /// Each object added gets an `added_us` (its `date_added`): the first
-    /// `max(now in µs, greatest stored added_us + 1)`, each following one
-    /// more, so it is unique and increasing across the store even if the
-    /// clock steps back. Each object's `latest` and `first` versions (by
-    /// `version_key`, no version lowest) are kept in the same transaction,
-    /// whatever order versions arrive in.
+    /// collection) holds a row with the same `object_id`, `version_key`
+    /// and `lane` (objects with no version count as one version: stored
+    /// once per lane); then the first copy stays, whatever the new one's
+    /// source or bytes. A copy in another lane is added: each lane keeps
+    /// its own, so what one writer stored is never revealed to another by
+    /// a refused add. Each object added gets an `added_us` (its
+    /// `date_added`): the first `max(now in µs, greatest stored added_us +
+    /// 1)`, each following one more, so it is unique and increasing across
+    /// the store even if the clock steps back.
     ///
     /// An object breaking the rules of [`NewStixObject`] (an `object_id` not
     /// 1 to 300 characters, a `lane` not 1 to 200, `version` and
@@ -386,10 +389,16 @@ pub trait Store: Send + Sync + std::fmt::Debug + 'static {
     /// `query.limit`.
     ///
     /// Only objects in one of `query.lanes` are ever read, so an object
-    /// outside them is absent: not listed, never counted. The cost of a
-    /// call does not grow with the size of the collection: each lane is
-    /// one range scan of an index in `added_us` order that stops at the
-    /// page's end (with `ids`, one search of those objects' versions).
+    /// outside them is absent: not listed, never counted, and it changes
+    /// nothing of what is returned. Versions are as the reader sees them:
+    /// an object's latest and first versions (by `version_key`, no version
+    /// lowest) are its greatest and least in `query.lanes`, and a version
+    /// held in several of those lanes is returned once, as the copy with
+    /// the least `added_us`, under every filter. The cost of a call does
+    /// not grow with the size of the collection: each lane is one range
+    /// scan of an index in `added_us` order that stops at the page's end
+    /// (with `ids`, one search of those objects' versions), reading keys
+    /// only; the full rows are read for the page alone.
     fn stix_objects(&self, query: &StixQuery) -> Result<Vec<StoredStixObject>, StoreError>;
 
     /// For the indexer: the messages stored after position `after`, in the

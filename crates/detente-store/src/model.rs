@@ -451,9 +451,11 @@ pub struct StoredStixObject {
     /// increasing across the whole store in insertion order.
     pub added_us: i64,
     /// Whether this is the latest version (greatest `version_key`) of its
-    /// `object_id` in its (counterparty, collection).
+    /// `object_id` in its (counterparty, collection) as the reader sees it:
+    /// over the lanes of the query that returned it, not over every lane.
     pub latest: bool,
-    /// Whether this is the first version (least `version_key`).
+    /// Whether this is the first version (least `version_key`), as the
+    /// reader sees it (over the query's lanes).
     pub first: bool,
 }
 
@@ -462,7 +464,10 @@ pub struct StoredStixObject {
 ///
 /// A row matches if `all`, or `first` and it is its object's first
 /// version, or `last` and it is the latest, or its `version_key` is one of
-/// `at`. All false and `at` empty: nothing matches.
+/// `at`. All false and `at` empty: nothing matches. First and latest are
+/// over the query's lanes only (per reader), and each version is matched
+/// at most once: if it is in several of the query's lanes, the copy with
+/// the least `added_us`.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct VersionFilter {
     /// The first version of each object.

@@ -28,8 +28,9 @@
 //! - a record of a guarantee or pledge is checked against the ones stored
 //!   (one per party and role, one document) and inserted in one
 //!   transaction, so two connections cannot store contradicting records;
-//! - STIX objects are added (each version once, with its `added_us` and
-//!   the `latest` and `first` flags of its object) in one transaction, and
+//! - STIX objects are added (each version once per lane, with its
+//!   `added_us`) in one transaction; a query's keys and rows are read in
+//!   one read transaction (one snapshot); and
 //!   the indexer's watermark moves in the transaction that adds the objects
 //!   it covers, only from the value it was read at;
 //! - a draft, its objects and its status are one commit.

@@ -23,8 +23,9 @@
 //!   message, signed), with Cyrillic, Arabic and non-UTF-8 signed bytes;
 //! - v8: the same, plus the TAXII server's records: the indexer's two runs
 //!   over the stored messages (an indicator's versions arriving out of
-//!   order, the second run with the clock stepped back, a copy not added,
-//!   a run from a stale watermark refused), three drafts with their
+//!   order, the second run with the clock stepped back, a copy in the same
+//!   lane not added and one in another lane added, a run from a stale
+//!   watermark refused), three drafts with their
 //!   objects (sent; discarded; sent and reopened) and statuses, a status
 //!   put twice, and TAXII accounts with grants (one added and removed).
 //!
@@ -973,6 +974,15 @@ fn assert_v8_records(store: &SqliteStore) {
             "{kind}: every field, in added order"
         );
     }
+    let red = StixQuery {
+        lanes: vec!["red:tier:operational".to_owned()],
+        ..collection(CollectionKind::ReceivedFrom)
+    };
+    assert_eq!(
+        store.stix_objects(&red).expect("stix_objects"),
+        red_operational_rows(),
+        "one lane: its own copy, latest and first as that reader sees them"
+    );
     let messages = store.messages_after(0, 100).expect("messages_after");
     let last = messages.last().map(|(position, _)| *position);
     assert_eq!(

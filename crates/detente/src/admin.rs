@@ -1,5 +1,6 @@
-//! Administrator commands: init, serve, peer, officer. These work on the
-//! node directory directly (they need its keys or database).
+//! Administrator commands: init, serve, peer, officer, taxii account.
+//! These work on the node directory directly (they need its keys or
+//! database).
 
 use std::io::{BufRead, IsTerminal, Write};
 use std::sync::Arc;
@@ -14,10 +15,15 @@ use detente_node::{Node, RunningNode};
 use detente_proto::body::TierContact;
 use detente_proto::card::SignedCard;
 use detente_proto::clock::{Clock, SystemClock};
+use detente_proto::ids::Tier;
 use detente_proto::ids::{Fingerprint, OfficerName};
-use detente_store::OfficerRecord;
+use detente_proto::kind::Tlp;
+use detente_store::{OfficerRecord, StoreError, TaxiiAccountRecord, TaxiiGrant};
 
-use crate::cli::{DirArg, InitArgs, OfficerAddArgs, OfficerRemoveArgs, PeerAddArgs};
+use crate::cli::{
+    DirArg, InitArgs, OfficerAddArgs, OfficerRemoveArgs, PeerAddArgs, TaxiiAccountAddArgs,
+    TaxiiAccountListArgs, TaxiiAccountRemoveArgs,
+};
 
 pub fn init(args: InitArgs) -> anyhow::Result<()> {
     let party = args
@@ -267,6 +273,220 @@ pub fn officer_remove(args: OfficerRemoveArgs) -> anyhow::Result<()> {
     }
 }
 
+/// An account's grants and tiers as the command line gives them, checked
+/// (docs/taxii.md, "Accounts"): `--read`/`--write` as PARTY/COLLECTION
+/// lists, at least one grant; `--tiers` exactly when
+/// the clearance is RED, since tiers only name the recipients of RED.
+fn account_grants(
+    read: &[String],
+    write: &[String],
+    clearance: Tlp,
+    tiers: Option<&str>,
+) -> anyhow::Result<(Vec<TaxiiGrant>, Vec<Tier>)> {
+    use detente_node::taxii::access::{merge_grants, parse_grants};
+    let mut grants = Vec::new();
+    for text in read {
+        grants.extend(
+            parse_grants(text, true, false).map_err(|e| anyhow::anyhow!("--read {text:?}: {e}"))?,
+        );
+    }
+    for text in write {
+        // parse_grants keeps write to drafts, the only collection TAXII
+        // clients add to, and refuses it on the others.
+        grants.extend(
+            parse_grants(text, false, true)
+                .map_err(|e| anyhow::anyhow!("--write {text:?}: {e}"))?,
+        );
+    }
+    if grants.is_empty() {
+        bail!(
+            "the account would have no access; give --read PARTY/COLLECTION and/or --write PARTY/drafts, e.g. --read 'US/*' --write US/drafts"
+        );
+    }
+    let tiers = match (clearance, tiers) {
+        (Tlp::Red, Some(text)) => parse_tiers(text)
+            .map_err(anyhow::Error::msg)
+            .context("--tiers")?,
+        (Tlp::Red, None) => bail!(
+            "--clearance RED needs --tiers: RED objects are for named recipients, so name the tiers of ours whose RED objects the account reads, e.g. --tiers technical"
+        ),
+        (_, Some(_)) => bail!(
+            "--tiers names the recipients of RED objects and means nothing with --clearance {clearance}; leave --tiers out, or give --clearance RED"
+        ),
+        (_, None) => Vec::new(),
+    };
+    Ok((merge_grants(grants), tiers))
+}
+
+/// `US/received-from read, US/drafts read+write`.
+fn grants_text(grants: &[TaxiiGrant]) -> String {
+    grants
+        .iter()
+        .map(|g| {
+            let rights = match (g.read, g.write) {
+                (true, true) => "read+write",
+                (true, false) => "read",
+                (false, true) => "write",
+                (false, false) => "none",
+            };
+            format!("{}/{} {rights}", g.counterparty, g.collection)
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn tiers_text(tiers: &[Tier]) -> String {
+    if tiers.is_empty() {
+        return "-".into();
+    }
+    tiers
+        .iter()
+        .map(|t| t.as_str())
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+pub fn taxii_account_add(args: TaxiiAccountAddArgs) -> anyhow::Result<()> {
+    let dir = &args.dir.dir;
+    detente_node::taxii::access::check_name(&args.name).map_err(anyhow::Error::msg)?;
+    let (grants, tiers) = account_grants(
+        &args.read,
+        &args.write,
+        args.clearance,
+        args.tiers.as_deref(),
+    )?;
+    let config = NodeConfig::load(dir)?;
+    let store = open_store(dir, &config)?;
+    let peers: Vec<_> = store.peers()?.into_iter().map(|p| p.party).collect();
+    if let Some(unknown) = grants.iter().find(|g| !peers.contains(&g.counterparty)) {
+        bail!(
+            "{} is not a peer of this node, so it has no TAXII API root; add its card first (detente peer add), or check the party code (detente peer list)",
+            unknown.counterparty
+        );
+    }
+    let (secret, secret_sha256) = detente_node::taxii::access::issue_secret();
+    let added = store.add_taxii_account(&TaxiiAccountRecord {
+        name: args.name.clone(),
+        secret_sha256,
+        clearance: args.clearance,
+        tiers: tiers.clone(),
+        grants: grants.clone(),
+        created_at: SystemClock.now(),
+    });
+    if let Err(StoreError::TaxiiAccountExists { name }) = &added {
+        bail!(
+            "a TAXII account named {name} exists; to give it a new secret, remove it (detente taxii account remove {name}) and add it again"
+        );
+    }
+    added?;
+    let red = if tiers.is_empty() {
+        String::new()
+    } else {
+        format!(" (RED of {})", tiers_text(&tiers))
+    };
+    println!(
+        "Added TAXII account {}: clearance {}{red}; {}.",
+        args.name,
+        args.clearance,
+        grants_text(&grants)
+    );
+    println!("Secret (shown once; the node keeps only its hash):");
+    println!("{secret}");
+    println!();
+    let base = config.endpoint.trim_end_matches('/');
+    println!("A TAXII 2.1 client connects with HTTP Basic:");
+    println!("  discovery    {base}/taxii2/");
+    let mut roots: Vec<_> = grants.iter().map(|g| &g.counterparty).collect();
+    roots.dedup();
+    for party in roots {
+        println!(
+            "  API root     {base}/taxii2/{}/   (with {party}: collections {})",
+            party.as_str().to_ascii_lowercase(),
+            grants
+                .iter()
+                .filter(|g| &g.counterparty == party)
+                .map(|g| g.collection.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+    }
+    println!("  user         {}", args.name);
+    println!("  password     the secret above");
+    println!(
+        "  certificate  {} (the node's own, self-signed: trust exactly this one)",
+        dir.join("keys").join("tls.crt").display()
+    );
+    Ok(())
+}
+
+pub fn taxii_account_list(args: TaxiiAccountListArgs) -> anyhow::Result<()> {
+    let config = NodeConfig::load(&args.dir.dir)?;
+    let store = open_store(&args.dir.dir, &config)?;
+    let accounts = store.taxii_accounts()?;
+    if args.json {
+        let list: Vec<serde_json::Value> = accounts
+            .iter()
+            .map(|a| {
+                serde_json::json!({
+                    "name": a.name,
+                    "clearance": a.clearance,
+                    "tiers": a.tiers.iter().map(|t| t.as_str()).collect::<Vec<_>>(),
+                    "grants": a.grants.iter().map(|g| serde_json::json!({
+                        "counterparty": g.counterparty.as_str(),
+                        "collection": g.collection.as_str(),
+                        "read": g.read,
+                        "write": g.write,
+                    })).collect::<Vec<_>>(),
+                    "created_at": a.created_at.to_string(),
+                })
+            })
+            .collect();
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&serde_json::json!({ "accounts": list }))?
+        );
+        return Ok(());
+    }
+    if accounts.is_empty() {
+        println!(
+            "No TAXII accounts yet. Add one with `detente taxii account add NAME --read 'US/*' --write US/drafts --clearance AMBER`."
+        );
+        return Ok(());
+    }
+    println!(
+        "{:<24} {:<13} {:<24} {:<24} GRANTS",
+        "NAME", "CLEARANCE", "TIERS", "SINCE"
+    );
+    for account in accounts {
+        println!(
+            "{:<24} {:<13} {:<24} {:<24} {}",
+            account.name,
+            account.clearance.as_str(),
+            tiers_text(&account.tiers),
+            account.created_at,
+            grants_text(&account.grants)
+        );
+    }
+    Ok(())
+}
+
+pub fn taxii_account_remove(args: TaxiiAccountRemoveArgs) -> anyhow::Result<()> {
+    let config = NodeConfig::load(&args.dir.dir)?;
+    let store = open_store(&args.dir.dir, &config)?;
+    if store.remove_taxii_account(&args.name)? {
+        println!(
+            "Removed TAXII account {}; its secret no longer works.",
+            args.name
+        );
+        Ok(())
+    } else {
+        bail!(
+            "no TAXII account named {:?}; see `detente taxii account list`",
+            args.name
+        )
+    }
+}
+
 pub async fn bench_log(args: crate::cli::BenchLogArgs) -> anyhow::Result<()> {
     let parent = args.dir.unwrap_or_else(std::env::temp_dir);
     let dir = tempfile::Builder::new()
@@ -294,4 +514,197 @@ pub async fn bench_log(args: crate::cli::BenchLogArgs) -> anyhow::Result<()> {
         report.entries as f64 / report.batches.max(1) as f64
     );
     Ok(())
+}
+
+pub async fn bench_taxii(args: crate::cli::BenchTaxiiArgs) -> anyhow::Result<()> {
+    use detente_node::bench::taxii::{Progress, TaxiiBenchOptions, noise_band};
+    use std::sync::atomic::{AtomicU64, Ordering};
+    let parent = args.dir.unwrap_or_else(std::env::temp_dir);
+    let dir = tempfile::Builder::new()
+        .prefix("detente-bench-")
+        .tempdir_in(&parent)
+        .with_context(|| {
+            format!(
+                "cannot create a temporary directory in {}",
+                parent.display()
+            )
+        })?;
+    let options = TaxiiBenchOptions {
+        objects: args.objects,
+        batch: args.batch,
+        posters: args.posters,
+        samples: args.samples,
+        breakdown: args.breakdown,
+        http1: args.http1,
+        ..TaxiiBenchOptions::default()
+    };
+    let (objects, batch, posters, path) = (
+        options.objects,
+        options.batch,
+        options.posters,
+        dir.path().display().to_string(),
+    );
+    let http = if options.http1 {
+        "HTTP/1.1"
+    } else {
+        "h2 (ALPN)"
+    };
+    let tenths = AtomicU64::new(0);
+    let progress = Arc::new(move |step: Progress| match step {
+        Progress::Serving(addr) => println!(
+            "A fresh node serves TAXII 2.1 on https://{addr} (SQLite in {path}); posting {objects} STIX indicators, {batch} a POST, from {posters} posters over {http} …"
+        ),
+        Progress::Ingested { done, total } => {
+            let tenth = done * 10 / total.max(1);
+            if tenths.fetch_max(tenth, Ordering::Relaxed) < tenth {
+                println!("  {done} / {total} objects in");
+            }
+        }
+        Progress::Probing(present) => {
+            println!("  first-page latency with {present} objects in …")
+        }
+        Progress::Reading => println!("  reading every page …"),
+        Progress::Breakdown => println!("  the same objects in process, without HTTP …"),
+    });
+    let report = detente_node::bench::taxii::taxii(dir.path(), options, progress).await?;
+    let ms = |d: std::time::Duration| d.as_secs_f64() * 1000.0;
+    println!(
+        "Ingest: {} objects in {:.3} s over {} POSTs: {:.0} objects/s (every status complete, all added)",
+        report.ingest.objects,
+        report.ingest.elapsed.as_secs_f64(),
+        report.posts,
+        report.ingest.per_second()
+    );
+    println!(
+        "Read:   {} objects in {:.3} s over {} pages (limit=1000, following next): {:.0} objects/s",
+        report.read.objects,
+        report.read.elapsed.as_secs_f64(),
+        report.pages,
+        report.read.per_second()
+    );
+    println!(
+        "First page (limit=100), {} requests each:",
+        report.latency_early.samples
+    );
+    for (present, latency) in [
+        (report.options.early, report.latency_early),
+        (report.options.objects, report.latency_full),
+    ] {
+        println!(
+            "  at {present:>9} objects: median {:.3} ms, p95 {:.3} ms (min {:.3}, max {:.3})",
+            ms(latency.median),
+            ms(latency.p95),
+            ms(latency.min),
+            ms(latency.max)
+        );
+    }
+    println!(
+        "  {}: the medians differ by {:.3} ms; the noise band is {:.3} ms",
+        if report.latency_flat() {
+            "within noise"
+        } else {
+            "NOT within noise"
+        },
+        ms(report
+            .latency_early
+            .median
+            .abs_diff(report.latency_full.median)),
+        ms(noise_band(&report.latency_early, &report.latency_full))
+    );
+    println!(
+        "  of which the store's query (Store::stix_objects, in process): median {:.3} ms at {}, {:.3} ms at {} objects ({})",
+        ms(report.store_page_early.median),
+        report.options.early,
+        ms(report.store_page_full.median),
+        report.options.objects,
+        if report.store_page_flat() {
+            "within noise"
+        } else {
+            "NOT within noise"
+        }
+    );
+    if let (Some(node), Some(store)) = (report.node_path, report.store_path) {
+        println!(
+            "In process, {} objects each: Node::taxii_post (validate + store, no HTTP) {:.0} objects/s; Store::create_draft alone {:.0} objects/s",
+            node.objects,
+            node.per_second(),
+            store.per_second()
+        );
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn strings(items: &[&str]) -> Vec<String> {
+        items.iter().map(|s| (*s).to_owned()).collect()
+    }
+
+    #[test]
+    fn reading_everything_and_writing_drafts_is_three_grants() {
+        let (grants, tiers) = account_grants(
+            &strings(&["US/*"]),
+            &strings(&["US/drafts"]),
+            Tlp::Amber,
+            None,
+        )
+        .expect("fine");
+        assert!(tiers.is_empty());
+        assert_eq!(
+            grants_text(&grants),
+            "US/received-from read, US/sent-to read, US/drafts read+write"
+        );
+    }
+
+    #[test]
+    fn only_drafts_can_be_written() {
+        let (grants, _) =
+            account_grants(&[], &strings(&["US/*"]), Tlp::Green, None).expect("drafts");
+        assert_eq!(grants_text(&grants), "US/drafts write");
+        let error = account_grants(&[], &strings(&["US/received-from"]), Tlp::Green, None)
+            .expect_err("read only")
+            .to_string();
+        assert!(
+            error.starts_with("--write \"US/received-from\": ") && error.contains("US/drafts"),
+            "{error}"
+        );
+    }
+
+    #[test]
+    fn tiers_go_with_red_and_red_with_tiers() {
+        let read = strings(&["US/received-from"]);
+        let (_, tiers) =
+            account_grants(&read, &[], Tlp::Red, Some("operational,technical")).expect("red");
+        assert_eq!(tiers_text(&tiers), "technical,operational");
+        let error = account_grants(&read, &[], Tlp::Red, None)
+            .expect_err("red without tiers")
+            .to_string();
+        assert!(error.contains("--clearance RED needs --tiers"), "{error}");
+        let error = account_grants(&read, &[], Tlp::Amber, Some("technical"))
+            .expect_err("tiers without red")
+            .to_string();
+        assert!(
+            error.contains("means nothing with --clearance AMBER"),
+            "{error}"
+        );
+    }
+
+    #[test]
+    fn an_account_must_be_granted_something_well_formed() {
+        assert!(
+            account_grants(&[], &[], Tlp::Amber, None)
+                .is_err_and(|e| e.to_string().contains("no access"))
+        );
+        let error = account_grants(&strings(&["US/inbox"]), &[], Tlp::Amber, None)
+            .expect_err("bad collection")
+            .to_string();
+        assert!(
+            error.starts_with("--read \"US/inbox\": ")
+                && error.contains("received-from, sent-to, drafts"),
+            "{error}"
+        );
+        assert!(account_grants(&strings(&["US"]), &[], Tlp::Amber, None).is_err());
+    }
 }

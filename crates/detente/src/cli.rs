@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use clap::{ArgGroup, Args, Parser, Subcommand};
 use detente_proto::agreement::responsiveness::Period;
 use detente_proto::ids::Tier;
+use detente_proto::kind::{Precedence, Tlp};
 use detente_proto::pledge::PledgeRef;
 use detente_proto::time::Timestamp;
 
@@ -43,6 +44,19 @@ pub enum Command {
         after_help = "Example:\n  detente officer add --dir ./ru --name Ivanova --tiers technical,operational\n  detente officer list --dir ./ru"
     )]
     Officer(OfficerCommand),
+    /// TAXII 2.1: the accounts of this party's SOC tools, and pulling a SOC
+    /// collection into a draft notification.
+    #[command(
+        subcommand,
+        after_help = "Examples:\n  detente taxii account add soc-misp --dir ./ru --read US/received-from,US/sent-to \\\n      --write US/drafts --clearance AMBER\n  detente taxii account list --dir ./ru\n  detente taxii pull https://misp.example/taxii2/api1/ indicators --to US --dir ./ru --user hotline\n\nSee docs/taxii.md."
+    )]
+    Taxii(TaxiiCommand),
+    /// Draft notifications: STIX objects from SOC tools, waiting for an
+    /// officer to send or discard them (through the running node's officer API).
+    #[command(
+        after_help = "Examples:\n  export DETENTE_TOKEN=dtn_…\n  detente drafts --dir ./ru                    # the open drafts\n  detente drafts show 0193a1b2-… --dir ./ru\n  detente drafts send 0193a1b2-… --dir ./ru --from-tier technical \\\n      --subject \"C2 addresses seen in AS64500\" --summary \"Indicators from our SOC\"\n  detente drafts discard 0193a1b2-… --dir ./ru\n\nNothing a SOC tool posts is sent until an officer sends it."
+    )]
+    Drafts(DraftsArgs),
     /// Compose and send a message (through the running node's officer API).
     #[command(
         after_help = "Example:\n  export DETENTE_TOKEN=dtn_…\n  detente send --dir ./ru --to US --kind notification --precedence flash \\\n      --body '{\"subject\":\"Scanning of grid SCADA\",\"summary\":\"From AS64500 since 09:00 UTC\"}'"
@@ -661,12 +675,281 @@ pub struct LogStatusArgs {
 }
 
 #[derive(Debug, Subcommand)]
+pub enum TaxiiCommand {
+    /// TAXII accounts: who may read this node's collections or add drafts
+    /// (works on the node directory; the node need not be running).
+    #[command(
+        subcommand,
+        after_help = "Example:\n  detente taxii account add soc-misp --dir ./ru --read 'US/*' --write US/drafts --clearance AMBER\n  detente taxii account list --dir ./ru\n  detente taxii account remove soc-misp --dir ./ru"
+    )]
+    Account(TaxiiAccountCommand),
+    /// Read a collection of a SOC's TAXII 2.1 server and make a draft
+    /// notification of its objects (nothing is sent).
+    #[command(
+        after_help = "Example:\n  export DETENTE_TOKEN=dtn_…                   # your officer token\n  export DETENTE_TAXII_PASSWORD=…              # the SOC account's password\n  detente taxii pull https://misp.example/taxii2/api1/ 91a7b528-80eb-42ed-a74d-c6fbd5a26116 \\\n      --to US --dir ./ru --user hotline --type indicator,sighting --added-after 2026-11-28\n\nWith a self-signed or private-CA server certificate, add --ca-cert soc.pem\n(trusted alone, instead of the system's roots). The objects become one draft\nnotification to US, as the server sent them; review it with\n`detente drafts show ID` and send it with `detente drafts send ID …`."
+    )]
+    Pull(TaxiiPullArgs),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TaxiiAccountCommand {
+    /// Add a TAXII account and print its secret (shown once).
+    #[command(
+        after_help = "Examples:\n  detente taxii account add soc-misp --dir ./ru --read US/received-from,US/sent-to \\\n      --write US/drafts --clearance AMBER\n  detente taxii account add cert-red --dir ./ru --read 'US/*' --clearance RED --tiers technical\n\nCollections: received-from and sent-to (read only), drafts (read and write);\nUS/* reads all three. --tiers names the tiers of ours whose RED objects the\naccount reads, and goes with --clearance RED only."
+    )]
+    Add(TaxiiAccountAddArgs),
+    /// List TAXII accounts: name, clearance, tiers, grants (never secrets).
+    #[command(
+        after_help = "Example:\n  detente taxii account list --dir ./ru\n  detente taxii account list --dir ./ru --json"
+    )]
+    List(TaxiiAccountListArgs),
+    /// Remove a TAXII account; its secret stops working at once.
+    #[command(after_help = "Example:\n  detente taxii account remove soc-misp --dir ./ru")]
+    Remove(TaxiiAccountRemoveArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct TaxiiAccountAddArgs {
+    /// The account's name, the user name its TAXII client sends: 1 to 64
+    /// of letters, digits, '.', '_' and '-'.
+    pub name: String,
+    /// Collections it may read, as PARTY/COLLECTION, comma-separated (or
+    /// repeated); PARTY/* is all three.
+    #[arg(long, value_name = "PARTY/COLLECTION,…")]
+    pub read: Vec<String>,
+    /// Collections it may add objects to: PARTY/drafts, comma-separated
+    /// (or repeated).
+    #[arg(long, value_name = "PARTY/drafts,…")]
+    pub write: Vec<String>,
+    /// The most restrictive TLP it may read: CLEAR, GREEN, AMBER,
+    /// AMBER+STRICT or RED.
+    #[arg(long, value_name = "TLP", value_parser = parse_tlp)]
+    pub clearance: Tlp,
+    /// With --clearance RED: the tiers of ours whose RED objects it reads
+    /// (it is a named recipient for them), comma-separated.
+    #[arg(long, value_name = "TIER,…")]
+    pub tiers: Option<String>,
+    #[command(flatten)]
+    pub dir: DirArg,
+}
+
+#[derive(Debug, Args)]
+pub struct TaxiiAccountListArgs {
+    #[command(flatten)]
+    pub dir: DirArg,
+    /// Print JSON instead of text.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct TaxiiAccountRemoveArgs {
+    /// The account's name.
+    pub name: String,
+    #[command(flatten)]
+    pub dir: DirArg,
+}
+
+#[derive(Debug, Args)]
+pub struct TaxiiPullArgs {
+    #[command(flatten)]
+    pub connection: Connection,
+    /// The SOC's TAXII 2.1 API root, e.g. https://misp.example/taxii2/api1/.
+    #[arg(value_name = "API-ROOT-URL")]
+    pub url: String,
+    /// The collection to read: its id or alias.
+    pub collection: String,
+    /// The party the draft notification is for.
+    #[arg(long, value_name = "PARTY")]
+    pub to: String,
+    /// The user name at the TAXII server (HTTP Basic); none: anonymous.
+    #[arg(long)]
+    pub user: Option<String>,
+    /// The environment variable that holds the password of --user.
+    #[arg(long, value_name = "VAR", default_value = "DETENTE_TAXII_PASSWORD")]
+    pub password_env: String,
+    /// Trust exactly these PEM certificates (the server's self-signed one,
+    /// or its CA's) instead of the system's roots.
+    #[arg(long, value_name = "FILE")]
+    pub ca_cert: Option<PathBuf>,
+    /// Only objects added after this: a date (2026-11-28), an RFC 3339
+    /// time, or a TAXII timestamp (as a partial pull prints it).
+    #[arg(long, value_name = "TIME", value_parser = crate::taxii_pull::parse_added_after)]
+    pub added_after: Option<String>,
+    /// Only objects of these STIX types, comma-separated.
+    #[arg(long = "type", value_name = "TYPE,…", value_parser = parse_stix_types)]
+    pub types: Option<StixTypes>,
+    /// Read at most this many objects.
+    #[arg(long, value_name = "N", default_value_t = 10_000, value_parser = clap::value_parser!(u32).range(1..))]
+    pub max_objects: u32,
+    /// Ask for at most this many objects a page (servers may send fewer).
+    #[arg(long, value_name = "N", default_value_t = 1000, value_parser = clap::value_parser!(u32).range(1..))]
+    pub page_size: u32,
+}
+
+/// `detente drafts`: a subcommand, or `list` when none is given (its
+/// arguments then follow `drafts` directly).
+#[derive(Debug)]
+pub struct DraftsArgs {
+    pub command: DraftsCommand,
+}
+
+// By hand, because derive would read the list's required --token from the
+// parent even when a subcommand carries its own.
+impl clap::FromArgMatches for DraftsArgs {
+    fn from_arg_matches(matches: &clap::ArgMatches) -> Result<Self, clap::Error> {
+        let command = match matches.subcommand() {
+            Some(_) => DraftsCommand::from_arg_matches(matches)?,
+            None => DraftsCommand::List(DraftListArgs::from_arg_matches(matches)?),
+        };
+        Ok(Self { command })
+    }
+
+    fn update_from_arg_matches(&mut self, matches: &clap::ArgMatches) -> Result<(), clap::Error> {
+        *self = Self::from_arg_matches(matches)?;
+        Ok(())
+    }
+}
+
+impl Args for DraftsArgs {
+    fn augment_args(command: clap::Command) -> clap::Command {
+        DraftsCommand::augment_subcommands(DraftListArgs::augment_args(command))
+            .args_conflicts_with_subcommands(true)
+            .subcommand_negates_reqs(true)
+    }
+
+    fn augment_args_for_update(command: clap::Command) -> clap::Command {
+        Self::augment_args(command)
+    }
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DraftsCommand {
+    /// List drafts, newest first (the default).
+    #[command(
+        after_help = "Example:\n  detente drafts list --dir ./ru\n  detente drafts list --dir ./ru --state all --with US --json"
+    )]
+    List(DraftListArgs),
+    /// One draft: where it came from, its TLP, and each object's type, id,
+    /// name and TLP.
+    #[command(after_help = "Example:\n  detente drafts show 0193a1b2-… --dir ./ru")]
+    Show(DraftShowArgs),
+    /// Send a draft as a notification to its party.
+    #[command(
+        after_help = "Example:\n  detente drafts send 0193a1b2-… --dir ./ru --from-tier technical --to-tier technical \\\n      --subject \"C2 addresses seen in AS64500\" --summary \"Indicators from our SOC\" \\\n      --precedence priority\n\nThe TLP is the draft's unless --tlp says otherwise, and never lower than the\nmarkings it carries."
+    )]
+    Send(DraftSendArgs),
+    /// Discard a draft: it stays on record, marked discarded, and is never sent.
+    #[command(after_help = "Example:\n  detente drafts discard 0193a1b2-… --dir ./ru")]
+    Discard(DraftShowArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct DraftListArgs {
+    #[command(flatten)]
+    pub connection: Connection,
+    /// open, sent, discarded or all.
+    #[arg(long, default_value = "open", value_parser = ["open", "sent", "discarded", "all"])]
+    pub state: String,
+    /// Only drafts for this party.
+    #[arg(long, value_name = "PARTY")]
+    pub with: Option<String>,
+    /// At most this many.
+    #[arg(long, default_value_t = 50, value_parser = clap::value_parser!(u32).range(1..=1000))]
+    pub limit: u32,
+}
+
+#[derive(Debug, Args)]
+pub struct DraftShowArgs {
+    #[command(flatten)]
+    pub connection: Connection,
+    /// The draft's id.
+    #[arg(value_name = "ID", value_parser = parse_draft_id)]
+    pub id: String,
+}
+
+#[derive(Debug, Args)]
+pub struct DraftSendArgs {
+    #[command(flatten)]
+    pub connection: Connection,
+    /// The draft's id.
+    #[arg(value_name = "ID", value_parser = parse_draft_id)]
+    pub id: String,
+    /// The tier you speak for.
+    #[arg(long, value_name = "TIER", default_value = "technical", value_parser = parse_tier)]
+    pub from_tier: Tier,
+    /// The tier addressed (default: same as --from-tier).
+    #[arg(long, value_name = "TIER", value_parser = parse_tier)]
+    pub to_tier: Option<Tier>,
+    /// One line that says what happened.
+    #[arg(long, value_name = "TEXT", value_parser = parse_text)]
+    pub subject: String,
+    /// What is known so far.
+    #[arg(long, value_name = "TEXT", value_parser = parse_text)]
+    pub summary: String,
+    /// routine, priority, immediate or flash (default routine).
+    #[arg(long, value_parser = parse_precedence)]
+    pub precedence: Option<Precedence>,
+    /// TLP 2.0 marking (default: the draft's): CLEAR, GREEN, AMBER,
+    /// AMBER+STRICT, RED.
+    #[arg(long, value_parser = parse_tlp)]
+    pub tlp: Option<Tlp>,
+    /// Mark as exercise traffic.
+    #[arg(long)]
+    pub exercise: bool,
+}
+
+/// A draft id, checked here because it goes into the URL: 1 to 64 of
+/// `A-Z`, `a-z`, `0-9` and `-`, as the node writes them.
+fn parse_draft_id(text: &str) -> Result<String, String> {
+    let valid = (1..=64).contains(&text.len())
+        && text.chars().all(|c| c.is_ascii_alphanumeric() || c == '-');
+    if valid {
+        Ok(text.to_owned())
+    } else {
+        Err(format!(
+            "{text:?} is not a draft id; ids look like 0193a1b2-7c3d-7e4f-8a5b-6c7d8e9f0a1b (see: detente drafts)"
+        ))
+    }
+}
+
+/// STIX type names for `match[type]`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StixTypes(pub Vec<String>);
+
+fn parse_stix_types(text: &str) -> Result<StixTypes, String> {
+    crate::taxii_pull::parse_types(text).map(StixTypes)
+}
+
+fn parse_tlp(text: &str) -> Result<Tlp, String> {
+    text.parse()
+}
+
+fn parse_precedence(text: &str) -> Result<Precedence, String> {
+    text.parse()
+}
+
+/// A subject or summary must say something: the other side reads it.
+fn parse_text(text: &str) -> Result<String, String> {
+    if text.trim().is_empty() {
+        Err("must not be empty; the other party reads it".into())
+    } else {
+        Ok(text.to_owned())
+    }
+}
+
+#[derive(Debug, Subcommand)]
 pub enum BenchCommand {
     /// Sustained log sequencing: entries/s, each durable before it is answered.
     #[command(
         after_help = "Example:\n  detente bench log                       # 200 000 entries, 4 096 submitters\n  detente bench log --entries 1000000 --concurrency 8192"
     )]
     Log(BenchLogArgs),
+    /// TAXII 2.1 over real HTTPS: ingest and read objects/s, first-page latency.
+    #[command(
+        after_help = "Example:\n  detente bench taxii                     # 100 000 indicators, 1 000 a POST\n  detente bench taxii --objects 1000000 --batch 500"
+    )]
+    Taxii(BenchTaxiiArgs),
 }
 
 #[derive(Debug, Args)]
@@ -678,6 +961,32 @@ pub struct BenchLogArgs {
     #[arg(long, default_value_t = 4096)]
     pub concurrency: usize,
     /// Where to put the temporary database (default: the system temp dir).
+    #[arg(long)]
+    pub dir: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct BenchTaxiiArgs {
+    /// STIX objects to ingest over HTTPS.
+    #[arg(long, default_value_t = 100_000)]
+    pub objects: u64,
+    /// Objects per POST.
+    #[arg(long, default_value_t = 1000)]
+    pub batch: usize,
+    /// Concurrent posters.
+    #[arg(long, default_value_t = 2)]
+    pub posters: usize,
+    /// Measured first-page requests at each collection size.
+    #[arg(long, default_value_t = 50)]
+    pub samples: usize,
+    /// Objects also sent in process (no HTTP), and to the store alone, to
+    /// show where the time goes; 0 to skip.
+    #[arg(long, default_value_t = 20_000)]
+    pub breakdown: u64,
+    /// Speak HTTP/1.1 (as most TAXII clients do) instead of offering h2.
+    #[arg(long)]
+    pub http1: bool,
+    /// Where to put the temporary node (default: the system temp dir).
     #[arg(long)]
     pub dir: Option<PathBuf>,
 }
@@ -704,12 +1013,24 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Officer(OfficerCommand::Add(args)) => admin::officer_add(args),
         Command::Officer(OfficerCommand::List(args)) => admin::officer_list(args),
         Command::Officer(OfficerCommand::Remove(args)) => admin::officer_remove(args),
+        Command::Taxii(TaxiiCommand::Account(TaxiiAccountCommand::Add(args))) => {
+            admin::taxii_account_add(args)
+        }
+        Command::Taxii(TaxiiCommand::Account(TaxiiAccountCommand::List(args))) => {
+            admin::taxii_account_list(args)
+        }
+        Command::Taxii(TaxiiCommand::Account(TaxiiAccountCommand::Remove(args))) => {
+            admin::taxii_account_remove(args)
+        }
+        Command::Taxii(TaxiiCommand::Pull(args)) => officer::taxii_pull(args).await,
+        Command::Drafts(args) => officer::drafts(args).await,
         Command::Send(args) => officer::send(args).await,
         Command::Inbox(args) => officer::inbox(args).await,
         Command::Show(args) => officer::show(args).await,
         Command::Ack(args) => officer::ack(args).await,
         Command::Demo(args) => demo::run(args).await,
         Command::Bench(BenchCommand::Log(args)) => admin::bench_log(args).await,
+        Command::Bench(BenchCommand::Taxii(args)) => admin::bench_taxii(args).await,
         Command::Log(LogCommand::Status(args)) => officer::log_status(args).await,
         Command::Evidence(args) => officer::evidence(args).await,
         Command::Stats(args) => officer::stats(args).await,
@@ -757,6 +1078,127 @@ mod tests {
         }
         assert!(parse_reason(" \t").is_err());
         assert_eq!(parse_reason(" Superseded ").as_deref(), Ok(" Superseded "));
+    }
+
+    #[test]
+    fn drafts_lists_without_a_subcommand() {
+        let parse = |args: &[&str]| {
+            Cli::try_parse_from(["detente", "drafts"].iter().chain(args)).map(|cli| {
+                match cli.command {
+                    Command::Drafts(drafts) => drafts,
+                    other => panic!("not drafts: {other:?}"),
+                }
+            })
+        };
+        let DraftsCommand::List(list) = parse(&["--token", "dtn_x", "--with", "US"])
+            .expect("list")
+            .command
+        else {
+            panic!("not a list");
+        };
+        assert_eq!(list.state, "open");
+        assert_eq!(list.with.as_deref(), Some("US"));
+        assert!(matches!(
+            parse(&["list", "--token", "dtn_x", "--state", "all"]).map(|d| d.command),
+            Ok(DraftsCommand::List(ref a)) if a.state == "all"
+        ));
+        let shown = parse(&[
+            "show",
+            "0193a1b2-0000-7000-8000-000000000001",
+            "--token",
+            "dtn_x",
+        ])
+        .expect("show");
+        assert!(matches!(shown.command, DraftsCommand::Show(ref a) if a.id.starts_with("0193")));
+        let sent = parse(&[
+            "send",
+            "0193a1b2-0000-7000-8000-000000000001",
+            "--token",
+            "dtn_x",
+            "--subject",
+            "S",
+            "--summary",
+            "T",
+            "--precedence",
+            "flash",
+            "--tlp",
+            "AMBER+STRICT",
+        ])
+        .expect("send");
+        let DraftsCommand::Send(send) = sent.command else {
+            panic!("not send");
+        };
+        assert_eq!((send.from_tier, send.to_tier), (Tier::Technical, None));
+        assert_eq!(send.precedence, Some(Precedence::Flash));
+        assert_eq!(send.tlp, Some(Tlp::AmberStrict));
+        for bad in [
+            &["--state", "all", "show", "x", "--token", "t"][..],
+            &["show", "../messages", "--token", "t"],
+            &[
+                "send",
+                "d",
+                "--token",
+                "t",
+                "--subject",
+                " ",
+                "--summary",
+                "T",
+            ],
+            &["--state", "closed", "--token", "t"],
+            &[],
+        ] {
+            assert!(parse(bad).is_err(), "{bad:?} was accepted");
+        }
+    }
+
+    #[test]
+    fn taxii_pull_checks_its_flags() {
+        let parse = |args: &[&str]| {
+            Cli::try_parse_from(
+                [
+                    "detente",
+                    "taxii",
+                    "pull",
+                    "https://soc.example/taxii2/api1/",
+                    "drafts",
+                    "--to",
+                    "US",
+                    "--token",
+                    "t",
+                ]
+                .iter()
+                .chain(args),
+            )
+        };
+        let Ok(Cli {
+            command: Command::Taxii(TaxiiCommand::Pull(pull)),
+        }) = parse(&[
+            "--type",
+            "indicator,sighting",
+            "--added-after",
+            "2026-11-28",
+        ])
+        else {
+            panic!("a pull");
+        };
+        assert_eq!(pull.max_objects, 10_000);
+        assert_eq!(pull.password_env, "DETENTE_TAXII_PASSWORD");
+        assert_eq!(
+            pull.types,
+            Some(StixTypes(vec!["indicator".into(), "sighting".into()]))
+        );
+        assert_eq!(
+            pull.added_after.as_deref(),
+            Some("2026-11-28T00:00:00.000000Z")
+        );
+        for bad in [
+            &["--max-objects", "0"][..],
+            &["--page-size", "0"],
+            &["--type", "Indicator"],
+            &["--added-after", "last week"],
+        ] {
+            assert!(parse(bad).is_err(), "{bad:?} was accepted");
+        }
     }
 
     #[test]

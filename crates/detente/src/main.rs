@@ -7,6 +7,7 @@ mod cli;
 mod demo;
 mod officer;
 mod output;
+mod taxii_pull;
 mod verify;
 
 use std::process::ExitCode;

@@ -1,10 +1,12 @@
 //! Officer commands: send, inbox, show, ack, evidence, stats, agreements,
-//! guarantees and pledges — all through the running node's officer API,
-//! exactly as any other client would use it.
+//! guarantees, pledges, drafts and `taxii pull` — all through the running
+//! node's officer API, exactly as any other client would use it.
 
 mod commitments;
+mod drafts;
 
 pub use commitments::{guarantee, pledge};
+pub use drafts::{drafts, taxii_pull};
 
 use anyhow::Context;
 use detente_node::config::NodeConfig;

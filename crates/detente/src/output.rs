@@ -1,8 +1,10 @@
 //! Text rendering of officer API answers for people.
 
 mod commitments;
+mod drafts;
 
 pub use commitments::{guarantee_detail, guarantee_list, pledge_detail, pledge_list};
+pub use drafts::{draft_detail, draft_table};
 
 use std::collections::BTreeMap;
 

@@ -441,6 +441,15 @@ const COMMANDS: &[&[&str]] = &[
     &["pledge", "withdraw"],
     &["pledge", "list"],
     &["pledge", "show"],
+    &["taxii", "account", "add"],
+    &["taxii", "account", "list"],
+    &["taxii", "account", "remove"],
+    &["taxii", "pull"],
+    &["drafts"],
+    &["drafts", "list"],
+    &["drafts", "show"],
+    &["drafts", "send"],
+    &["drafts", "discard"],
 ];
 
 fn help(command: &[&str]) -> Run {
@@ -488,6 +497,8 @@ fn command_groups_have_help_with_an_example() {
         &["officer"][..],
         &["guarantee"][..],
         &["pledge"][..],
+        &["taxii"][..],
+        &["taxii", "account"][..],
     ] {
         assert_help_has_an_example(command);
     }

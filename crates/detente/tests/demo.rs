@@ -190,14 +190,17 @@ fn demo_serve_writes_a_state_file_that_drives_the_nodes() {
     let deadline = Instant::now() + Duration::from_secs(60);
     let state: Value = loop {
         demo.assert_running();
+        // Written when the nodes start ("playing"), then again when the
+        // script has ended ("serving").
         if let Ok(text) = std::fs::read_to_string(&state_file)
             && let Ok(state) = serde_json::from_str::<Value>(&text)
+            && state["phase"] == "serving"
         {
             break state;
         }
         assert!(
             Instant::now() < deadline,
-            "no state file within 60 s; demo output:\n{}",
+            "no serving state file within 60 s; demo output:\n{}",
             demo.log()
         );
         std::thread::sleep(Duration::from_millis(100));
@@ -216,6 +219,19 @@ fn demo_serve_writes_a_state_file_that_drives_the_nodes() {
             p["fingerprint"]
                 .as_str()
                 .is_some_and(|f| f.starts_with("SHA256:")),
+            "{state:#}"
+        );
+        let taxii = &p["taxii"];
+        assert_eq!(
+            taxii["discovery"].as_str(),
+            Some(format!("{base_url}/taxii2/").as_str()),
+            "{state:#}"
+        );
+        assert_eq!(taxii["user"], "soc", "{state:#}");
+        assert!(
+            taxii["password"]
+                .as_str()
+                .is_some_and(|s| s.starts_with("dtx_")),
             "{state:#}"
         );
         let certificate = p["tls_certificate"].as_str().unwrap_or_default();

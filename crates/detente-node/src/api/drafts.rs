@@ -1,6 +1,10 @@
 //! Draft notifications in the officer API (docs/taxii.md, "Drafts"): the
 //! STIX objects a SOC posted over TAXII, or an officer pulled from one,
 //! waiting for an officer to send them as a notification or discard them.
+//!
+//! Every officer sees open and discarded drafts (what the SOC offers, for
+//! whoever is on duty to review); a sent draft only by an officer who may
+//! see the message it became, as for any message.
 
 use std::sync::Arc;
 
@@ -8,7 +12,7 @@ use axum::Json;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
 use detente_proto::ids::PartyCode;
-use detente_store::DraftState;
+use detente_store::{Draft, DraftState, Store};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -18,6 +22,7 @@ use crate::api::read_body;
 use crate::api::views::MessageView;
 use crate::error::NodeError;
 use crate::node::Node;
+use crate::officers::Officer;
 use crate::taxii::drafts::{DraftView, NewDraftRequest, SendDraft};
 
 const MAX_REQUEST_BYTES: usize = 2 * 1024 * 1024;
@@ -49,7 +54,7 @@ pub struct DraftList {
     security(("bearer" = [])), tag = "drafts")]
 pub async fn list(
     State(node): State<Arc<Node>>,
-    Authenticated(_officer): Authenticated,
+    Authenticated(officer): Authenticated,
     RawQuery(query): RawQuery,
 ) -> Result<Json<DraftList>, NodeError> {
     let params: DraftParams =
@@ -70,7 +75,15 @@ pub async fn list(
         .map_err(|e| NodeError::Unprocessable(format!("counterparty: {e}")))?;
     let limit = params.limit.unwrap_or(100).clamp(1, 1000);
     let drafts = node
-        .with_store(move |s| Ok(s.drafts(state, counterparty.as_ref(), limit)?))
+        .with_store(move |s| {
+            let mut visible = Vec::new();
+            for draft in s.drafts(state, counterparty.as_ref(), limit)? {
+                if may_see(s, &officer, &draft)? {
+                    visible.push(draft);
+                }
+            }
+            Ok(visible)
+        })
         .await?;
     Ok(Json(DraftList {
         drafts: drafts.iter().map(|d| DraftView::of(d, false)).collect(),
@@ -103,10 +116,29 @@ pub async fn create(
     security(("bearer" = [])), tag = "drafts")]
 pub async fn show(
     State(node): State<Arc<Node>>,
-    Authenticated(_officer): Authenticated,
+    Authenticated(officer): Authenticated,
     Path(id): Path<String>,
 ) -> Result<Json<DraftView>, NodeError> {
-    Ok(Json(DraftView::of(&node.draft(&id).await?, true)))
+    let draft = node.draft(&id).await?;
+    let check = draft.clone();
+    if !node
+        .with_store(move |s| may_see(s, &officer, &check))
+        .await?
+    {
+        return Err(NodeError::NotFound { what: "draft", id });
+    }
+    Ok(Json(DraftView::of(&draft, true)))
+}
+
+/// Whether `officer` may see `draft`: any open or discarded one; a sent one
+/// only if they may see the message it became.
+fn may_see(store: &dyn Store, officer: &Officer, draft: &Draft) -> Result<bool, NodeError> {
+    match (&draft.state, &draft.message_id) {
+        (DraftState::Sent, Some(id)) => Ok(store
+            .message(id)?
+            .is_some_and(|message| officer.may_see(&message))),
+        _ => Ok(true),
+    }
 }
 
 /// Send a draft as a notification (the officer must be cleared for `from_tier`).

@@ -9,6 +9,7 @@ use base64::Engine as _;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use detente_proto::ids::{PartyCode, Tier};
 use detente_proto::stix::Tlp2;
+use detente_proto::time::Timestamp;
 use detente_store::{CollectionKind, TaxiiAccountRecord, TaxiiGrant};
 use rand::RngCore;
 use sha2::{Digest, Sha256};
@@ -86,6 +87,9 @@ pub struct Account {
     pub tiers: Vec<Tier>,
     /// The collections it may read or write.
     pub grants: Vec<TaxiiGrant>,
+    /// When it was added: a name removed and added again is another
+    /// account, which sees nothing of the first one's RED drafts or statuses.
+    pub created_at: Timestamp,
 }
 
 impl From<TaxiiAccountRecord> for Account {
@@ -95,11 +99,18 @@ impl From<TaxiiAccountRecord> for Account {
             clearance: record.clearance.into(),
             tiers: record.tiers,
             grants: record.grants,
+            created_at: record.created_at,
         }
     }
 }
 
 impl Account {
+    /// What names this account as a RED recipient: its name and when it
+    /// was added, so that a later account of the same name is not named.
+    pub fn red_key(&self) -> String {
+        format!("{}@{}", self.name, self.created_at.unix_millis())
+    }
+
     /// The lanes it sees: every level up to its clearance, and if cleared
     /// RED, the RED lanes that name it (its tiers, itself).
     pub fn lanes(&self) -> Vec<String> {
@@ -114,7 +125,7 @@ impl Account {
                     .iter()
                     .map(|tier| lane(Tlp2::Red, Audience::Tier(*tier))),
             );
-            lanes.push(lane(Tlp2::Red, Audience::Account(&self.name)));
+            lanes.push(lane(Tlp2::Red, Audience::Account(&self.red_key())));
         }
         lanes
     }
@@ -132,8 +143,10 @@ impl Account {
 
     /// Whether it may write `collection` of `counterparty`.
     pub fn may_write(&self, counterparty: &PartyCode, collection: CollectionKind) -> bool {
-        self.grant(counterparty, collection)
-            .is_some_and(|g| g.write)
+        collection == CollectionKind::Drafts
+            && self
+                .grant(counterparty, collection)
+                .is_some_and(|g| g.write)
     }
 
     /// Whether it has any grant in the API root of `counterparty`.
@@ -169,7 +182,17 @@ pub fn parse_grants(text: &str, read: bool, write: bool) -> Result<Vec<TaxiiGran
                     .map_err(|e| format!("{item:?}: {e}"))?,
             ]
         };
+        if write && collection != "*" && kinds != [CollectionKind::Drafts] {
+            return Err(format!(
+                "{item:?}: {collection} is read-only, the record of what the hotline carried; write is granted on drafts only, e.g. {party}/drafts"
+            ));
+        }
         for collection in kinds {
+            // Write is for drafts only, which is all `PARTY/*` grants it on.
+            let write = write && collection == CollectionKind::Drafts;
+            if !read && !write {
+                continue;
+            }
             grants.push(TaxiiGrant {
                 counterparty: party.clone(),
                 collection,
@@ -210,6 +233,7 @@ mod tests {
             clearance,
             tiers,
             grants: Vec::new(),
+            created_at: Timestamp::from_unix_millis(1_000).expect("time"),
         }
     }
 
@@ -232,7 +256,7 @@ mod tests {
                 "amber",
                 "amber+strict",
                 "red:tier:technical",
-                "red:account:soc"
+                "red:account:soc@1000"
             ]
         );
         assert!(!lanes.contains(&"red:tier:policy".to_owned()));
@@ -266,6 +290,13 @@ mod tests {
                 .contains("PARTY/COLLECTION")
         );
         assert!(parse_grants("US/inbox", true, false).is_err());
+        assert!(
+            parse_grants("US/sent-to", false, true)
+                .unwrap_err()
+                .contains("read-only")
+        );
+        let star = parse_grants("US/*", false, true).expect("write on all");
+        assert_eq!(star.len(), 1, "only drafts is writable: {star:?}");
     }
 
     #[test]

@@ -11,6 +11,7 @@ use detente_proto::limits::Limits;
 use detente_proto::stix::{self, Bundle, Tlp2};
 use detente_proto::taxii::resources::{RequestStatus, Status, StatusDetails};
 use detente_proto::taxii::time::format_micros;
+use detente_proto::time::Timestamp;
 use detente_store::{
     CollectionKind, Draft, DraftState, NewDraft, StixSource, StoredMessage, TaxiiStatusRecord,
 };
@@ -153,64 +154,294 @@ impl Node {
             .map_or(Tlp2::Amber, |agreement| agreement.default_tlp.into()))
     }
 
-    /// Builds a draft of `bundle` (validated) for `counterparty`.
-    async fn prepare_draft(
-        &self,
-        counterparty: &PartyCode,
-        bundle: &Bundle,
-        created_by: String,
-        source: String,
-        audience: Audience<'_>,
-    ) -> NodeResult<Prepared> {
-        let default = self.draft_default_tlp(counterparty).await?;
-        let tlp = stix::bundle_tlp(bundle, Some(default))
-            .unwrap_or(default)
-            .max(default);
-        let bytes = detente_proto::canonical::to_canonical_bytes(&bundle.to_value());
-        let room = self.taxii_max_content_length();
-        if bytes.len() > room {
-            return Err(NodeError::BodyTooLarge { limit: room });
-        }
-        let id = uuid::Uuid::now_v7().to_string();
-        let rows = rows_of(
-            bundle,
-            &Placement {
-                counterparty,
-                collection: CollectionKind::Drafts,
-                unmarked: tlp,
-                audience,
-                source: StixSource::Draft(id.clone()),
-            },
-        );
-        let draft = NewDraft {
-            id,
-            counterparty: counterparty.clone(),
-            created_at: self.now(),
-            created_by,
-            source,
-            tlp: tlp.into(),
-            object_count: u32::try_from(bundle.objects().len()).unwrap_or(u32::MAX),
-            bundle: bytes,
-        };
-        Ok(Prepared { draft, rows })
-    }
-
     /// `POST …/drafts/objects/`: validates each object of a TAXII envelope;
     /// those that pass become one draft, stored with their rows in the
-    /// drafts collection and the status, in one transaction.
+    /// drafts collection and the status, in one transaction. The parsing,
+    /// validation and canonicalisation run off the async workers.
     pub async fn taxii_post(
         self: &Arc<Self>,
         account: &Account,
         counterparty: &PartyCode,
-        body: &[u8],
+        body: Vec<u8>,
     ) -> Result<Status, TaxiiError> {
-        let objects = read_envelope(body, &self.config.limits)?;
+        let default = self.draft_default_tlp(counterparty).await?;
+        let post = Post {
+            account: account.clone(),
+            counterparty: counterparty.clone(),
+            default,
+            room: self.taxii_max_content_length(),
+            limits: self.config.limits,
+            now: self.now(),
+        };
+        let (status, record, prepared) = tokio::task::spawn_blocking(move || post.build(&body))
+            .await
+            .map_err(|e| NodeError::Internal(format!("TAXII post task failed: {e}")))??;
+        let now = self.now();
+        match prepared {
+            None => {
+                self.with_store(move |s| Ok(s.put_taxii_status(&record)?))
+                    .await?;
+            }
+            Some(prepared) => {
+                let draft_id = prepared.draft.id.clone();
+                self.with_store(move |s| {
+                    Ok(s.create_draft(&prepared.draft, &prepared.rows, Some(&record), now)?)
+                })
+                .await?;
+                tracing::info!(draft = %draft_id, account = %account.name, %counterparty, "draft notification from TAXII");
+            }
+        }
+        Ok(status)
+    }
+
+    /// An officer's draft (e.g. what `detente taxii pull` brought).
+    pub async fn create_draft(
+        self: &Arc<Self>,
+        officer: &Officer,
+        request: NewDraftRequest,
+    ) -> NodeResult<Draft> {
+        if self.peers.get(&request.counterparty).is_none() {
+            return Err(NodeError::UnknownParty(request.counterparty));
+        }
+        let source = request.source.trim().to_owned();
+        if source.is_empty() || source.len() > 1000 {
+            return Err(detente_proto::ProtoError::field(
+                "source",
+                "say in 1 to 1000 characters where the objects came from",
+            )
+            .into());
+        }
+        let default = self.draft_default_tlp(&request.counterparty).await?;
+        let limits = self.config.limits;
+        let room = self.taxii_max_content_length();
+        let now = self.now();
+        let name = officer.name.to_string();
+        let prepared = tokio::task::spawn_blocking(move || -> NodeResult<Prepared> {
+            limits.check_tree("bundle", &request.bundle)?;
+            let bundle = Bundle::from_value(request.bundle)
+                .map_err(|e| detente_proto::ProtoError::field("bundle", e.to_string()))?;
+            if bundle.objects().is_empty() {
+                return Err(NodeError::Unprocessable(
+                    "bundle: has no objects; a draft carries at least one".into(),
+                ));
+            }
+            stix::validate(&bundle)
+                .map_err(|e| detente_proto::ProtoError::field("bundle", e.to_string()))?;
+            let audience = format!("officer:{name}");
+            prepare(
+                &request.counterparty,
+                &bundle,
+                Defaults {
+                    tlp: default,
+                    room,
+                    now,
+                },
+                (format!("officer:{name}"), source),
+                Audience::Account(&audience),
+            )
+        })
+        .await
+        .map_err(|e| NodeError::Internal(format!("draft task failed: {e}")))??;
+        let id = prepared.draft.id.clone();
+        self.with_store(move |s| {
+            s.create_draft(&prepared.draft, &prepared.rows, None, now)?;
+            s.draft(&prepared.draft.id)?
+                .ok_or_else(|| NodeError::Internal("stored draft vanished".into()))
+        })
+        .await
+        .inspect(
+            |_| tracing::info!(draft = %id, officer = %officer.name, "draft notification made"),
+        )
+    }
+
+    /// One draft.
+    pub async fn draft(&self, id: &str) -> NodeResult<Draft> {
+        let lookup = id.to_owned();
+        self.with_store(move |s| Ok(s.draft(&lookup)?))
+            .await?
+            .ok_or_else(|| NodeError::NotFound {
+                what: "draft",
+                id: id.to_owned(),
+            })
+    }
+
+    /// Sends an open draft as a notification: claims it (open → sent, with
+    /// the new message's id), then composes the message as the officer
+    /// would; if composing is refused, the draft is open again.
+    pub async fn send_draft(
+        self: &Arc<Self>,
+        officer: &Officer,
+        id: &str,
+        request: SendDraft,
+    ) -> NodeResult<StoredMessage> {
+        let draft = self.draft(id).await?;
+        refuse_unless_open(&draft)?;
+        officer.require(request.from_tier, "send for that tier")?;
+        let bundle: Value = serde_json::from_slice(&draft.draft.bundle)
+            .map_err(|e| NodeError::Internal(format!("stored draft {id}: {e}")))?;
+        // The draft's TLP counts its unmarked objects at the default; the
+        // officer may raise it, never lower it.
+        let tlp = request.tlp.unwrap_or(draft.draft.tlp);
+        if Tlp2::from(tlp) < Tlp2::from(draft.draft.tlp) {
+            return Err(detente_proto::ProtoError::field(
+                "tlp",
+                format!(
+                    "{tlp} is below the draft's TLP:{}, which counts its unmarked objects; send it at {} or above, or mark the objects and make a new draft",
+                    draft.draft.tlp, draft.draft.tlp
+                ),
+            )
+            .into());
+        }
+        let compose = ComposeRequest {
+            to: Address {
+                party: draft.draft.counterparty.clone(),
+                tier: request.to_tier,
+            },
+            from_tier: request.from_tier,
+            kind: "notification".to_owned(),
+            precedence: request.precedence.unwrap_or(Precedence::Routine),
+            in_reply_to: None,
+            exercise: request.exercise,
+            tlp,
+            body: json!({
+                "subject": request.subject,
+                "summary": request.summary,
+                "stix": bundle,
+            }),
+        };
+        let now = self.now();
+        let message_id = MessageId::new_v7(now);
+        let by = format!("officer:{}", officer.name);
+        let claim_id = id.to_owned();
+        let claimed = self
+            .with_store(move |s| {
+                Ok(s.decide_draft(&claim_id, DraftState::Sent, Some(&message_id), &by, now)?)
+            })
+            .await?;
+        if !claimed {
+            // Another officer sent or discarded it meanwhile: say what became of it.
+            refuse_unless_open(&self.draft(id).await?)?;
+            return Err(NodeError::Conflict(format!(
+                "draft {id} changed while it was being sent; look at it again"
+            )));
+        }
+        match self.compose_with_id(officer, compose, message_id).await {
+            Ok(stored) => {
+                tracing::info!(draft = %id, message = %message_id, officer = %officer.name, "draft sent");
+                Ok(stored)
+            }
+            Err(error) => {
+                // Open it again only if the message was not stored: a
+                // failure after the message was queued leaves it sent.
+                let reopen_id = id.to_owned();
+                self.with_store(move |s| {
+                    if s.message(&message_id)?.is_none() {
+                        s.reopen_draft(&reopen_id, &message_id)?;
+                    }
+                    Ok(())
+                })
+                .await?;
+                Err(error)
+            }
+        }
+    }
+
+    /// Discards an open draft: it stays in the record, marked discarded.
+    pub async fn discard_draft(self: &Arc<Self>, officer: &Officer, id: &str) -> NodeResult<Draft> {
+        let draft = self.draft(id).await?;
+        refuse_unless_open(&draft)?;
+        let now = self.now();
+        let by = format!("officer:{}", officer.name);
+        let claim_id = id.to_owned();
+        let discarded = self
+            .with_store(move |s| {
+                Ok(s.decide_draft(&claim_id, DraftState::Discarded, None, &by, now)?)
+            })
+            .await?;
+        let draft = self.draft(id).await?;
+        if !discarded {
+            refuse_unless_open(&draft)?;
+        }
+        Ok(draft)
+    }
+}
+
+/// What every draft of one request is made with.
+#[derive(Debug, Clone, Copy)]
+struct Defaults {
+    /// The TLP of an unmarked object (the agreement's default, or AMBER).
+    tlp: Tlp2,
+    /// The largest bundle a message carries.
+    room: usize,
+    /// Now.
+    now: Timestamp,
+}
+
+/// Builds a draft of `bundle` (validated) for `counterparty`; `origin` is
+/// who made it and where its objects came from.
+fn prepare(
+    counterparty: &PartyCode,
+    bundle: &Bundle,
+    defaults: Defaults,
+    (created_by, source): (String, String),
+    audience: Audience<'_>,
+) -> NodeResult<Prepared> {
+    let tlp = stix::bundle_tlp(bundle, Some(defaults.tlp))
+        .unwrap_or(defaults.tlp)
+        .max(defaults.tlp);
+    let bytes = detente_proto::canonical::to_canonical_bytes(&bundle.to_value());
+    if bytes.len() > defaults.room {
+        return Err(NodeError::BodyTooLarge {
+            limit: defaults.room,
+        });
+    }
+    let id = uuid::Uuid::now_v7().to_string();
+    let rows = rows_of(
+        bundle,
+        &Placement {
+            counterparty,
+            collection: CollectionKind::Drafts,
+            unmarked: tlp,
+            audience,
+            source: StixSource::Draft(id.clone()),
+        },
+    );
+    let draft = NewDraft {
+        id,
+        counterparty: counterparty.clone(),
+        created_at: defaults.now,
+        created_by,
+        source,
+        tlp: tlp.into(),
+        object_count: u32::try_from(bundle.objects().len()).unwrap_or(u32::MAX),
+        bundle: bytes,
+    };
+    Ok(Prepared { draft, rows })
+}
+
+/// One TAXII POST, processed off the async workers.
+struct Post {
+    account: Account,
+    counterparty: PartyCode,
+    default: Tlp2,
+    room: usize,
+    limits: Limits,
+    now: Timestamp,
+}
+
+impl Post {
+    /// The status, its record, and the draft of the objects that passed
+    /// (none if none did).
+    fn build(
+        self,
+        body: &[u8],
+    ) -> Result<(Status, TaxiiStatusRecord, Option<Prepared>), TaxiiError> {
+        let objects = read_envelope(body, &self.limits)?;
         let total = objects.len();
         let mut valid = Vec::with_capacity(total);
         let mut successes = Vec::with_capacity(total);
         let mut failures = Vec::new();
-        let now = self.now();
-        let request_timestamp = format_micros(now.unix_millis().saturating_mul(1000));
+        let request_timestamp = format_micros(self.now.unix_millis().saturating_mul(1000));
         for (index, object) in objects.into_iter().enumerate() {
             // An object without modified or created (an SCO) is versioned
             // by when it was added (TAXII 2.1 §3.4.3): this request.
@@ -251,17 +482,15 @@ impl Node {
         };
         let record = TaxiiStatusRecord {
             id: status_id,
-            account: account.name.clone(),
-            counterparty: counterparty.clone(),
+            account: self.account.name.clone(),
+            counterparty: self.counterparty.clone(),
             collection: CollectionKind::Drafts,
-            created_at: now,
+            created_at: self.now,
             document: serde_json::to_vec(&status)
                 .map_err(|e| NodeError::Internal(format!("status: {e}")))?,
         };
         if valid.is_empty() {
-            self.with_store(move |s| Ok(s.put_taxii_status(&record)?))
-                .await?;
-            return Ok(status);
+            return Ok((status, record, None));
         }
         let bundle = Bundle::from_value(json!({
             "type": "bundle",
@@ -269,173 +498,32 @@ impl Node {
             "objects": valid,
         }))
         .map_err(|e| NodeError::Internal(format!("draft bundle: {e}")))?;
-        let prepared = self
-            .prepare_draft(
-                counterparty,
-                &bundle,
-                format!("taxii:{}", account.name),
-                format!("posted over TAXII by account {}", account.name),
-                Audience::Account(&account.name),
-            )
-            .await
-            .map_err(|error| match error {
-                NodeError::BodyTooLarge { limit } => TaxiiError::new(
-                    axum::http::StatusCode::PAYLOAD_TOO_LARGE,
-                    "Too large",
-                    format!(
-                        "the objects make a bundle over {limit} bytes, more than one message carries; post them in several requests"
-                    ),
-                ),
-                other => other.into(),
-            })?;
-        let draft_id = prepared.draft.id.clone();
-        self.with_store(move |s| {
-            Ok(s.create_draft(&prepared.draft, &prepared.rows, Some(&record), now)?)
-        })
-        .await?;
-        tracing::info!(draft = %draft_id, account = %account.name, %counterparty, "draft notification from TAXII");
-        Ok(status)
-    }
-
-    /// An officer's draft (e.g. what `detente taxii pull` brought).
-    pub async fn create_draft(
-        self: &Arc<Self>,
-        officer: &Officer,
-        request: NewDraftRequest,
-    ) -> NodeResult<Draft> {
-        if self.peers.get(&request.counterparty).is_none() {
-            return Err(NodeError::UnknownParty(request.counterparty));
-        }
-        self.config.limits.check_tree("bundle", &request.bundle)?;
-        let bundle = Bundle::from_value(request.bundle)
-            .map_err(|e| detente_proto::ProtoError::field("bundle", e.to_string()))?;
-        if bundle.objects().is_empty() {
-            return Err(NodeError::Unprocessable(
-                "bundle: has no objects; a draft carries at least one".into(),
-            ));
-        }
-        stix::validate(&bundle)
-            .map_err(|e| detente_proto::ProtoError::field("bundle", e.to_string()))?;
-        let source = request.source.trim().to_owned();
-        if source.is_empty() || source.len() > 1000 {
-            return Err(detente_proto::ProtoError::field(
-                "source",
-                "say in 1 to 1000 characters where the objects came from",
-            )
-            .into());
-        }
-        let audience_name = format!("officer:{}", officer.name);
-        let prepared = self
-            .prepare_draft(
-                &request.counterparty,
-                &bundle,
-                format!("officer:{}", officer.name),
-                source,
-                Audience::Account(&audience_name),
-            )
-            .await?;
-        let id = prepared.draft.id.clone();
-        let now = self.now();
-        self.with_store(move |s| {
-            s.create_draft(&prepared.draft, &prepared.rows, None, now)?;
-            s.draft(&prepared.draft.id)?
-                .ok_or_else(|| NodeError::Internal("stored draft vanished".into()))
-        })
-        .await
-        .inspect(
-            |_| tracing::info!(draft = %id, officer = %officer.name, "draft notification made"),
-        )
-    }
-
-    /// One draft.
-    pub async fn draft(&self, id: &str) -> NodeResult<Draft> {
-        let lookup = id.to_owned();
-        self.with_store(move |s| Ok(s.draft(&lookup)?))
-            .await?
-            .ok_or_else(|| NodeError::NotFound {
-                what: "draft",
-                id: id.to_owned(),
-            })
-    }
-
-    /// Sends an open draft as a notification: claims it (open → sent, with
-    /// the new message's id), then composes the message as the officer
-    /// would; if composing is refused, the draft is open again.
-    pub async fn send_draft(
-        self: &Arc<Self>,
-        officer: &Officer,
-        id: &str,
-        request: SendDraft,
-    ) -> NodeResult<StoredMessage> {
-        let draft = self.draft(id).await?;
-        refuse_unless_open(&draft)?;
-        officer.require(request.from_tier, "send for that tier")?;
-        let bundle: Value = serde_json::from_slice(&draft.draft.bundle)
-            .map_err(|e| NodeError::Internal(format!("stored draft {id}: {e}")))?;
-        let compose = ComposeRequest {
-            to: Address {
-                party: draft.draft.counterparty.clone(),
-                tier: request.to_tier,
+        let red_key = self.account.red_key();
+        let prepared = prepare(
+            &self.counterparty,
+            &bundle,
+            Defaults {
+                tlp: self.default,
+                room: self.room,
+                now: self.now,
             },
-            from_tier: request.from_tier,
-            kind: "notification".to_owned(),
-            precedence: request.precedence.unwrap_or(Precedence::Routine),
-            in_reply_to: None,
-            exercise: request.exercise,
-            tlp: request.tlp.unwrap_or(draft.draft.tlp),
-            body: json!({
-                "subject": request.subject,
-                "summary": request.summary,
-                "stix": bundle,
-            }),
-        };
-        let now = self.now();
-        let message_id = MessageId::new_v7(now);
-        let by = format!("officer:{}", officer.name);
-        let claim_id = id.to_owned();
-        let claimed = self
-            .with_store(move |s| {
-                Ok(s.decide_draft(&claim_id, DraftState::Sent, Some(&message_id), &by, now)?)
-            })
-            .await?;
-        if !claimed {
-            // Another officer sent or discarded it meanwhile: say what became of it.
-            refuse_unless_open(&self.draft(id).await?)?;
-            return Err(NodeError::Conflict(format!(
-                "draft {id} changed while it was being sent; look at it again"
-            )));
-        }
-        match self.compose_with_id(officer, compose, message_id).await {
-            Ok(stored) => {
-                tracing::info!(draft = %id, message = %message_id, officer = %officer.name, "draft sent");
-                Ok(stored)
-            }
-            Err(error) => {
-                let reopen_id = id.to_owned();
-                self.with_store(move |s| Ok(s.reopen_draft(&reopen_id, &message_id)?))
-                    .await?;
-                Err(error)
-            }
-        }
-    }
-
-    /// Discards an open draft: it stays in the record, marked discarded.
-    pub async fn discard_draft(self: &Arc<Self>, officer: &Officer, id: &str) -> NodeResult<Draft> {
-        let draft = self.draft(id).await?;
-        refuse_unless_open(&draft)?;
-        let now = self.now();
-        let by = format!("officer:{}", officer.name);
-        let claim_id = id.to_owned();
-        let discarded = self
-            .with_store(move |s| {
-                Ok(s.decide_draft(&claim_id, DraftState::Discarded, None, &by, now)?)
-            })
-            .await?;
-        let draft = self.draft(id).await?;
-        if !discarded {
-            refuse_unless_open(&draft)?;
-        }
-        Ok(draft)
+            (
+                format!("taxii:{}", self.account.name),
+                format!("posted over TAXII by account {}", self.account.name),
+            ),
+            Audience::Account(&red_key),
+        )
+        .map_err(|error| match error {
+            NodeError::BodyTooLarge { limit } => TaxiiError::new(
+                axum::http::StatusCode::PAYLOAD_TOO_LARGE,
+                "Too large",
+                format!(
+                    "the objects make a bundle over {limit} bytes, more than one message carries; post them in several requests"
+                ),
+            ),
+            other => other.into(),
+        })?;
+        Ok((status, record, Some(prepared)))
     }
 }
 

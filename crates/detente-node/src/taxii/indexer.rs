@@ -23,8 +23,9 @@ use super::rows::{Audience, Placement, rows_of};
 use crate::error::NodeResult;
 use crate::node::Node;
 
-/// Messages read per pass.
-const BATCH: usize = 256;
+/// Messages read per pass: one write transaction holds at most this many
+/// envelopes' objects (each envelope at most 1 MiB).
+const BATCH: usize = 32;
 
 /// How often the indexer looks when nothing woke it.
 const TICK: Duration = Duration::from_secs(1);

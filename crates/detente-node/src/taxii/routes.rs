@@ -227,7 +227,11 @@ async fn status(
     let record = node
         .with_store(move |s| Ok(s.taxii_status(&lookup)?))
         .await?
-        .filter(|r| r.account == account.name && r.counterparty == party)
+        .filter(|r| {
+            // A status made before this account was added is a former
+            // account's of the same name.
+            r.account == account.name && r.counterparty == party && r.created_at >= account.created_at
+        })
         .ok_or_else(|| {
             TaxiiError::not_found(format!(
                 "there is no status {id} in this API root for account {}; a status is kept for the account that posted",
@@ -334,10 +338,7 @@ async fn read_page(
     ids: Option<Vec<String>>,
 ) -> Result<Page, TaxiiError> {
     let limit = query.limit;
-    let after_us = match (query.next.map(|c| c.after_micros), query.added_after) {
-        (Some(a), Some(b)) => Some(a.max(b)),
-        (a, b) => a.or(b),
-    };
+    let after_us = query.after_micros();
     let stix_query = StixQuery {
         counterparty: party.clone(),
         collection: kind,
@@ -543,6 +544,6 @@ async fn add_objects(
             ),
         )
     })?;
-    let status = node.taxii_post(&account, &party, &bytes).await?;
+    let status = node.taxii_post(&account, &party, bytes).await?;
     Ok(json(StatusCode::ACCEPTED, &status))
 }

@@ -446,8 +446,11 @@ pub fn effective_tlps(bundle: &Bundle, unmarked: Option<Tlp2>) -> Vec<Option<Tlp
     for (object, node) in objects.iter().zip(&node_of_object) {
         let Some(node) = *node else { continue };
         own_level[node] = own_level[node].max(tlp_of(object).or(unmarked));
-        successors[node]
-            .extend(references(object).filter_map(|reference| node_of_id.get(reference).copied()));
+        successors[node].extend(
+            references(object)
+                .into_iter()
+                .filter_map(|reference| node_of_id.get(reference).copied()),
+        );
     }
     let level_of_node = reachable_maximum(&successors, &own_level);
     objects
@@ -550,25 +553,38 @@ pub fn bundle_tlp(bundle: &Bundle, unmarked: Option<Tlp2>) -> Option<Tlp2> {
         .max()
 }
 
-/// The ids an object references through its top-level `*_ref` and
-/// `*_refs` properties, markings aside.
-fn references(object: &Map<String, Value>) -> impl Iterator<Item = &str> {
-    object
-        .iter()
-        .filter(|(name, _)| name.as_str() != "object_marking_refs")
-        .flat_map(|(name, value)| {
-            let values: Vec<&Value> = if name.ends_with("_ref") {
-                vec![value]
+/// The ids an object references through `*_ref` and `*_refs` properties
+/// at any depth — top-level ones, and those inside extensions (an
+/// archive's `contains_refs`) and lists of sub-objects — markings aside
+/// (`object_marking_refs`, and `granular_markings` with its `marking_ref`s).
+fn references(object: &Map<String, Value>) -> Vec<&str> {
+    let mut found = Vec::new();
+    let mut pending: Vec<&Map<String, Value>> = vec![object];
+    while let Some(map) = pending.pop() {
+        for (name, value) in map {
+            if matches!(name.as_str(), "object_marking_refs" | "granular_markings") {
+                continue;
+            }
+            if name.ends_with("_ref") {
+                found.extend(value.as_str());
             } else if name.ends_with("_refs") {
-                value
-                    .as_array()
-                    .map(|items| items.iter().collect())
-                    .unwrap_or_default()
-            } else {
-                Vec::new()
-            };
-            values.into_iter().filter_map(Value::as_str)
-        })
+                found.extend(
+                    value
+                        .as_array()
+                        .into_iter()
+                        .flatten()
+                        .filter_map(Value::as_str),
+                );
+            }
+            // Sub-objects, directly or in lists, may hold references too.
+            match value {
+                Value::Object(inner) => pending.push(inner),
+                Value::Array(items) => pending.extend(items.iter().filter_map(Value::as_object)),
+                _ => {}
+            }
+        }
+    }
+    found
 }
 
 #[cfg(test)]

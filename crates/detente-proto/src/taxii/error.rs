@@ -52,6 +52,16 @@ pub enum QueryError {
         /// What it takes, with an example.
         expected: &'static str,
     },
+    /// A list with more entries than a query may hold.
+    #[error(
+        "The query parameter {parameter:?} lists more than {max} values; ask for at most {max} in one request (or none, to match every value)."
+    )]
+    TooMany {
+        /// The parameter's name, decoded.
+        parameter: String,
+        /// The most it takes.
+        max: usize,
+    },
     /// A query string that is not valid percent-encoded UTF-8.
     #[error(
         "The query string is not valid URL encoding: {problem}; percent-encode it as UTF-8 (RFC 3986 §2.1), e.g. match%5Btype%5D=indicator."

@@ -290,14 +290,19 @@ fn list(
     parameter: Parameter,
     valid: impl Fn(&str) -> bool,
 ) -> Result<Vec<String>, QueryError> {
+    let mut seen = std::collections::BTreeSet::new();
     let mut unique: Vec<String> = Vec::new();
     for entry in entries(name, value, parameter, valid)? {
-        if !unique.contains(&entry) {
+        if seen.insert(entry.clone()) {
             unique.push(entry);
         }
     }
     Ok(unique)
 }
+
+/// The most values one `match[…]` list may hold: each is a filter the
+/// store applies, so a request's cost stays bounded.
+pub const MAX_MATCH_VALUES: usize = 100;
 
 /// The entries of a comma-separated list (§3.4), each passing `valid`.
 fn entries(
@@ -307,6 +312,12 @@ fn entries(
     valid: impl Fn(&str) -> bool,
 ) -> Result<Vec<String>, QueryError> {
     let mut entries: Vec<String> = Vec::new();
+    if value.split(',').nth(MAX_MATCH_VALUES).is_some() {
+        return Err(QueryError::TooMany {
+            parameter: name.to_owned(),
+            max: MAX_MATCH_VALUES,
+        });
+    }
     for entry in value.split(',') {
         if entry.is_empty() {
             return Err(QueryError::Empty {

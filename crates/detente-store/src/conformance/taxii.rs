@@ -1,9 +1,10 @@
 //! Checks of adding STIX objects to the TAXII collections (docs/taxii.md)
 //! and of the indexer that fills them from the stored messages: each
-//! version stored once, `added_us` unique and increasing across the store,
-//! `latest` and `first` kept whatever order versions arrive in, malformed
-//! objects refused, messages listed in the order stored, and a watermark
-//! that only a compare-and-swap moves. Queries are checked in
+//! version stored once per lane, `added_us` unique and increasing across
+//! the store, `latest` and `first` (as each reader sees them) right
+//! whatever order versions arrive in, malformed objects refused, messages
+//! listed in the order stored, and a watermark that only a
+//! compare-and-swap moves. Queries are checked in
 //! `taxii_queries`; the helpers here build the data of both.
 
 use detente_proto::time::Timestamp;
@@ -123,21 +124,24 @@ pub(super) fn seen(
         .collect()
 }
 
+/// An object of the checks as (object number, version).
+pub(super) fn versions_seen_one(object: &NewStixObject) -> (u64, Option<u32>) {
+    let n = (0..1000)
+        .find(|n| object_id("indicator", *n) == object.object_id)
+        .expect("an object of the check");
+    let v = object.version.as_ref().map(|text| {
+        (0..3600)
+            .find(|v| version(*v).0 == *text)
+            .expect("a version of the check")
+    });
+    (n, v)
+}
+
 /// What a query finds, as (object number, version), in order.
 pub(super) fn versions_seen(store: &dyn Store, query: &StixQuery) -> Vec<(u64, Option<u32>)> {
     found(store, query)
-        .into_iter()
-        .map(|row| {
-            let n = (1..1000)
-                .find(|n| object_id("indicator", *n) == row.object.object_id)
-                .expect("an object of the check");
-            let v = row.object.version.map(|text| {
-                (0..3600)
-                    .find(|v| version(*v).0 == text)
-                    .expect("a version of the check")
-            });
-            (n, v)
-        })
+        .iter()
+        .map(|row| versions_seen_one(&row.object))
         .collect()
 }
 
@@ -201,15 +205,26 @@ pub fn stix_objects_get_unique_increasing_added_us(store: &dyn Store) {
     );
 }
 
-/// A version of an object is stored once per collection: a second copy
-/// (in a later batch or the same one) is not added and the first stays,
-/// whatever its lane, source or bytes; objects with no version count as
-/// one version. The same version in another collection is another row.
-pub fn a_second_copy_of_a_stix_version_is_not_added(store: &dyn Store) {
+/// The objects a query finds, in order.
+fn objects(store: &dyn Store, query: &StixQuery) -> Vec<NewStixObject> {
+    found(store, query)
+        .into_iter()
+        .map(|row| row.object)
+        .collect()
+}
+
+/// A version of an object is stored once per collection and lane: a
+/// second copy in the same lane (in a later batch or the same one) is not
+/// added and the first stays, whatever its source or bytes; objects with no
+/// version count as one version. A copy in another lane is its own row, so
+/// whoever posts an object someone else holds in a lane they cannot see
+/// still reads their own copy back (the store is no existence oracle). A
+/// reader of both lanes gets each version once: the copy added first. The
+/// same version in another collection is another row.
+pub fn a_stix_version_is_stored_once_per_lane(store: &dyn Store) {
     let first = stix(1, Some(5), "green");
     assert_eq!(add(store, std::slice::from_ref(&first), at(0)), 1);
     let copy = NewStixObject {
-        lane: "amber".to_owned(),
         source: StixSource::Message(id(2)),
         json: b"{\"another\":\"copy\"}".to_vec(),
         ..first.clone()
@@ -223,14 +238,79 @@ pub fn a_second_copy_of_a_stix_version_is_not_added(store: &dyn Store) {
     assert_eq!(
         add(store, &batch, at(1_000)),
         1,
-        "only the observable, once: copies in the batch and of stored rows are not added"
+        "only the observable, once: copies in the lane, in the batch or stored, are not added"
     );
-    let rows = found(store, &every_version(&["green", "amber"]));
+    let green = every_version(&["green"]);
     assert_eq!(
-        rows.iter().map(|row| &row.object).collect::<Vec<_>>(),
-        vec![&first, &observable],
+        objects(store, &green),
+        vec![first.clone(), observable.clone()],
         "the first copies stay"
     );
+
+    // Another account posts the same object and observable, in its own
+    // RED lane, which the first copies are not in.
+    let lane = "red:account:opencti";
+    let theirs = NewStixObject {
+        lane: lane.to_owned(),
+        source: StixSource::Draft("d1".to_owned()),
+        json: b"{\"their\":\"copy\"}".to_vec(),
+        ..first.clone()
+    };
+    let their_observable = NewStixObject {
+        lane: lane.to_owned(),
+        ..observable.clone()
+    };
+    assert_eq!(
+        add(
+            store,
+            &[theirs.clone(), their_observable.clone(), theirs.clone()],
+            at(1_500)
+        ),
+        2,
+        "another lane: its own copies, each once"
+    );
+    assert_eq!(
+        objects(store, &every_version(&[lane])),
+        vec![theirs.clone(), their_observable.clone()],
+        "the poster reads their own copies back"
+    );
+    assert_eq!(
+        objects(store, &green),
+        vec![first.clone(), observable.clone()],
+        "and the first reader theirs, unchanged"
+    );
+    for versions in [
+        VersionFilter {
+            all: true,
+            ..VersionFilter::default()
+        },
+        VersionFilter {
+            last: true,
+            ..VersionFilter::default()
+        },
+        VersionFilter {
+            first: true,
+            ..VersionFilter::default()
+        },
+        VersionFilter {
+            at: vec![version(5).1],
+            last: true,
+            first: true,
+            ..VersionFilter::default()
+        },
+    ] {
+        assert_eq!(
+            objects(
+                store,
+                &StixQuery {
+                    versions: versions.clone(),
+                    ..every_version(&[lane, "green"])
+                }
+            ),
+            vec![first.clone(), observable.clone()],
+            "{versions:?}: a reader of both lanes gets each version once, the copy added first"
+        );
+    }
 
     let elsewhere = [
         stix_in("US", SentTo, 1, Some(5)),
@@ -258,7 +338,8 @@ pub fn a_second_copy_of_a_stix_version_is_not_added(store: &dyn Store) {
 }
 
 /// `latest` and `first` mark each object's greatest and least version (no
-/// version lowest) in its collection, whatever order versions arrive in.
+/// version lowest) in its collection as the reader sees it (over the
+/// query's lanes), whatever order versions arrive in.
 pub fn stix_latest_and_first_follow_versions_arriving_out_of_order(store: &dyn Store) {
     let (one, two, three) = (version(1).0, version(2).0, version(3).0);
     let flags = |store: &dyn Store| seen(store, &every_version(&["green", "red"]));
@@ -277,7 +358,7 @@ pub fn stix_latest_and_first_follow_versions_arriving_out_of_order(store: &dyn S
             row(&x, Some(&two), true, false),
             row(&x, Some(&one), false, true)
         ],
-        "an older version arrives: first, not latest; over every lane"
+        "an older version arrives: first, not latest; over the lanes read"
     );
     add(
         store,
@@ -295,10 +376,14 @@ pub fn stix_latest_and_first_follow_versions_arriving_out_of_order(store: &dyn S
         "a newer version arrives: latest; another object is on its own"
     );
     add(store, &[stix(1, None, "green")], at(0));
-    add(
-        store,
-        &[stix(1, Some(1), "green"), stix(1, Some(3), "red")],
-        at(0),
+    assert_eq!(
+        add(
+            store,
+            &[stix(1, Some(1), "green"), stix(1, Some(3), "red")],
+            at(0),
+        ),
+        2,
+        "copies in other lanes are their own rows"
     );
     assert_eq!(
         flags(store),
@@ -309,7 +394,26 @@ pub fn stix_latest_and_first_follow_versions_arriving_out_of_order(store: &dyn S
             row(&y, Some(&one), true, true),
             row(&x, None, false, true),
         ],
-        "no version sorts lowest; copies change nothing"
+        "no version sorts lowest; to a reader of both lanes, copies change nothing"
+    );
+    assert_eq!(
+        seen(store, &every_version(&["green"])),
+        vec![
+            row(&x, Some(&two), false, false),
+            row(&x, Some(&three), true, false),
+            row(&y, Some(&one), true, true),
+            row(&x, None, false, true),
+            row(&x, Some(&one), false, false),
+        ],
+        "a reader of green alone: its own copy of version 1"
+    );
+    assert_eq!(
+        seen(store, &every_version(&["red"])),
+        vec![
+            row(&x, Some(&one), false, true),
+            row(&x, Some(&three), true, false),
+        ],
+        "a reader of red alone: its two versions, first and latest"
     );
     // The same object in another collection has its own versions.
     add(store, &[stix_in("US", SentTo, 1, Some(1))], at(0));

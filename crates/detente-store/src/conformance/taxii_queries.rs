@@ -1,13 +1,16 @@
 //! Checks of queries of the STIX objects of a TAXII collection
 //! (docs/taxii.md, "TLP enforcement", "Paging"): version filters, lanes,
-//! ids, types and spec versions, and pages that visit every row once.
+//! per-reader latest and first, ids, types and spec versions, and pages
+//! that visit every visible version once.
 
 use std::collections::BTreeSet;
 
 use crate::{NewStixObject, StixQuery, Store, VersionFilter};
 
 use super::data::at;
-use super::taxii::{add, every_version, found, object_id, stix, version, versions_seen};
+use super::taxii::{
+    add, every_version, found, object_id, stix, version, versions_seen, versions_seen_one,
+};
 
 /// Each version filter: `last`, `first`, `all`, versions `at` given keys,
 /// and their combinations (a row matching any); none: nothing.
@@ -128,8 +131,8 @@ pub fn stix_version_filters_select_first_last_all_and_at(store: &dyn Store) {
 }
 
 /// Only rows in the lanes named are read: none named, none found; lanes
-/// merge in added order, each row once; `last` is over every lane, so a
-/// reader who cannot see an object's latest version sees none of it.
+/// merge in added order, each row once; `last` is over the lanes named, so
+/// a version in a lane not read hides nothing from the reader.
 pub fn stix_queries_read_only_the_lanes_named(store: &dyn Store) {
     let batch = [
         stix(1, Some(1), "green"),
@@ -183,8 +186,8 @@ pub fn stix_queries_read_only_the_lanes_named(store: &dyn Store) {
     };
     assert_eq!(
         last(&["green"]),
-        vec![(1, Some(1)), (4, Some(1))],
-        "object 6's latest version is in a lane not read: none of it"
+        vec![(1, Some(1)), (4, Some(1)), (6, Some(1))],
+        "object 6's version 2 is in a lane not read: version 1 is the latest seen"
     );
     assert_eq!(
         last(&["green", "red:account:opencti"]),
@@ -198,6 +201,172 @@ pub fn stix_queries_read_only_the_lanes_named(store: &dyn Store) {
         versions_seen(store, &ids),
         vec![(6, Some(1))],
         "with ids too, only the lanes named"
+    );
+}
+
+/// Which version is an object's latest or first is decided per reader,
+/// over the lanes of the query only: a newer version in a lane the reader
+/// cannot see neither hides the versions they can see nor shows that it
+/// exists. The same version in two lanes the reader sees comes back once
+/// (the copy added first), under every filter, with ids too.
+pub fn stix_last_and_first_are_per_reader(store: &dyn Store) {
+    let red = "red:tier:technical";
+    let batch = [
+        // Object 1: version 1 GREEN, version 2 RED.
+        stix(1, Some(1), "green"),
+        stix(1, Some(2), red),
+        // Object 2: version 1 in GREEN and AMBER (two rows), version 0 AMBER.
+        stix(2, Some(1), "green"),
+        stix(2, Some(1), "amber"),
+        stix(2, Some(0), "amber"),
+        // Object 3: version 2 AMBER then GREEN, version 1 GREEN.
+        stix(3, Some(2), "amber"),
+        stix(3, Some(2), "green"),
+        stix(3, Some(1), "green"),
+    ];
+    assert_eq!(add(store, &batch, at(0)), 8, "one row per version and lane");
+    let none = VersionFilter::default();
+    let last = VersionFilter {
+        last: true,
+        ..none.clone()
+    };
+    let first = VersionFilter {
+        first: true,
+        ..none.clone()
+    };
+    let all = VersionFilter {
+        all: true,
+        ..none.clone()
+    };
+    let with = |lanes: &[&str], versions: &VersionFilter, ids: &[u64]| {
+        let query = StixQuery {
+            versions: versions.clone(),
+            ids: ids.iter().map(|n| object_id("indicator", *n)).collect(),
+            ..every_version(lanes)
+        };
+        found(store, &query)
+            .into_iter()
+            .map(|row| {
+                let (n, v) = versions_seen_one(&row.object);
+                (n, v, row.object.lane, row.latest, row.first)
+            })
+            .collect::<Vec<_>>()
+    };
+    let row = |n: u64, v: u32, lane: &str, latest: bool, first: bool| {
+        (n, Some(v), lane.to_owned(), latest, first)
+    };
+
+    // Object 1.
+    assert_eq!(
+        with(&["green"], &last, &[1]),
+        vec![row(1, 1, "green", true, true)],
+        "a GREEN reader: version 1 is the latest they see"
+    );
+    assert_eq!(
+        with(&["green", red], &last, &[1]),
+        vec![row(1, 2, red, true, false)],
+        "a reader of RED and GREEN: version 2"
+    );
+    assert_eq!(
+        with(&[red], &first, &[1]),
+        vec![row(1, 2, red, true, true)],
+        "a RED reader alone: version 2 is also the first they see"
+    );
+    assert_eq!(
+        with(&["green", red], &first, &[1]),
+        vec![row(1, 1, "green", false, true)]
+    );
+
+    // Object 2: version 1 twice for a reader of both lanes.
+    let green_amber = ["green", "amber"];
+    assert_eq!(
+        with(&green_amber, &last, &[2]),
+        vec![row(2, 1, "green", true, false)],
+        "the same latest version in two lanes: once, the copy added first"
+    );
+    assert_eq!(
+        with(&green_amber, &all, &[2]),
+        vec![
+            row(2, 1, "green", true, false),
+            row(2, 0, "amber", false, true)
+        ],
+        "all: each version once"
+    );
+    assert_eq!(
+        with(
+            &green_amber,
+            &VersionFilter {
+                at: vec![version(1).1],
+                ..none.clone()
+            },
+            &[2]
+        ),
+        vec![row(2, 1, "green", true, false)],
+        "at: once"
+    );
+    assert_eq!(
+        with(&["amber"], &last, &[2]),
+        vec![row(2, 1, "amber", true, false)],
+        "an AMBER reader: their own copy"
+    );
+    assert_eq!(
+        with(&["green"], &all, &[2]),
+        vec![row(2, 1, "green", true, true)]
+    );
+
+    // Object 3: version 2's AMBER copy came first.
+    assert_eq!(
+        with(&green_amber, &last, &[3]),
+        vec![row(3, 2, "amber", true, false)]
+    );
+    assert_eq!(
+        with(&["green"], &last, &[3]),
+        vec![row(3, 2, "green", true, false)]
+    );
+
+    // Without ids: the lane scans agree with the searches by id.
+    for lanes in [
+        &["green"][..],
+        &["amber"],
+        &[red],
+        &green_amber,
+        &["green", "amber", red],
+    ] {
+        for versions in [&last, &first, &all] {
+            assert_eq!(
+                with(lanes, versions, &[]),
+                {
+                    let mut by_id: Vec<_> = [1, 2, 3]
+                        .iter()
+                        .flat_map(|n| {
+                            let query = StixQuery {
+                                versions: versions.clone(),
+                                ids: vec![object_id("indicator", *n)],
+                                ..every_version(lanes)
+                            };
+                            found(store, &query)
+                        })
+                        .collect();
+                    by_id.sort_by_key(|row| row.added_us);
+                    by_id
+                        .into_iter()
+                        .map(|row| {
+                            let (n, v) = versions_seen_one(&row.object);
+                            (n, v, row.object.lane, row.latest, row.first)
+                        })
+                        .collect::<Vec<_>>()
+                },
+                "{lanes:?} {versions:?}"
+            );
+        }
+    }
+    assert_eq!(
+        with(&["green", "amber", red], &last, &[]),
+        vec![
+            row(1, 2, red, true, false),
+            row(2, 1, "green", true, false),
+            row(3, 2, "amber", true, false),
+        ]
     );
 }
 
@@ -300,16 +469,22 @@ pub fn stix_ids_types_and_spec_versions_filter(store: &dyn Store) {
 }
 
 /// Paging by `after_us` (the last `added_us` served) visits every row
-/// exactly once, in added order, whatever the filter; `limit` bounds each
-/// page, and the lanes' pages merge into the first `limit` rows overall.
+/// (each visible object version, in one copy) exactly once, in added
+/// order, whatever the filter; `limit` bounds each page, and the lanes'
+/// pages merge into the first `limit` rows overall.
 pub fn stix_pages_after_added_us_visit_every_row_once(store: &dyn Store) {
     let lanes = ["green", "amber", "red:tier:technical"];
     let mut batch = Vec::new();
+    let lane = |n: u64| lanes[usize::try_from(n % 3).expect("small")];
     for n in 1..=30_u64 {
-        let lane = lanes[usize::try_from(n % 3).expect("small")];
-        batch.push(stix(n, Some(1), lane));
+        batch.push(stix(n, Some(1), lane(n)));
         if n % 4 == 0 {
             batch.push(stix(n, Some(2), lanes[0]));
+        }
+        if n % 5 == 0 {
+            // The same version again in the next lane: a reader of both
+            // gets it once.
+            batch.push(stix(n, Some(1), lane(n + 1)));
         }
     }
     for chunk in batch.chunks(7) {
@@ -360,6 +535,18 @@ pub fn stix_pages_after_added_us_visit_every_row_once(store: &dyn Store) {
             paged.extend(page);
         }
         assert_eq!(paged, everything, "{name}: every row once, in added order");
+        let versions: BTreeSet<(&String, &Option<String>)> = paged
+            .iter()
+            .map(|row| (&row.object.object_id, &row.object.version))
+            .collect();
+        assert_eq!(
+            versions.len(),
+            paged.len(),
+            "{name}: each (object, version) once"
+        );
+        if name == "all" {
+            assert_eq!(versions.len(), 30 + 7, "{name}: every visible version");
+        }
         let added: BTreeSet<i64> = paged.iter().map(|row| row.added_us).collect();
         assert_eq!(added.len(), paged.len(), "{name}: added_us is unique");
         assert!(

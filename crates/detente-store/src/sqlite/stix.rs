@@ -2,24 +2,34 @@
 //! watermark (docs/taxii.md; the tables are in `migrations/0008_taxii.sql`).
 //!
 //! Adding objects: one `IMMEDIATE` transaction, cached statements, per
-//! object two searches of `stix_objects_by_object` (the object's greatest
-//! and least `version_key`), one `INSERT … ON CONFLICT DO NOTHING` on that
-//! unique index (so a version is stored once, the first copy kept), and at
-//! most two one-row updates (the versions that stop being `latest` or
-//! `first`). `added_us` is the rowid, set by us: one more than the greatest
-//! stored, or the clock if that is later, so it only grows. An object with
-//! no version is stored with `version_key` '' (one value, the lowest).
+//! object one `INSERT … ON CONFLICT DO NOTHING` on the unique index
+//! `stix_objects_by_object` (counterparty, collection, object_id,
+//! version_key, lane): a version is stored once per lane (the first copy
+//! kept), and a copy in a lane the writer cannot see never stops the
+//! writer's own (it would otherwise be an existence oracle). `added_us` is
+//! the rowid, set by us: one more than the greatest stored, or the clock if
+//! that is later, so it only grows. An object with no version is stored
+//! with `version_key` '' (one value, the lowest).
 //!
-//! Reading: the cost of a page must not grow with the collection, so each
-//! lane is read by its own `SELECT … ORDER BY added_us LIMIT ?`, a range
-//! scan of `stix_objects_latest` (`last` alone, the default) or
-//! `stix_objects_by_lane` (every other version filter) that stops at the
-//! page's end, and the lanes' pages are merged here (SQLite cannot merge
-//! the ranges of an `IN` list in order without sorting them all). With ids,
-//! one search of `stix_objects_by_object` finds those objects' versions
-//! (few) in every lane at once, then sorts them. Each statement names its
-//! index (`INDEXED BY`): the plan is part of the contract, and a statement
-//! the index cannot serve fails to prepare instead of scanning.
+//! Reading is per reader: which version is an object's latest or first,
+//! and which copy of a version sitting in several lanes is served (the one
+//! added first), is decided over the query's lanes only, so nothing in a
+//! lane the reader cannot see changes what they get. Each of those is a
+//! `NOT EXISTS` probe of `stix_objects_by_object` (a visible greater,
+//! lesser, or earlier copy of this version?), one search of the object's
+//! versions.
+//!
+//! The cost of a page must not grow with the collection, so each lane is
+//! read by its own `SELECT added_us … ORDER BY added_us LIMIT ?`, a range
+//! scan of `stix_objects_by_lane` that stops at the page's end, and the
+//! lanes' keys are merged here (SQLite cannot merge the ranges of an `IN`
+//! list in order without sorting them all). Only keys are held per lane;
+//! the full rows (with their JSON, up to a message's size each) are then
+//! read for the page's rows alone, by rowid. With ids, one search of
+//! `stix_objects_by_object` finds those objects' versions (few) in the
+//! query's lanes, then sorts their keys. Each scan names its index
+//! (`INDEXED BY`): the plan is part of the contract, and a statement the
+//! index cannot serve fails to prepare instead of scanning.
 //!
 //! The indexer's watermark changes only in the transaction that adds the
 //! objects it covers, after reading it in that transaction (a
@@ -114,53 +124,17 @@ pub(super) fn insert_objects(
         .ok_or_else(|| {
             StoreError::Corrupt(format!("{T}.added_us: {greatest:?} leaves no later value"))
         })?;
-    // An object's greatest and least versions, each one search of the unique index.
-    let mut ends = tx
-        .prepare_cached(
-            "SELECT (SELECT version_key FROM stix_objects
-                     WHERE counterparty = ?1 AND collection = ?2 AND object_id = ?3
-                     ORDER BY version_key DESC LIMIT 1),
-                    (SELECT version_key FROM stix_objects
-                     WHERE counterparty = ?1 AND collection = ?2 AND object_id = ?3
-                     ORDER BY version_key LIMIT 1)",
-        )
-        .map_err(db_error)?;
     let mut insert = tx
         .prepare_cached(
             "INSERT INTO stix_objects (added_us, counterparty, collection, object_id,
                  object_type, spec_version, version, version_key, lane, message_id, draft_id,
-                 json, latest, first)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)
-             ON CONFLICT (counterparty, collection, object_id, version_key) DO NOTHING",
-        )
-        .map_err(db_error)?;
-    let mut demote_latest = tx
-        .prepare_cached(
-            "UPDATE stix_objects SET latest = 0
-             WHERE counterparty = ?1 AND collection = ?2 AND object_id = ?3
-               AND version_key = ?4",
-        )
-        .map_err(db_error)?;
-    let mut demote_first = tx
-        .prepare_cached(
-            "UPDATE stix_objects SET first = 0
-             WHERE counterparty = ?1 AND collection = ?2 AND object_id = ?3
-               AND version_key = ?4",
+                 json)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
+             ON CONFLICT (counterparty, collection, object_id, version_key, lane) DO NOTHING",
         )
         .map_err(db_error)?;
     let mut added = 0;
     for object in objects {
-        let (counterparty, collection) = (object.counterparty.as_str(), object.collection.as_str());
-        let id = object.object_id.as_str();
-        let key = object.version_key.as_deref().unwrap_or("");
-        let (greatest, least): (Option<String>, Option<String>) = ends
-            .query_row(params![counterparty, collection, id], |row| {
-                Ok((row.get(0)?, row.get(1)?))
-            })
-            .map_err(db_error)?;
-        // A version equal to a stored one is not inserted, so it needs no flag.
-        let latest = greatest.as_deref().is_none_or(|greatest| key > greatest);
-        let first = least.as_deref().is_none_or(|least| key < least);
         let (message_id, draft_id) = match &object.source {
             StixSource::Message(message) => (Some(message.to_string()), None),
             StixSource::Draft(draft) => (None, Some(draft.as_str())),
@@ -168,33 +142,21 @@ pub(super) fn insert_objects(
         let inserted = insert
             .execute(params![
                 next,
-                counterparty,
-                collection,
-                id,
+                object.counterparty.as_str(),
+                object.collection.as_str(),
+                object.object_id,
                 object.object_type,
                 object.spec_version,
                 object.version,
-                key,
+                object.version_key.as_deref().unwrap_or(""),
                 object.lane,
                 message_id,
                 draft_id,
                 object.json,
-                latest,
-                first,
             ])
             .map_err(db_error)?;
         if inserted == 0 {
             continue;
-        }
-        if let (true, Some(previous)) = (latest, &greatest) {
-            demote_latest
-                .execute(params![counterparty, collection, id, previous])
-                .map_err(db_error)?;
-        }
-        if let (true, Some(previous)) = (first, &least) {
-            demote_first
-                .execute(params![counterparty, collection, id, previous])
-                .map_err(db_error)?;
         }
         added += 1;
         next = next.checked_add(1).ok_or_else(|| {
@@ -217,14 +179,48 @@ pub(super) fn add_objects(
     Ok(added)
 }
 
-/// The columns every object read selects, in [`ObjectRow`] order.
-const COLUMNS: &str = "SELECT added_us, counterparty, collection, object_id, object_type,
-        spec_version, version, version_key, lane, message_id, draft_id, json, latest, first
-    FROM stix_objects";
+/// The rows of the query's lanes that are the same object as row `r`
+/// (`o.` columns), for the `NOT EXISTS` probes; each is one search of
+/// `stix_objects_by_object`.
+const VISIBLE: &str = "SELECT 1 FROM stix_objects AS o INDEXED BY stix_objects_by_object
+    WHERE o.counterparty = r.counterparty AND o.collection = r.collection
+      AND o.object_id = r.object_id AND o.lane IN (SELECT value FROM json_each(:lanes))";
+
+/// Row `r` is the copy of its version served: no visible copy of the same
+/// version was added before it.
+fn kept() -> String {
+    format!("NOT EXISTS ({VISIBLE} AND o.version_key = r.version_key AND o.added_us < r.added_us)")
+}
+
+/// Row `r` is the latest version the reader sees: none visible is greater.
+fn no_greater() -> String {
+    format!("NOT EXISTS ({VISIBLE} AND o.version_key > r.version_key)")
+}
+
+/// Row `r` is the first version the reader sees: none visible is less.
+fn no_lesser() -> String {
+    format!("NOT EXISTS ({VISIBLE} AND o.version_key < r.version_key)")
+}
+
+/// The page's rows by key, in [`ObjectRow`] order, with `latest` and
+/// `first` as the reader sees them (over the query's lanes).
+fn fetch_sql() -> String {
+    format!(
+        "SELECT r.added_us, r.counterparty, r.collection, r.object_id, r.object_type,
+            r.spec_version, r.version, r.version_key, r.lane, r.message_id, r.draft_id, r.json,
+            {}, {}
+         FROM stix_objects AS r
+         WHERE r.added_us IN (SELECT value FROM json_each(:keys))
+         ORDER BY r.added_us",
+        no_greater(),
+        no_lesser()
+    )
+}
 
 /// Columns of an object: `added_us, counterparty, collection, object_id,
 /// object_type, spec_version, version, version_key, lane, message_id,
-/// draft_id, json, latest, first`.
+/// draft_id, json`, then whether it is the latest and the first version
+/// the reader sees.
 type ObjectRow = (
     i64,
     String,
@@ -296,56 +292,57 @@ fn stored_object(row: ObjectRow) -> Result<StoredStixObject, StoreError> {
     })
 }
 
-/// The condition a [`VersionFilter`] puts on rows: `None` for every
-/// version, else the `OR` of what it asks for (an empty text: nothing).
+/// The condition a [`VersionFilter`] puts on rows, beyond [`kept`]:
+/// `None` for every version, else the `OR` of what it asks for (an empty
+/// text: nothing). Latest and first are over the query's lanes.
 fn version_condition(versions: &VersionFilter, at: bool) -> Option<String> {
     if versions.all {
         return None;
     }
     let mut parts = Vec::new();
     if versions.first {
-        parts.push("first = 1");
+        parts.push(no_lesser());
     }
     if versions.last {
-        parts.push("latest = 1");
+        parts.push(no_greater());
     }
     if at {
-        parts.push("version_key IN (SELECT value FROM json_each(:at))");
+        parts.push("r.version_key IN (SELECT value FROM json_each(:at))".to_owned());
     }
     Some(parts.join(" OR "))
 }
 
-/// The statement for one shape of query; values are bound, so there are
-/// few distinct texts and each is prepared once. With `ids`, one search of
-/// the objects' versions over every lane; without, one lane's range scan.
+/// The statement selecting the keys (`added_us`) of one shape of query;
+/// values are bound, so there are few distinct texts and each is prepared
+/// once. With `ids`, one search of the objects' versions over the query's
+/// lanes; without, one lane's range scan.
 fn query_sql(query: &StixQuery, at: bool) -> String {
     let versions = version_condition(&query.versions, at);
     let (index, lanes) = if !query.ids.is_empty() {
         (
             "stix_objects_by_object",
-            " AND object_id IN (SELECT value FROM json_each(:ids))
-              AND lane IN (SELECT value FROM json_each(:lanes))",
+            " AND r.object_id IN (SELECT value FROM json_each(:ids))
+              AND r.lane IN (SELECT value FROM json_each(:lanes))",
         )
-    } else if versions.as_deref() == Some("latest = 1") {
-        ("stix_objects_latest", " AND lane = :lane")
     } else {
-        ("stix_objects_by_lane", " AND lane = :lane")
+        ("stix_objects_by_lane", " AND r.lane = :lane")
     };
     let mut sql = format!(
-        "{COLUMNS} INDEXED BY {index}
-         WHERE counterparty = :counterparty AND collection = :collection{lanes}
-           AND added_us > :after"
+        "SELECT r.added_us FROM stix_objects AS r INDEXED BY {index}
+         WHERE r.counterparty = :counterparty AND r.collection = :collection{lanes}
+           AND r.added_us > :after AND {}",
+        kept()
     );
     if let Some(versions) = versions {
         sql.push_str(&format!(" AND ({versions})"));
     }
     if !query.types.is_empty() {
-        sql.push_str(" AND object_type IN (SELECT value FROM json_each(:types))");
+        sql.push_str(" AND r.object_type IN (SELECT value FROM json_each(:types))");
     }
     if !query.spec_versions.is_empty() {
-        sql.push_str(" AND spec_version IN (SELECT value FROM json_each(:spec_versions))");
+        sql.push_str(" AND r.spec_version IN (SELECT value FROM json_each(:spec_versions))");
     }
-    sql.push_str(" ORDER BY added_us LIMIT :limit");
+    sql.push_str(" ORDER BY r.added_us LIMIT :limit");
     sql
 }
 
@@ -355,8 +352,9 @@ fn json_list<'a>(values: impl IntoIterator<Item = &'a String>) -> Result<String,
     serde_json::to_string(&values).map_err(|e| StoreError::Backend(e.to_string()))
 }
 
-/// [`crate::Store::stix_objects`]: each lane's page, merged by `added_us`;
-/// with ids, one search.
+/// [`crate::Store::stix_objects`]: each lane's keys, merged by
+/// `added_us` (with ids, one search), then the page's rows by key, all in
+/// one read transaction (one snapshot).
 pub(super) fn query(
     conn: &Connection,
     query: &StixQuery,
@@ -384,6 +382,7 @@ pub(super) fn query(
     let mut bound: Vec<(&str, &dyn ToSql)> = vec![
         (":counterparty", &counterparty),
         (":collection", &collection),
+        (":lanes", &lane_list),
         (":after", &after),
         (":limit", &limit),
     ];
@@ -391,7 +390,6 @@ pub(super) fn query(
     for (name, value, used) in [
         (":at", &at, at_used),
         (":ids", &ids, !query.ids.is_empty()),
-        (":lanes", &lane_list, !query.ids.is_empty()),
         (":types", &types, !query.types.is_empty()),
         (
             ":spec_versions",
@@ -403,17 +401,34 @@ pub(super) fn query(
             bound.push((name, value as &dyn ToSql));
         }
     }
-    if !query.ids.is_empty() {
-        return all_rows(conn, &sql, bound.as_slice(), stored_object);
+    // One snapshot for the keys and the rows: a version added between them
+    // could otherwise change the flags of a row already chosen.
+    let tx = conn.unchecked_transaction().map_err(db_error)?;
+    let key = |(added_us,): (i64,)| Ok::<_, StoreError>(added_us);
+    let mut keys = if query.ids.is_empty() {
+        let mut keys = Vec::new();
+        for lane in lanes {
+            let mut with_lane = bound.clone();
+            with_lane.push((":lane", lane));
+            keys.extend(all_rows(&tx, &sql, with_lane.as_slice(), key)?);
+        }
+        keys
+    } else {
+        all_rows(&tx, &sql, bound.as_slice(), key)?
+    };
+    keys.sort_unstable();
+    keys.truncate(query.limit);
+    if keys.is_empty() {
+        return Ok(Vec::new());
     }
-    let mut found = Vec::new();
-    for lane in lanes {
-        let mut with_lane = bound.clone();
-        with_lane.push((":lane", lane));
-        found.extend(all_rows(conn, &sql, with_lane.as_slice(), stored_object)?);
-    }
-    found.sort_by_key(|object| object.added_us);
-    found.truncate(query.limit);
+    let keys = serde_json::to_string(&keys).map_err(|e| StoreError::Backend(e.to_string()))?;
+    let found = all_rows(
+        &tx,
+        &fetch_sql(),
+        rusqlite::named_params! { ":keys": keys, ":lanes": lane_list },
+        stored_object,
+    )?;
+    tx.finish().map_err(db_error)?;
     Ok(found)
 }
 
@@ -536,99 +551,135 @@ mod tests {
         steps.join("\n")
     }
 
-    /// The constant-cost property: each lane is one range scan of an index
-    /// in `added_us` order, which stops at `LIMIT`; nothing is sorted.
+    /// The lines of `plan` about the table scanned as `alias`.
+    fn steps<'a>(plan: &'a str, alias: &str) -> Vec<&'a str> {
+        plan.lines()
+            .filter(|line| line.contains(&format!(" {alias} ")))
+            .collect()
+    }
+
+    /// Every `NOT EXISTS` probe (`o`) is a search of the object index on
+    /// the object and its version key, never a scan; `probes` of them.
+    fn assert_probes(plan: &str, probes: usize) {
+        let searches = steps(plan, "o");
+        assert_eq!(searches.len(), probes, "{plan}");
+        for search in searches {
+            assert!(
+                search.contains("SEARCH o USING COVERING INDEX stix_objects_by_object")
+                    && search.contains(
+                        "counterparty=? AND collection=? AND object_id=? AND version_key"
+                    ),
+                "{plan}"
+            );
+        }
+        assert!(!plan.contains("SCAN o"), "{plan}");
+    }
+
+    /// The probe for an earlier visible copy of the same version: the
+    /// whole key, each lane named, and the rowid below.
+    const KEPT_PROBE: &str = "SEARCH o USING COVERING INDEX stix_objects_by_object \
+        (counterparty=? AND collection=? AND object_id=? AND version_key=? AND lane=? AND rowid<?)";
+
+    /// The constant-cost property: each lane is one range scan of the lane
+    /// index in `added_us` order, which stops at `LIMIT`; nothing is
+    /// sorted; every probe of the reader's view of an object (an earlier
+    /// copy, a greater or lesser version) is a search of the object index.
     #[test]
     fn a_lane_is_one_range_scan_in_added_order() {
-        let last = VersionFilter {
-            last: true,
-            ..VersionFilter::default()
-        };
-        let plan_of_last = plan(&query_sql(&query(&[], last), false));
-        assert!(
-            plan_of_last.contains(
-                "SEARCH stix_objects USING INDEX stix_objects_latest \
-                 (counterparty=? AND collection=? AND lane=? AND added_us>?)"
+        let none = VersionFilter::default();
+        for (versions, probes) in [
+            (
+                VersionFilter {
+                    last: true,
+                    ..none.clone()
+                },
+                2,
             ),
-            "{plan_of_last}"
-        );
-        for versions in [
-            VersionFilter {
-                all: true,
-                ..VersionFilter::default()
-            },
-            VersionFilter {
-                first: true,
-                ..VersionFilter::default()
-            },
-            VersionFilter {
-                first: true,
-                last: true,
-                at: vec!["k".to_owned()],
-                ..VersionFilter::default()
-            },
+            (
+                VersionFilter {
+                    all: true,
+                    ..none.clone()
+                },
+                1,
+            ),
+            (
+                VersionFilter {
+                    first: true,
+                    ..none.clone()
+                },
+                2,
+            ),
+            (
+                VersionFilter {
+                    first: true,
+                    last: true,
+                    at: vec!["k".to_owned()],
+                    ..none.clone()
+                },
+                3,
+            ),
         ] {
             let at = !versions.at.is_empty();
             let plan = plan(&query_sql(&query(&[], versions), at));
-            assert!(
-                plan.contains(
-                    "SEARCH stix_objects USING INDEX stix_objects_by_lane \
+            assert_eq!(
+                steps(&plan, "r"),
+                vec![
+                    "SEARCH r USING INDEX stix_objects_by_lane \
                      (counterparty=? AND collection=? AND lane=? AND added_us>?)"
-                ),
+                ],
                 "{plan}"
             );
             assert!(!plan.contains("TEMP B-TREE"), "{plan}");
+            assert_probes(&plan, probes);
+            assert!(plan.contains(KEPT_PROBE), "{plan}");
         }
-        assert!(!plan_of_last.contains("TEMP B-TREE"), "{plan_of_last}");
-        assert!(
-            !plan_of_last.contains("SCAN stix_objects"),
-            "{plan_of_last}"
-        );
     }
 
     /// With ids, the cost is that of those objects' versions: one search
-    /// of the unique index per id (then a sort of what it found).
+    /// of the unique index per id (then a sort of their keys).
     #[test]
     fn ids_are_searched_on_the_object_index() {
         let plan = plan(&query_sql(
             &query(
                 &["indicator--1"],
                 VersionFilter {
-                    all: true,
+                    last: true,
                     ..VersionFilter::default()
                 },
             ),
             false,
         ));
+        let scans = steps(&plan, "r");
+        assert_eq!(scans.len(), 1, "{plan}");
         assert!(
-            plan.contains(
-                "SEARCH stix_objects USING INDEX stix_objects_by_object \
-                 (counterparty=? AND collection=? AND object_id=?)"
+            scans[0].starts_with(
+                "SEARCH r USING INDEX stix_objects_by_object \
+                 (counterparty=? AND collection=? AND object_id=?"
             ),
             "{plan}"
         );
-        assert!(!plan.contains("SCAN stix_objects"), "{plan}");
+        assert!(!plan.contains("SCAN r"), "{plan}");
+        assert_probes(&plan, 2);
+        assert!(plan.contains(KEPT_PROBE), "{plan}");
     }
 
-    /// Adding an object: each statement is one search of the unique index.
+    /// The page's rows are read by rowid, each flag one search of the
+    /// object index.
     #[test]
-    fn adding_searches_the_object_index() {
-        for sql in [
-            "SELECT version_key FROM stix_objects
-             WHERE counterparty = ?1 AND collection = ?2 AND object_id = ?3
-             ORDER BY version_key DESC LIMIT 1",
-            "UPDATE stix_objects SET latest = 0
-             WHERE counterparty = ?1 AND collection = ?2 AND object_id = ?3
-               AND version_key = ?4",
-        ] {
-            let plan = plan(sql);
-            assert!(
-                plan.contains("USING INDEX stix_objects_by_object")
-                    || plan.contains("USING COVERING INDEX stix_objects_by_object"),
-                "{plan}"
-            );
-            assert!(!plan.contains("TEMP B-TREE"), "{plan}");
-        }
+    fn the_page_is_read_by_key() {
+        let plan = plan(&fetch_sql());
+        let reads = steps(&plan, "r");
+        assert_eq!(reads.len(), 1, "{plan}");
+        assert!(
+            reads[0].starts_with("SEARCH r USING INTEGER PRIMARY KEY (rowid=?)"),
+            "{plan}"
+        );
+        assert_probes(&plan, 2);
+    }
+
+    /// Adding objects starts from the greatest `added_us`: one search.
+    #[test]
+    fn the_next_added_us_is_one_search() {
         let plan = plan("SELECT max(added_us) FROM stix_objects");
         assert!(plan.contains("SEARCH stix_objects"), "{plan}");
     }

@@ -208,3 +208,31 @@ fn versions_of_one_id_share_their_markings() {
         Some(Tlp2::Green)
     );
 }
+
+#[test]
+fn references_inside_extensions_count() {
+    // A GREEN archive whose archive-ext contains a RED file: sharing the
+    // archive shares what it contains.
+    let red_file = "file--5a1e9b3c-2d4f-4e6a-8b7c-9d0e1f2a3b4c";
+    let bundle = Bundle::from_value(serde_json::json!({
+        "type": "bundle",
+        "id": "bundle--5d0092c5-5f74-4287-9642-33f4c354e56d",
+        "objects": [
+            {"type": "file", "spec_version": "2.1",
+             "id": "file--0b1c2d3e-4f5a-4b6c-8d7e-9f0a1b2c3d4e", "name": "a.zip",
+             "object_marking_refs": [Tlp2::Green.marking_definition_id()],
+             "extensions": {"archive-ext": {"contains_refs": [red_file]}}},
+            {"type": "file", "spec_version": "2.1", "id": red_file, "name": "secret.doc",
+             "object_marking_refs": [Tlp2::Red.marking_definition_id()]}
+        ]
+    }))
+    .expect("bundle");
+    assert_eq!(
+        effective_tlps(&bundle, None),
+        [Some(Tlp2::Red), Some(Tlp2::Red)]
+    );
+    assert_eq!(
+        effective_tlp(&bundle, "file--0b1c2d3e-4f5a-4b6c-8d7e-9f0a1b2c3d4e", None),
+        Some(Tlp2::Red)
+    );
+}

@@ -293,3 +293,25 @@ proptest::proptest! {
         }
     }
 }
+
+#[test]
+fn a_match_list_is_bounded() {
+    let many: Vec<String> = (0..=MAX_MATCH_VALUES)
+        .map(|i| format!("type-{i:04}"))
+        .collect();
+    let query = format!("match[type]={}", many.join(","));
+    let err = Query::parse(Some(&query), Endpoint::Objects).unwrap_err();
+    assert!(
+        matches!(
+            err,
+            QueryError::TooMany {
+                max: MAX_MATCH_VALUES,
+                ..
+            }
+        ),
+        "{err}"
+    );
+    let fewer = format!("match[type]={}", many[..MAX_MATCH_VALUES].join(","));
+    let parsed = Query::parse(Some(&fewer), Endpoint::Objects).expect("at the bound");
+    assert_eq!(parsed.types.len(), MAX_MATCH_VALUES);
+}

@@ -7,19 +7,21 @@
 -- Never edit this file after it has shipped (docs/storage.md, "Migrations").
 --
 -- `stix_objects`: one row per version of a STIX object in one collection
--- (counterparty, collection alias), its JSON verbatim. `added_us` (the
--- TAXII `date_added`, microseconds since the Unix epoch) is the rowid: set
--- by the store, unique and strictly increasing in insertion order, even if
--- the clock steps back. An object's version is stored once: the unique
--- index `stix_objects_by_object` on (counterparty, collection, object_id,
--- version_key), where an object with no version (`version` NULL) has
--- `version_key` '' (so it too is stored once, and sorts lowest). `latest`
--- and `first` mark each object's greatest and least version_key in its
--- collection, maintained in the transaction that adds a version. `lane` is
--- the visibility lane fixed at storing (e.g. `green`, `red:tier:technical`).
--- The source is a message or a draft (exactly one of `message_id`,
--- `draft_id`); neither need be stored, so neither has a foreign key. Rows
--- change only in `latest` and `first`, and are never deleted.
+-- (counterparty, collection alias) and visibility lane, its JSON verbatim.
+-- `added_us` (the TAXII `date_added`, microseconds since the Unix epoch) is
+-- the rowid: set by the store, unique and strictly increasing in insertion
+-- order, even if the clock steps back. `lane` is the visibility lane fixed
+-- at storing (e.g. `green`, `red:tier:technical`). A version is stored
+-- once per lane: the unique index `stix_objects_by_object` on
+-- (counterparty, collection, object_id, version_key, lane), where an
+-- object with no version (`version` NULL) has `version_key` '' (so it too
+-- is stored once per lane, and sorts lowest). The lane is part of the key
+-- so that a copy in a lane the writer cannot see never stops the writer's
+-- own copy (no existence oracle). Which version is an object's latest or
+-- first is not stored: it depends on the lanes a reader may see, and is
+-- decided per query. The source is a message or a draft (exactly one of
+-- `message_id`, `draft_id`); neither need be stored, so neither has a
+-- foreign key. Rows never change and are never deleted.
 CREATE TABLE stix_objects (
     added_us      INTEGER PRIMARY KEY,
     counterparty  TEXT    NOT NULL,
@@ -34,26 +36,20 @@ CREATE TABLE stix_objects (
     message_id    TEXT,
     draft_id      TEXT,
     json          BLOB    NOT NULL,
-    latest        INTEGER NOT NULL CHECK (latest IN (0, 1)),
-    first         INTEGER NOT NULL CHECK (first IN (0, 1)),
     CHECK ((version IS NULL) = (version_key = '')),
     CHECK ((message_id IS NULL) <> (draft_id IS NULL))
 ) STRICT;
 
--- One row per object version (the dedup of `add_stix_objects`); an
--- object's first and latest versions (its ends); the objects of given ids.
+-- One row per object version and lane (the dedup of `add_stix_objects`);
+-- the probes of a query (is there a visible greater, lesser, or earlier
+-- copy of this version?); the objects of given ids.
 CREATE UNIQUE INDEX stix_objects_by_object
-    ON stix_objects (counterparty, collection, object_id, version_key);
+    ON stix_objects (counterparty, collection, object_id, version_key, lane);
 
--- A page of one lane in `date_added` order, for every version filter but
--- `last` alone: one range scan that stops at the page's end.
+-- A page of one lane in `date_added` order, for every version filter: one
+-- range scan that stops at the page's end.
 CREATE INDEX stix_objects_by_lane
     ON stix_objects (counterparty, collection, lane, added_us);
-
--- A page of one lane's latest versions (`match[version]=last`, the
--- default), in `date_added` order: only latest rows, one range scan.
-CREATE INDEX stix_objects_latest
-    ON stix_objects (counterparty, collection, lane, added_us) WHERE latest = 1;
 
 -- The indexer's watermark: the position (`messages.rowid`) of the last
 -- message whose objects are in `stix_objects`; at most one row, none: 0.
