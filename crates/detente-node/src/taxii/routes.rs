@@ -410,18 +410,31 @@ async fn objects(
 async fn object(
     State(node): State<Arc<Node>>,
     TaxiiAccount(account): TaxiiAccount,
-    Path((root, collection, object)): Path<(String, String, String)>,
+    Path(path): Path<(String, String, String)>,
     RawQuery(raw_query): RawQuery,
     headers: HeaderMap,
 ) -> Result<Response, TaxiiError> {
     accept(&headers)?;
-    let party = api_root_of(&account, &root)?;
-    let kind = collection_of(&node, &account, &party, &collection, Need::Read)?;
-    let query = Query::parse(raw_query.as_deref(), Endpoint::Object)?;
+    let page = one_object(&node, &account, path, raw_query, Endpoint::Object).await?;
+    Ok(raw(StatusCode::OK, envelope(&page), page.headers()))
+}
+
+/// The page of one object (the object and versions endpoints): 404 when
+/// the account may see no version of it, unless a later page was asked for.
+async fn one_object(
+    node: &Node,
+    account: &Account,
+    (root, collection, object): (String, String, String),
+    raw_query: Option<String>,
+    endpoint: Endpoint,
+) -> Result<Page, TaxiiError> {
+    let party = api_root_of(account, &root)?;
+    let kind = collection_of(node, account, &party, &collection, Need::Read)?;
+    let query = Query::parse(raw_query.as_deref(), endpoint)?;
     let first_page = query.next.is_none() && query.added_after.is_none();
     let page = read_page(
-        &node,
-        &account,
+        node,
+        account,
         &party,
         kind,
         query,
@@ -429,9 +442,9 @@ async fn object(
     )
     .await?;
     if page.rows.is_empty() && first_page {
-        return Err(absent(&object, &account));
+        return Err(absent(&object, account));
     }
-    Ok(raw(StatusCode::OK, envelope(&page), page.headers()))
+    Ok(page)
 }
 
 fn absent(object: &str, account: &Account) -> TaxiiError {
@@ -454,27 +467,12 @@ async fn delete_object(TaxiiAccount(_account): TaxiiAccount) -> Result<Response,
 async fn versions(
     State(node): State<Arc<Node>>,
     TaxiiAccount(account): TaxiiAccount,
-    Path((root, collection, object)): Path<(String, String, String)>,
+    Path(path): Path<(String, String, String)>,
     RawQuery(raw_query): RawQuery,
     headers: HeaderMap,
 ) -> Result<Response, TaxiiError> {
     accept(&headers)?;
-    let party = api_root_of(&account, &root)?;
-    let kind = collection_of(&node, &account, &party, &collection, Need::Read)?;
-    let query = Query::parse(raw_query.as_deref(), Endpoint::Versions)?;
-    let first_page = query.next.is_none() && query.added_after.is_none();
-    let page = read_page(
-        &node,
-        &account,
-        &party,
-        kind,
-        query,
-        Some(vec![object.clone()]),
-    )
-    .await?;
-    if page.rows.is_empty() && first_page {
-        return Err(absent(&object, &account));
-    }
+    let page = one_object(&node, &account, path, raw_query, Endpoint::Versions).await?;
     let resource = Versions {
         more: page.more,
         versions: page.rows.iter().map(version_text).collect(),
