@@ -93,7 +93,10 @@ async fn a_fabricated_receipt_entry_raises_an_alarm() {
         .log_document(forged)
         .await
         .expect("logged");
-    assert_eq!(crosscheck(&net, "RU", "US").await, 1);
+    // The node's own background round may have read US's log first and
+    // raised the alarm itself; either way it is raised exactly once.
+    let raised_here = crosscheck(&net, "RU", "US").await;
+    assert!(raised_here <= 1, "{raised_here} alarms for one entry");
     assert_eq!(alarm_kinds(&net, "RU"), ["unknown-entry"]);
     // Raised once, not at every round.
     assert_eq!(crosscheck(&net, "RU", "US").await, 0);
