@@ -459,8 +459,9 @@ pub struct StoredStixObject {
     pub first: bool,
 }
 
-/// Which versions of each object a [`StixQuery`] matches (TAXII 2.1
-/// `match[version]`).
+/// Which versions of each object a [`StixQuery`] matches: the parsed
+/// `match[version]` of TAXII 2.1, the one type the protocol layer and the
+/// store share.
 ///
 /// A row matches if `all`, or `first` and it is its object's first
 /// version, or `last` and it is the latest, or its `version_key` is one of
@@ -468,17 +469,7 @@ pub struct StoredStixObject {
 /// over the query's lanes only (per reader), and each version is matched
 /// at most once: if it is in several of the query's lanes, the copy with
 /// the least `added_us`.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct VersionFilter {
-    /// The first version of each object.
-    pub first: bool,
-    /// The latest version of each object.
-    pub last: bool,
-    /// Every version.
-    pub all: bool,
-    /// The versions with these `version_key`s.
-    pub at: Vec<String>,
-}
+pub use detente_proto::taxii::VersionFilter;
 
 /// A query of one collection's objects ([`crate::Store::stix_objects`]).
 #[derive(Debug, Clone, PartialEq, Eq)]

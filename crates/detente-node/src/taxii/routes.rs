@@ -121,6 +121,8 @@ fn api_root_of(account: &Account, segment: &str) -> Result<PartyCode, TaxiiError
 enum Need {
     Read,
     Write,
+    /// Either: the collection resource itself.
+    Either,
 }
 
 fn collection_of(
@@ -265,14 +267,7 @@ async fn collection(
 ) -> Result<Response, TaxiiError> {
     accept(&headers)?;
     let party = api_root_of(&account, &root)?;
-    let kind = resolve(node.party(), &party, &collection)
-        .filter(|kind| account.may_read(&party, *kind) || account.may_write(&party, *kind))
-        .ok_or_else(|| {
-            TaxiiError::not_found(format!(
-                "there is no collection {collection} in /taxii2/{root}/ for account {}",
-                account.name
-            ))
-        })?;
+    let kind = collection_of(&node, &account, &party, &collection, Need::Either)?;
     Ok(json(
         StatusCode::OK,
         &resource(node.party(), &party, kind, &account),
@@ -346,12 +341,7 @@ async fn read_page(
         after_us,
         ids: ids.unwrap_or(query.ids),
         types: query.types,
-        versions: detente_store::VersionFilter {
-            first: query.versions.first,
-            last: query.versions.last,
-            all: query.versions.all,
-            at: query.versions.at,
-        },
+        versions: query.versions,
         spec_versions: query.spec_versions,
         limit: limit.saturating_add(1),
     };
