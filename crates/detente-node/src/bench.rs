@@ -4,10 +4,8 @@
 //! temporary directory: many concurrent submitters, each waiting for its
 //! entry to be durable (group commit), as composers and receivers do.
 //!
-//! `bench taxii` ([`taxii`]) drives a real node's TAXII 2.1 endpoints over
-//! HTTPS: ingest, a full paged read, and first-page latency.
-
-pub mod taxii;
+//! `bench taxii` lives in the `detente` binary: it drives a served node
+//! through its public API only.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};

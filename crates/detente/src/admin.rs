@@ -517,7 +517,7 @@ pub async fn bench_log(args: crate::cli::BenchLogArgs) -> anyhow::Result<()> {
 }
 
 pub async fn bench_taxii(args: crate::cli::BenchTaxiiArgs) -> anyhow::Result<()> {
-    use detente_node::bench::taxii::{Progress, TaxiiBenchOptions, noise_band};
+    use crate::bench_taxii::{Progress, TaxiiBenchOptions, noise_band};
     use std::sync::atomic::{AtomicU64, Ordering};
     let parent = args.dir.unwrap_or_else(std::env::temp_dir);
     let dir = tempfile::Builder::new()
@@ -566,7 +566,7 @@ pub async fn bench_taxii(args: crate::cli::BenchTaxiiArgs) -> anyhow::Result<()>
         Progress::Reading => println!("  reading every page …"),
         Progress::Breakdown => println!("  the same objects in process, without HTTP …"),
     });
-    let report = detente_node::bench::taxii::taxii(dir.path(), options, progress).await?;
+    let report = crate::bench_taxii::taxii(dir.path(), options, progress).await?;
     let ms = |d: std::time::Duration| d.as_secs_f64() * 1000.0;
     println!(
         "Ingest: {} objects in {:.3} s over {} POSTs: {:.0} objects/s (every status complete, all added)",

@@ -3,6 +3,7 @@
 #![forbid(unsafe_code)]
 
 mod admin;
+mod bench_taxii;
 mod cli;
 mod demo;
 mod officer;

@@ -43,12 +43,13 @@ use detente_store::{
 };
 use serde::Deserialize;
 
-use crate::error::{NodeError, NodeResult};
-use crate::init::{InitOptions, init_node};
-use crate::node::Node;
-use crate::server::RunningNode;
-use crate::taxii::access::{Account, issue_secret};
-use crate::taxii::rows::{Audience, Placement, rows_of};
+use anyhow::{Context as _, anyhow};
+use detente_node::init::{InitOptions, init_node};
+use detente_node::taxii::access::{Account, issue_secret};
+use detente_node::taxii::rows::{Audience, Placement, rows_of};
+use detente_node::{Node, RunningNode};
+
+type BenchResult<T> = anyhow::Result<T>;
 
 /// The API root the bench posts to (no peer is needed for it).
 const PEER: &str = "PEER";
@@ -299,8 +300,6 @@ impl PageSummary {
 pub struct TaxiiBenchReport {
     /// What was asked.
     pub options: TaxiiBenchOptions,
-    /// Where the node served.
-    pub addr: SocketAddr,
     /// Ingest over HTTPS: every POST, first request to last 202 (the
     /// latency series in between not counted).
     pub ingest: Throughput,
@@ -337,8 +336,8 @@ impl TaxiiBenchReport {
     }
 }
 
-fn internal(what: &str) -> impl Fn(String) -> NodeError + '_ {
-    move |why| NodeError::Internal(format!("bench taxii: {what}: {why}"))
+fn internal(what: &str) -> impl Fn(String) -> anyhow::Error + '_ {
+    move |why| anyhow!("bench taxii: {what}: {why}")
 }
 
 /// A TAXII client of the bench's account.
@@ -351,7 +350,7 @@ struct Client {
 }
 
 impl Client {
-    async fn post(&self, body: Vec<u8>, count: usize) -> NodeResult<()> {
+    async fn post(&self, body: Vec<u8>, count: usize) -> BenchResult<()> {
         let response = self
             .http
             .post(&self.objects_url)
@@ -376,7 +375,7 @@ impl Client {
         check_status(&bytes, count).map_err(internal("POST"))
     }
 
-    async fn get(&self, query: &str) -> NodeResult<PageSummary> {
+    async fn get(&self, query: &str) -> BenchResult<PageSummary> {
         let url = format!("{}?{query}", self.objects_url);
         let response = self
             .http
@@ -409,7 +408,7 @@ async fn ingest(
     options: &TaxiiBenchOptions,
     done: &Arc<AtomicU64>,
     progress: &Arc<dyn Fn(Progress) + Send + Sync>,
-) -> NodeResult<(Duration, u64)> {
+) -> BenchResult<(Duration, u64)> {
     let batches = batch_count(count, options.batch);
     let next = Arc::new(AtomicU64::new(0));
     let total = options.objects;
@@ -423,7 +422,7 @@ async fn ingest(
             loop {
                 let index = next.fetch_add(1, Ordering::Relaxed);
                 if index >= batches {
-                    return NodeResult::Ok(());
+                    return BenchResult::Ok(());
                 }
                 let len = batch_len(count, batch, index);
                 let body = indicator_envelope(first + index * batch as u64, len);
@@ -441,7 +440,7 @@ async fn ingest(
 
 /// Times `samples` first-page requests, after a few unmeasured ones, and
 /// checks each page is full.
-async fn first_page_latency(client: &Client, samples: usize, present: u64) -> NodeResult<Latency> {
+async fn first_page_latency(client: &Client, samples: usize, present: u64) -> BenchResult<Latency> {
     let query = format!("limit={PROBE_LIMIT}");
     let expected = usize::try_from(present)
         .unwrap_or(usize::MAX)
@@ -472,7 +471,7 @@ async fn store_page_latency(
     account: &Account,
     samples: usize,
     present: u64,
-) -> NodeResult<Latency> {
+) -> BenchResult<Latency> {
     let query = StixQuery {
         counterparty: PEER.parse().map_err(internal("party"))?,
         collection: CollectionKind::Drafts,
@@ -507,7 +506,7 @@ async fn store_page_latency(
                 times.push(elapsed);
             }
         }
-        NodeResult::Ok(times)
+        BenchResult::Ok(times)
     })
     .await
     .map_err(|e| internal("store page")(e.to_string()))??;
@@ -515,7 +514,7 @@ async fn store_page_latency(
 }
 
 /// Reads every page, following `next`; returns objects, pages and time.
-async fn read_all(client: &Client) -> NodeResult<(u64, u64, Duration)> {
+async fn read_all(client: &Client) -> BenchResult<(u64, u64, Duration)> {
     let started = Instant::now();
     let (mut objects, mut pages) = (0u64, 0u64);
     let mut next: Option<String> = None;
@@ -545,7 +544,7 @@ async fn node_path(
     account: &Account,
     count: u64,
     options: &TaxiiBenchOptions,
-) -> NodeResult<Throughput> {
+) -> BenchResult<Throughput> {
     let party: PartyCode = NODE_PATH_PEER.parse().map_err(internal("party"))?;
     let bodies: Vec<(Vec<u8>, usize)> = (0..batch_count(count, options.batch))
         .map(|index| {
@@ -575,7 +574,7 @@ async fn node_path(
 /// `count` objects as drafts, prepared beforehand as the node prepares
 /// them, then stored by `Store::create_draft` alone (without the status
 /// row the node adds), into the drafts of [`STORE_PATH_PEER`].
-async fn store_path(node: &Arc<Node>, count: u64, batch: usize) -> NodeResult<Throughput> {
+async fn store_path(node: &Arc<Node>, count: u64, batch: usize) -> BenchResult<Throughput> {
     let party: PartyCode = STORE_PATH_PEER.parse().map_err(internal("party"))?;
     let mut drafts: Vec<(NewDraft, Vec<NewStixObject>)> = Vec::new();
     for index in 0..batch_count(count, batch) {
@@ -619,7 +618,7 @@ async fn store_path(node: &Arc<Node>, count: u64, batch: usize) -> NodeResult<Th
         for (draft, rows) in &drafts {
             store.create_draft(draft, rows, None, clock.now())?;
         }
-        NodeResult::Ok(Throughput {
+        BenchResult::Ok(Throughput {
             objects: count,
             elapsed: started.elapsed(),
         })
@@ -633,7 +632,7 @@ pub async fn taxii(
     dir: &Path,
     options: TaxiiBenchOptions,
     progress: Arc<dyn Fn(Progress) + Send + Sync>,
-) -> NodeResult<TaxiiBenchReport> {
+) -> BenchResult<TaxiiBenchReport> {
     let mut options = options;
     options.batch = options.batch.max(1);
     options.posters = options.posters.max(1);
@@ -671,7 +670,6 @@ pub async fn taxii(
     }
     Ok(TaxiiBenchReport {
         options,
-        addr,
         ingest: measured.ingest,
         posts: measured.posts,
         read: measured.read,
@@ -705,7 +703,7 @@ async fn drive(
     addr: SocketAddr,
     options: &TaxiiBenchOptions,
     progress: &Arc<dyn Fn(Progress) + Send + Sync>,
-) -> NodeResult<Measured> {
+) -> BenchResult<Measured> {
     let peer: PartyCode = PEER.parse().map_err(internal("party"))?;
     let (secret, secret_sha256) = issue_secret();
     let record = TaxiiAccountRecord {
@@ -727,9 +725,10 @@ async fn drive(
     let account = Account::from(record);
 
     let card_path = node_dir.join("card.json");
-    let card_bytes = std::fs::read(&card_path).map_err(|e| NodeError::io(&card_path, e))?;
+    let card_bytes = std::fs::read(&card_path)
+        .with_context(|| format!("cannot read {}", card_path.display()))?;
     let card = SignedCard::parse(&card_bytes).map_err(|e| internal("card")(e.to_string()))?;
-    let mut tls = crate::tls::officer_client_config(card.keys().tls_spki_sha256)?;
+    let mut tls = detente_node::tls::officer_client_config(card.keys().tls_spki_sha256)?;
     if options.http1 {
         tls.alpn_protocols = vec![b"http/1.1".to_vec()];
     }
