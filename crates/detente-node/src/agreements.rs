@@ -49,15 +49,6 @@ impl AgreementState {
     }
 }
 
-/// Whether `kind` carries an agreement signature (always allowed: it is
-/// how agreements come to be).
-pub fn is_agreement_kind(kind: MessageKind) -> bool {
-    matches!(
-        kind,
-        MessageKind::AgreementPropose | MessageKind::AgreementSign
-    )
-}
-
 /// The signing keys of this party and its peers, by party.
 pub type PartyKeys = HashMap<PartyCode, PartyVerifyingKey>;
 
@@ -257,7 +248,7 @@ impl Node {
     }
 
     /// Forgets every cached answer: a signature was stored.
-    fn forget_in_force(&self) {
+    pub(crate) fn forget_in_force(&self) {
         let mut cache = self.in_force.lock().unwrap_or_else(|p| p.into_inner());
         cache.generation += 1;
         cache.by_party.clear();
@@ -423,7 +414,10 @@ impl Node {
     }
 
     /// The store record and the document leaf of a signature.
-    fn signature_records(&self, signed: &SignedAgreement) -> (AgreementSignature, LogEntry) {
+    pub(crate) fn signature_records(
+        &self,
+        signed: &SignedAgreement,
+    ) -> (AgreementSignature, LogEntry) {
         let reference = signed.agreement().reference();
         let record = AgreementSignature {
             agreement_id: reference.id.clone(),
@@ -479,9 +473,10 @@ impl Node {
         Ok(Some(signed))
     }
 
-    /// After a signature message was accepted (also again on a repeated
-    /// delivery, so a signature whose recording failed is not lost): store
-    /// and log it. Both steps are idempotent. For blocking threads.
+    /// On a repeated delivery of a signature message: store and log the
+    /// signature, in case a database from before signatures were committed
+    /// with their message's batch lost it. Both steps are idempotent. For
+    /// blocking threads.
     pub(crate) fn record_received_signature(&self, signed: &SignedAgreement) -> NodeResult<()> {
         let (record, entry) = self.signature_records(signed);
         self.store.put_agreement_signature(&record)?;
@@ -500,7 +495,7 @@ impl Node {
         kind: MessageKind,
         exercise: bool,
     ) -> NodeResult<Option<AgreementRef>> {
-        if is_agreement_kind(kind) {
+        if !kind.judged_by_agreement() {
             return Ok(None);
         }
         let other = if from.0 == self.party() { to.0 } else { from.0 };

@@ -76,7 +76,7 @@ fn suspension_in(stored: &StoredMessage, by: &PartyCode) -> NodeResult<Option<Su
 
 /// Refuses a message of `kind` on a channel with standing suspensions.
 pub fn check_open(kind: MessageKind, with: &PartyCode, suspended: &[Suspension]) -> NodeResult<()> {
-    if kind == MessageKind::ChannelStatus || suspended.is_empty() {
+    if kind.passes_suspension() || suspended.is_empty() {
         return Ok(());
     }
     let by: Vec<String> = suspended

@@ -60,11 +60,6 @@ pub struct ComposeRequest {
     pub body: serde_json::Value,
 }
 
-/// Kinds that can only answer a message the other side sent.
-fn answers_only_received(kind: MessageKind) -> bool {
-    matches!(kind, MessageKind::Acknowledgement | MessageKind::Pong)
-}
-
 fn routine() -> Precedence {
     Precedence::Routine
 }
@@ -116,7 +111,7 @@ impl Node {
             let original = self.with_store(move |s| Ok(s.message(&answered)?)).await?;
             match original {
                 Some(m)
-                    if answers_only_received(kind)
+                    if kind.answers_only_received()
                         && m.message.direction != Direction::Received =>
                 {
                     return Err(NodeError::Unprocessable(format!(
@@ -138,10 +133,10 @@ impl Node {
         let suspended = self.channel_suspensions(&request.to.party).await?;
         crate::channels::check_open(kind, &request.to.party, &suspended)?;
         // The agreement in force on this channel, if any, must allow it.
-        let in_force = if crate::agreements::is_agreement_kind(kind) {
-            None
-        } else {
+        let in_force = if kind.judged_by_agreement() {
             self.agreement_in_force(&request.to.party).await?
+        } else {
+            None
         };
         if let Some(agreement) = &in_force {
             agreement

@@ -120,14 +120,6 @@ fn engine_officer() -> Officer {
     }
 }
 
-/// Whether `kind` may meet a deadline at all.
-fn answers_deadlines(kind: MessageKind) -> bool {
-    matches!(
-        kind,
-        MessageKind::Acknowledgement | MessageKind::Reply | MessageKind::Pong
-    )
-}
-
 impl Node {
     /// The timers a sent message starts, now that its recipient's receipt
     /// says it arrived at `received_at`: the deadlines its agreement (if in
@@ -169,7 +161,7 @@ impl Node {
         let Some(asked_id) = answer.in_reply_to else {
             return;
         };
-        if !answers_deadlines(answer.kind) {
+        if !answer.kind.answers_deadlines() {
             return;
         }
         let met = || -> NodeResult<()> {

@@ -65,14 +65,6 @@ impl GuaranteeState {
     }
 }
 
-/// Whether `kind` is one of the guarantee kinds.
-pub fn is_guarantee_kind(kind: MessageKind) -> bool {
-    matches!(
-        kind,
-        MessageKind::GuaranteePropose | MessageKind::GuaranteeSign | MessageKind::GuaranteeWithdraw
-    )
-}
-
 /// The state of guarantee `id` from the store; `None` if nothing is stored.
 pub fn guarantee_state(
     store: &dyn Store,
@@ -548,15 +540,6 @@ impl Node {
                 role.as_str()
             )));
         }
-        Ok(())
-    }
-
-    /// After a received document message was accepted: store and log its
-    /// record. Idempotent. For blocking threads.
-    pub(crate) fn record_received_document(&self, record: &DocumentRecord) -> NodeResult<()> {
-        self.store.put_document_record(record)?;
-        self.log
-            .log_document_once_blocking(self.document_leaf(record))?;
         Ok(())
     }
 

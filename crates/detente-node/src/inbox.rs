@@ -7,7 +7,9 @@
 //! one; `sealed.sent_at` must be within the allowed skew and
 //! `envelope.created_at` not in the future beyond it. Then the sequencer
 //! logs a "received" entry, signs the receipt naming its leaf index and
-//! checkpoint, and stores message, receipt and log entry in one transaction.
+//! checkpoint, and stores message, receipt and log entry in one transaction,
+//! with the record the message carries (a guarantee or pledge step, an
+//! agreement signature) and the document entry that logs it.
 //!
 //! Delivery is idempotent by id: the same envelope again gets the same
 //! receipt and stores nothing; a different envelope under a used id is a
@@ -21,10 +23,11 @@ use detente_proto::ids::PartyCode;
 use detente_proto::receipt::Receipt;
 use detente_proto::seal::SealedEnvelope;
 use detente_proto::time::{Timestamp, human_duration};
-use detente_store::Direction;
+use detente_store::{CarriedRecord, Direction};
 
 use crate::error::{NodeError, NodeResult, PeerRejection};
 use crate::events::EventKind;
+use crate::log::Carried;
 use crate::node::{Node, new_message};
 
 /// Refuses `at` if it is more than `skew` away from `now` (or, with
@@ -205,12 +208,32 @@ impl Node {
         };
         let envelope_sha256 = receipt.envelope_sha256.clone();
         let row = new_message(&signed, Direction::Received, now);
-        let accepted = self.log.log_received_blocking(row, receipt)?;
+        // What the message carries is stored and logged in its own batch,
+        // so no crash can keep the message and lose the record.
+        let mut carried = Vec::new();
         if let Some(signed) = &agreement_signature {
-            self.record_received_signature(signed)?;
+            let (record, entry) = self.signature_records(signed);
+            carried.push(Carried {
+                record: CarriedRecord::AgreementSignature(record),
+                entry,
+            });
         }
-        if let Some(record) = &document {
-            self.record_received_document(record)?;
+        if let Some(record) = document {
+            let entry = self.document_leaf(&record);
+            carried.push(Carried {
+                record: CarriedRecord::Document(record),
+                entry,
+            });
+        }
+        let accepted = self.log.log_received_blocking(row, receipt, carried)?;
+        if let Some(signed) = &agreement_signature {
+            if accepted.fresh {
+                self.forget_in_force();
+            } else {
+                // Stores nothing if the first delivery stored it; heals a
+                // database written before signatures went in the batch.
+                self.record_received_signature(signed)?;
+            }
         }
         if accepted.fresh {
             self.meet_deadlines_blocking(

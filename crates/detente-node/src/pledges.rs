@@ -77,11 +77,6 @@ pub struct RegistryRecord {
     pub envelope: String,
 }
 
-/// Whether `kind` is one of the pledge kinds.
-pub fn is_pledge_kind(kind: MessageKind) -> bool {
-    matches!(kind, MessageKind::PledgeSign | MessageKind::PledgeWithdraw)
-}
-
 fn not_found(reference: &PledgeRef) -> NodeError {
     NodeError::NotFound {
         what: "pledge",

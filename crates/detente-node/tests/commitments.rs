@@ -10,7 +10,9 @@ use common::{Net, RawPeer, eventually, notification, officer_call};
 use detente_proto::body::{Body, GuaranteeSignature, PledgeSign};
 use detente_proto::clock::{Clock, ManualClock, SystemClock};
 use detente_proto::guarantee::GuaranteeSpec;
+use detente_proto::kind::MessageKind;
 use detente_proto::time::Timestamp;
+use detente_store::DocumentKind;
 use serde_json::{Value, json};
 
 /// RU, US and UN on one manual clock; no agreement, so channels are open.
@@ -835,4 +837,87 @@ async fn a_guarantee_is_shown_only_to_officers_cleared_for_its_tier() {
     )
     .await;
     assert_eq!(status, 404);
+}
+
+/// Runs `sql` on a node's database, beside the running node.
+fn on_database(net: &Net, code: &str, sql: &str) {
+    let path = net.get(code).dir.join("detente.db");
+    let conn = rusqlite::Connection::open(&path).expect("open the node's database");
+    conn.busy_timeout(std::time::Duration::from_secs(10))
+        .expect("busy timeout");
+    conn.execute_batch(sql)
+        .expect("run SQL on the node's database");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_received_step_is_never_stored_apart_from_its_message() {
+    let mut net = Net::new(&["RU", "US"]);
+    for code in ["RU", "US"] {
+        net.configure(code, |c| c.engine.run = false);
+    }
+    // US's database fails every write of a guarantee or pledge record, as a
+    // crash right there would stop it.
+    on_database(
+        &net,
+        "US",
+        "CREATE TRIGGER crash_at_the_record BEFORE INSERT ON document_records
+         BEGIN SELECT RAISE(ABORT, 'simulated crash'); END;",
+    );
+    net.start("RU").await;
+    net.start("US").await;
+    let effective = SystemClock.now().plus(TimeDelta::days(1));
+    let (status, view) = call(
+        &net,
+        "RU",
+        "POST",
+        "/api/v1/guarantees",
+        Some(json!({"guarantee": guarantee_toml("ru-crash", false, effective, None)})),
+    )
+    .await;
+    assert_eq!(status, 202, "{view}");
+    let ru = net.node("RU");
+    let proposal = || {
+        common::stored(&ru)
+            .into_iter()
+            .find(|m| m.message.kind == MessageKind::GuaranteePropose)
+            .expect("RU holds its proposal")
+    };
+    eventually(30, "US refuses the delivery twice", || async {
+        proposal().attempts >= 2
+    })
+    .await;
+    // The message went with its record: neither is at US.
+    let us = net.node("US");
+    let id = proposal().message.id;
+    assert_eq!(
+        us.store()
+            .message(&id)
+            .expect("read US's store")
+            .map(|m| m.state),
+        None,
+        "US stored the message without its record"
+    );
+    let (status, _) = call(&net, "US", "GET", "/api/v1/guarantees/ru-crash", None).await;
+    assert_eq!(status, 404, "US knows a guarantee it could not store");
+
+    // Once US can write again, RU's next retry stores both, and the log
+    // holds the message and the step.
+    on_database(&net, "US", "DROP TRIGGER crash_at_the_record;");
+    known_with(&net, "US", "ru-crash", json!({"RU": true})).await;
+    let records = us
+        .store()
+        .document_records(DocumentKind::Guarantee, "ru-crash")
+        .expect("records");
+    assert_eq!(
+        records.iter().map(|r| r.message_id).collect::<Vec<_>>(),
+        vec![Some(id)],
+        "the proposal's record names its message"
+    );
+    assert!(
+        us.log().read(|view| view
+            .documents
+            .iter()
+            .any(|(entry, _)| entry == "guarantee/ru-crash/sign/RU")),
+        "US's log holds the step"
+    );
 }

@@ -105,16 +105,166 @@ wire_enum!(
     }
 );
 
+/// A kind whose message carries a step of a signed document: its body is
+/// checked against the document, and the step is stored and logged with it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum DocumentFamily {
+    /// `agreement-propose`, `agreement-sign`.
+    Agreement,
+    /// `guarantee-propose`, `guarantee-sign`, `guarantee-withdraw`.
+    Guarantee,
+    /// `pledge-sign`, `pledge-withdraw`.
+    Pledge,
+}
+
+/// Who writes a message of a kind on this node.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Composer {
+    /// An officer composes it directly (`POST /api/v1/messages`).
+    Officer,
+    /// The document's own operation, so that the step is recorded.
+    Document(DocumentFamily),
+    /// The agreement engine, when a deadline is missed.
+    Engine,
+}
+
+/// Every decision that depends on a message's kind lives here, each an
+/// exhaustive `match`: a new kind does not compile until each is made.
 impl MessageKind {
     /// Kinds that answer another message and so must name it in `in_reply_to`.
-    pub fn requires_in_reply_to(&self) -> bool {
-        matches!(
-            self,
-            MessageKind::Acknowledgement
-                | MessageKind::Reply
-                | MessageKind::Pong
-                | MessageKind::GuaranteeSign
-        )
+    pub fn requires_in_reply_to(self) -> bool {
+        use MessageKind::*;
+        match self {
+            Acknowledgement | Reply | Pong | GuaranteeSign => true,
+            Notification | RequestInformation | RequestAssistance | ConsultationRequest
+            | Goodwill | Ping | ContactUpdate | ChannelStatus | GuaranteePropose
+            | GuaranteeWithdraw | PledgeSign | PledgeWithdraw | Escalation | AgreementPropose
+            | AgreementSign => false,
+        }
+    }
+
+    /// Kinds that can only answer a message the other side sent.
+    pub fn answers_only_received(self) -> bool {
+        use MessageKind::*;
+        match self {
+            Acknowledgement | Pong => true,
+            Notification | RequestInformation | RequestAssistance | Reply | ConsultationRequest
+            | Goodwill | Ping | ContactUpdate | ChannelStatus | GuaranteePropose
+            | GuaranteeSign | GuaranteeWithdraw | PledgeSign | PledgeWithdraw | Escalation
+            | AgreementPropose | AgreementSign => false,
+        }
+    }
+
+    /// Whether a message of this kind meets a deadline of `deadline` on the
+    /// message it answers.
+    pub fn meets(self, deadline: crate::body::DeadlineKind) -> bool {
+        use crate::body::DeadlineKind;
+        use MessageKind::*;
+        match (self, deadline) {
+            (Acknowledgement, DeadlineKind::Acknowledge) => true,
+            (Reply, DeadlineKind::Acknowledge | DeadlineKind::Reply) => true,
+            (Pong, DeadlineKind::Check) => true,
+            (Acknowledgement, DeadlineKind::Reply | DeadlineKind::Check)
+            | (Reply, DeadlineKind::Check)
+            | (Pong, DeadlineKind::Acknowledge | DeadlineKind::Reply) => false,
+            (
+                Notification | RequestInformation | RequestAssistance | ConsultationRequest
+                | Goodwill | Ping | ContactUpdate | ChannelStatus | GuaranteePropose
+                | GuaranteeSign | GuaranteeWithdraw | PledgeSign | PledgeWithdraw | Escalation
+                | AgreementPropose | AgreementSign,
+                _,
+            ) => false,
+        }
+    }
+
+    /// Whether a message of this kind can meet any deadline.
+    pub fn answers_deadlines(self) -> bool {
+        use crate::body::DeadlineKind;
+        [
+            DeadlineKind::Acknowledge,
+            DeadlineKind::Reply,
+            DeadlineKind::Check,
+        ]
+        .into_iter()
+        .any(|d| self.meets(d))
+    }
+
+    /// Whether a message of this kind starts a communication check (when
+    /// the agreement sets one).
+    pub fn starts_check(self) -> bool {
+        use MessageKind::*;
+        match self {
+            Ping => true,
+            Notification | RequestInformation | RequestAssistance | Acknowledgement | Reply
+            | ConsultationRequest | Goodwill | Pong | ContactUpdate | ChannelStatus
+            | GuaranteePropose | GuaranteeSign | GuaranteeWithdraw | PledgeSign
+            | PledgeWithdraw | Escalation | AgreementPropose | AgreementSign => false,
+        }
+    }
+
+    /// Kinds the other side is expected to acknowledge, agreement or not.
+    pub fn expects_acknowledgement(self) -> bool {
+        use MessageKind::*;
+        match self {
+            Notification | RequestInformation | RequestAssistance | ConsultationRequest
+            | Escalation => true,
+            Acknowledgement | Reply | Goodwill | Ping | Pong | ContactUpdate | ChannelStatus
+            | GuaranteePropose | GuaranteeSign | GuaranteeWithdraw | PledgeSign
+            | PledgeWithdraw | AgreementPropose | AgreementSign => false,
+        }
+    }
+
+    /// Whether it passes a suspended channel (only what can resume it).
+    pub fn passes_suspension(self) -> bool {
+        use MessageKind::*;
+        match self {
+            ChannelStatus => true,
+            Notification | RequestInformation | RequestAssistance | Acknowledgement | Reply
+            | ConsultationRequest | Goodwill | Ping | Pong | ContactUpdate | GuaranteePropose
+            | GuaranteeSign | GuaranteeWithdraw | PledgeSign | PledgeWithdraw | Escalation
+            | AgreementPropose | AgreementSign => false,
+        }
+    }
+
+    /// Whether the agreement in force judges it. Agreement steps are how
+    /// agreements come to be, so no agreement judges them.
+    pub fn judged_by_agreement(self) -> bool {
+        self.document() != Some(DocumentFamily::Agreement)
+    }
+
+    /// Whether the sending tier needs the agreement's leave to send it. An
+    /// escalation is the agreement's own machinery, not speech: any tier in
+    /// use carries it.
+    pub fn needs_tier_permission(self) -> bool {
+        match self.composer() {
+            Composer::Engine => false,
+            Composer::Officer | Composer::Document(_) => true,
+        }
+    }
+
+    /// The signed document whose step it carries, if any.
+    pub fn document(self) -> Option<DocumentFamily> {
+        match self.composer() {
+            Composer::Document(family) => Some(family),
+            Composer::Officer | Composer::Engine => None,
+        }
+    }
+
+    /// Who writes it on this node.
+    pub fn composer(self) -> Composer {
+        use MessageKind::*;
+        match self {
+            Escalation => Composer::Engine,
+            AgreementPropose | AgreementSign => Composer::Document(DocumentFamily::Agreement),
+            GuaranteePropose | GuaranteeSign | GuaranteeWithdraw => {
+                Composer::Document(DocumentFamily::Guarantee)
+            }
+            PledgeSign | PledgeWithdraw => Composer::Document(DocumentFamily::Pledge),
+            Notification | RequestInformation | RequestAssistance | Acknowledgement | Reply
+            | ConsultationRequest | Goodwill | Ping | Pong | ContactUpdate | ChannelStatus => {
+                Composer::Officer
+            }
+        }
     }
 }
 
@@ -165,5 +315,43 @@ mod tests {
     fn unknown_kind_lists_the_known_ones() {
         let err = "gossip".parse::<MessageKind>().unwrap_err();
         assert!(err.contains("notification, request-information"), "{err}");
+    }
+
+    #[test]
+    fn kind_decisions_agree_with_each_other() {
+        use crate::body::DeadlineKind;
+        for &kind in MessageKind::ALL {
+            // Whatever meets a deadline answers a message, so names it.
+            if kind.answers_deadlines() || kind.answers_only_received() {
+                assert!(kind.requires_in_reply_to(), "{kind}");
+            }
+            // A reply also acknowledges.
+            if kind.meets(DeadlineKind::Reply) {
+                assert!(kind.meets(DeadlineKind::Acknowledge), "{kind}");
+            }
+            // An answer is not itself awaited.
+            assert!(
+                !(kind.answers_deadlines() && kind.expects_acknowledgement()),
+                "{kind}"
+            );
+            // Engine traffic needs no tier's leave; everything else does.
+            assert_eq!(
+                kind.needs_tier_permission(),
+                kind.composer() != Composer::Engine,
+                "{kind}"
+            );
+        }
+        let judged: Vec<_> = MessageKind::ALL
+            .iter()
+            .filter(|k| !k.judged_by_agreement())
+            .map(|k| k.as_str())
+            .collect();
+        assert_eq!(judged, ["agreement-propose", "agreement-sign"]);
+        let passing: Vec<_> = MessageKind::ALL
+            .iter()
+            .filter(|k| k.passes_suspension())
+            .map(|k| k.as_str())
+            .collect();
+        assert_eq!(passing, ["channel-status"]);
     }
 }

@@ -26,8 +26,10 @@
 //! - the log: a batch writes its entries, messages (with their log index,
 //!   outbox rows and receipts) and checkpoint together; its checkpoint is a
 //!   compare-and-swap on the size (`LogConflict`); a stored id or a
-//!   malformed batch (`Misuse`) fails it whole; nothing of a refused batch
-//!   is written; entries read back in order, fewer past the end;
+//!   malformed batch (`Misuse`) fails it whole; the records its received
+//!   messages carry (guarantee and pledge steps, agreement signatures) are
+//!   written with it, a repeat recording nothing and a conflicting one
+//!   failing it whole; nothing of a refused batch is written; entries read back in order, fewer past the end;
 //! - witnessing: a witness record changes only by a compare-and-swap on its
 //!   size (`None`: only if absent), a refused swap changes nothing, and of
 //!   two swaps from one size only the first wins; the log keeps each
@@ -141,6 +143,8 @@ pub use listing::{
 pub use log::{
     empty_log_has_no_checkpoint_and_no_entries, enqueue_and_accept_store_the_log_index_given,
     large_log_batches_keep_every_entry_in_order, log_batch_misuse_is_refused_and_writes_nothing,
+    log_batch_stores_the_records_its_messages_carry,
+    log_batch_with_a_conflicting_record_fails_whole_and_writes_nothing,
     log_batch_with_a_stale_size_is_a_conflict_and_writes_nothing,
     log_batch_with_a_stored_id_fails_whole_and_writes_nothing,
     log_batch_writes_entries_messages_and_checkpoint, log_batches_extend_the_log,
@@ -218,6 +222,8 @@ pub const CHECKS: &[(&str, Check)] = checks![
     log_batch_writes_entries_messages_and_checkpoint,
     log_batch_with_a_stale_size_is_a_conflict_and_writes_nothing,
     log_batch_with_a_stored_id_fails_whole_and_writes_nothing,
+    log_batch_stores_the_records_its_messages_carry,
+    log_batch_with_a_conflicting_record_fails_whole_and_writes_nothing,
     log_batches_extend_the_log,
     large_log_batches_keep_every_entry_in_order,
     log_batch_misuse_is_refused_and_writes_nothing,

@@ -82,11 +82,11 @@ mod sqlite;
 
 pub use error::{AgreementSignatureConflict, DocumentConflict, DocumentConflictReason, StoreError};
 pub use model::{
-    AcceptOutcome, AgreementSignature, Alarm, CollectionKind, DeadlineQuery, DeadlineTimer,
-    Direction, DocumentKind, DocumentRecord, Draft, DraftState, LogBatch, Mailbox, MessageQuery,
-    MessageState, NewDraft, NewMessage, NewStixObject, OfficerRecord, OutboxEntry, PeerRecord,
-    RecordRole, StixQuery, StixSource, StoredMessage, StoredStixObject, TaxiiAccountRecord,
-    TaxiiGrant, TaxiiStatusRecord, VersionFilter,
+    AcceptOutcome, AgreementSignature, Alarm, CarriedRecord, CollectionKind, DeadlineQuery,
+    DeadlineTimer, Direction, DocumentKind, DocumentRecord, Draft, DraftState, LogBatch, Mailbox,
+    MessageQuery, MessageState, NewDraft, NewMessage, NewStixObject, OfficerRecord, OutboxEntry,
+    PeerRecord, RecordRole, StixQuery, StixSource, StoredMessage, StoredStixObject,
+    TaxiiAccountRecord, TaxiiGrant, TaxiiStatusRecord, VersionFilter,
 };
 pub use sqlite::SqliteStore;
 

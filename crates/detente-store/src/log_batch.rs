@@ -140,6 +140,7 @@ mod tests {
             checkpoint: "note".to_owned(),
             sent: vec![message(1, Direction::Sent, Some(10))],
             received: vec![(message(2, Direction::Received, Some(12)), b"r".to_vec())],
+            records: Vec::new(),
         }
     }
 
@@ -163,6 +164,7 @@ mod tests {
             checkpoint: "note".to_owned(),
             sent: vec![],
             received: vec![],
+            records: Vec::new(),
         };
         check(&empty).expect("an empty batch only replaces the checkpoint");
     }
@@ -189,6 +191,7 @@ mod tests {
             new_size: MAX_LOG_SIZE + 2,
             sent: vec![],
             received: vec![],
+            records: Vec::new(),
             ..batch()
         };
         refused(&huge, "largest storable");

@@ -130,6 +130,23 @@ pub struct LogBatch {
     /// Messages received, each with `log_index` set, and the receipt this
     /// node signed for each.
     pub received: Vec<(NewMessage, Vec<u8>)>,
+    /// Signed records that received messages carry (a guarantee or pledge
+    /// step, an agreement signature), stored with their messages so a crash
+    /// can never keep a message and lose its record. Their document entries
+    /// are among `entries`. An exact repeat of a stored record is no
+    /// change; a conflicting one fails the batch.
+    pub records: Vec<CarriedRecord>,
+}
+
+/// A signed record a received message carries, committed in its
+/// message's [`LogBatch`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CarriedRecord {
+    /// A guarantee or pledge step (as [`crate::Store::put_document_record`]).
+    Document(DocumentRecord),
+    /// A party's signature on an agreement (as
+    /// [`crate::Store::put_agreement_signature`]).
+    AgreementSignature(AgreementSignature),
 }
 
 /// Something a node must not stay silent about: a log that forked

@@ -231,6 +231,7 @@ fn large_batch(old_size: u64, count: u64) -> LogBatch {
         checkpoint: format!("detente.RU/log/v1\n{}\nroot=\n", old_size + count),
         sent: Vec::new(),
         received: Vec::new(),
+        records: Vec::new(),
     };
     for index in old_size..old_size + count {
         batch.entries.push(format!("entry {index}").into_bytes());
@@ -298,6 +299,7 @@ fn two_sequencers_on_one_file_cannot_fork_the_log() {
         checkpoint: "a forked checkpoint\n".to_owned(),
         sent: Vec::new(),
         received: Vec::new(),
+        records: Vec::new(),
         ..large_batch(0, 4)
     };
     first.commit_log_batch(&mine).expect("first sequencer");

@@ -20,24 +20,11 @@ use detente_proto::agreement::responsiveness::{Due, Fact, Outcome, deadlines, me
 use detente_proto::body::DeadlineKind;
 use detente_proto::envelope::AgreementRef;
 use detente_proto::ids::MessageId;
-use detente_proto::kind::MessageKind;
 use detente_proto::time::{Timestamp, human_duration};
 
 use super::agreements::{Agreements, Standing};
 use super::claim;
 use crate::report::{Claim, Verdict};
-
-/// Kinds the other side is expected to acknowledge, agreement or not.
-fn expects_acknowledgement(kind: MessageKind) -> bool {
-    matches!(
-        kind,
-        MessageKind::Notification
-            | MessageKind::RequestInformation
-            | MessageKind::RequestAssistance
-            | MessageKind::ConsultationRequest
-            | MessageKind::Escalation
-    )
-}
 
 /// The claim name and what meets a deadline of `kind`.
 fn deadline_words(kind: DeadlineKind) -> (&'static str, &'static str, &'static str) {
@@ -251,14 +238,16 @@ fn acknowledged(
     ack_within: Option<TimeDelta>,
     note: Option<String>,
 ) -> Option<Claim> {
-    let (what, kind, expected) = match asked.kind {
-        MessageKind::Ping => ("answered", DeadlineKind::Check, "pong"),
-        k if expects_acknowledgement(k) => (
+    let (what, kind, expected) = if asked.kind.starts_check() {
+        ("answered", DeadlineKind::Check, "pong")
+    } else if asked.kind.expects_acknowledgement() {
+        (
             "acknowledged",
             DeadlineKind::Acknowledge,
             "acknowledgement or reply",
-        ),
-        _ => return None,
+        )
+    } else {
+        return None;
     };
     let answerer = &asked.to.0;
     let candidates = replies.iter().filter(|r| meets(kind, asked, r));

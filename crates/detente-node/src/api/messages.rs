@@ -8,7 +8,7 @@ use axum::Json;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
 use detente_proto::ids::{MessageId, PartyCode};
-use detente_proto::kind::MessageKind;
+use detente_proto::kind::{Composer, DocumentFamily, MessageKind};
 use detente_store::{Mailbox, MessageQuery, MessageState};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -77,33 +77,30 @@ pub async fn compose(
 ) -> Result<(StatusCode, Json<MessageView>), NodeError> {
     let bytes = read_body(body, MAX_REQUEST_BYTES).await?;
     let request: ComposeRequest = decode_json(&bytes)?;
-    if request
-        .kind
-        .parse()
-        .is_ok_and(crate::agreements::is_agreement_kind)
-    {
-        // Sent this way, our own signature would be neither stored nor logged.
-        return Err(NodeError::Unprocessable(format!(
-            "kind {}: agreements are proposed and signed through /api/v1/agreements (detente agreement propose|sign)",
-            request.kind
-        )));
-    }
-    if request
-        .kind
-        .parse()
-        .is_ok_and(|k| crate::guarantees::is_guarantee_kind(k) || crate::pledges::is_pledge_kind(k))
-    {
-        // Sent this way, the step would be neither recorded nor logged.
-        return Err(NodeError::Unprocessable(format!(
-            "kind {}: guarantees and pledges go through /api/v1/guarantees and /api/v1/pledges (detente guarantee …, detente pledge …)",
-            request.kind
-        )));
-    }
-    if request.kind == MessageKind::Escalation.as_str() {
-        return Err(NodeError::Unprocessable(
-            "kind escalation: escalations are sent by the agreement engine when a deadline is missed, not composed"
-                .into(),
-        ));
+    // Kinds written by their own operations: sent through compose, the
+    // step would be neither recorded nor logged.
+    if let Ok(kind) = request.kind.parse::<MessageKind>() {
+        match kind.composer() {
+            Composer::Officer => {}
+            Composer::Document(DocumentFamily::Agreement) => {
+                return Err(NodeError::Unprocessable(format!(
+                    "kind {}: agreements are proposed and signed through /api/v1/agreements (detente agreement propose|sign)",
+                    request.kind
+                )));
+            }
+            Composer::Document(DocumentFamily::Guarantee | DocumentFamily::Pledge) => {
+                return Err(NodeError::Unprocessable(format!(
+                    "kind {}: guarantees and pledges go through /api/v1/guarantees and /api/v1/pledges (detente guarantee …, detente pledge …)",
+                    request.kind
+                )));
+            }
+            Composer::Engine => {
+                return Err(NodeError::Unprocessable(
+                    "kind escalation: escalations are sent by the agreement engine when a deadline is missed, not composed"
+                        .into(),
+                ));
+            }
+        }
     }
     let stored = node.compose(&officer, request).await?;
     let view = node

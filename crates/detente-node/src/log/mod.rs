@@ -23,7 +23,7 @@ pub use crosscheck::PeerLog;
 pub(crate) use crosscheck::run_crosscheck;
 pub use detente_evidence::naming::origin;
 pub use detente_evidence::receipt_log::{ProvenInclusion, verify_receipt_log};
-pub use sequencer::{LoggedCheckpoint, Sequencer};
+pub use sequencer::{Carried, LoggedCheckpoint, Sequencer};
 
 use detente_log::note::{Ed25519Signer, Ed25519Verifier};
 use detente_proto::ids::PartyCode;

@@ -26,7 +26,7 @@ use detente_proto::ids::{MessageId, PartyCode};
 use detente_proto::log_entry::{EntryDirection, LogEntry};
 use detente_proto::receipt::{LogPosition, Receipt};
 use detente_proto::signing::PartySigningKey;
-use detente_store::{Direction, LogBatch, NewMessage, Store, StoreError};
+use detente_store::{CarriedRecord, Direction, LogBatch, NewMessage, Store, StoreError};
 use tokio::sync::{mpsc, oneshot, watch};
 
 use crate::error::{NodeError, NodeResult, PeerRejection};
@@ -74,6 +74,17 @@ pub struct LogView {
     pub documents: HashSet<(String, [u8; 32])>,
 }
 
+/// A signed record a received message carries, with the document entry
+/// that logs it (once: not again if a document with its id and hash is in
+/// the log).
+#[derive(Debug, Clone)]
+pub struct Carried {
+    /// The record, stored with the message.
+    pub record: CarriedRecord,
+    /// Its document entry.
+    pub entry: LogEntry,
+}
+
 /// A received message's outcome.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Accepted {
@@ -90,7 +101,8 @@ enum Job {
     },
     Received {
         message: NewMessage,
-        receipt: Receipt,
+        receipt: Box<Receipt>,
+        records: Vec<Carried>,
         reply: oneshot::Sender<NodeResult<Accepted>>,
     },
     Document {
@@ -189,17 +201,21 @@ impl Sequencer {
     }
 
     /// Logs a received message, signs its receipt (naming the leaf index and
-    /// checkpoint) and stores both. For blocking threads.
+    /// checkpoint) and stores both, with the records it carries and their
+    /// document entries, in one transaction. A message accepted before is
+    /// answered with its receipt and stores nothing. For blocking threads.
     pub fn log_received_blocking(
         &self,
         message: NewMessage,
         receipt: Receipt,
+        records: Vec<Carried>,
     ) -> NodeResult<Accepted> {
         let (reply, answer) = oneshot::channel();
         self.jobs
             .blocking_send(Job::Received {
                 message,
-                receipt,
+                receipt: Box::new(receipt),
+                records,
                 reply,
             })
             .map_err(|_| gone())?;
@@ -402,6 +418,22 @@ fn entry_for(
 }
 
 impl Core {
+    /// Whether the document `key` (id, SHA-256) is logged by this batch:
+    /// true the first time, unless it is in the log already.
+    fn first_logging(
+        &self,
+        key: (String, [u8; 32]),
+        batch_documents: &mut HashSet<(String, [u8; 32])>,
+    ) -> bool {
+        let logged = self
+            .view
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .documents
+            .contains(&key);
+        !logged && batch_documents.insert(key)
+    }
+
     fn run(self, mut jobs: mpsc::Receiver<Job>) {
         while let Some(first) = jobs.blocking_recv() {
             let mut batch = vec![first];
@@ -426,6 +458,7 @@ impl Core {
         let mut entries = Vec::new();
         let mut sent = Vec::new();
         let mut received: Vec<(NewMessage, Receipt)> = Vec::new();
+        let mut records = Vec::new();
         let mut in_batch: HashMap<MessageId, usize> = HashMap::new();
         let mut batch_documents: HashSet<(String, [u8; 32])> = HashSet::new();
         let mut pending = Vec::new();
@@ -445,17 +478,11 @@ impl Core {
                     pending.push(Pending::Index(reply, index));
                 }
                 Job::Document { entry, once, reply } => {
-                    if let Some(key) = &once {
-                        let logged = self
-                            .view
-                            .read()
-                            .unwrap_or_else(|p| p.into_inner())
-                            .documents
-                            .contains(key);
-                        if logged || !batch_documents.insert(key.clone()) {
-                            let _ = reply.send(Ok(None));
-                            continue;
-                        }
+                    if let Some(key) = once
+                        && !self.first_logging(key, &mut batch_documents)
+                    {
+                        let _ = reply.send(Ok(None));
+                        continue;
                     }
                     let index = next_index(&entries);
                     entries.push(entry);
@@ -464,6 +491,7 @@ impl Core {
                 Job::Received {
                     mut message,
                     receipt,
+                    records: carried,
                     reply,
                 } => {
                     if let Some(&first) = in_batch.get(&message.id) {
@@ -502,16 +530,24 @@ impl Core {
                         now,
                         &peer_sizes,
                     ));
+                    for Carried { record, entry } in carried {
+                        if self
+                            .first_logging((entry.id.clone(), entry.sha256), &mut batch_documents)
+                        {
+                            entries.push(entry.to_bytes());
+                        }
+                        records.push(record);
+                    }
                     in_batch.insert(message.id, received.len());
                     pending.push(Pending::Receipt(reply, received.len()));
-                    received.push((message, receipt));
+                    received.push((message, *receipt));
                 }
             }
         }
         if entries.is_empty() {
             return;
         }
-        match self.commit(old_size, entries, sent, received) {
+        match self.commit(old_size, entries, sent, received, records) {
             Ok(receipts) => {
                 if !batch_documents.is_empty() {
                     let mut view = self.view.write().unwrap_or_else(|p| p.into_inner());
@@ -550,6 +586,7 @@ impl Core {
         entries: Vec<Vec<u8>>,
         sent: Vec<NewMessage>,
         received: Vec<(NewMessage, Receipt)>,
+        records: Vec<CarriedRecord>,
     ) -> NodeResult<Vec<Vec<u8>>> {
         let new_size = old_size + entries.len() as u64;
         // Append, and take the inclusion path of every received entry while
@@ -607,6 +644,7 @@ impl Core {
                 checkpoint: note.clone(),
                 sent,
                 received,
+                records,
             })?;
             Ok((receipts, note))
         })();

@@ -112,7 +112,7 @@ pub fn deadlines(agreement: &Agreement, fact: &Fact) -> Vec<Due> {
             dues.push(due(DeadlineKind::Reply, reply));
         }
     }
-    if fact.kind == MessageKind::Ping
+    if fact.kind.starts_check()
         && let Some(checks) = &agreement.communication_checks
     {
         let within =
@@ -128,14 +128,7 @@ pub fn meets(kind: DeadlineKind, asked: &Fact, answer: &Fact) -> bool {
     answer.from.0 == asked.to.0
         && answer.to.0 == asked.from.0
         && answer.in_reply_to.as_ref() == Some(&asked.id)
-        && match kind {
-            DeadlineKind::Acknowledge => matches!(
-                answer.kind,
-                MessageKind::Acknowledgement | MessageKind::Reply
-            ),
-            DeadlineKind::Reply => answer.kind == MessageKind::Reply,
-            DeadlineKind::Check => answer.kind == MessageKind::Pong,
-        }
+        && answer.kind.meets(kind)
 }
 
 /// How a deadline stood at some moment.
@@ -437,7 +430,7 @@ pub fn stats<'a>(
             })
             .or_default();
         figures.messages += 1;
-        let wanted = if f.kind == MessageKind::Ping {
+        let wanted = if f.kind.starts_check() {
             DeadlineKind::Check
         } else {
             DeadlineKind::Acknowledge

@@ -95,10 +95,8 @@ impl Agreement {
                 });
             }
         }
-        // An escalation is the agreement's own machinery, not speech: any
-        // tier in use carries it.
         let rules = &self.tiers[&from.1];
-        if kind != MessageKind::Escalation && !rules.may_send.contains(&kind) {
+        if kind.needs_tier_permission() && !rules.may_send.contains(&kind) {
             return Err(Refusal::KindNotAllowed {
                 agreement,
                 tier: from.1,

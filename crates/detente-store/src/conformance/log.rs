@@ -6,8 +6,8 @@ use detente_proto::ids::Tier;
 use detente_proto::kind::MessageKind;
 
 use crate::{
-    Direction, LogBatch, Mailbox, MessageState, NewMessage, OutboxEntry, Store, StoreError,
-    StoredMessage,
+    AgreementSignature, CarriedRecord, Direction, DocumentKind, DocumentRecord, LogBatch, Mailbox,
+    MessageState, NewMessage, OutboxEntry, RecordRole, Store, StoreError, StoredMessage,
 };
 
 use super::data::*;
@@ -46,6 +46,7 @@ fn batch(
         checkpoint: note(old_size + count),
         sent,
         received,
+        records: Vec::new(),
     }
 }
 
@@ -190,6 +191,137 @@ pub fn log_batch_writes_entries_messages_and_checkpoint(store: &dyn Store) {
     assert_eq!(
         (delivered.state, delivered.message.log_index),
         (MessageState::Delivered, Some(0))
+    );
+}
+
+/// `signer`'s `role` record on guarantee `document_id`, over document
+/// `n`, carried by message `message`.
+fn carried_document(
+    document_id: &str,
+    role: RecordRole,
+    signer: &str,
+    n: u8,
+    message: u64,
+) -> DocumentRecord {
+    DocumentRecord {
+        kind: DocumentKind::Guarantee,
+        document_id: document_id.to_owned(),
+        role,
+        party: party(signer),
+        document_sha256: hash(u64::from(n), 0xd0),
+        signed: format!("{{\"guarantee\":\"{document_id}\",\"n\":{n}}}").into_bytes(),
+        message_id: Some(id(message)),
+        at: at(1_000),
+        recorded_at: at(2_000),
+    }
+}
+
+/// The records received messages carry are written with their batch: a
+/// document step and an agreement signature read back as given, and the
+/// same again in a later batch (a repeat) records nothing new.
+pub fn log_batch_stores_the_records_its_messages_carry(store: &dyn Store) {
+    let r1 = logged(1, Direction::Received, 0);
+    let step = carried_document("elections-2027", RecordRole::Publish, "US", 1, 1);
+    let signature = AgreementSignature {
+        agreement_id: "bilateral".to_owned(),
+        version: 1,
+        signer: party("US"),
+        document_sha256: hash(7, 0xa0),
+        signed: b"{\"agreement\":\"bilateral@1\"}".to_vec(),
+        recorded_at: at(3_000),
+    };
+    let b = LogBatch {
+        records: vec![
+            CarriedRecord::Document(step.clone()),
+            CarriedRecord::AgreementSignature(signature.clone()),
+        ],
+        ..batch(0, 3, vec![], vec![(r1.clone(), b"receipt 1".to_vec())])
+    };
+    commit(store, &b);
+    assert_eq!(get(store, &r1.id), Some(accepted(&r1, b"receipt 1")));
+    let steps = || {
+        store
+            .document_records(DocumentKind::Guarantee, "elections-2027")
+            .expect("document_records")
+    };
+    let signatures = || {
+        store
+            .agreement_signatures("bilateral", 1)
+            .expect("agreement_signatures")
+    };
+    assert_eq!(steps(), vec![step.clone()], "the carried step is stored");
+    assert_eq!(
+        signatures(),
+        vec![signature.clone()],
+        "the carried signature is stored"
+    );
+    // The same records carried again are repeats, not conflicts.
+    let r2 = logged(2, Direction::Received, 3);
+    let again = LogBatch {
+        records: vec![
+            CarriedRecord::Document(step.clone()),
+            CarriedRecord::AgreementSignature(signature.clone()),
+        ],
+        ..batch(3, 1, vec![], vec![(r2.clone(), b"receipt 2".to_vec())])
+    };
+    commit(store, &again);
+    assert_eq!(steps(), vec![step], "a repeated step is stored once");
+    assert_eq!(
+        signatures(),
+        vec![signature],
+        "a repeated signature is stored once"
+    );
+}
+
+/// A batch whose carried record conflicts with a stored one fails whole:
+/// not its message, its entries, its checkpoint or its other records.
+pub fn log_batch_with_a_conflicting_record_fails_whole_and_writes_nothing(store: &dyn Store) {
+    let first = carried_document("elections-2027", RecordRole::Publish, "US", 1, 1);
+    commit(
+        store,
+        &LogBatch {
+            records: vec![CarriedRecord::Document(first.clone())],
+            ..batch(
+                0,
+                2,
+                vec![],
+                vec![(logged(1, Direction::Received, 0), b"r1".to_vec())],
+            )
+        },
+    );
+    let other = carried_document("other-guarantee", RecordRole::Publish, "US", 3, 2);
+    let conflicting = carried_document("elections-2027", RecordRole::Publish, "US", 2, 2);
+    let b = LogBatch {
+        records: vec![
+            CarriedRecord::Document(other),
+            CarriedRecord::Document(conflicting),
+        ],
+        ..batch(
+            2,
+            2,
+            vec![],
+            vec![(logged(2, Direction::Received, 2), b"r2".to_vec())],
+        )
+    };
+    refused(
+        store,
+        &b,
+        |e| matches!(e, StoreError::DocumentConflict(_)),
+        "a second publication by US on one guarantee",
+    );
+    assert_eq!(
+        store
+            .document_records(DocumentKind::Guarantee, "other-guarantee")
+            .expect("document_records"),
+        vec![],
+        "the refused batch's other record is not written"
+    );
+    assert_eq!(
+        store
+            .document_records(DocumentKind::Guarantee, "elections-2027")
+            .expect("document_records"),
+        vec![first],
+        "the stored record stays"
     );
 }
 

@@ -173,6 +173,7 @@ pub fn thread_follows_answers_down_to_the_depth_limit(store: &dyn Store) {
         checkpoint: format!("detente.RU/log/v1\n{size}\nroot=\n"),
         sent: Vec::new(),
         received: chain,
+        records: Vec::new(),
     };
     store
         .commit_log_batch(&batch)

@@ -57,6 +57,18 @@ pub(super) fn put_signature(
     conn: &mut Connection,
     signature: &AgreementSignature,
 ) -> Result<bool, StoreError> {
+    let tx = write_transaction(conn)?;
+    let inserted = insert_signature(&tx, signature)?;
+    tx.commit().map_err(db_error)?;
+    Ok(inserted)
+}
+
+/// The checks and the insert of [`put_signature`], inside the caller's
+/// write transaction (which also commits a log batch's records with it).
+pub(super) fn insert_signature(
+    tx: &Connection,
+    signature: &AgreementSignature,
+) -> Result<bool, StoreError> {
     let AgreementSignature {
         agreement_id,
         version,
@@ -79,11 +91,10 @@ pub(super) fn put_signature(
             },
         )))
     };
-    let tx = write_transaction(conn)?;
     // The signer's own signature first: the same document again is a
     // repeat (the first stays), another document is a second signature.
     let own: Option<(Vec<u8>,)> = optional_row(
-        &tx,
+        tx,
         "SELECT document_sha256 FROM agreement_signatures
          WHERE agreement_id = ?1 AND version = ?2 AND signer = ?3",
         params![agreement_id, version, signer.as_str()],
@@ -98,7 +109,7 @@ pub(super) fn put_signature(
     // Every stored signature on the version is over one document, so the
     // first one stored stands for them all.
     let first: Option<(String, Vec<u8>)> = optional_row(
-        &tx,
+        tx,
         "SELECT signer, document_sha256 FROM agreement_signatures
          WHERE agreement_id = ?1 AND version = ?2
          ORDER BY rowid LIMIT 1",
@@ -125,7 +136,6 @@ pub(super) fn put_signature(
         recorded_at.unix_millis(),
     ])
     .map_err(db_error)?;
-    tx.commit().map_err(db_error)?;
     Ok(true)
 }
 

@@ -60,6 +60,15 @@ pub(super) fn put_record(
     conn: &mut Connection,
     record: &DocumentRecord,
 ) -> Result<bool, StoreError> {
+    let tx = write_transaction(conn)?;
+    let inserted = insert_record(&tx, record)?;
+    tx.commit().map_err(db_error)?;
+    Ok(inserted)
+}
+
+/// The checks and the insert of [`put_record`], inside the caller's write
+/// transaction (which also commits a log batch's records with it).
+pub(super) fn insert_record(tx: &Connection, record: &DocumentRecord) -> Result<bool, StoreError> {
     let DocumentRecord {
         kind,
         document_id,
@@ -82,11 +91,10 @@ pub(super) fn put_record(
         })))
     };
     let (kind_name, role_name) = (kind.as_str(), role.as_str());
-    let tx = write_transaction(conn)?;
     // The party's own record in this role first: the same again is a
     // repeat (the first stays), anything else a second record.
     let own: Option<OwnRow> = optional_row(
-        &tx,
+        tx,
         "SELECT document_sha256, signed, message_id FROM document_records
          WHERE kind = ?1 AND document_id = ?2 AND role = ?3 AND party = ?4",
         params![kind_name, document_id, role_name, party.as_str()],
@@ -117,7 +125,7 @@ pub(super) fn put_record(
     // Every stored publish and sign record is about one document, so the
     // first one stored stands for them all, for a withdrawal too.
     let first: Option<(String, String, Vec<u8>)> = optional_row(
-        &tx,
+        tx,
         "SELECT role, party, document_sha256 FROM document_records
          WHERE kind = ?1 AND document_id = ?2 AND role IN ('publish', 'sign')
          ORDER BY rowid LIMIT 1",
@@ -153,7 +161,6 @@ pub(super) fn put_record(
         recorded_at.unix_millis(),
     ])
     .map_err(db_error)?;
-    tx.commit().map_err(db_error)?;
     Ok(true)
 }
 

@@ -5,7 +5,8 @@
 //! is taken before the checkpoint is read, so the compare-and-swap on its
 //! size cannot be split by another connection: two sequencers on one file
 //! cannot both extend size N, and the loser writes nothing. Entries,
-//! messages, outbox rows, receipts and the new checkpoint then go in with
+//! messages, outbox rows, receipts, the records received messages carry
+//! and the new checkpoint then go in with
 //! cached prepared statements and one commit, so a batch costs one fsync
 //! (WAL, `synchronous=FULL`) however many entries it holds.
 
@@ -14,8 +15,9 @@ use rusqlite::{Connection, OptionalExtension, params};
 use super::inserts::{insert_message, insert_outbox_row, stored_status};
 use super::rows::{self, db_error};
 use super::write_transaction;
+use super::{agreements, documents};
 use crate::log_batch::{self, MAX_LOG_SIZE};
-use crate::{LogBatch, MessageState, NewMessage, StoreError};
+use crate::{CarriedRecord, LogBatch, MessageState, NewMessage, StoreError};
 
 const OPERATION: &str = "commit_log_batch";
 
@@ -131,6 +133,14 @@ pub(super) fn commit_batch(conn: &mut Connection, batch: &LogBatch) -> Result<()
     }
     for (message, receipt) in &batch.received {
         insert_new(&tx, message, MessageState::Received, Some(receipt))?;
+    }
+    for record in &batch.records {
+        match record {
+            CarriedRecord::Document(record) => documents::insert_record(&tx, record)?,
+            CarriedRecord::AgreementSignature(signature) => {
+                agreements::insert_signature(&tx, signature)?
+            }
+        };
     }
     tx.prepare_cached(
         "INSERT INTO log_checkpoint (singleton, size, note) VALUES (1, ?1, ?2)
