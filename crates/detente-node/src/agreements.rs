@@ -484,29 +484,6 @@ impl Node {
         self.log.log_document_once_blocking(entry)?;
         Ok(())
     }
-
-    /// Whether the agreement in force with the other party allows a
-    /// message; `None` when no agreement is in force.
-    pub(crate) fn check_allowed_blocking(
-        &self,
-        store: &dyn Store,
-        from: (&PartyCode, Tier),
-        to: (&PartyCode, Tier),
-        kind: MessageKind,
-        exercise: bool,
-    ) -> NodeResult<Option<AgreementRef>> {
-        if !kind.judged_by_agreement() {
-            return Ok(None);
-        }
-        let other = if from.0 == self.party() { to.0 } else { from.0 };
-        let Some(agreement) = self.agreement_in_force_blocking(store, other)? else {
-            return Ok(None);
-        };
-        agreement
-            .allows(from, to, kind, exercise)
-            .map_err(|refusal| NodeError::NotAllowed(refusal.to_string()))?;
-        Ok(Some(agreement.reference()))
-    }
 }
 
 fn join(parties: &[PartyCode]) -> String {

@@ -1,34 +1,20 @@
-//! Channel status (issue 4): a party suspends or resumes its channel with
-//! another by a signed `channel-status` message, which both nodes store and
-//! log like any message. A channel is suspended while the latest
-//! `channel-status` from either party says `suspended`; while it is, every
-//! other message is refused, at compose and on receipt, naming who
-//! suspended it, when and why. Only `channel-status` passes, so the party
-//! that suspended can resume.
+//! Channel status: a party suspends or resumes its channel with another by
+//! a signed `channel-status` message, which both nodes store and log like
+//! any message. A channel is suspended while the latest `channel-status`
+//! from either party says `suspended`. This module reads those standing
+//! suspensions from the store; what they refuse is a rule of admission
+//! ([`detente_proto::admission`]).
 
+pub use detente_proto::admission::Suspension;
 use detente_proto::body::{Body, ChannelState};
 use detente_proto::envelope::UnverifiedEnvelope;
-use detente_proto::ids::{MessageId, PartyCode, Tier};
+use detente_proto::ids::{PartyCode, Tier};
 use detente_proto::kind::MessageKind;
 use detente_proto::limits::Limits;
-use detente_proto::time::Timestamp;
 use detente_store::{Direction, Mailbox, MessageQuery, Store, StoredMessage};
 
-use crate::error::{NodeError, NodeResult};
+use crate::error::NodeResult;
 use crate::node::Node;
-
-/// One party's standing suspension of a channel.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Suspension {
-    /// Who suspended it.
-    pub by: PartyCode,
-    /// When (the message's `created_at`).
-    pub at: Timestamp,
-    /// Why.
-    pub reason: String,
-    /// The `channel-status` message.
-    pub message: MessageId,
-}
 
 /// The suspensions standing on the channel with `with`: for each party,
 /// its latest `channel-status`, if that says `suspended`.
@@ -72,26 +58,6 @@ fn suspension_in(stored: &StoredMessage, by: &PartyCode) -> NodeResult<Option<Su
         }
         _ => None,
     })
-}
-
-/// Refuses a message of `kind` on a channel with standing suspensions.
-pub fn check_open(kind: MessageKind, with: &PartyCode, suspended: &[Suspension]) -> NodeResult<()> {
-    if kind.passes_suspension() || suspended.is_empty() {
-        return Ok(());
-    }
-    let by: Vec<String> = suspended
-        .iter()
-        .map(|s| {
-            format!(
-                "by {} at {} ({:?}, message {})",
-                s.by, s.at, s.reason, s.message
-            )
-        })
-        .collect();
-    Err(NodeError::ChannelSuspended(format!(
-        "the channel with {with} is suspended {}; nothing but channel-status passes until the party that suspended it sends channel-status \"active\"",
-        by.join(" and ")
-    )))
 }
 
 impl Node {

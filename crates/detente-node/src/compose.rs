@@ -3,6 +3,8 @@
 //! and store it with its outbox entry in one transaction. Only then is the
 //! officer told "queued".
 
+use std::sync::Arc;
+
 use detente_proto::body::{Acknowledgement, Body};
 use detente_proto::envelope::{Envelope, Recipient, Sender, UnverifiedEnvelope};
 use detente_proto::ids::{MessageId, Tier};
@@ -71,7 +73,7 @@ fn amber() -> Tlp {
 impl Node {
     /// Composes, signs, stores and queues a message. Returns it as stored.
     pub async fn compose(
-        &self,
+        self: &Arc<Self>,
         officer: &Officer,
         request: ComposeRequest,
     ) -> NodeResult<StoredMessage> {
@@ -82,7 +84,7 @@ impl Node {
     /// [`Node::compose`] with the message id chosen by the caller (a draft
     /// records the id it is sent as before the message is composed).
     pub async fn compose_with_id(
-        &self,
+        self: &Arc<Self>,
         officer: &Officer,
         request: ComposeRequest,
         id: MessageId,
@@ -129,25 +131,12 @@ impl Node {
                 None => return Err(message_not_found(&answered)),
             }
         }
-        // A suspended channel carries nothing but channel-status.
-        let suspended = self.channel_suspensions(&request.to.party).await?;
-        crate::channels::check_open(kind, &request.to.party, &suspended)?;
-        // The agreement in force on this channel, if any, must allow it.
+        // The agreement this message is judged by names itself in the envelope.
         let in_force = if kind.judged_by_agreement() {
             self.agreement_in_force(&request.to.party).await?
         } else {
             None
         };
-        if let Some(agreement) = &in_force {
-            agreement
-                .allows(
-                    (self.party(), request.from_tier),
-                    (&request.to.party, request.to.tier),
-                    kind,
-                    request.exercise,
-                )
-                .map_err(|refusal| NodeError::NotAllowed(refusal.to_string()))?;
-        }
         let now = self.now();
         let envelope = Envelope {
             id,
@@ -162,30 +151,34 @@ impl Node {
             },
             precedence: request.precedence,
             in_reply_to: request.in_reply_to,
-            agreement: in_force.map(|a| a.reference()),
+            agreement: in_force.as_ref().map(|a| a.reference()),
             created_at: now,
             exercise: request.exercise,
             tlp: request.tlp,
             nonce: Envelope::random_nonce(&mut rand::thread_rng()),
             body,
         };
-        // A citation of an alleged breach must name a guarantee or pledge
-        // in force now (a pledge's registry is read from its host first).
-        if let Body::Notification(detente_proto::body::Notification {
-            alleged_breach: Some(detente_proto::body::Citation::Pledge(reference)),
-            ..
-        })
-        | Body::ConsultationRequest(detente_proto::body::ConsultationRequest {
-            alleged_breach: Some(detente_proto::body::Citation::Pledge(reference)),
-            ..
-        }) = &envelope.body
+        // A pledge cited is judged by its host's registry, read first.
+        if let Some(detente_proto::body::Citation::Pledge(reference)) =
+            envelope.body.alleged_breach()
             && &reference.host != self.party()
             && let Err(error) = self.sync_pledge(reference).await
         {
             tracing::warn!(pledge = %reference, %error, "cannot read the host's registry; judging the citation by what is held here");
         }
-        // Store reads, and only for the rare message that cites something.
-        self.check_citation(&envelope)?;
+        // Channel, agreement and citation, as the recipient will judge them.
+        let (envelope, verdict) = self
+            .off_runtime(move |node| {
+                let verdict = node.admit_blocking(
+                    node.store.as_ref(),
+                    &envelope,
+                    &envelope.to.party,
+                    in_force.as_ref(),
+                );
+                (envelope, verdict)
+            })
+            .await?;
+        verdict?.map_err(NodeError::Refused)?;
         let signed = envelope.sign(&self.keys.signing);
         // Check our own output exactly as a peer will (size, depth, counts,
         // rules), so we never queue what a peer must refuse.
@@ -214,7 +207,7 @@ impl Node {
     /// Acknowledges a received message: an `acknowledgement` from the tier
     /// it was addressed to, back to the tier that sent it.
     pub async fn acknowledge(
-        &self,
+        self: &Arc<Self>,
         officer: &Officer,
         id: MessageId,
         note: Option<String>,

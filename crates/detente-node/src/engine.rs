@@ -404,7 +404,7 @@ impl Node {
     /// Sends the `escalation` of a missed `due` to `tier` of the party that
     /// missed it, from our own `tier`.
     async fn escalate(
-        &self,
+        self: &std::sync::Arc<Self>,
         asked: &Fact,
         tlp: detente_proto::kind::Tlp,
         due: &Due,

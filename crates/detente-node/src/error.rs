@@ -1,6 +1,6 @@
 //! The node's error type.
 //!
-//! As in STYLE.md: bad input from a peer ([`PeerRejection`]), misuse by an
+//! Bad input from a peer ([`PeerRejection`]), misuse by an
 //! officer (`Forbidden`, `NotFound`, `Invalid`…), a failing dependency
 //! (`Store`, `Io`, `Tls`) and our own configuration problems are separate
 //! variants. Every variant maps to one HTTP status and a problem+json
@@ -9,6 +9,7 @@
 use std::path::{Path, PathBuf};
 
 use detente_proto::ProtoError;
+use detente_proto::admission::Refusal;
 use detente_proto::ids::{MessageId, PartyCode};
 use detente_store::StoreError;
 
@@ -67,13 +68,10 @@ pub enum NodeError {
     /// guarantee id already used, say); the text says what to do.
     #[error("{0}")]
     Conflict(String),
-    /// The channel is suspended; the text says by whom, when and why.
-    #[error("{0}")]
-    ChannelSuspended(String),
-    /// The agreement in force on the channel does not allow the message;
-    /// the text names the rule.
-    #[error("{0}")]
-    NotAllowed(String),
+    /// The message may not pass: the channel is suspended, the agreement
+    /// in force does not allow it, or its citation does not stand.
+    #[error(transparent)]
+    Refused(Refusal),
     /// The party is not a known peer of this node.
     #[error("{0} is not a peer of this node; add its card with `detente peer add`")]
     UnknownParty(PartyCode),
@@ -169,12 +167,12 @@ pub enum PeerRejection {
         /// The allowed skew.
         skew: String,
     },
-    /// The channel is suspended; the text says by whom, when and why.
-    #[error("{0}")]
-    ChannelSuspended(String),
+    /// The message may not pass: the channel is suspended, the agreement
+    /// in force does not allow it, or its citation does not stand.
+    #[error(transparent)]
+    Refused(Refusal),
     /// An agreement signature that does not hold (bad signature, not a
-    /// party, other bytes than those proposed), or a message the agreement
-    /// in force does not allow.
+    /// party, other bytes than those proposed).
     #[error("{0}")]
     Agreement(String),
     /// A guarantee or pledge message that does not hold: a bad signature,

@@ -323,7 +323,7 @@ impl Node {
 
     /// Composes a guarantee or pledge message: priority, TLP:GREEN, tier to tier.
     pub(crate) async fn send_document_message(
-        &self,
+        self: &std::sync::Arc<Self>,
         officer: &Officer,
         kind: MessageKind,
         body: serde_json::Value,
@@ -541,67 +541,6 @@ impl Node {
             )));
         }
         Ok(())
-    }
-
-    /// Checks a citation of an alleged breach in `envelope`: the guarantee
-    /// or pledge must be known here and in force when the message was
-    /// written. For blocking threads.
-    pub(crate) fn check_citation(&self, envelope: &Envelope) -> NodeResult<()> {
-        let citation = match &envelope.body {
-            Body::Notification(b) => b.alleged_breach.as_ref(),
-            Body::ConsultationRequest(b) => b.alleged_breach.as_ref(),
-            _ => None,
-        };
-        let Some(citation) = citation else {
-            return Ok(());
-        };
-        match citation {
-            detente_proto::body::Citation::Guarantee(id) => {
-                let keys = self.party_keys();
-                let state = guarantee_state(self.store.as_ref(), &keys, id)?.ok_or_else(|| {
-                    NodeError::Unprocessable(format!(
-                        "alleged_breach: guarantee {id} is not known here"
-                    ))
-                })?;
-                let guarantee = state.guarantee();
-                let between = [&guarantee.issuer, &guarantee.beneficiary];
-                if !between.contains(&&envelope.from.party)
-                    || !between.contains(&&envelope.to.party)
-                {
-                    return Err(NodeError::Unprocessable(format!(
-                        "alleged_breach: guarantee {id} is between {} and {}, not this message's parties",
-                        guarantee.issuer, guarantee.beneficiary
-                    )));
-                }
-                if !guarantee.bound_parties().contains(&envelope.to.party) {
-                    return Err(NodeError::Unprocessable(format!(
-                        "alleged_breach: guarantee {id} does not bind {} (it binds {})",
-                        envelope.to.party,
-                        guarantee
-                            .bound_parties()
-                            .iter()
-                            .map(ToString::to_string)
-                            .collect::<Vec<_>>()
-                            .join(" and ")
-                    )));
-                }
-                let status = state.status_at(envelope.created_at);
-                if !detente_proto::guarantee::in_force_at(
-                    state.guarantee(),
-                    &state.events,
-                    envelope.created_at,
-                ) {
-                    return Err(NodeError::Unprocessable(format!(
-                        "alleged_breach: guarantee {id} was not in force at {}: {status}",
-                        envelope.created_at
-                    )));
-                }
-                Ok(())
-            }
-            detente_proto::body::Citation::Pledge(reference) => {
-                self.check_pledge_citation(reference, envelope)
-            }
-        }
     }
 }
 

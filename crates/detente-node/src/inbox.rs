@@ -145,45 +145,23 @@ impl Node {
         )?;
         let signed = unverified.verify(&sender.card.keys().signing)?;
         let envelope = signed.envelope();
-        // Under the agreement in force, and any agreement signature valid,
-        // before anything is stored. A repeated delivery of what was
-        // accepted before is answered with its receipt, whatever has come
-        // into force since.
+        // Admitted (channel, agreement in force, citation), and any
+        // agreement signature or document step valid, before anything is
+        // stored. A repeated delivery of what was accepted before is
+        // answered with its receipt, whatever has come into force since.
         let repeat = self
             .store
             .message(&envelope.id)?
             .is_some_and(|m| m.message.envelope_sha256 == signed.hash());
         if !repeat {
-            self.check_allowed_blocking(
-                self.store.as_ref(),
-                (&envelope.from.party, envelope.from.tier),
-                (&envelope.to.party, envelope.to.tier),
-                envelope.kind(),
-                envelope.exercise,
-            )
-            .map_err(|e| match e {
-                NodeError::NotAllowed(rule) => NodeError::from(PeerRejection::Agreement(rule)),
-                other => other,
-            })?;
-            let suspended = crate::channels::suspensions(
-                self.store.as_ref(),
-                self.party(),
-                &envelope.from.party,
-            )?;
-            crate::channels::check_open(envelope.kind(), &envelope.from.party, &suspended)
-                .map_err(|e| match e {
-                    NodeError::ChannelSuspended(why) => {
-                        NodeError::from(PeerRejection::ChannelSuspended(why))
-                    }
-                    other => other,
-                })?;
+            let with = &envelope.from.party;
+            let store = self.store.as_ref();
+            let agreement = self.judging_agreement_blocking(store, envelope, with)?;
+            self.admit_blocking(store, envelope, with, agreement.as_ref())?
+                .map_err(PeerRejection::Refused)?;
         }
         let agreement_signature =
             self.check_received_signature(&envelope.from.party, &envelope.body)?;
-        let as_peer = |e: NodeError| match e {
-            NodeError::Unprocessable(why) => NodeError::from(PeerRejection::Document(why)),
-            other => other,
-        };
         // A repeated delivery of an accepted step is answered with its
         // receipt: its record is held already.
         let document = if repeat {
@@ -194,9 +172,6 @@ impl Node {
                 None => self.check_received_pledge(&signed)?,
             }
         };
-        if !repeat {
-            self.check_citation(envelope).map_err(as_peer)?;
-        }
         let receipt = Receipt {
             message_id: envelope.id,
             envelope_sha256: hash_to_base64(&signed.hash()),

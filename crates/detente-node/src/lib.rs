@@ -7,6 +7,7 @@
 //! [`RunningNode`] a serving one.
 #![forbid(unsafe_code)]
 
+mod admission;
 pub mod agreements;
 pub mod api;
 pub mod backoff;

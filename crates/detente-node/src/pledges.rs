@@ -548,33 +548,4 @@ impl Node {
         };
         Ok((!self.check_step(&step, envelope)?).then_some(step))
     }
-
-    /// A citation of pledge `reference` in `envelope`: the party accused
-    /// (the message's recipient when we send it, us when we receive it)
-    /// must have been a signatory when the message was written, by the
-    /// records held here. For blocking threads.
-    pub(crate) fn check_pledge_citation(
-        &self,
-        reference: &PledgeRef,
-        envelope: &Envelope,
-    ) -> NodeResult<()> {
-        let keys = self.party_keys();
-        let state = pledge_state(self.store.as_ref(), &keys, reference)?.ok_or_else(|| {
-            NodeError::Unprocessable(format!(
-                "alleged_breach: pledge {reference} is not known here"
-            ))
-        })?;
-        let accused = &envelope.to.party;
-        if !state
-            .signatories_at(envelope.created_at)
-            .iter()
-            .any(|(p, _)| p == accused)
-        {
-            return Err(NodeError::Unprocessable(format!(
-                "alleged_breach: {accused} was not a signatory of pledge {reference} at {} (by the records held here; read the host's registry with `detente pledge show {reference}`)",
-                envelope.created_at
-            )));
-        }
-        Ok(())
-    }
 }

@@ -305,6 +305,31 @@ fn decode<T: DeserializeOwned>(value: Value) -> Result<T, ProtoError> {
 }
 
 impl Body {
+    /// The guarantee or pledge this body cites as breached, if any.
+    pub fn alleged_breach(&self) -> Option<&Citation> {
+        match self {
+            Body::Notification(b) => b.alleged_breach.as_ref(),
+            Body::ConsultationRequest(b) => b.alleged_breach.as_ref(),
+            Body::RequestInformation(_)
+            | Body::RequestAssistance(_)
+            | Body::Acknowledgement(_)
+            | Body::Reply(_)
+            | Body::Goodwill(_)
+            | Body::Ping(_)
+            | Body::Pong(_)
+            | Body::ContactUpdate(_)
+            | Body::ChannelStatus(_)
+            | Body::GuaranteePropose(_)
+            | Body::GuaranteeSign(_)
+            | Body::GuaranteeWithdraw(_)
+            | Body::PledgeSign(_)
+            | Body::PledgeWithdraw(_)
+            | Body::Escalation(_)
+            | Body::AgreementPropose(_)
+            | Body::AgreementSign(_) => None,
+        }
+    }
+
     /// Decodes `value` as the body of a `kind` message, and validates it.
     pub fn from_value(kind: MessageKind, value: Value) -> Result<Self, ProtoError> {
         if !value.is_object() {

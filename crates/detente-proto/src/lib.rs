@@ -35,6 +35,7 @@
 //! input from a peer.
 #![forbid(unsafe_code)]
 
+pub mod admission;
 pub mod agreement;
 pub mod body;
 pub mod canonical;

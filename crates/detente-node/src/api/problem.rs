@@ -7,6 +7,7 @@
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use detente_proto::ProtoError;
+use detente_proto::admission::Refusal;
 use detente_store::StoreError;
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -160,11 +161,22 @@ fn peer_problem(rejection: &PeerRejection) -> Problem {
             "clock-skew",
             "Timestamp outside the allowed skew",
         ),
-        PeerRejection::ChannelSuspended(_) => (
+        PeerRejection::Refused(Refusal::ChannelSuspended { .. }) => (
             StatusCode::CONFLICT,
             "channel-suspended",
             "The channel is suspended",
         ),
+        PeerRejection::Refused(Refusal::Agreement(_)) => (
+            StatusCode::FORBIDDEN,
+            "agreement-refuses",
+            "Refused under the agreement",
+        ),
+        PeerRejection::Refused(Refusal::Citation(_)) => (
+            StatusCode::FORBIDDEN,
+            "document-refused",
+            "The guarantee or pledge cited does not hold",
+        ),
+        PeerRejection::Refused(_) => (StatusCode::FORBIDDEN, "refused", "Refused"),
         PeerRejection::Agreement(_) => (
             StatusCode::FORBIDDEN,
             "agreement-refuses",
@@ -223,20 +235,30 @@ impl From<&NodeError> for Problem {
                 detail,
                 None,
             ),
-            NodeError::ChannelSuspended(_) => Problem::new(
+            NodeError::Refused(Refusal::ChannelSuspended { .. }) => Problem::new(
                 StatusCode::CONFLICT,
                 "channel-suspended",
                 "The channel is suspended",
                 detail,
                 None,
             ),
-            NodeError::NotAllowed(_) => Problem::new(
+            NodeError::Refused(Refusal::Agreement(_)) => Problem::new(
                 StatusCode::FORBIDDEN,
                 "agreement-refuses",
                 "The agreement in force does not allow this",
                 detail,
                 None,
             ),
+            NodeError::Refused(Refusal::Citation(_)) => Problem::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "unprocessable",
+                "The guarantee or pledge cited does not hold",
+                detail,
+                Some("body.alleged_breach".into()),
+            ),
+            NodeError::Refused(_) => {
+                Problem::new(StatusCode::FORBIDDEN, "refused", "Refused", detail, None)
+            }
             NodeError::UnknownParty(_) => Problem::new(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 "unknown-party",
