@@ -6,8 +6,8 @@
 //! parties' keys, checkpoints by the logs, cosignatures by the witnesses —
 //! so a bundle can be assembled by anyone and checked by anyone. Signed
 //! objects travel as JSON strings holding their exact bytes, because
-//! signatures and hashes are over those bytes (DESIGN.md: "never
-//! re-serialise before verifying").
+//! signatures and hashes are over those bytes (never
+//! re-serialise before verifying).
 //!
 //! Log proofs are C2SP tlog-proofs (c2sp.org/tlog-proof): the entry's
 //! index, its RFC 9162 §2.1.3 inclusion path, and the checkpoint with its

@@ -1,6 +1,6 @@
 //! # detente-evidence — proof to a third party
 //!
-//! The evidence bundle (DESIGN.md, "The path of one message", step 10) and
+//! The evidence bundle (docs/evidence.md) and
 //! its offline verifier. An auditor needs only this crate (and the two it
 //! builds on, `detente-proto` and `detente-log`): no node, no network, no
 //! clock.

@@ -1,5 +1,5 @@
 //! How detente names its logs and witnesses in C2SP terms, and the note
-//! keys that go with them (DESIGN.md, "Logs (transparency)").
+//! keys that go with them (docs/protocol.md, "The transparency log").
 //!
 //! - A party's log has origin `detente.<party>/log/v1`; its checkpoints are
 //!   C2SP signed notes (Ed25519, signature type 0x01) under that origin as

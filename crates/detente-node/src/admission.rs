@@ -48,11 +48,9 @@ impl Node {
         let suspensions = suspensions(store, self.party(), with)?;
         // Store reads, and only for the rare message that cites something.
         let (guarantee, pledge) = match envelope.body.alleged_breach() {
-            Some(Citation::Guarantee(id)) => {
-                (guarantee_state(store, &self.party_keys(), id)?, None)
-            }
+            Some(Citation::Guarantee(id)) => (guarantee_state(store, &self.keyring(), id)?, None),
             Some(Citation::Pledge(reference)) => {
-                (None, pledge_state(store, &self.party_keys(), reference)?)
+                (None, pledge_state(store, &self.keyring(), reference)?)
             }
             None => (None, None),
         };

@@ -1,4 +1,4 @@
-//! Agreements between parties (issue 4; DESIGN.md, vocabulary): proposing,
+//! Agreements between parties (docs/protocol.md, "Agreements"): proposing,
 //! countersigning, and which agreement is in force on a channel.
 //!
 //! An agreement travels as messages: `agreement-propose` carries the
@@ -11,14 +11,15 @@
 //! last governs.
 
 use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 
 use detente_proto::agreement::{Agreement, AgreementSpec, Signatures, SignedAgreement};
 use detente_proto::body::{AgreementSignature as SignatureBody, Body};
 use detente_proto::envelope::AgreementRef;
 use detente_proto::ids::{PartyCode, Tier};
+use detente_proto::keyring::Keyring;
 use detente_proto::kind::MessageKind;
 use detente_proto::log_entry::{EntryDirection, LogEntry};
-use detente_proto::signing::PartyVerifyingKey;
 use detente_proto::time::Timestamp;
 use detente_store::{AgreementSignature, Store, StoredMessage};
 use sha2::{Digest, Sha256};
@@ -49,17 +50,14 @@ impl AgreementState {
     }
 }
 
-/// The signing keys of this party and its peers, by party.
-pub type PartyKeys = HashMap<PartyCode, PartyVerifyingKey>;
-
 /// What is in force on each channel, as last computed: valid while no
 /// agreement signature has been stored since (`generation`) and the
-/// parties' keys are the same, so that compose and receive do not verify
+/// parties' cards are the same, so that compose and receive do not verify
 /// every stored signature again for every message.
 #[derive(Debug, Default)]
 pub struct InForceCache {
     generation: u64,
-    keys: PartyKeys,
+    keys: Arc<Keyring>,
     by_party: HashMap<PartyCode, Option<Agreement>>,
     /// Versions by reference: the agreement and when it came into force
     /// here, if every party has signed it (for deadlines and checks).
@@ -70,19 +68,17 @@ pub struct InForceCache {
 /// again with `keys`; `None` if nothing is stored.
 pub fn agreement_state(
     store: &dyn Store,
-    keys: &PartyKeys,
+    keys: &Keyring,
     reference: &AgreementRef,
 ) -> NodeResult<Option<AgreementState>> {
     let mut stored = store.agreement_signatures(&reference.id, reference.version)?;
     stored.sort_by_key(|s| s.recorded_at);
     let mut state: Option<AgreementState> = None;
     for record in stored {
-        let key = keys.get(&record.signer).ok_or_else(|| {
-            NodeError::Internal(format!(
-                "{reference} is signed by {}, whose card this node no longer has",
-                record.signer
-            ))
-        })?;
+        let key = &keys
+            .card_at(&record.signer, record.recorded_at)?
+            .keys()
+            .signing;
         let signed = SignedAgreement::verify(&record.signed, &record.signer, key)
             .map_err(|e| NodeError::Internal(format!("stored signature on {reference}: {e}")))?;
         match &mut state {
@@ -108,7 +104,7 @@ pub fn agreement_state(
 /// complete versions naming both, the one completed last.
 pub fn agreement_in_force(
     store: &dyn Store,
-    keys: &PartyKeys,
+    keys: &Keyring,
     me: &PartyCode,
     with: &PartyCode,
 ) -> NodeResult<Option<Agreement>> {
@@ -147,21 +143,9 @@ pub fn agreement_in_force(
 }
 
 impl Node {
-    /// The signing keys of this party and its peers.
-    pub fn party_keys(&self) -> PartyKeys {
-        let mut keys: PartyKeys = self
-            .peers
-            .all()
-            .iter()
-            .map(|p| (p.party().clone(), p.card.keys().signing))
-            .collect();
-        keys.insert(self.party().clone(), self.keys.signing.verifying_key());
-        keys
-    }
-
     /// The agreement in force with `with`, if any.
     pub async fn agreement_in_force(&self, with: &PartyCode) -> NodeResult<Option<Agreement>> {
-        let keys = self.party_keys();
+        let keys = self.keyring();
         let generation = match self.cached_in_force(&keys, with) {
             Ok(hit) => return Ok(hit),
             Err(generation) => generation,
@@ -175,14 +159,10 @@ impl Node {
     }
 
     /// The cached answer for `with`, or the generation to compute it under.
-    fn cached_in_force(
-        &self,
-        keys: &PartyKeys,
-        with: &PartyCode,
-    ) -> Result<Option<Agreement>, u64> {
+    fn cached_in_force(&self, keys: &Keyring, with: &PartyCode) -> Result<Option<Agreement>, u64> {
         let cache = self.in_force.lock().unwrap_or_else(|p| p.into_inner());
         match cache.by_party.get(with) {
-            Some(hit) if &cache.keys == keys => Ok(hit.clone()),
+            Some(hit) if *cache.keys == *keys => Ok(hit.clone()),
             _ => Err(cache.generation),
         }
     }
@@ -192,7 +172,7 @@ impl Node {
     fn cache_in_force(
         &self,
         generation: u64,
-        keys: PartyKeys,
+        keys: Arc<Keyring>,
         with: &PartyCode,
         found: &Option<Agreement>,
     ) {
@@ -216,7 +196,7 @@ impl Node {
         store: &dyn Store,
         reference: &AgreementRef,
     ) -> NodeResult<Option<(Agreement, Timestamp)>> {
-        let keys = self.party_keys();
+        let keys = self.keyring();
         let name = reference.to_string();
         let generation = {
             let cache = self.in_force.lock().unwrap_or_else(|p| p.into_inner());
@@ -261,7 +241,7 @@ impl Node {
         store: &dyn Store,
         with: &PartyCode,
     ) -> NodeResult<Option<Agreement>> {
-        let keys = self.party_keys();
+        let keys = self.keyring();
         let generation = match self.cached_in_force(&keys, with) {
             Ok(hit) => return Ok(hit),
             Err(generation) => generation,
@@ -273,7 +253,7 @@ impl Node {
 
     /// Every agreement version this node knows, newest version first per id.
     pub async fn agreements(self: &std::sync::Arc<Self>) -> NodeResult<Vec<AgreementState>> {
-        let keys = self.party_keys();
+        let keys = self.keyring();
         self.with_store(move |store| {
             let mut states = Vec::new();
             for (id, version) in store.agreement_versions()? {
@@ -293,7 +273,7 @@ impl Node {
         reference: AgreementRef,
     ) -> NodeResult<AgreementState> {
         let shown = reference.to_string();
-        let keys = self.party_keys();
+        let keys = self.keyring();
         self.with_store(move |s| agreement_state(s, &keys, &reference))
             .await?
             .ok_or(NodeError::NotFound {
@@ -439,20 +419,22 @@ impl Node {
     }
 
     /// On receipt, before anything is stored: a signature message must
-    /// carry `sender`'s valid signature on an agreement naming this node,
-    /// over the same bytes as any signature already held for that version.
+    /// carry `sender`'s valid signature (by the key that spoke for them
+    /// when they wrote it, `at`) on an agreement naming this node, over
+    /// the same bytes as any signature already held for that version.
     pub(crate) fn check_received_signature(
         &self,
         sender: &PartyCode,
+        at: Timestamp,
         body: &Body,
     ) -> NodeResult<Option<SignedAgreement>> {
         let (Body::AgreementPropose(b) | Body::AgreementSign(b)) = body else {
             return Ok(None);
         };
         let refuse = |why: String| NodeError::from(PeerRejection::Agreement(why));
-        let keys = self.party_keys();
+        let keys = self.keyring();
         let key = keys
-            .get(sender)
+            .signing_key(sender, at)
             .ok_or_else(|| PeerRejection::UnknownParty(sender.clone()))?;
         let signed = SignedAgreement::verify(b.signed.as_bytes(), sender, key)
             .map_err(|e| refuse(e.to_string()))?;

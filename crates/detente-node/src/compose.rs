@@ -1,4 +1,4 @@
-//! Composing and sending (DESIGN.md, "The path of one message", steps 1–4):
+//! Composing and sending (docs/architecture.md, "The path of one message"):
 //! check the officer's clearance and the body, build and sign the envelope,
 //! and store it with its outbox entry in one transaction. Only then is the
 //! officer told "queued".
@@ -98,17 +98,7 @@ impl Node {
         let Some(recipient) = self.peers.get(&request.to.party) else {
             return Err(NodeError::UnknownParty(request.to.party));
         };
-        if let Some(until) = recipient
-            .card
-            .card()
-            .valid_until
-            .filter(|until| *until <= self.now())
-        {
-            return Err(NodeError::Unprocessable(format!(
-                "the card of {} expired at {until}; nothing can be sealed to it until its new card is added with `detente peer add`",
-                request.to.party
-            )));
-        }
+        self.keyring().card_at(recipient.party(), self.now())?;
         if let Some(answered) = request.in_reply_to {
             let original = self.with_store(move |s| Ok(s.message(&answered)?)).await?;
             match original {

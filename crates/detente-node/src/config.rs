@@ -1,5 +1,5 @@
 //! The node's configuration file, `detente.toml`, and the layout of a node
-//! directory (DESIGN.md, "Keys and party cards").
+//! directory (docs/operations.md, "`detente.toml`").
 //!
 //! ```text
 //! <dir>/detente.toml    this file

@@ -1,5 +1,5 @@
-//! The agreement engine (DESIGN.md, "The path of one message", step 9;
-//! issue 4, items 3 and 4): deadline timers, escalation up the ladder, and
+//! The agreement engine (docs/protocol.md, "Deadlines
+//! and escalation"): deadline timers, escalation up the ladder, and
 //! scheduled communication checks. The rules are
 //! [`detente_proto::agreement::responsiveness`]; this module applies them
 //! to the store on the node's clock.

@@ -11,6 +11,8 @@ use std::path::{Path, PathBuf};
 use detente_proto::ProtoError;
 use detente_proto::admission::Refusal;
 use detente_proto::ids::{MessageId, PartyCode};
+use detente_proto::keyring::NoKey;
+use detente_proto::time::Timestamp;
 use detente_store::StoreError;
 
 /// Why a node operation failed.
@@ -72,6 +74,10 @@ pub enum NodeError {
     /// in force does not allow it, or its citation does not stand.
     #[error(transparent)]
     Refused(Refusal),
+    /// No card held here speaks for a party at the time a message or a
+    /// stored record needs its key: none is held, or it had expired.
+    #[error(transparent)]
+    NoKey(#[from] NoKey),
     /// The party is not a known peer of this node.
     #[error("{0} is not a peer of this node; add its card with `detente peer add`")]
     UnknownParty(PartyCode),
@@ -146,7 +152,7 @@ pub enum PeerRejection {
         /// The sender.
         party: PartyCode,
         /// When its card expired.
-        at: String,
+        at: Timestamp,
     },
     /// The id was already used for a different envelope.
     #[error(

@@ -1,5 +1,5 @@
-//! Exporting evidence bundles (DESIGN.md, "The path of one message", step
-//! 10; the format is docs/evidence.md and [`detente_evidence::bundle`]).
+//! Exporting evidence bundles (docs/evidence.md; the format is
+//! [`detente_evidence::bundle`]).
 //!
 //! A bundle holds the selected messages (one thread, or everything
 //! exchanged with one party) as this node stored them — signed envelopes
@@ -19,7 +19,7 @@
 //! node started) is left out; `detente verify` then reports the claim as
 //! unproven rather than the bundle as broken.
 //!
-//! A guarantee's or a pledge's bundle (issue 5) holds the messages that
+//! A guarantee's or a pledge's bundle holds the messages that
 //! carried its steps — the `message_id`s of its document records, as
 //! stored here — with the same proofs, and for a pledge also its text as
 //! its host published it, signed ([`Bundle::documents`]), from which
@@ -418,10 +418,11 @@ impl Node {
     /// a bundle carries no signature its reader could not check.
     fn known_verifiers(&self) -> NodeResult<Vec<Box<dyn NoteVerifier>>> {
         let mut verifiers: Vec<Box<dyn NoteVerifier>> = Vec::new();
-        for (party, key) in self.party_keys() {
-            verifiers.push(Box::new(crate::log::log_verifier(&party, &key)?));
+        for card in self.keyring().cards() {
+            let (party, key) = (&card.card().party, &card.keys().signing);
+            verifiers.push(Box::new(crate::log::log_verifier(party, key)?));
             verifiers.push(Box::new(crate::log::witness::cosignature_verifier(
-                &party, &key,
+                party, key,
             )?));
         }
         Ok(verifiers)
@@ -436,11 +437,13 @@ impl Node {
         party: &PartyCode,
         bytes: &[u8],
     ) -> Option<Receipt> {
-        let (signer, key) = match direction {
-            Direction::Received => (self.party().clone(), self.keys.signing.verifying_key()),
-            Direction::Sent => (party.clone(), self.peers.get(party)?.card.keys().signing),
+        let signer = match direction {
+            Direction::Received => self.party(),
+            Direction::Sent => party,
         };
-        SignedReceipt::parse_and_verify(bytes, &key, &signer)
+        let keyring = self.keyring();
+        let key = &keyring.latest(signer)?.keys().signing;
+        SignedReceipt::parse_and_verify(bytes, key, signer)
             .ok()
             .map(|r| r.receipt().clone())
     }

@@ -1,4 +1,4 @@
-//! Guarantees (issue 5): a party's signed guarantee to another — one-way,
+//! Guarantees (docs/protocol.md, "Guarantees"): a party's signed guarantee to another — one-way,
 //! or reciprocal and then binding nobody before both signed the same bytes
 //! — proposed, countersigned and withdrawn by signed messages, each step
 //! stored as a document record and logged as a document leaf
@@ -24,13 +24,13 @@ use detente_proto::guarantee::{
     SignedGuarantee, check_withdrawal, status_at,
 };
 use detente_proto::ids::{MessageId, PartyCode, Tier};
+use detente_proto::keyring::Keyring;
 use detente_proto::kind::{MessageKind, Precedence, Tlp};
 use detente_proto::log_entry::{EntryDirection, LogEntry};
 use detente_proto::time::Timestamp;
 use detente_store::{DocumentKind, DocumentRecord, RecordRole, Store, StoredMessage};
 use sha2::{Digest, Sha256};
 
-use crate::agreements::PartyKeys;
 use crate::compose::{Address, ComposeRequest};
 use crate::error::{NodeError, NodeResult, PeerRejection};
 use crate::node::Node;
@@ -68,7 +68,7 @@ impl GuaranteeState {
 /// The state of guarantee `id` from the store; `None` if nothing is stored.
 pub fn guarantee_state(
     store: &dyn Store,
-    keys: &PartyKeys,
+    keys: &Keyring,
     id: &str,
 ) -> NodeResult<Option<GuaranteeState>> {
     if !detente_proto::ids::is_document_id(id) {
@@ -80,12 +80,7 @@ pub fn guarantee_state(
     for record in &records {
         match record.role {
             RecordRole::Sign | RecordRole::Publish => {
-                let key = keys.get(&record.party).ok_or_else(|| {
-                    NodeError::Internal(format!(
-                        "guarantee {id} is signed by {}, whose card this node no longer has",
-                        record.party
-                    ))
-                })?;
+                let key = &keys.card_at(&record.party, record.at)?.keys().signing;
                 let signed = SignedGuarantee::verify(&record.signed, &record.party, key)
                     .map_err(|e| NodeError::Internal(format!("stored signature on {id}: {e}")))?;
                 match &mut signatures {
@@ -136,7 +131,7 @@ fn utf8(bytes: &[u8], what: &str) -> NodeResult<String> {
 impl Node {
     /// Every guarantee this node knows, by id.
     pub async fn guarantees(&self) -> NodeResult<Vec<GuaranteeState>> {
-        let keys = self.party_keys();
+        let keys = self.keyring();
         self.with_store(move |s| {
             let mut all = Vec::new();
             for id in s.document_ids(DocumentKind::Guarantee)? {
@@ -151,7 +146,7 @@ impl Node {
 
     /// One guarantee.
     pub async fn guarantee(&self, id: &str) -> NodeResult<GuaranteeState> {
-        let keys = self.party_keys();
+        let keys = self.keyring();
         let shown = id.to_owned();
         let id = id.to_owned();
         self.with_store(move |s| guarantee_state(s, &keys, &id))
@@ -305,7 +300,7 @@ impl Node {
     /// Refuses a signature over other bytes than those already held.
     async fn check_new_signature(&self, signed: &SignedGuarantee) -> NodeResult<()> {
         let id = signed.document().id.clone();
-        let keys = self.party_keys();
+        let keys = self.keyring();
         let held = self
             .with_store(move |s| guarantee_state(s, &keys, &id))
             .await?;
@@ -405,7 +400,7 @@ impl Node {
         let envelope = signed.envelope();
         let refuse = |why: String| NodeError::from(PeerRejection::Document(why));
         let sender = &envelope.from.party;
-        let keys = self.party_keys();
+        let keys = self.keyring();
         let record = |id: &str, role, document_sha256, bytes: Vec<u8>| DocumentRecord {
             kind: DocumentKind::Guarantee,
             document_id: id.to_owned(),
@@ -420,7 +415,7 @@ impl Node {
         match &envelope.body {
             Body::GuaranteePropose(b) | Body::GuaranteeSign(b) => {
                 let key = keys
-                    .get(sender)
+                    .signing_key(sender, envelope.created_at)
                     .ok_or_else(|| PeerRejection::UnknownParty(sender.clone()))?;
                 let guarantee_signed = SignedGuarantee::verify(b.signed.as_bytes(), sender, key)
                     .map_err(|e| refuse(e.to_string()))?;

@@ -1,11 +1,14 @@
-//! Receiving (DESIGN.md, "The path of one message", step 7).
+//! Receiving (docs/protocol.md, "Receiving").
 //!
 //! In order, and before anything is stored: the TLS client must be a pinned
 //! peer; the sealed header must name that peer as sender and this node as
-//! recipient; the envelope must open, be canonical, within bounds, and
-//! signed by the sender's card key; its inner header must match the sealed
-//! one; `sealed.sent_at` must be within the allowed skew and
-//! `envelope.created_at` not in the future beyond it. Then the sequencer
+//! recipient; `sealed.sent_at` must be within the allowed skew; the
+//! envelope must open and be within bounds; its inner header must match
+//! the sealed one; the sender's card must be current; `envelope.created_at`
+//! must not be in the future beyond the skew; the envelope must be
+//! canonical and signed by the key of the sender's card that spoke when it
+//! was written; then the admission rules, and any agreement signature or
+//! document step it carries, must hold. Then the sequencer
 //! logs a "received" entry, signs the receipt naming its leaf index and
 //! checkpoint, and stores message, receipt and log entry in one transaction,
 //! with the record the message carries (a guarantee or pledge step, an
@@ -20,6 +23,7 @@ use std::sync::Arc;
 use chrono::TimeDelta;
 use detente_proto::envelope::{UnverifiedEnvelope, hash_to_base64};
 use detente_proto::ids::PartyCode;
+use detente_proto::keyring::NoKey;
 use detente_proto::receipt::Receipt;
 use detente_proto::seal::SealedEnvelope;
 use detente_proto::time::{Timestamp, human_duration};
@@ -125,17 +129,14 @@ impl Node {
                 sealed.from.to_string(),
             ));
         }
-        let sender = self
-            .peers
-            .get(&claimed.from.party)
-            .ok_or_else(|| PeerRejection::UnknownParty(claimed.from.party.clone()))?;
-        if let Some(until) = sender.card.card().valid_until.filter(|until| *until <= now) {
-            return Err(PeerRejection::CardExpired {
-                party: claimed.from.party.clone(),
-                at: until.to_string(),
-            }
-            .into());
-        }
+        // The sender's card must be current, and the one that spoke when
+        // the envelope was written verifies it.
+        let keyring = self.keyring();
+        let refuse = |no_key: NoKey| match no_key {
+            NoKey::Expired { party, until, .. } => PeerRejection::CardExpired { party, at: until },
+            _ => PeerRejection::UnknownParty(claimed.from.party.clone()),
+        };
+        keyring.card_at(&claimed.from.party, now).map_err(refuse)?;
         check_skew(
             "envelope.created_at",
             claimed.created_at,
@@ -143,7 +144,10 @@ impl Node {
             self.config.skew(),
             true,
         )?;
-        let signed = unverified.verify(&sender.card.keys().signing)?;
+        let sender_card = keyring
+            .card_at(&claimed.from.party, claimed.created_at)
+            .map_err(refuse)?;
+        let signed = unverified.verify(&sender_card.keys().signing)?;
         let envelope = signed.envelope();
         // Admitted (channel, agreement in force, citation), and any
         // agreement signature or document step valid, before anything is
@@ -160,8 +164,11 @@ impl Node {
             self.admit_blocking(store, envelope, with, agreement.as_ref())?
                 .map_err(PeerRejection::Refused)?;
         }
-        let agreement_signature =
-            self.check_received_signature(&envelope.from.party, &envelope.body)?;
+        let agreement_signature = self.check_received_signature(
+            &envelope.from.party,
+            envelope.created_at,
+            &envelope.body,
+        )?;
         // A repeated delivery of an accepted step is answered with its
         // receipt: its record is held already.
         let document = if repeat {

@@ -1,5 +1,5 @@
 //! The node's private keys and its TLS certificate, kept in `<dir>/keys/`
-//! with file mode 0600 (DESIGN.md, "Keys and party cards").
+//! with file mode 0600 (docs/operations.md, "The node directory").
 //!
 //! - `signing.key`: Ed25519 seed, base64 — signs envelopes, receipts, the card;
 //! - `encryption.key`: X25519 secret, base64 — opens sealed envelopes;

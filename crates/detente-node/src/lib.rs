@@ -7,6 +7,7 @@
 //! [`RunningNode`] a serving one.
 #![forbid(unsafe_code)]
 
+pub mod admin;
 mod admission;
 pub mod agreements;
 pub mod api;

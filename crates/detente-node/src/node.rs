@@ -9,6 +9,7 @@ use detente_proto::card::SignedCard;
 use detente_proto::clock::Clock;
 use detente_proto::envelope::SignedEnvelope;
 use detente_proto::ids::PartyCode;
+use detente_proto::keyring::Keyring;
 use detente_proto::time::Timestamp;
 use detente_store::{Direction, NewMessage, SqliteStore, Store};
 use tokio::sync::{Notify, broadcast};
@@ -34,8 +35,6 @@ pub struct Node {
     pub(crate) clock: Arc<dyn Clock>,
     pub(crate) peers: Arc<PeerDirectory>,
     pub(crate) outbox_wake: Notify,
-    /// Wakes the TAXII indexer when a message is stored.
-    pub(crate) stix_wake: Notify,
     pub(crate) clients: PeerClients,
     pub(crate) log: Sequencer,
     pub(crate) peer_logs:
@@ -81,7 +80,7 @@ impl Node {
                 ),
             });
         }
-        let peers = Arc::new(PeerDirectory::load(store.clone())?);
+        let peers = Arc::new(PeerDirectory::load(store.clone(), card.clone())?);
         let log = Sequencer::start(store.clone(), clock.clone(), &config.party, &keys.signing)?;
         let (events, _) = broadcast::channel(1024);
         Ok(Arc::new(Self {
@@ -92,7 +91,6 @@ impl Node {
             clock,
             peers,
             outbox_wake: Notify::new(),
-            stix_wake: Notify::new(),
             clients: PeerClients::default(),
             log,
             peer_logs: Default::default(),
@@ -123,9 +121,19 @@ impl Node {
         &self.store
     }
 
-    /// The clock.
+    /// The time now, on the node's clock.
     pub fn now(&self) -> Timestamp {
         self.clock.now()
+    }
+
+    /// The node's clock.
+    pub fn clock(&self) -> &dyn Clock {
+        &*self.clock
+    }
+
+    /// The cards of this party and its peers: whose key was valid when.
+    pub fn keyring(&self) -> Arc<Keyring> {
+        self.peers.keyring()
     }
 
     /// The peers.
@@ -144,9 +152,6 @@ impl Node {
     }
 
     pub(crate) fn emit(&self, what: EventKind) {
-        if matches!(what, EventKind::Queued { .. } | EventKind::Received { .. }) {
-            self.stix_wake.notify_one();
-        }
         // No subscriber is fine: events are for whoever listens.
         let _ = self.events.send(NodeEvent {
             at: self.now(),

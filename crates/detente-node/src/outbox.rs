@@ -1,4 +1,4 @@
-//! Delivering (DESIGN.md, "The path of one message", steps 5–6 and 8).
+//! Delivering (docs/protocol.md, "Delivery and retries").
 //!
 //! The outbox worker takes due entries from the store, seals each envelope
 //! afresh (new `sent_at`, same signed bytes), POSTs it to the peer over
@@ -12,6 +12,7 @@ use std::collections::HashSet;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use detente_proto::card::SignedCard;
 use detente_proto::envelope::SignedEnvelope;
 use detente_proto::ids::MessageId;
 use detente_proto::receipt::SignedReceipt;
@@ -25,7 +26,6 @@ use crate::backoff::retry_delay;
 use crate::events::EventKind;
 use crate::log::verify_receipt_log;
 use crate::node::Node;
-use crate::peers::Peer;
 
 /// The longest the worker sleeps before looking at the outbox again.
 const IDLE_POLL: Duration = Duration::from_secs(30);
@@ -179,22 +179,18 @@ impl Node {
             .peers
             .get(&entry.counterparty)
             .ok_or_else(|| format!("{} is no longer a peer of this node", entry.counterparty))?;
-        if let Some(until) = peer
-            .card
-            .card()
-            .valid_until
-            .filter(|until| *until <= self.now())
-        {
-            return Err(format!(
-                "the card of {} expired at {until}; add its new card with `detente peer add`",
-                entry.counterparty
-            ));
-        }
+        // The card that speaks for the peer now: sealed to its key, the
+        // receipt verified with it.
+        let card = self
+            .keyring()
+            .card_at(&entry.counterparty, self.now())
+            .map_err(|e| e.to_string())?
+            .clone();
         let (signed, sealed) = {
             let node = self.clone();
             let bytes = entry.envelope.clone();
-            let peer = peer.clone();
-            tokio::task::spawn_blocking(move || node.seal_for(&bytes, &peer))
+            let card = card.clone();
+            tokio::task::spawn_blocking(move || node.seal_for(&bytes, &card))
                 .await
                 .map_err(|e| e.to_string())??
         };
@@ -224,21 +220,20 @@ impl Node {
                 .unwrap_or_else(|| String::from_utf8_lossy(&body).chars().take(300).collect());
             return Err(format!("{} refused it ({status}): {detail}", peer.party()));
         }
-        let receipt =
-            SignedReceipt::parse_and_verify(&body, &peer.card.keys().signing, peer.party())
-                .map_err(|e| {
-                    format!(
-                        "{} answered with a receipt that does not verify: {e}",
-                        peer.party()
-                    )
-                })?;
+        let receipt = SignedReceipt::parse_and_verify(&body, &card.keys().signing, peer.party())
+            .map_err(|e| {
+                format!(
+                    "{} answered with a receipt that does not verify: {e}",
+                    peer.party()
+                )
+            })?;
         receipt.matches(&signed).map_err(|e| {
             format!(
                 "{} answered with a receipt for something else: {e}",
                 peer.party()
             )
         })?;
-        verify_receipt_log(receipt.receipt(), &signed, &peer.card.keys().signing).map_err(|e| {
+        verify_receipt_log(receipt.receipt(), &signed, &card.keys().signing).map_err(|e| {
             format!(
                 "{} answered with a receipt whose log proof fails: {e}",
                 peer.party()
@@ -250,7 +245,7 @@ impl Node {
     fn seal_for(
         &self,
         bytes: &[u8],
-        peer: &Peer,
+        card: &SignedCard,
     ) -> Result<(SignedEnvelope, SealedEnvelope), String> {
         let signed = SignedEnvelope::from_trusted_bytes(bytes, &self.keys.signing.verifying_key())
             .map_err(|e| format!("stored envelope does not verify with our own key: {e}"))?;
@@ -261,7 +256,7 @@ impl Node {
             envelope.from.party.clone(),
             envelope.to.party.clone(),
             self.now(),
-            &peer.card.keys().encryption,
+            &card.keys().encryption,
             &mut rand::thread_rng(),
         )
         .map_err(|e| e.to_string())?;

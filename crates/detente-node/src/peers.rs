@@ -13,6 +13,7 @@ use std::time::{Duration, Instant};
 
 use detente_proto::card::SignedCard;
 use detente_proto::ids::PartyCode;
+use detente_proto::keyring::{Keyring, valid_at};
 use detente_store::{PeerRecord, Store};
 
 use crate::error::{NodeError, NodeResult};
@@ -40,19 +41,23 @@ pub const REFRESH_EVERY: Duration = Duration::from_secs(5);
 /// The least time between two re-reads caused by cache misses.
 pub const MISS_REFRESH_MIN: Duration = Duration::from_secs(1);
 
-/// Every known peer.
+/// Every known peer, and the keyring of their cards and this party's.
 #[derive(Debug)]
 pub struct PeerDirectory {
     store: Arc<dyn Store>,
+    own: SignedCard,
     cache: RwLock<HashMap<PartyCode, Arc<Peer>>>,
+    keyring: RwLock<Arc<Keyring>>,
     last_miss_refresh: Mutex<Option<Instant>>,
 }
 
 impl PeerDirectory {
-    /// Loads every peer from the store.
-    pub fn load(store: Arc<dyn Store>) -> NodeResult<Self> {
+    /// Loads every peer from the store; `own` is this party's card.
+    pub fn load(store: Arc<dyn Store>, own: SignedCard) -> NodeResult<Self> {
         let directory = Self {
             store,
+            keyring: RwLock::new(Arc::new(Keyring::new())),
+            own,
             cache: RwLock::new(HashMap::new()),
             last_miss_refresh: Mutex::new(None),
         };
@@ -62,18 +67,34 @@ impl PeerDirectory {
 
     /// Re-reads the peers from the store.
     pub fn refresh(&self) -> NodeResult<()> {
+        let corrupt = |party: &PartyCode, e: &dyn std::fmt::Display| {
+            NodeError::Store(detente_store::StoreError::Corrupt(format!(
+                "stored card of {party}: {e}"
+            )))
+        };
         let mut peers = HashMap::new();
+        let mut keyring = Keyring::new();
+        keyring
+            .add(self.own.clone())
+            .map_err(|e| corrupt(&self.own.card().party, &e))?;
         for record in self.store.peers()? {
-            let card = SignedCard::parse(&record.card).map_err(|e| {
-                NodeError::Store(detente_store::StoreError::Corrupt(format!(
-                    "stored card of {}: {e}",
-                    record.party
-                )))
-            })?;
+            let card = SignedCard::parse(&record.card).map_err(|e| corrupt(&record.party, &e))?;
+            keyring
+                .add(card.clone())
+                .map_err(|e| corrupt(&record.party, &e))?;
             peers.insert(record.party.clone(), Arc::new(Peer { card, record }));
         }
         *self.cache.write().unwrap_or_else(|p| p.into_inner()) = peers;
+        *self.keyring.write().unwrap_or_else(|p| p.into_inner()) = Arc::new(keyring);
         Ok(())
+    }
+
+    /// The cards of this party and of every peer, as last read.
+    pub fn keyring(&self) -> Arc<Keyring> {
+        self.keyring
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
     }
 
     fn cached<T>(&self, find: impl Fn(&HashMap<PartyCode, Arc<Peer>>) -> Option<T>) -> Option<T> {
@@ -155,13 +176,7 @@ pub fn add_peer(
             party = card.card().party,
         )));
     }
-    if let Some(until) = card.card().valid_until.filter(|until| *until <= now) {
-        return Err(NodeError::Unprocessable(format!(
-            "the card of {} expired at {until}; ask {} for a current card",
-            card.card().party,
-            card.card().party
-        )));
-    }
+    valid_at(&card, now)?;
     store.upsert_peer(&PeerRecord {
         party: card.card().party.clone(),
         card: card.bytes().to_vec(),

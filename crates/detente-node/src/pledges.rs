@@ -1,4 +1,4 @@
-//! Pledges (issue 5): a multilateral commitment published, signed, by its
+//! Pledges (docs/protocol.md, "Pledges"): a multilateral commitment published, signed, by its
 //! host (say the `UN` node), open for signature in a window. Any party
 //! signs it through the peer API: its node fetches the pledge from the host
 //! (`GET /peer/v1/pledges/{id}`), signs the same bytes and sends them in a
@@ -15,6 +15,7 @@ use std::sync::Arc;
 use detente_proto::body::Body;
 use detente_proto::envelope::{Envelope, SignedEnvelope, UnverifiedEnvelope};
 use detente_proto::ids::{PartyCode, Tier};
+use detente_proto::keyring::Keyring;
 use detente_proto::kind::MessageKind;
 use detente_proto::pledge::{
     Pledge, PledgeEvent, PledgeRef, PledgeSpec, SignedPledge, check_signature_time,
@@ -24,7 +25,6 @@ use detente_proto::time::Timestamp;
 use detente_store::{DocumentKind, DocumentRecord, RecordRole, Store, StoredMessage};
 use serde::{Deserialize, Serialize};
 
-use crate::agreements::PartyKeys;
 use crate::error::{NodeError, NodeResult, PeerRejection};
 use crate::node::Node;
 use crate::officers::Officer;
@@ -88,19 +88,14 @@ fn not_found(reference: &PledgeRef) -> NodeError {
 /// published text.
 pub fn pledge_state(
     store: &dyn Store,
-    keys: &PartyKeys,
+    keys: &Keyring,
     reference: &PledgeRef,
 ) -> NodeResult<Option<PledgeState>> {
     let records = store.document_records(DocumentKind::Pledge, &reference.to_string())?;
     let Some(publish) = records.iter().find(|r| r.role == RecordRole::Publish) else {
         return Ok(None);
     };
-    let host_key = keys.get(&reference.host).ok_or_else(|| {
-        NodeError::Internal(format!(
-            "pledge {reference} is published by {}, whose card this node no longer has",
-            reference.host
-        ))
-    })?;
+    let host_key = &keys.card_at(&reference.host, publish.at)?.keys().signing;
     let published = SignedPledge::verify(&publish.signed, &reference.host, host_key)
         .map_err(|e| NodeError::Internal(format!("stored pledge {reference}: {e}")))?;
     let events = records
@@ -127,7 +122,7 @@ pub fn pledge_state(
 impl Node {
     /// Every pledge this node knows.
     pub async fn pledges(&self) -> NodeResult<Vec<PledgeState>> {
-        let keys = self.party_keys();
+        let keys = self.keyring();
         self.with_store(move |s| {
             let mut all = Vec::new();
             for id in s.document_ids(DocumentKind::Pledge)? {
@@ -155,7 +150,7 @@ impl Node {
     }
 
     async fn held_pledge(&self, reference: &PledgeRef) -> NodeResult<PledgeState> {
-        let keys = self.party_keys();
+        let keys = self.keyring();
         let looked_up = reference.clone();
         self.with_store(move |s| pledge_state(s, &keys, &looked_up))
             .await?
@@ -395,13 +390,16 @@ impl Node {
         reference: &PledgeRef,
         registry: &Registry,
     ) -> NodeResult<Vec<DocumentRecord>> {
-        let keys = self.party_keys();
+        let keys = self.keyring();
         let bad = |why: String| {
             NodeError::Unprocessable(format!("the host's registry of {reference}: {why}"))
         };
-        let host_key = keys
-            .get(&reference.host)
-            .ok_or_else(|| NodeError::UnknownParty(reference.host.clone()))?;
+        // The host's card as held now (the registry names no time to ask at).
+        let host_key = &keys
+            .latest(&reference.host)
+            .ok_or_else(|| NodeError::UnknownParty(reference.host.clone()))?
+            .keys()
+            .signing;
         let published = SignedPledge::verify(registry.pledge.as_bytes(), &reference.host, host_key)
             .map_err(|e| bad(e.to_string()))?;
         if &published.document().reference() != reference {
@@ -435,13 +433,16 @@ impl Node {
             recorded_at: now,
         }];
         for (i, entry) in registry.records.iter().enumerate() {
-            // An entry by a party whose card this node lacks cannot be
-            // checked here: left out.
-            let Some(key) = keys.get(&entry.party) else {
+            let unverified =
+                UnverifiedEnvelope::parse(entry.envelope.as_bytes(), &self.config.limits)
+                    .map_err(|e| bad(format!("records[{i}]: {e}")))?;
+            // An entry by a party no card held here speaks for (when it
+            // was written) cannot be checked here: left out.
+            let Some(key) = keys.signing_key(&entry.party, unverified.claimed().created_at) else {
                 continue;
             };
-            let signed = UnverifiedEnvelope::parse(entry.envelope.as_bytes(), &self.config.limits)
-                .and_then(|u| u.verify(key))
+            let signed = unverified
+                .verify(key)
                 .map_err(|e| bad(format!("records[{i}]: {e}")))?;
             let envelope = signed.envelope();
             if envelope.from.party != entry.party || envelope.to.party != reference.host {
@@ -506,13 +507,13 @@ impl Node {
             )));
         }
         let sender = &envelope.from.party;
-        let keys = self.party_keys();
+        let keys = self.keyring();
         let state = pledge_state(self.store.as_ref(), &keys, reference)?
             .ok_or_else(|| refuse(format!("{} hosts no pledge {}", self.party(), reference.id)))?;
         let bytes = match &envelope.body {
             Body::PledgeSign(b) => {
                 let key = keys
-                    .get(sender)
+                    .signing_key(sender, envelope.created_at)
                     .ok_or_else(|| PeerRejection::UnknownParty(sender.clone()))?;
                 let pledge_signed = SignedPledge::verify(b.signed.as_bytes(), sender, key)
                     .map_err(|e| refuse(e.to_string()))?;

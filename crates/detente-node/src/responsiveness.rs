@@ -1,5 +1,5 @@
 //! Responsiveness at this node: the facts of stored messages, and the
-//! figures of `GET /api/v1/stats` (issue 4, item 6). The rules and the
+//! figures of `GET /api/v1/stats` (docs/protocol.md, "Responsiveness figures"). The rules and the
 //! arithmetic are [`detente_proto::agreement::responsiveness`], the same
 //! functions `detente verify` runs over a bundle, so the figures this node
 //! shows are the figures anyone recomputes from the signed messages.

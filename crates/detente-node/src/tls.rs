@@ -1,6 +1,6 @@
 //! Mutual TLS without a CA: every node has a self-signed certificate, and
 //! peers pin the SHA-256 of its SubjectPublicKeyInfo (RFC 5280 §4.1.2.7),
-//! published in the party card (DESIGN.md, step 6).
+//! published in the party card (docs/protocol.md, "Mutual TLS with SPKI pinning").
 //!
 //! - The server asks for a client certificate but does not require one
 //!   (officers authenticate with bearer tokens); a client certificate that is

@@ -777,18 +777,17 @@ async fn a_one_way_guarantee_cannot_be_cited_against_its_beneficiary() {
 async fn a_guarantee_is_shown_only_to_officers_cleared_for_its_tier() {
     let mut net = Net::new(&["RU", "US", "UN"]);
     // A ministry officer at RU, cleared for policy only.
-    let (ministry, token_sha256) = detente_node::officers::issue_token();
     let dir = net.get("RU").dir.clone();
     let config = detente_node::config::NodeConfig::load(&dir).expect("config");
-    detente_node::node::open_store(&dir, &config)
-        .expect("store")
-        .add_officer(&detente_store::OfficerRecord {
-            name: "Minister RU".parse().expect("name"),
-            tiers: vec![detente_proto::ids::Tier::Policy],
-            token_sha256,
-            created_at: SystemClock.now(),
-        })
-        .expect("officer");
+    let store = detente_node::node::open_store(&dir, &config).expect("store");
+    let spec = detente_node::admin::OfficerSpec {
+        name: "Minister RU".parse().expect("name"),
+        tiers: vec![detente_proto::ids::Tier::Policy],
+    };
+    let ministry = detente_node::admin::add_officer(&*store, &SystemClock, &spec)
+        .expect("officer")
+        .credential;
+    drop(store);
     for code in ["RU", "US", "UN"] {
         net.start(code).await;
     }

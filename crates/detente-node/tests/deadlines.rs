@@ -1,6 +1,6 @@
 //! Deadlines on a simulated clock, between real nodes: on time, late,
 //! unanswered and escalated twice, expired while the node was down, and
-//! communication checks with their answer window (issue 4, items 3 and 4).
+//! communication checks with their answer window (docs/protocol.md, "Deadlines and escalation").
 //!
 //! The agreement is the example one: a flash notification must be
 //! acknowledged within 1 h and answered within 24 h; a miss goes from
@@ -121,9 +121,16 @@ async fn us_acknowledges(net: &Net, id: MessageId) -> MessageId {
     .await;
     let ack: MessageId = view["id"].as_str().expect("id").parse().expect("id");
     let ru = net.node("RU");
-    eventually(30, "RU receives the acknowledgement", || async {
-        ru.store().message(&ack).expect("read").is_some()
-    })
+    // The acknowledgement is stored, then the timer it answers is closed
+    // (after the receipt is committed): wait for both.
+    eventually(
+        30,
+        "RU receives the acknowledgement and closes its timer",
+        || async {
+            ru.store().message(&ack).expect("read").is_some()
+                && timer(&ru, id, DeadlineKind::Acknowledge).met_by == Some(ack)
+        },
+    )
     .await;
     ack
 }

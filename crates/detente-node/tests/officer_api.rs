@@ -4,11 +4,10 @@
 mod common;
 
 use common::{Net, eventually, officer_send, pinned_http, send_notification, show, stored};
+use detente_node::admin::{OfficerSpec, add_officer};
 use detente_node::officer_client::{ApiCallError, OfficerClient};
-use detente_node::officers::issue_token;
-use detente_proto::clock::{Clock, SystemClock};
+use detente_proto::clock::SystemClock;
 use detente_proto::ids::Tier;
-use detente_store::OfficerRecord;
 use serde_json::{Value, json};
 
 async fn world() -> Net {
@@ -20,16 +19,13 @@ async fn world() -> Net {
 
 /// An officer of `code` cleared only for `tiers`.
 fn officer(net: &Net, code: &str, name: &str, tiers: Vec<Tier>) -> OfficerClient {
-    let (token, token_sha256) = issue_token();
-    net.node(code)
-        .store()
-        .add_officer(&OfficerRecord {
-            name: name.parse().expect("name"),
-            tiers,
-            token_sha256,
-            created_at: SystemClock.now(),
-        })
-        .expect("add officer");
+    let spec = OfficerSpec {
+        name: name.parse().expect("name"),
+        tiers,
+    };
+    let token = add_officer(&**net.node(code).store(), &SystemClock, &spec)
+        .expect("add officer")
+        .credential;
     OfficerClient::for_node_dir(&net.get(code).dir, &net.url(code), &token).expect("client")
 }
 

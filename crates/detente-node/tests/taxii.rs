@@ -1,4 +1,4 @@
-//! TAXII 2.1 between real nodes (issue 6): TLP enforcement on every
+//! TAXII 2.1 between real nodes (docs/taxii.md): TLP enforcement on every
 //! endpoint, the protocol's errors, SOC posts that become drafts an officer
 //! sends, and stateless cursors that survive a restart.
 
@@ -7,11 +7,11 @@ mod common;
 use std::collections::BTreeSet;
 
 use common::{Net, eventually, officer_call, pinned_http};
-use detente_node::taxii::access::issue_secret;
+use detente_node::admin::{AccountSpec, OfficerSpec, add_officer, add_taxii_account};
 use detente_proto::ids::Tier;
 use detente_proto::kind::Tlp;
 use detente_proto::stix::Tlp2;
-use detente_store::{CollectionKind, TaxiiAccountRecord, TaxiiGrant};
+use detente_store::{CollectionKind, TaxiiGrant};
 use serde_json::{Value, json};
 
 const TAXII: &str = "application/taxii+json;version=2.1";
@@ -26,7 +26,6 @@ fn account(
     tiers: Vec<Tier>,
     counterparty: &str,
 ) -> String {
-    let (secret, secret_sha256) = issue_secret();
     let grants = CollectionKind::ALL
         .into_iter()
         .map(|collection| TaxiiGrant {
@@ -36,18 +35,16 @@ fn account(
             write: collection == CollectionKind::Drafts,
         })
         .collect();
-    net.node(code)
-        .store()
-        .add_taxii_account(&TaxiiAccountRecord {
-            name: name.into(),
-            secret_sha256,
-            clearance,
-            tiers,
-            grants,
-            created_at: net.node(code).now(),
-        })
-        .expect("account");
-    secret
+    let node = net.node(code);
+    let spec = AccountSpec {
+        name: name.into(),
+        clearance,
+        tiers,
+        grants,
+    };
+    add_taxii_account(&**node.store(), node.clock(), &spec)
+        .expect("account")
+        .credential
 }
 
 struct Taxii {
@@ -715,15 +712,13 @@ async fn a_name_reused_or_another_tier_sees_nothing_of_a_red_draft() {
     )
     .await;
     assert_eq!(code, 202, "{sent}");
-    let (token, token_sha256) = detente_node::officers::issue_token();
-    us.store()
-        .add_officer(&detente_store::OfficerRecord {
-            name: "Minister".parse().expect("name"),
-            tiers: vec![Tier::Policy],
-            token_sha256,
-            created_at: us.now(),
-        })
-        .expect("officer");
+    let spec = OfficerSpec {
+        name: "Minister".parse().expect("name"),
+        tiers: vec![Tier::Policy],
+    };
+    let token = add_officer(&**us.store(), us.clock(), &spec)
+        .expect("officer")
+        .credential;
     let http = pinned_http(&net, "US");
     let shown = http
         .get(format!("{}/api/v1/drafts/{id}", net.url("US")))

@@ -7,8 +7,8 @@
 //!
 //! Received documents must already be canonical: [`ensure_canonical`]
 //! refuses anything else, so that the bytes we hash and verify are exactly
-//! the bytes that were signed and will be exported (DESIGN.md: "Never
-//! re-serialise before verifying").
+//! the bytes that were signed and will be exported (never
+//! re-serialise before verifying).
 
 use serde::Serialize;
 

@@ -1,4 +1,4 @@
-//! The party card (DESIGN.md, "Keys and party cards").
+//! The party card (docs/protocol.md, "Party cards").
 //!
 //! A card publishes what a peer needs to talk to a party: its code and name,
 //! tier contacts, endpoint, Ed25519 signing key, X25519 encryption key, and

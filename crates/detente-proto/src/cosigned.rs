@@ -1,5 +1,5 @@
-//! Co-signed documents: agreements, guarantees and pledges (DESIGN.md,
-//! vocabulary; protocol.md, "Signed documents").
+//! Co-signed documents: agreements, guarantees and pledges (docs/protocol.md,
+//! "Co-signed documents" and "Signed documents").
 //!
 //! Each signer signs the document's exact RFC 8785 canonical bytes under
 //! the document's own domain prefix (`"detente/v1/<domain>\n"`), in the

@@ -1,4 +1,4 @@
-//! The envelope (DESIGN.md, "The path of one message", steps 2–3).
+//! The envelope (docs/protocol.md, "The envelope").
 //!
 //! An [`Envelope`] is serialised with RFC 8785 and signed by the sending
 //! party's key over `"detente/v1/envelope\n" ‖ jcs_bytes`. The resulting
@@ -23,7 +23,7 @@ use sha2::{Digest, Sha256};
 
 use crate::ProtoError;
 use crate::body::Body;
-use crate::ids::{KeyId, MessageId, OfficerName, PartyCode, Tier};
+use crate::ids::{KeyId, MessageId, OfficerName, PartyCode, Tier, is_document_id};
 use crate::kind::{MessageKind, Precedence, Tlp};
 use crate::limits::Limits;
 use crate::signing::{Domain, PartySigningKey, PartyVerifyingKey, SignedParts, decode_fixed};
@@ -69,10 +69,7 @@ impl FromStr for AgreementRef {
             )
         };
         let (id, version) = s.split_once('@').ok_or_else(bad)?;
-        let id_ok = (1..=64).contains(&id.len())
-            && id
-                .chars()
-                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
+        let id_ok = is_document_id(id);
         let version: u32 = version.parse().map_err(|_| bad())?;
         if !id_ok || version == 0 || version.to_string().len() != s.len() - id.len() - 1 {
             return Err(bad());

@@ -1,6 +1,6 @@
 //! The one error type of this crate.
 //!
-//! Following the error philosophy in STYLE.md: everything here is about bad
+//! Everything here is about bad
 //! *input* (from a peer, a file or an officer). Our own bugs are not reported
 //! through these types, and nothing here panics on input.
 

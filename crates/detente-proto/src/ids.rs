@@ -69,7 +69,23 @@ pub fn is_document_id(id: &str) -> bool {
             .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
 }
 
-/// A level of contact inside a party (DESIGN.md, vocabulary).
+/// Whether `name` is a TAXII account's name: 1 to 64 of `A-Z`, `a-z`,
+/// `0-9`, `.`, `_` and `-`.
+pub fn is_account_name(name: &str) -> bool {
+    (1..=64).contains(&name.len())
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))
+}
+
+/// Whether `id` is a TAXII draft's (or a status resource's) id: 1 to 64 of
+/// `A-Z`, `a-z`, `0-9` and `-`. The node writes UUIDs in their hyphenated
+/// form; the rule admits no character that would need escaping in a URL.
+pub fn is_draft_id(id: &str) -> bool {
+    (1..=64).contains(&id.len()) && id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+}
+
+/// A level of contact inside a party (docs/protocol.md, "Identifiers and scalar types").
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Tier {
     /// The national CERT.

@@ -1,4 +1,4 @@
-//! Message kinds, precedence and TLP marking (DESIGN.md, vocabulary).
+//! Message kinds, precedence and TLP marking (docs/protocol.md, "Message kinds and bodies").
 //!
 //! TLP values follow FIRST TLP 2.0: `CLEAR`, `GREEN`, `AMBER`,
 //! `AMBER+STRICT`, `RED`.

@@ -3,10 +3,12 @@
 //! The wire and document formats of detente, with no I/O and no async:
 //!
 //! - [`envelope`]: the signed envelope every message travels in, and its
-//!   validation (DESIGN.md, "The path of one message", steps 2–3);
+//!   validation (docs/protocol.md, "The envelope");
 //! - [`kind`] and [`body`]: the message kinds of the design's vocabulary and
 //!   their typed bodies; an unknown kind is refused;
 //! - [`card`]: the party card a node publishes and its peers pin;
+//! - [`keyring`]: which card, and so which key, spoke for a party at a
+//!   given time;
 //! - [`agreement`], [`guarantee`] and [`pledge`]: the documents parties
 //!   co-sign (the rules of a channel; a statement by one party to another;
 //!   a multilateral commitment open for signature), their rules, and the
@@ -46,6 +48,7 @@ pub mod envelope;
 mod error;
 pub mod guarantee;
 pub mod ids;
+pub mod keyring;
 pub mod kind;
 mod language;
 pub mod limits;

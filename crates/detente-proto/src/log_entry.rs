@@ -1,4 +1,4 @@
-//! The entries of a party's transparency log (DESIGN.md, "Logs").
+//! The entries of a party's transparency log (docs/protocol.md, "Log entries").
 //!
 //! Each entry is a small fixed record — never a message body, so a log
 //! carries no content and stays far below the tlog-tiles 64 KiB entry
@@ -10,7 +10,7 @@
 //! ```
 //!
 //! - `direction`: `sent` or `received` (an envelope), or `document` (a card,
-//!   later agreements and guarantees);
+//!   an agreement signature, a guarantee or pledge step);
 //! - `counterparty`: the other party (for a document: the party it concerns);
 //! - `id`: the message id, or the document's id;
 //! - `sha256`: SHA-256 of the exact signed envelope (or document) bytes —

@@ -1,4 +1,4 @@
-//! The delivery receipt (DESIGN.md, "The path of one message", steps 7–8).
+//! The delivery receipt (docs/protocol.md, "The receipt").
 //!
 //! A receipt is machine-level proof of delivery: the recipient node signs
 //! `{message_id, envelope_sha256, from, to, received_at, log}` with its party

@@ -1,5 +1,5 @@
 //! What makes a [`LogBatch`] well formed, checked before any backend
-//! touches its database (DESIGN.md, "Logs (transparency)": sequencing).
+//! touches its database (docs/architecture.md, "The sequencer: group commit").
 //!
 //! The rules are the batch's own arithmetic, independent of what is stored:
 //! - `new_size` is `old_size + entries.len()`, and fits a database integer;

@@ -1,4 +1,4 @@
-//! The SQLite backend: one file per node (DESIGN.md, "Storage").
+//! The SQLite backend: one file per node (docs/storage.md).
 //!
 //! One connection behind a mutex: the trait is synchronous and called from
 //! blocking threads, and SQLite serialises writers anyway. Other processes

@@ -6,19 +6,19 @@ use std::io::{BufRead, IsTerminal, Write};
 use std::sync::Arc;
 
 use anyhow::{Context, bail};
+use detente_node::admin::{self, AccountSpec, Issued, OfficerSpec};
 use detente_node::config::NodeConfig;
 use detente_node::init::{InitOptions, init_node};
 use detente_node::node::open_store;
-use detente_node::officers::{issue_token, parse_tiers};
+use detente_node::officers::parse_tiers;
 use detente_node::peers::add_peer;
+use detente_node::taxii::access::parse_grants;
 use detente_node::{Node, RunningNode};
 use detente_proto::body::TierContact;
 use detente_proto::card::SignedCard;
 use detente_proto::clock::{Clock, SystemClock};
-use detente_proto::ids::Tier;
-use detente_proto::ids::{Fingerprint, OfficerName};
-use detente_proto::kind::Tlp;
-use detente_store::{OfficerRecord, StoreError, TaxiiAccountRecord, TaxiiGrant};
+use detente_proto::ids::{Fingerprint, OfficerName, Tier};
+use detente_store::TaxiiGrant;
 
 use crate::cli::{
     DirArg, InitArgs, OfficerAddArgs, OfficerRemoveArgs, PeerAddArgs, TaxiiAccountAddArgs,
@@ -216,24 +216,21 @@ pub fn officer_add(args: OfficerAddArgs) -> anyhow::Result<()> {
     let tiers = parse_tiers(&args.tiers)
         .map_err(anyhow::Error::msg)
         .context("--tiers")?;
-    let (token, token_sha256) = issue_token();
     let store = open_store(dir, &config)?;
-    store.add_officer(&OfficerRecord {
-        name: name.clone(),
-        tiers: tiers.clone(),
-        token_sha256,
-        created_at: SystemClock.now(),
-    })?;
+    let Issued { record, credential } =
+        admin::add_officer(&*store, &SystemClock, &OfficerSpec { name, tiers })?;
     println!(
-        "Added officer {name}, cleared for {}.",
-        tiers
+        "Added officer {}, cleared for {}.",
+        record.name,
+        record
+            .tiers
             .iter()
             .map(|t| t.as_str())
             .collect::<Vec<_>>()
             .join(", ")
     );
     println!("Token (shown once; the node keeps only its hash):");
-    println!("{token}");
+    println!("{credential}");
     Ok(())
 }
 
@@ -265,25 +262,15 @@ pub fn officer_remove(args: OfficerRemoveArgs) -> anyhow::Result<()> {
         .map_err(anyhow::Error::msg)
         .context("--name")?;
     let store = open_store(dir, &config)?;
-    if store.remove_officer(&name)? {
-        println!("Removed officer {name}; their token no longer works.");
-        Ok(())
-    } else {
-        bail!("no officer named {name}; see `detente officer list`")
-    }
+    admin::remove_officer(&*store, &name)?;
+    println!("Removed officer {name}; their token no longer works.");
+    Ok(())
 }
 
-/// An account's grants and tiers as the command line gives them, checked
-/// (docs/taxii.md, "Accounts"): `--read`/`--write` as PARTY/COLLECTION
-/// lists, at least one grant; `--tiers` exactly when
-/// the clearance is RED, since tiers only name the recipients of RED.
-fn account_grants(
-    read: &[String],
-    write: &[String],
-    clearance: Tlp,
-    tiers: Option<&str>,
-) -> anyhow::Result<(Vec<TaxiiGrant>, Vec<Tier>)> {
-    use detente_node::taxii::access::{merge_grants, parse_grants};
+/// An account's grants as the command line gives them: `--read`/`--write`
+/// as PARTY/COLLECTION lists (docs/taxii.md, "Accounts"). What the grants
+/// must be is [`admin::check_account`]'s.
+fn account_grants(read: &[String], write: &[String]) -> anyhow::Result<Vec<TaxiiGrant>> {
     let mut grants = Vec::new();
     for text in read {
         grants.extend(
@@ -298,24 +285,7 @@ fn account_grants(
                 .map_err(|e| anyhow::anyhow!("--write {text:?}: {e}"))?,
         );
     }
-    if grants.is_empty() {
-        bail!(
-            "the account would have no access; give --read PARTY/COLLECTION and/or --write PARTY/drafts, e.g. --read 'US/*' --write US/drafts"
-        );
-    }
-    let tiers = match (clearance, tiers) {
-        (Tlp::Red, Some(text)) => parse_tiers(text)
-            .map_err(anyhow::Error::msg)
-            .context("--tiers")?,
-        (Tlp::Red, None) => bail!(
-            "--clearance RED needs --tiers: RED objects are for named recipients, so name the tiers of ours whose RED objects the account reads, e.g. --tiers technical"
-        ),
-        (_, Some(_)) => bail!(
-            "--tiers names the recipients of RED objects and means nothing with --clearance {clearance}; leave --tiers out, or give --clearance RED"
-        ),
-        (_, None) => Vec::new(),
-    };
-    Ok((merge_grants(grants), tiers))
+    Ok(grants)
 }
 
 /// `US/received-from read, US/drafts read+write`.
@@ -348,37 +318,23 @@ fn tiers_text(tiers: &[Tier]) -> String {
 
 pub fn taxii_account_add(args: TaxiiAccountAddArgs) -> anyhow::Result<()> {
     let dir = &args.dir.dir;
-    detente_node::taxii::access::check_name(&args.name).map_err(anyhow::Error::msg)?;
-    let (grants, tiers) = account_grants(
-        &args.read,
-        &args.write,
-        args.clearance,
-        args.tiers.as_deref(),
-    )?;
+    let grants = account_grants(&args.read, &args.write)?;
+    let tiers = match args.tiers.as_deref() {
+        Some(text) => parse_tiers(text)
+            .map_err(anyhow::Error::msg)
+            .context("--tiers")?,
+        None => Vec::new(),
+    };
     let config = NodeConfig::load(dir)?;
     let store = open_store(dir, &config)?;
-    let peers: Vec<_> = store.peers()?.into_iter().map(|p| p.party).collect();
-    if let Some(unknown) = grants.iter().find(|g| !peers.contains(&g.counterparty)) {
-        bail!(
-            "{} is not a peer of this node, so it has no TAXII API root; add its card first (detente peer add), or check the party code (detente peer list)",
-            unknown.counterparty
-        );
-    }
-    let (secret, secret_sha256) = detente_node::taxii::access::issue_secret();
-    let added = store.add_taxii_account(&TaxiiAccountRecord {
+    let spec = AccountSpec {
         name: args.name.clone(),
-        secret_sha256,
         clearance: args.clearance,
-        tiers: tiers.clone(),
-        grants: grants.clone(),
-        created_at: SystemClock.now(),
-    });
-    if let Err(StoreError::TaxiiAccountExists { name }) = &added {
-        bail!(
-            "a TAXII account named {name} exists; to give it a new secret, remove it (detente taxii account remove {name}) and add it again"
-        );
-    }
-    added?;
+        tiers,
+        grants,
+    };
+    let Issued { record, credential } = admin::add_taxii_account(&*store, &SystemClock, &spec)?;
+    let (grants, tiers, secret) = (record.grants, record.tiers, credential);
     let red = if tiers.is_empty() {
         String::new()
     } else {
@@ -473,18 +429,12 @@ pub fn taxii_account_list(args: TaxiiAccountListArgs) -> anyhow::Result<()> {
 pub fn taxii_account_remove(args: TaxiiAccountRemoveArgs) -> anyhow::Result<()> {
     let config = NodeConfig::load(&args.dir.dir)?;
     let store = open_store(&args.dir.dir, &config)?;
-    if store.remove_taxii_account(&args.name)? {
-        println!(
-            "Removed TAXII account {}; its secret no longer works.",
-            args.name
-        );
-        Ok(())
-    } else {
-        bail!(
-            "no TAXII account named {:?}; see `detente taxii account list`",
-            args.name
-        )
-    }
+    admin::remove_taxii_account(&*store, &args.name)?;
+    println!(
+        "Removed TAXII account {}; its secret no longer works.",
+        args.name
+    );
+    Ok(())
 }
 
 pub async fn bench_log(args: crate::cli::BenchLogArgs) -> anyhow::Result<()> {
@@ -636,6 +586,8 @@ pub async fn bench_taxii(args: crate::cli::BenchTaxiiArgs) -> anyhow::Result<()>
 
 #[cfg(test)]
 mod tests {
+    use detente_node::taxii::access::merge_grants;
+
     use super::*;
 
     fn strings(items: &[&str]) -> Vec<String> {
@@ -644,26 +596,18 @@ mod tests {
 
     #[test]
     fn reading_everything_and_writing_drafts_is_three_grants() {
-        let (grants, tiers) = account_grants(
-            &strings(&["US/*"]),
-            &strings(&["US/drafts"]),
-            Tlp::Amber,
-            None,
-        )
-        .expect("fine");
-        assert!(tiers.is_empty());
+        let grants = account_grants(&strings(&["US/*"]), &strings(&["US/drafts"])).expect("fine");
         assert_eq!(
-            grants_text(&grants),
+            grants_text(&merge_grants(grants)),
             "US/received-from read, US/sent-to read, US/drafts read+write"
         );
     }
 
     #[test]
     fn only_drafts_can_be_written() {
-        let (grants, _) =
-            account_grants(&[], &strings(&["US/*"]), Tlp::Green, None).expect("drafts");
+        let grants = account_grants(&[], &strings(&["US/*"])).expect("drafts");
         assert_eq!(grants_text(&grants), "US/drafts write");
-        let error = account_grants(&[], &strings(&["US/received-from"]), Tlp::Green, None)
+        let error = account_grants(&[], &strings(&["US/received-from"]))
             .expect_err("read only")
             .to_string();
         assert!(
@@ -673,31 +617,8 @@ mod tests {
     }
 
     #[test]
-    fn tiers_go_with_red_and_red_with_tiers() {
-        let read = strings(&["US/received-from"]);
-        let (_, tiers) =
-            account_grants(&read, &[], Tlp::Red, Some("operational,technical")).expect("red");
-        assert_eq!(tiers_text(&tiers), "technical,operational");
-        let error = account_grants(&read, &[], Tlp::Red, None)
-            .expect_err("red without tiers")
-            .to_string();
-        assert!(error.contains("--clearance RED needs --tiers"), "{error}");
-        let error = account_grants(&read, &[], Tlp::Amber, Some("technical"))
-            .expect_err("tiers without red")
-            .to_string();
-        assert!(
-            error.contains("means nothing with --clearance AMBER"),
-            "{error}"
-        );
-    }
-
-    #[test]
-    fn an_account_must_be_granted_something_well_formed() {
-        assert!(
-            account_grants(&[], &[], Tlp::Amber, None)
-                .is_err_and(|e| e.to_string().contains("no access"))
-        );
-        let error = account_grants(&strings(&["US/inbox"]), &[], Tlp::Amber, None)
+    fn a_grant_names_a_party_and_a_collection() {
+        let error = account_grants(&strings(&["US/inbox"]), &[])
             .expect_err("bad collection")
             .to_string();
         assert!(
@@ -705,6 +626,6 @@ mod tests {
                 && error.contains("received-from, sent-to, drafts"),
             "{error}"
         );
-        assert!(account_grants(&strings(&["US"]), &[], Tlp::Amber, None).is_err());
+        assert!(account_grants(&strings(&["US"]), &[]).is_err());
     }
 }

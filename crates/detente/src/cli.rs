@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use clap::{ArgGroup, Args, Parser, Subcommand};
 use detente_proto::agreement::responsiveness::Period;
-use detente_proto::ids::Tier;
+use detente_proto::ids::{Tier, is_document_id, is_draft_id};
 use detente_proto::kind::{Precedence, Tlp};
 use detente_proto::pledge::PledgeRef;
 use detente_proto::time::Timestamp;
@@ -511,14 +511,9 @@ pub struct PledgeShowArgs {
     pub at: Option<Timestamp>,
 }
 
-/// A guarantee id, checked here because it goes into the URL: the rule of
-/// every document id, 1 to 64 of `a-z`, `0-9` and `-`.
+/// A guarantee id, checked here because it goes into the URL.
 fn parse_document_id(text: &str) -> Result<String, String> {
-    let valid = (1..=64).contains(&text.len())
-        && text
-            .chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
-    if valid {
+    if is_document_id(text) {
         Ok(text.to_owned())
     } else {
         Err(format!(
@@ -899,12 +894,9 @@ pub struct DraftSendArgs {
     pub exercise: bool,
 }
 
-/// A draft id, checked here because it goes into the URL: 1 to 64 of
-/// `A-Z`, `a-z`, `0-9` and `-`, as the node writes them.
+/// A draft id, checked here because it goes into the URL.
 fn parse_draft_id(text: &str) -> Result<String, String> {
-    let valid = (1..=64).contains(&text.len())
-        && text.chars().all(|c| c.is_ascii_alphanumeric() || c == '-');
-    if valid {
+    if is_draft_id(text) {
         Ok(text.to_owned())
     } else {
         Err(format!(

@@ -9,19 +9,18 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
 use detente_evidence::Bundle;
+use detente_node::admin::{self, AccountSpec, OfficerSpec};
 use detente_node::events::{EventKind, NodeEvent};
 use detente_node::init::{InitOptions, init_node};
 use detente_node::officer_client::{ApiCallError, OfficerClient};
-use detente_node::officers::issue_token;
 use detente_node::peers::add_peer;
-use detente_node::taxii::access::{issue_secret, merge_grants, parse_grants};
+use detente_node::taxii::access::parse_grants;
 use detente_node::{Node, RunningNode};
 use detente_proto::agreement::responsiveness::{Period, Stats};
 use detente_proto::body::TierContact;
 use detente_proto::clock::{Clock, OffsetClock};
 use detente_proto::ids::{Fingerprint, Tier};
 use detente_proto::kind::Tlp;
-use detente_store::{OfficerRecord, TaxiiAccountRecord};
 use serde_json::{Value, json};
 use tokio::sync::{broadcast, mpsc};
 
@@ -38,8 +37,8 @@ struct DemoParty {
     minister: &'static str,
 }
 
-/// The agreement RU proposes and US countersigns (a copy of
-/// `../shared/examples/agreement.toml`).
+/// The agreement RU proposes and US countersigns (the same text as
+/// detente-proto's `testdata/agreement-example.toml`).
 const DEMO_AGREEMENT: &str = include_str!("../assets/demo-agreement.toml");
 
 const PARTIES: [DemoParty; 3] = [
@@ -237,21 +236,13 @@ async fn start_nodes(root: &Path, clock: Arc<dyn Clock>) -> anyhow::Result<Vec<D
     }
     let mut nodes = Vec::new();
     for (party, dir, listener, node, fingerprint) in opened {
-        let (token, token_sha256) = issue_token();
-        node.store().add_officer(&OfficerRecord {
-            name: party.officer.parse().map_err(anyhow::Error::msg)?,
-            tiers: vec![Tier::Technical, Tier::Operational],
-            token_sha256,
-            created_at: clock.now(),
-        })?;
-        let (ministry_token, ministry_sha256) = issue_token();
-        node.store().add_officer(&OfficerRecord {
-            name: party.minister.parse().map_err(anyhow::Error::msg)?,
-            tiers: vec![Tier::Policy, Tier::Leadership],
-            token_sha256: ministry_sha256,
-            created_at: clock.now(),
-        })?;
-        let (taxii_secret, secret_sha256) = issue_secret();
+        let officer = |name: &str, tiers: Vec<Tier>| -> anyhow::Result<String> {
+            let name = name.parse().map_err(anyhow::Error::msg)?;
+            let spec = OfficerSpec { name, tiers };
+            Ok(admin::add_officer(&**node.store(), &*clock, &spec)?.credential)
+        };
+        let token = officer(party.officer, vec![Tier::Technical, Tier::Operational])?;
+        let ministry_token = officer(party.minister, vec![Tier::Policy, Tier::Leadership])?;
         let grants = PARTIES
             .iter()
             .filter(|other| other.code != party.code)
@@ -263,14 +254,13 @@ async fn start_nodes(root: &Path, clock: Arc<dyn Clock>) -> anyhow::Result<Vec<D
             })
             .collect::<Result<Vec<_>, String>>()
             .map_err(anyhow::Error::msg)?;
-        node.store().add_taxii_account(&TaxiiAccountRecord {
+        let account = AccountSpec {
             name: TAXII_ACCOUNT.to_owned(),
-            secret_sha256,
             clearance: Tlp::AmberStrict,
             tiers: Vec::new(),
-            grants: merge_grants(grants.into_iter().flatten()),
-            created_at: clock.now(),
-        })?;
+            grants: grants.into_iter().flatten().collect(),
+        };
+        let taxii_secret = admin::add_taxii_account(&**node.store(), &*clock, &account)?.credential;
         let running = RunningNode::start(node, listener)?;
         let base_url = format!("https://{}", running.addr());
         let client = OfficerClient::for_node_dir(&dir, &base_url, &token)?;

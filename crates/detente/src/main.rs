@@ -1,5 +1,5 @@
 //! `detente`: the command of a detente node — thin wiring over the
-//! `detente-node` library (STYLE.md: the binary parses and calls).
+//! `detente-node` library: the binary parses and calls, the library holds the rules.
 #![forbid(unsafe_code)]
 
 mod admin;

@@ -13,6 +13,7 @@ pub mod api_root;
 pub mod paging;
 
 use anyhow::bail;
+use detente_proto::stix::is_type_name;
 use detente_proto::taxii::{Collection, format_micros, parse_micros};
 
 use api_root::{Credentials, RemoteApiRoot};
@@ -115,14 +116,9 @@ pub fn parse_types(text: &str) -> Result<Vec<String>, String> {
     if types.is_empty() {
         return Err("name at least one STIX type, e.g. --type indicator,sighting".into());
     }
-    if let Some(bad) = types.iter().find(|t| {
-        !(3..=250).contains(&t.len())
-            || !t
-                .chars()
-                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
-    }) {
+    if let Some(bad) = types.iter().find(|t| !is_type_name(t)) {
         return Err(format!(
-            "{bad:?} is not a STIX type name (3 to 250 of a-z, 0-9 and '-'), e.g. indicator"
+            "{bad:?} is not a STIX type name (3 to 250 of a-z, 0-9 and single hyphens, starting with a letter), e.g. indicator"
         ));
     }
     Ok(types)

@@ -1,5 +1,7 @@
-//! The keys a bundle relies on: the parties' self-signed cards, and the
-//! log and witness keys derived from them (crate::naming).
+//! The keys a bundle relies on: the parties' self-signed cards, held in
+//! the protocol's [`detente_proto::keyring::Keyring`] (which card spoke for
+//! a party when), and the log and witness keys derived from them
+//! (crate::naming).
 
 use std::collections::BTreeMap;
 
@@ -10,28 +12,38 @@ use detente_log::note::NoteVerifier;
 use detente_log::policy::{Policy, PolicyError};
 use detente_proto::card::SignedCard;
 use detente_proto::ids::{KeyId, PartyCode};
+use detente_proto::keyring::{Keyring as Cards, NoKey};
+use detente_proto::time::Timestamp;
 
 use crate::naming::{cosignature_verifier, log_verifier, origin};
 
-/// One party's verified card and derived keys.
+/// The keys derived from one party's card.
 #[derive(Debug)]
-pub(crate) struct PartyKeys {
-    pub(crate) card: SignedCard,
+struct Derived {
     log: Ed25519Verifier,
     witness: CosignatureVerifier,
+}
+
+/// One party's verified card and derived keys.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct PartyKeys<'a> {
+    pub(crate) card: &'a SignedCard,
+    log: &'a Ed25519Verifier,
+    witness: &'a CosignatureVerifier,
 }
 
 /// Every party whose card verified, by code.
 #[derive(Debug, Default)]
 pub(crate) struct Keyring {
-    parties: BTreeMap<PartyCode, PartyKeys>,
+    cards: Cards,
+    derived: BTreeMap<PartyCode, Derived>,
 }
 
 impl Keyring {
     /// Adds a verified card; refuses a second card for one party.
     pub(crate) fn add(&mut self, card: SignedCard) -> Result<(), String> {
         let party = card.card().party.clone();
-        if self.parties.contains_key(&party) {
+        if self.cards.has(&party) {
             return Err(format!(
                 "a second card for {party}: a bundle carries one card per party"
             ));
@@ -39,27 +51,40 @@ impl Keyring {
         let keys = &card.keys().signing;
         let log = log_verifier(&party, keys)?;
         let witness = cosignature_verifier(&party, keys)?;
-        self.parties.insert(party, PartyKeys { card, log, witness });
+        self.cards.add(card).map_err(|e| e.to_string())?;
+        self.derived.insert(party, Derived { log, witness });
         Ok(())
     }
 
-    pub(crate) fn get(&self, party: &PartyCode) -> Option<&PartyKeys> {
-        self.parties.get(party)
+    pub(crate) fn get(&self, party: &PartyCode) -> Option<PartyKeys<'_>> {
+        let card = self.cards.latest(party)?;
+        let derived = self.derived.get(party)?;
+        Some(PartyKeys {
+            card,
+            log: &derived.log,
+            witness: &derived.witness,
+        })
+    }
+
+    /// The card that spoke for `party` at `at`.
+    pub(crate) fn card_at(&self, party: &PartyCode, at: Timestamp) -> Result<&SignedCard, NoKey> {
+        self.cards.card_at(party, at)
     }
 
     /// The party whose card key has id `key_id`.
-    pub(crate) fn by_key_id(&self, key_id: &KeyId) -> Option<(&PartyCode, &PartyKeys)> {
-        self.parties
-            .iter()
-            .find(|(_, keys)| &keys.card.key_id() == key_id)
+    pub(crate) fn by_key_id(&self, key_id: &KeyId) -> Option<(&PartyCode, PartyKeys<'_>)> {
+        let party = &self.cards.by_key_id(key_id)?.card().party;
+        Some((party, self.get(party)?))
     }
 
     pub(crate) fn has(&self, party: &PartyCode) -> bool {
-        self.parties.contains_key(party)
+        self.cards.has(party)
     }
 
-    pub(crate) fn parties(&self) -> impl Iterator<Item = (&PartyCode, &PartyKeys)> {
-        self.parties.iter()
+    pub(crate) fn parties(&self) -> impl Iterator<Item = (&PartyCode, PartyKeys<'_>)> {
+        self.cards
+            .parties()
+            .filter_map(|party| Some((party, self.get(party)?)))
     }
 
     /// The default witness policy for `owner`'s log: its log key, and at
@@ -71,7 +96,7 @@ impl Keyring {
             .ok_or_else(|| format!("no card for {owner}"))?;
         let mut text = format!("log {}\n", keys.log.to_vkey());
         let mut names = Vec::new();
-        for (party, other) in self.parties.iter().filter(|(p, _)| *p != owner) {
+        for (party, other) in self.parties().filter(|(p, _)| *p != owner) {
             text.push_str(&format!("witness {party} {}\n", other.witness.to_vkey()));
             names.push(party.to_string());
         }
@@ -106,7 +131,7 @@ impl Keyring {
         for signature in signed.note().signatures() {
             let known = signature.name() == keys.log.name()
                 && signature.key_id() == keys.log.key_id()
-                || self.parties.values().any(|p| {
+                || self.derived.values().any(|p| {
                     signature.name() == p.witness.name() && signature.key_id() == p.witness.key_id()
                 })
                 || policy.is_some_and(|policy| {
@@ -124,7 +149,7 @@ impl Keyring {
             }
         }
         let mut text = format!("log {}\n", keys.log.to_vkey());
-        for (party, p) in &self.parties {
+        for (party, p) in &self.derived {
             text.push_str(&format!("witness {party} {}\n", p.witness.to_vkey()));
         }
         text.push_str("quorum none\n");

@@ -54,6 +54,7 @@ use detente_log::policy::Policy;
 use detente_proto::agreement::responsiveness::Fact;
 use detente_proto::card::SignedCard;
 use detente_proto::envelope::{Envelope, UnverifiedEnvelope};
+use detente_proto::keyring::NoKey;
 use detente_proto::limits::Limits;
 use detente_proto::log_entry::EntryDirection;
 use detente_proto::receipt::SignedReceipt;
@@ -298,18 +299,27 @@ impl Checker<'_> {
             claims.push(claim(subject.clone(), what, verdict, detail));
         };
         let (from, to) = (&claimed.from.party, &claimed.to.party);
-        let Some(sender) = self.keyring.get(from) else {
-            self.gaps.unchecked.push(subject.clone());
-            push(
-                "sent",
-                Verdict::Unproven,
-                format!(
-                    "the bundle has no card for the sender {from}, so its signature cannot be checked"
-                ),
-            );
-            return (Some(claimed), false);
+        // The card that spoke for the sender when the envelope was written.
+        let sender = match self.keyring.card_at(from, claimed.created_at) {
+            Ok(card) => card,
+            Err(NoKey::NoCard { .. }) => {
+                self.gaps.unchecked.push(subject.clone());
+                push(
+                    "sent",
+                    Verdict::Unproven,
+                    format!(
+                        "the bundle has no card for the sender {from}, so its signature cannot be checked"
+                    ),
+                );
+                return (Some(claimed), false);
+            }
+            Err(no_key) => {
+                self.gaps.failed.push(subject.clone());
+                push("sent", Verdict::Broken, no_key.to_string());
+                return (Some(claimed), false);
+            }
         };
-        let signed = match unverified.verify(&sender.card.keys().signing) {
+        let signed = match unverified.verify(&sender.keys().signing) {
             Ok(signed) => signed,
             Err(e) => {
                 self.gaps.failed.push(subject.clone());
@@ -318,7 +328,7 @@ impl Checker<'_> {
                     Verdict::Broken,
                     format!(
                         "the envelope's signature does not verify with {from}'s key {}: {e}",
-                        sender.card.fingerprint()
+                        sender.fingerprint()
                     ),
                 );
                 return (Some(claimed), false);

@@ -1,4 +1,4 @@
-//! The officer API for agreements (issue 4): `GET/POST /api/v1/agreements`,
+//! The officer API for agreements (docs/protocol.md, "Agreements"): `GET/POST /api/v1/agreements`,
 //! `GET /api/v1/agreements/{ref}`, `POST /api/v1/agreements/{ref}/sign`,
 //! where `{ref}` is `<id>@<version>`.
 

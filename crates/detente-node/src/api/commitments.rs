@@ -1,4 +1,5 @@
-//! The officer API for guarantees and pledges (issue 5):
+//! The officer API for guarantees and pledges (docs/protocol.md, "Guarantees and
+//! pledges"):
 //!
 //! - `POST /api/v1/guarantees` `{"guarantee": "<TOML>", "from_tier"?}`,
 //!   `GET /api/v1/guarantees`, `GET /api/v1/guarantees/{id}[?at=…]`,

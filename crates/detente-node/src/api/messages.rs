@@ -1,4 +1,4 @@
-//! The officer API's message endpoints (DESIGN.md, "Interfaces"): compose
+//! The officer API's message endpoints (docs/operations.md, "The officer API"): compose
 //! and send, list, show, acknowledge. Every endpoint needs a bearer token,
 //! and an officer sees only the messages of the tiers they are cleared for.
 

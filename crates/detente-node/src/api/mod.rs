@@ -1,4 +1,4 @@
-//! The node's HTTP surfaces (DESIGN.md, "Interfaces"):
+//! The node's HTTP surfaces (docs/protocol.md and docs/operations.md):
 //!
 //! - [`peer`]: `POST /peer/v1/envelopes`, `GET /peer/v1/card` (mutual TLS);
 //! - [`messages`]: the officer API under `/api/v1/` (bearer tokens scoped

@@ -1,4 +1,4 @@
-//! The peer API (DESIGN.md, "Interfaces"): other nodes deliver sealed
+//! The peer API (docs/protocol.md, "The peer API"): other nodes deliver sealed
 //! envelopes and fetch our card. Mutual TLS with a pinned certificate is
 //! required for delivery; the card is public.
 

@@ -8,6 +8,7 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use detente_proto::ProtoError;
 use detente_proto::admission::Refusal;
+use detente_proto::keyring::NoKey;
 use detente_store::StoreError;
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -259,6 +260,20 @@ impl From<&NodeError> for Problem {
             NodeError::Refused(_) => {
                 Problem::new(StatusCode::FORBIDDEN, "refused", "Refused", detail, None)
             }
+            NodeError::NoKey(NoKey::Expired { .. }) => Problem::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "card-expired",
+                "The party's card has expired",
+                detail,
+                None,
+            ),
+            NodeError::NoKey(_) => Problem::new(
+                StatusCode::CONFLICT,
+                "no-card",
+                "No card of the party is held",
+                detail,
+                None,
+            ),
             NodeError::UnknownParty(_) => Problem::new(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 "unknown-party",

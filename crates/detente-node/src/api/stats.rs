@@ -1,5 +1,5 @@
-//! `GET /api/v1/stats`: this party's responsiveness figures (issue 4, item
-//! 6) per counterparty, direction, tier, kind and exercise flag, for a
+//! `GET /api/v1/stats`: this party's responsiveness figures (docs/protocol.md,
+//! "Responsiveness figures") per counterparty, direction, tier, kind and exercise flag, for a
 //! period: `?period=2026-Q4` (a year, quarter or month), or
 //! `?from=2026-10-01&to=2026-12-31` (dates or RFC 3339 times), or the
 //! current quarter. Optional `counterparty=US`. The officer sees the

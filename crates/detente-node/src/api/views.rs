@@ -5,6 +5,7 @@
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as BASE64;
 use detente_proto::envelope::SignedEnvelope;
+use detente_proto::ids::PartyCode;
 use detente_proto::receipt::SignedReceipt;
 use detente_store::{Direction, MessageState, StoredMessage};
 use serde::Serialize;
@@ -196,40 +197,28 @@ impl MessageView {
 fn receipt_view(node: &Node, stored: &StoredMessage, bytes: &[u8]) -> ReceiptView {
     let m = &stored.message;
     let document = serde_json::from_slice(bytes).unwrap_or(serde_json::Value::Null);
-    let (signer, key) = match m.direction {
-        Direction::Sent => (
-            m.counterparty.clone(),
-            node.peers()
-                .get(&m.counterparty)
-                .map(|p| p.card.keys().signing),
-        ),
-        Direction::Received => (
-            node.party().clone(),
-            Some(node.keys.signing.verifying_key()),
-        ),
+    // The receipt's signer is the recipient; each key is the one that
+    // spoke for its party when the message was written.
+    let (signer, sender) = match m.direction {
+        Direction::Sent => (&m.counterparty, node.party()),
+        Direction::Received => (node.party(), &m.counterparty),
     };
-    let checked = key
-        .ok_or_else(|| format!("{signer} is no longer a peer; its key is unknown"))
-        .and_then(|key| {
-            let receipt =
-                SignedReceipt::parse_and_verify(bytes, &key, &signer).map_err(|e| e.to_string())?;
-            Ok((receipt, key))
-        })
-        .and_then(|(receipt, signer_key)| {
-            let sender_key = match m.direction {
-                Direction::Sent => Some(node.keys.signing.verifying_key()),
-                Direction::Received => node
-                    .peers()
-                    .get(&m.counterparty)
-                    .map(|p| p.card.keys().signing),
-            }
-            .ok_or_else(|| "the sender's key is unknown".to_owned())?;
-            let signed = SignedEnvelope::from_trusted_bytes(&m.envelope, &sender_key)
-                .map_err(|e| e.to_string())?;
-            receipt.matches(&signed).map_err(|e| e.to_string())?;
-            let inclusion = verify_receipt_log(receipt.receipt(), &signed, &signer_key)?;
-            Ok((receipt, inclusion))
-        });
+    let keyring = node.keyring();
+    let key_of = |party: &PartyCode| {
+        keyring
+            .card_at(party, m.created_at)
+            .map(|card| card.keys().signing)
+            .map_err(|e| e.to_string())
+    };
+    let checked = key_of(signer).and_then(|signer_key| {
+        let receipt = SignedReceipt::parse_and_verify(bytes, &signer_key, signer)
+            .map_err(|e| e.to_string())?;
+        let signed = SignedEnvelope::from_trusted_bytes(&m.envelope, &key_of(sender)?)
+            .map_err(|e| e.to_string())?;
+        receipt.matches(&signed).map_err(|e| e.to_string())?;
+        let inclusion = verify_receipt_log(receipt.receipt(), &signed, &signer_key)?;
+        Ok((receipt, inclusion))
+    });
     match checked {
         Ok((receipt, inclusion)) => ReceiptView {
             verified: true,
@@ -237,7 +226,7 @@ fn receipt_view(node: &Node, stored: &StoredMessage, bytes: &[u8]) -> ReceiptVie
             signed_by: signer.to_string(),
             received_at: Some(receipt.receipt().received_at.to_string()),
             logged_at: Some(LoggedAtView {
-                origin: crate::log::origin(&signer),
+                origin: crate::log::origin(signer),
                 index: inclusion.index,
                 checkpoint_size: inclusion.checkpoint_size,
             }),

@@ -1,5 +1,5 @@
-//! Cross-checking peers' logs (DESIGN.md, "Logs": "a 'received' leaf in one
-//! log must match a 'sent' leaf in the other").
+//! Cross-checking peers' logs (docs/protocol.md, "Cross-checking peers'
+//! logs"): a `received` leaf in one log must match a `sent` leaf in the other.
 //!
 //! Periodically, for each peer: fetch its signed checkpoint and verify it
 //! with the log key from its card; extend our copy of its tree from its

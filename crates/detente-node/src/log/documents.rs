@@ -1,6 +1,7 @@
-//! Documents in the log (DESIGN.md: cards "are logged as document leaves"):
-//! this party's card and every peer card it trusts, each logged once per
-//! exact card bytes, so a replaced card is logged again.
+//! Documents in the log (docs/protocol.md, "Log entries"): cards are
+//! logged as document leaves, this party's card and every peer card it
+//! trusts, each logged once per exact card bytes, so a replaced card is
+//! logged again.
 
 use detente_proto::log_entry::{EntryDirection, LogEntry};
 use sha2::{Digest, Sha256};

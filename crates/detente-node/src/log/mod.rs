@@ -1,4 +1,4 @@
-//! This node's transparency log (DESIGN.md, "Logs (transparency)").
+//! This node's transparency log (docs/protocol.md, "The transparency log").
 //!
 //! One append-only RFC 9162 Merkle log per party, origin
 //! `detente.<party>/log/v1`, whose entries are the fixed records of

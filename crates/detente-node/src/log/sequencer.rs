@@ -1,5 +1,5 @@
 //! The log sequencer: group commit of log entries with the messages they
-//! record (DESIGN.md, "Sequencing").
+//! record (docs/architecture.md, "The sequencer: group commit").
 //!
 //! Composers and receivers hand their message to the sequencer and wait.
 //! A dedicated thread takes every job waiting (up to [`MAX_BATCH`]), gives

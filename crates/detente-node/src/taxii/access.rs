@@ -18,9 +18,6 @@ use super::rows::{Audience, lane};
 
 const SECRET_PREFIX: &str = "dtx_";
 
-/// The longest account name.
-pub const MAX_NAME_LEN: usize = 64;
-
 /// A fresh secret and the hash to store.
 pub fn issue_secret() -> (String, [u8; 32]) {
     let mut secret = [0u8; 32];
@@ -33,25 +30,6 @@ pub fn issue_secret() -> (String, [u8; 32]) {
 /// The stored form of a secret.
 pub fn hash_secret(secret: &str) -> [u8; 32] {
     Sha256::digest(secret.as_bytes()).into()
-}
-
-/// Checks an account name: 1 to 64 of `A-Z a-z 0-9 . _ -`.
-pub fn check_name(name: &str) -> Result<(), String> {
-    if name.is_empty() || name.len() > MAX_NAME_LEN {
-        return Err(format!(
-            "a TAXII account name has 1 to {MAX_NAME_LEN} characters, not {}",
-            name.len()
-        ));
-    }
-    if let Some(bad) = name
-        .chars()
-        .find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-')))
-    {
-        return Err(format!(
-            "{name:?} has {bad:?}; a TAXII account name is letters, digits, '.', '_' and '-'"
-        ));
-    }
-    Ok(())
 }
 
 /// `Authorization: Basic …` decoded into a name and a secret.
@@ -297,12 +275,5 @@ mod tests {
         );
         let star = parse_grants("US/*", false, true).expect("write on all");
         assert_eq!(star.len(), 1, "only drafts is writable: {star:?}");
-    }
-
-    #[test]
-    fn names_are_checked() {
-        check_name("soc-1.misp_a").expect("fine");
-        assert!(check_name("").is_err());
-        assert!(check_name("a b").unwrap_err().contains("' '"));
     }
 }

@@ -17,10 +17,12 @@ use detente_proto::limits::Limits;
 use detente_store::{
     CollectionKind, Direction, NewStixObject, StixSource, Store, StoreError, StoredMessage,
 };
+use tokio::sync::broadcast::error::RecvError;
 use tokio::sync::watch;
 
 use super::rows::{Audience, Placement, rows_of};
 use crate::error::NodeResult;
+use crate::events::EventKind;
 use crate::node::Node;
 
 /// Messages read per pass: one write transaction holds at most this many
@@ -113,17 +115,37 @@ impl Node {
     }
 }
 
-/// Runs the indexer until shutdown: a pass when woken (a message stored)
-/// and every [`TICK`].
+/// Runs the indexer until shutdown: a pass whenever the node's event
+/// stream says a message was stored (queued to send, or received), when it
+/// lost track of the stream (lagged), and every [`TICK`]. The core knows
+/// nothing of TAXII: the indexer only listens.
 pub async fn run_indexer(node: Arc<Node>, mut shutdown: watch::Receiver<bool>) {
+    // Subscribed before the first pass, so that nothing stored after the
+    // pass began goes unnoticed.
+    let mut events = node.subscribe();
     loop {
         if let Err(error) = node.index_stix_once().await {
             tracing::warn!(%error, "indexing STIX objects for TAXII failed; retrying");
         }
-        tokio::select! {
-            _ = shutdown.changed() => return,
-            () = node.stix_wake.notified() => {}
-            () = tokio::time::sleep(TICK) => {}
+        let tick = tokio::time::sleep(TICK);
+        tokio::pin!(tick);
+        loop {
+            tokio::select! {
+                _ = shutdown.changed() => return,
+                () = &mut tick => break,
+                event = events.recv() => match event {
+                    Ok(event) if stores_a_message(&event.what) => break,
+                    Ok(_) => {}
+                    Err(RecvError::Lagged(_)) => break,
+                    Err(RecvError::Closed) => return,
+                },
+            }
         }
     }
+}
+
+/// Whether an event means a message was stored, and so may have objects
+/// to index.
+fn stores_a_message(what: &EventKind) -> bool {
+    matches!(what, EventKind::Queued { .. } | EventKind::Received { .. })
 }

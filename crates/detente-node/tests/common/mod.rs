@@ -8,11 +8,11 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use detente_node::admin::{OfficerSpec, add_officer};
 use detente_node::config::NodeConfig;
 use detente_node::init::{InitOptions, init_node};
 use detente_node::keys::NodeKeys;
 use detente_node::officer_client::OfficerClient;
-use detente_node::officers::issue_token;
 use detente_node::peers::add_peer;
 use detente_node::{Node, RunningNode};
 use detente_proto::body::{Body, Notification};
@@ -23,7 +23,7 @@ use detente_proto::ids::{MessageId, PartyCode, Tier};
 use detente_proto::kind::{Precedence, Tlp};
 use detente_proto::seal::SealedEnvelope;
 use detente_proto::time::Timestamp;
-use detente_store::{Mailbox, MessageQuery, OfficerRecord, StoredMessage};
+use detente_store::{Mailbox, MessageQuery, StoredMessage};
 use serde_json::{Value, json};
 
 pub struct TestNode {
@@ -77,16 +77,17 @@ pub fn init(root: &Path, code: &'static str) -> TestNode {
     config.delivery.max_backoff = Duration::from_millis(400);
     config.delivery.attempt_timeout = Duration::from_secs(5);
     std::fs::write(dir.join("detente.toml"), config.to_toml()).expect("write config");
-    let (token, token_sha256) = issue_token();
     let store = detente_node::node::open_store(&dir, &config).expect("store");
-    store
-        .add_officer(&OfficerRecord {
+    let token = add_officer(
+        &*store,
+        &SystemClock,
+        &OfficerSpec {
             name: format!("Officer {code}").parse().expect("name"),
             tiers: vec![Tier::Technical, Tier::Operational],
-            token_sha256,
-            created_at: SystemClock.now(),
-        })
-        .expect("officer");
+        },
+    )
+    .expect("officer")
+    .credential;
     TestNode {
         code,
         dir,

@@ -1,5 +1,4 @@
-//! The agreement (DESIGN.md, vocabulary and "The path of one message",
-//! steps 1, 7 and 9): the co-signed rules of a channel.
+//! The agreement (docs/protocol.md, "Agreements"): the co-signed rules of a channel.
 //!
 //! An agreement says which parties it binds, which tiers are in use and
 //! which message kinds each tier may send, how fast each kind × precedence
@@ -8,7 +7,7 @@
 //! TLP, the allowed clock skew and whether exercises are allowed.
 //!
 //! Officers write it as TOML ([`AgreementSpec`], the format of
-//! `../shared/examples/agreement.toml`); [`AgreementSpec::validate`] checks
+//! `testdata/agreement-example.toml`); [`AgreementSpec::validate`] checks
 //! every rule and gives the [`Agreement`], whose RFC 8785 canonical JSON is
 //! what the parties sign ([`crate::signing::Domain::Agreement`]); it is in
 //! force only when every party has signed the same bytes ([`Signatures`]). Durations

@@ -1,5 +1,5 @@
-//! Deadlines, escalation times and responsiveness figures (DESIGN.md, "The
-//! path of one message", step 9; issue 4, items 3, 4 and 6). Pure: the
+//! Deadlines, escalation times and responsiveness figures (docs/protocol.md,
+//! "Deadlines and escalation" and "Responsiveness figures"). Pure: the
 //! node's agreement engine, its statistics and the offline verifier all
 //! call these same functions, so a figure a node shows is the figure a
 //! third party recomputes from the signed messages and receipts.
@@ -486,7 +486,7 @@ mod tests {
     use super::*;
     use crate::agreement::AgreementSpec;
 
-    /// The example agreement of `../shared/examples/agreement.toml`, copied.
+    /// The example agreement of `testdata/agreement-example.toml`.
     const EXAMPLE: &str = include_str!("../../testdata/agreement-example.toml");
 
     const CHECKS: &str = "[communication_checks]\nevery = \"30d\"\nanswer_within = \"2h\"\ntiers = [\"technical\", \"operational\"]\n";

@@ -1,5 +1,5 @@
-//! What an agreement in force decides for one message (DESIGN.md, "The
-//! path of one message", steps 1, 7 and 9): whether it may be sent, which
+//! What an agreement in force decides for one message (docs/protocol.md,
+//! "Agreements" and "Deadlines and escalation"): whether it may be sent, which
 //! deadlines it starts, and who hears about a miss and when. Pure.
 
 use chrono::TimeDelta;

@@ -12,7 +12,7 @@ use crate::ids::{PartyCode, Tier};
 use crate::kind::{MessageKind, Precedence, Tlp};
 use crate::written::{DurationProblem, duration_ms};
 
-/// An agreement as written in TOML (see `../shared/examples/agreement.toml`).
+/// An agreement as written in TOML (see `testdata/agreement-example.toml`).
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct AgreementSpec {

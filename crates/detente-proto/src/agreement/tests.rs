@@ -2,7 +2,7 @@ use super::*;
 use crate::ids::{PartyCode, Tier};
 use crate::kind::{MessageKind, Precedence, Tlp};
 
-/// The example agreement of `../shared/examples/agreement.toml`, copied.
+/// The example agreement of `testdata/agreement-example.toml`.
 const EXAMPLE: &str = include_str!("../../testdata/agreement-example.toml");
 
 fn party(code: &str) -> PartyCode {

@@ -1,7 +1,7 @@
-//! Guarantees (DESIGN.md, vocabulary: "a signed statement by one party to
-//! another (e.g. non-interference, elections included); a reciprocal
-//! guarantee takes effect only when both sides have signed the same
-//! document").
+//! Guarantees (docs/protocol.md, "Guarantees"): a signed statement by one
+//! party to another (e.g. non-interference, elections included); a
+//! reciprocal guarantee takes effect only when both sides have signed the
+//! same document.
 //!
 //! Officers write a guarantee as TOML ([`GuaranteeSpec`]);
 //! [`GuaranteeSpec::validate`] checks every rule and gives the

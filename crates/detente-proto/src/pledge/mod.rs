@@ -1,6 +1,6 @@
-//! Pledges (DESIGN.md, vocabulary: "a multilateral commitment open for
-//! signature (e.g. no first use of ICT against each other); its
-//! signatory list is logged").
+//! Pledges (docs/protocol.md, "Pledges"): a multilateral commitment open
+//! for signature (e.g. no first use of ICT against each other); its
+//! signatory list is logged.
 //!
 //! A pledge's host (e.g. `UN`) writes it as TOML ([`PledgeSpec`]) and
 //! publishes it by signing its RFC 8785 canonical JSON

@@ -43,7 +43,7 @@ pub(super) fn check_identifier(id: &str) -> Result<(&str, uuid::Uuid), String> {
 
 /// A type name (§3.1, §11.2.1): 3 to 250 of a-z, 0-9 and hyphen, starting
 /// with a letter, no two hyphens in a row, not ending in a hyphen.
-pub(super) fn is_type_name(name: &str) -> bool {
+pub fn is_type_name(name: &str) -> bool {
     (3..=250).contains(&name.len())
         && name.starts_with(|c: char| c.is_ascii_lowercase())
         && !name.ends_with('-')

@@ -90,6 +90,7 @@ mod tests;
 mod versions;
 
 pub use bundle::Bundle;
+pub use datatypes::is_type_name;
 pub use error::StixError;
 pub use extensions::INCIDENT_CORE_EXTENSION_ID;
 pub use markings::{

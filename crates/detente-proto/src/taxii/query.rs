@@ -35,7 +35,7 @@ use super::cursor::Cursor;
 use super::error::{QueryError, echo};
 use super::time::parse_micros;
 use super::urlencoded::pairs;
-use crate::stix::version_key;
+use crate::stix::{is_type_name, version_key};
 
 /// Rows on a page when the client gives no `limit`.
 pub const DEFAULT_PAGE: usize = 100;
@@ -375,15 +375,6 @@ fn limit(value: &str) -> Option<usize> {
         // Only digits, so too large for usize: the most we serve.
         Err(_) => Some(MAX_PAGE),
     }
-}
-
-/// A STIX type name as `match[type]` takes it: 3 to 250 of `a-z`, `0-9`
-/// and `-` (STIX 2.1 §3.1).
-fn is_type_name(name: &str) -> bool {
-    (3..=250).contains(&name.len())
-        && name
-            .bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
 }
 
 /// A STIX identifier (§2.9) by its shape: a type name, `--` and a UUID in

@@ -1,4 +1,4 @@
-//! Checks of signatures on agreements (issue 4, co-signed agreements: an
+//! Checks of signatures on agreements (docs/storage.md, "Agreement signatures": an
 //! agreement is in force once every party has signed the SAME bytes). The
 //! node verifies each signature; the store keeps them consistent: every
 //! signature on one version is over one document, one per signer.

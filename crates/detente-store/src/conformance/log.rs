@@ -1,6 +1,6 @@
 //! Checks of the transparency log: sequencer batches, the checkpoint's
-//! compare-and-swap, and reading entries back (DESIGN.md, "Logs
-//! (transparency)": sequencing).
+//! compare-and-swap, and reading entries back (docs/storage.md, "The
+//! transparency log").
 
 use detente_proto::ids::Tier;
 use detente_proto::kind::MessageKind;

@@ -1,5 +1,5 @@
 //! Checks of a message's thread: the message and every stored answer to it,
-//! at any depth, by `created_at` (DESIGN.md, "Messages": `in_reply_to`).
+//! at any depth, by `created_at` (docs/protocol.md, "The envelope": `in_reply_to`).
 
 use detente_proto::ids::MessageId;
 use detente_proto::kind::MessageKind;

@@ -1,5 +1,5 @@
-//! Checks of witnessing, cosignatures and alarms (DESIGN.md, "Logs
-//! (transparency)": every node witnesses its counterparties' logs; the
+//! Checks of witnessing, cosignatures and alarms (docs/storage.md, "Witnessing,
+//! cosignatures and alarms": every node witnesses its counterparties' logs; the
 //! witness's check-and-update is one atomic compare-and-swap, as C2SP
 //! tlog-witness requires; equivocation is kept as evidence).
 

@@ -1,4 +1,4 @@
-//! Signatures on agreements in SQLite (issue 4, co-signed agreements; the
+//! Signatures on agreements in SQLite (docs/storage.md, "Agreement signatures"; the
 //! table is in `migrations/0005_agreements.sql`).
 //!
 //! The node verifies each signature; the store keeps them consistent: all
@@ -8,6 +8,7 @@
 //! read, and no other connection or process can store a signature between
 //! the checks and the insert.
 
+use detente_proto::ids::is_document_id;
 use rusqlite::{Connection, params};
 
 use super::rows::{self, db_error};
@@ -17,11 +18,8 @@ use crate::{AgreementSignature, AgreementSignatureConflict, StoreError};
 /// The table, as errors about its values name it.
 const T: &str = "agreement_signatures";
 
-/// The longest agreement id (`AgreementRef` in detente-proto).
-const MAX_ID_LEN: usize = 64;
-
-/// Refuses what no agreement can be: an id that is not 1 to 64 of `a-z`,
-/// `0-9`, `-` (the rule of `AgreementRef`), or version 0. A `u32` version
+/// Refuses what no agreement can be: an id that is not a document id
+/// ([`is_document_id`], the rule of `AgreementRef`), or version 0. A `u32` version
 /// always fits the database's signed 64-bit integer.
 fn check_reference(
     agreement_id: &str,
@@ -29,18 +27,9 @@ fn check_reference(
     operation: &'static str,
 ) -> Result<(), StoreError> {
     let misuse = |why: String| Err(StoreError::Misuse { operation, why });
-    if agreement_id.is_empty() || agreement_id.len() > MAX_ID_LEN {
+    if !is_document_id(agreement_id) {
         return misuse(format!(
-            "agreement id {agreement_id:?} has {} bytes; an id has 1 to {MAX_ID_LEN}",
-            agreement_id.len()
-        ));
-    }
-    if let Some(bad) = agreement_id
-        .chars()
-        .find(|c| !(c.is_ascii_lowercase() || c.is_ascii_digit() || *c == '-'))
-    {
-        return misuse(format!(
-            "agreement id {agreement_id:?} contains {bad:?}; an id is made of a-z, 0-9 and '-'"
+            "agreement id {agreement_id:?} is not 1 to 64 of a-z, 0-9 and '-'"
         ));
     }
     if version == 0 {

@@ -1,5 +1,5 @@
-//! The transparency log in SQLite (DESIGN.md, "Logs (transparency)":
-//! sequencing; tables in `migrations/0002_log.sql`).
+//! The transparency log in SQLite (docs/storage.md, "The transparency
+//! log"; tables in `migrations/0002_log.sql`).
 //!
 //! A sequencer batch is one `BEGIN IMMEDIATE` transaction. The write lock
 //! is taken before the checkpoint is read, so the compare-and-swap on its

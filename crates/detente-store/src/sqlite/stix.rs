@@ -37,7 +37,7 @@
 
 use std::collections::BTreeSet;
 
-use detente_proto::ids::MessageId;
+use detente_proto::ids::{MessageId, is_draft_id};
 use detente_proto::time::Timestamp;
 use rusqlite::types::ToSql;
 use rusqlite::{Connection, params};
@@ -55,12 +55,6 @@ const T: &str = "stix_objects";
 /// The longest object id and lane, in characters (as the table's `CHECK`s count).
 const MAX_OBJECT_ID: usize = 300;
 const MAX_LANE: usize = 200;
-
-/// Whether `id` can be a draft's (or a status's) id: 1 to 64 of `A-Z`,
-/// `a-z`, `0-9`, `-` (a UUID in text form is one).
-pub(super) fn is_draft_id(id: &str) -> bool {
-    (1..=64).contains(&id.len()) && id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
-}
 
 /// Refuses objects no collection holds (see [`crate::Store::add_stix_objects`]).
 /// Checked before the transaction starts, so a refused call writes nothing.

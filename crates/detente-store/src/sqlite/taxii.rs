@@ -16,28 +16,19 @@
 
 use std::collections::HashSet;
 
-use detente_proto::ids::{MessageId, PartyCode};
+use detente_proto::ids::{MessageId, PartyCode, is_account_name, is_draft_id};
 use detente_proto::kind::Tlp;
 use detente_proto::time::Timestamp;
 use rusqlite::types::ToSql;
 use rusqlite::{Connection, params};
 
 use super::rows::{self, db_error, format_tiers};
-use super::stix::{check_objects, insert_objects, is_draft_id};
+use super::stix::{check_objects, insert_objects};
 use super::{all_rows, optional_row, write_transaction};
 use crate::{
     CollectionKind, Draft, DraftState, NewDraft, NewStixObject, StixSource, StoreError,
     TaxiiAccountRecord, TaxiiGrant, TaxiiStatusRecord,
 };
-
-/// Whether `name` can be a TAXII account's: 1 to 64 of `A-Z`, `a-z`,
-/// `0-9`, `.`, `_`, `-`.
-fn is_account_name(name: &str) -> bool {
-    (1..=64).contains(&name.len())
-        && name
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))
-}
 
 /// The columns every draft read selects, in [`DraftRow`] order.
 const DRAFT_COLUMNS: &str = "SELECT id, counterparty, created_at_ms, created_by, source, tlp,

@@ -1,5 +1,5 @@
-//! Witnessing, cosignatures and alarms in SQLite (DESIGN.md, "Logs
-//! (transparency)": witnesses and equivocation; tables in
+//! Witnessing, cosignatures and alarms in SQLite (docs/storage.md, "Witnessing,
+//! cosignatures and alarms"; tables in
 //! `migrations/0003_witness.sql`).
 //!
 //! C2SP tlog-witness requires the witness's check-and-update of its record

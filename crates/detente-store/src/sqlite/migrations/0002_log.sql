@@ -1,4 +1,4 @@
--- detente SQLite schema, version 2: the transparency log (DESIGN.md, "Logs").
+-- detente SQLite schema, version 2: the transparency log (docs/storage.md).
 --
 -- Applied once, in one transaction, by `SqliteStore::open`, after
 -- 0001_initial.sql (a version-1 database is migrated in place). Never edit

@@ -1,5 +1,5 @@
 -- detente SQLite schema, version 3: witnessing, cosignatures and alarms
--- (DESIGN.md, "Logs (transparency)").
+-- (docs/storage.md, "Witnessing, cosignatures and alarms").
 --
 -- Applied once, in one transaction, by `SqliteStore::open`, after
 -- 0002_log.sql (version-1 and version-2 databases are migrated in place).

@@ -1,5 +1,5 @@
--- detente SQLite schema, version 5: signatures on agreements (issue 4:
--- co-signed agreements; docs/protocol.md, "Agreements").
+-- detente SQLite schema, version 5: signatures on agreements (docs/protocol.md,
+-- "Agreements").
 --
 -- Applied once, in one transaction, by `SqliteStore::open`, after
 -- 0004_alarm_dedup.sql (databases of versions 1 to 4 are migrated in place).
