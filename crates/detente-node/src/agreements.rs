@@ -25,7 +25,7 @@ use detente_store::{AgreementSignature, Store, StoredMessage};
 use sha2::{Digest, Sha256};
 
 use crate::compose::{Address, ComposeRequest};
-use crate::error::{NodeError, NodeResult, PeerRejection};
+use crate::error::{Bug, DocumentError, Mistake, NodeError, NodeResult, PeerRejection};
 use crate::node::Node;
 use crate::officers::Officer;
 
@@ -80,7 +80,7 @@ pub fn agreement_state(
             .keys()
             .signing;
         let signed = SignedAgreement::verify(&record.signed, &record.signer, key)
-            .map_err(|e| NodeError::Internal(format!("stored signature on {reference}: {e}")))?;
+            .map_err(NodeError::unreadable("agreement signature", reference))?;
         match &mut state {
             None => {
                 state = Some(AgreementState {
@@ -92,7 +92,7 @@ pub fn agreement_state(
                 state
                     .signatures
                     .add(signed)
-                    .map_err(|e| NodeError::Internal(e.to_string()))?;
+                    .map_err(NodeError::unreadable("agreement signature", reference))?;
                 state.last_signed_at = record.recorded_at;
             }
         }
@@ -294,19 +294,20 @@ impl Node {
         officer.require(from_tier, "propose agreements for that tier")?;
         let agreement = AgreementSpec::parse(toml)
             .and_then(AgreementSpec::validate)
-            .map_err(|e| NodeError::Unprocessable(e.to_string()))?;
+            .map_err(DocumentError::from)?;
         for party in [self.party(), &to] {
             if !agreement.parties.contains(party) {
-                return Err(NodeError::Unprocessable(format!(
-                    "agreement {} does not name {party} among its parties ({})",
-                    agreement.reference(),
-                    join(&agreement.parties)
-                )));
+                return Err(Mistake::NotNamed {
+                    agreement: agreement.reference().to_string(),
+                    party: party.clone(),
+                    parties: agreement.parties.clone(),
+                }
+                .into());
             }
         }
         let signed = agreement
             .sign(self.party(), &self.keys.signing)
-            .map_err(|e| NodeError::Unprocessable(e.to_string()))?;
+            .map_err(DocumentError::from)?;
         self.record_signature(&signed).await?;
         let message = self
             .send_signature(
@@ -334,9 +335,7 @@ impl Node {
         let agreement = state.agreement().clone();
         let signed = agreement
             .sign(self.party(), &self.keys.signing)
-            .map_err(|e| {
-                NodeError::Unprocessable(format!("{e}; only the parties of {reference} sign it"))
-            })?;
+            .map_err(DocumentError::from)?;
         self.record_signature(&signed).await?;
         let mut sent = Vec::new();
         for party in agreement.parties.iter().filter(|p| *p != self.party()) {
@@ -364,7 +363,7 @@ impl Node {
     ) -> NodeResult<StoredMessage> {
         let body = SignatureBody {
             signed: String::from_utf8(signed.bytes().to_vec())
-                .map_err(|_| NodeError::Internal("a signed agreement is not UTF-8".into()))?,
+                .map_err(Bug::construction("agreement signature text"))?,
         };
         let request = ComposeRequest {
             to: Address {
@@ -466,14 +465,6 @@ impl Node {
         self.log.log_document_once_blocking(entry)?;
         Ok(())
     }
-}
-
-fn join(parties: &[PartyCode]) -> String {
-    parties
-        .iter()
-        .map(PartyCode::to_string)
-        .collect::<Vec<_>>()
-        .join(", ")
 }
 
 /// Signers of each state, for views.

@@ -16,7 +16,7 @@ use detente_proto::log_entry::{EntryDirection, LogEntry};
 use detente_proto::signing::PartySigningKey;
 use detente_store::{SqliteStore, Store};
 
-use crate::error::{NodeError, NodeResult};
+use crate::error::{Bug, NodeResult};
 use crate::log::Sequencer;
 
 /// What `bench log` measured.
@@ -47,11 +47,11 @@ pub async fn log(
     concurrency: usize,
 ) -> NodeResult<LogBenchReport> {
     let store: Arc<dyn Store> = Arc::new(SqliteStore::open(&dir.join("bench.db"))?);
-    let party: PartyCode = "BENCH".parse().map_err(NodeError::Internal)?;
+    let party: PartyCode = "BENCH".parse().map_err(Bug::construction("bench party"))?;
     let key = PartySigningKey::generate(&mut rand::thread_rng());
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
     let sequencer = Sequencer::start(store.clone(), clock.clone(), &party, &key)?;
-    let counterparty: PartyCode = "PEER".parse().map_err(NodeError::Internal)?;
+    let counterparty: PartyCode = "PEER".parse().map_err(Bug::construction("bench party"))?;
     let concurrency = concurrency.max(1);
     let concurrency = concurrency
         .min(usize::try_from(entries).unwrap_or(usize::MAX))
@@ -84,7 +84,7 @@ pub async fn log(
         });
     }
     while let Some(done) = tasks.join_next().await {
-        done.map_err(|e| NodeError::Internal(e.to_string()))??;
+        done.map_err(Bug::task("bench submitter"))??;
     }
     let elapsed = started.elapsed();
     let size = sequencer.checkpoint().map(|c| c.size).unwrap_or(0);

@@ -13,7 +13,7 @@ use detente_store::{Direction, MessageState, StoredMessage};
 use serde::Deserialize;
 use utoipa::ToSchema;
 
-use crate::error::{NodeError, NodeResult, message_not_found};
+use crate::error::{Bug, Mistake, NodeError, NodeResult, message_not_found};
 use crate::events::EventKind;
 use crate::node::{Node, new_message};
 use crate::officers::Officer;
@@ -106,17 +106,21 @@ impl Node {
                     if kind.answers_only_received()
                         && m.message.direction != Direction::Received =>
                 {
-                    return Err(NodeError::Unprocessable(format!(
-                        "in_reply_to: message {answered} was sent by this node; a {kind} answers a message received from {}",
-                        request.to.party
-                    )));
+                    return Err(Mistake::AnswersOwnMessage {
+                        answered,
+                        kind,
+                        to: request.to.party,
+                    }
+                    .into());
                 }
                 Some(m) if m.message.counterparty == request.to.party => {}
                 Some(m) => {
-                    return Err(NodeError::Unprocessable(format!(
-                        "in_reply_to: message {answered} was exchanged with {}, not {}",
-                        m.message.counterparty, request.to.party
-                    )));
+                    return Err(Mistake::AnswersOtherChannel {
+                        answered,
+                        exchanged_with: m.message.counterparty,
+                        to: request.to.party,
+                    }
+                    .into());
                 }
                 None => return Err(message_not_found(&answered)),
             }
@@ -179,8 +183,12 @@ impl Node {
         self.log.log_sent(row).await?;
         let stored = self
             .with_store(move |s| {
-                s.message(&id)?
-                    .ok_or_else(|| NodeError::Internal("queued message vanished".into()))
+                s.message(&id)?.ok_or_else(|| {
+                    NodeError::from(Bug::Vanished {
+                        what: "queued message",
+                        id: id.to_string(),
+                    })
+                })
             })
             .await?;
         self.outbox_wake.notify_one();
@@ -208,17 +216,13 @@ impl Node {
             .filter(|m| officer.may_see(m))
             .ok_or_else(|| message_not_found(&id))?;
         if original.state != MessageState::Received {
-            return Err(NodeError::Unprocessable(format!(
-                "message {id} was sent by this node; only received messages are acknowledged"
-            )));
+            return Err(Mistake::AcknowledgesSent { id }.into());
         }
         if original.message.kind == MessageKind::Acknowledgement {
-            return Err(NodeError::Unprocessable(format!(
-                "message {id} is itself an acknowledgement; acknowledgements are not acknowledged"
-            )));
+            return Err(Mistake::AcknowledgesAcknowledgement { id }.into());
         }
         let body = serde_json::to_value(Acknowledgement { note })
-            .map_err(|e| NodeError::Internal(e.to_string()))?;
+            .map_err(Bug::construction("acknowledgement body"))?;
         let request = ComposeRequest {
             to: Address {
                 party: original.message.counterparty.clone(),

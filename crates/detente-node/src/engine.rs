@@ -46,7 +46,7 @@ use tokio::sync::watch;
 
 use crate::compose::{Address, ComposeRequest};
 use crate::config::EngineConfig;
-use crate::error::{NodeError, NodeResult};
+use crate::error::{Bug, NodeResult};
 use crate::events::EventKind;
 use crate::node::Node;
 use crate::officers::Officer;
@@ -428,7 +428,7 @@ impl Node {
             in_reply_to: Some(due.message),
             exercise: asked.exercise,
             tlp,
-            body: serde_json::to_value(body).map_err(|e| NodeError::Internal(e.to_string()))?,
+            body: serde_json::to_value(body).map_err(Bug::construction("escalation body"))?,
         };
         let sent = self.compose(&engine_officer(), request).await?;
         tracing::info!(message = %due.message, deadline = ?due.kind, %tier, escalation = %sent.message.id, "deadline missed; escalated");
@@ -455,7 +455,7 @@ impl Node {
                 exercise: false,
                 tlp: detente_proto::kind::Tlp::Green,
                 body: serde_json::to_value(Check { note: Some(note) })
-                    .map_err(|e| NodeError::Internal(e.to_string()))?,
+                    .map_err(Bug::construction("ping body"))?,
             };
             match self.compose(&engine_officer(), request).await {
                 Ok(sent) => pass.checks.push(sent.message.id),

@@ -1,17 +1,23 @@
 //! The node's error type.
 //!
-//! Bad input from a peer ([`PeerRejection`]), misuse by an
-//! officer (`Forbidden`, `NotFound`, `Invalid`…), a failing dependency
-//! (`Store`, `Io`, `Tls`) and our own configuration problems are separate
-//! variants. Every variant maps to one HTTP status and a problem+json
-//! document (RFC 9457) in [`crate::api::problem`].
+//! Bad input from a peer ([`PeerRejection`]), misuse by an officer
+//! (`Forbidden`, `NotFound`, `Invalid`, `Refused`…), a missing or damaged
+//! record (`NoKey`, `Unreadable`), a failing dependency (`Store`, `Io`,
+//! `Tls`), a failure worth retrying ([`TryAgain`]) and our own bugs
+//! ([`Bug`]) are separate variants. Every variant maps to one HTTP status
+//! and a problem+json document (RFC 9457) in [`crate::api::problem`], and
+//! nowhere else.
 
 use std::path::{Path, PathBuf};
 
 use detente_proto::ProtoError;
 use detente_proto::admission::Refusal;
+use detente_proto::agreement::AgreementError;
+use detente_proto::guarantee::{GuaranteeError, GuaranteeStatus};
 use detente_proto::ids::{MessageId, PartyCode};
 use detente_proto::keyring::NoKey;
+use detente_proto::kind::{Composer, DocumentFamily, MessageKind};
+use detente_proto::pledge::{PledgeError, PledgeRef};
 use detente_proto::time::Timestamp;
 use detente_store::StoreError;
 
@@ -63,9 +69,14 @@ pub enum NodeError {
         /// Its id.
         id: String,
     },
-    /// A request that is well-formed but cannot be carried out as asked.
-    #[error("{0}")]
-    Unprocessable(String),
+    /// An officer's or administrator's request that is well-formed but
+    /// cannot be carried out as asked.
+    #[error(transparent)]
+    Mistake(#[from] Mistake),
+    /// A co-signed document an officer handed in, or a step on one, that
+    /// does not hold by the document's own rules.
+    #[error(transparent)]
+    Document(#[from] DocumentError),
     /// What is asked contradicts what is held (another text under a
     /// guarantee id already used, say); the text says what to do.
     #[error("{0}")]
@@ -93,12 +104,325 @@ pub enum NodeError {
     /// The store failed.
     #[error(transparent)]
     Store(#[from] StoreError),
-    /// A task or internal channel failed (our bug or shutdown).
-    #[error("internal error: {0}")]
-    Internal(String),
+    /// A record this node stored can no longer be read or verified: the
+    /// database is damaged, or was changed behind the node's back.
+    #[error(
+        "the stored {what} {id} cannot be read or verified ({cause}); the database may be damaged: check it (detente log status) and restore it from a backup"
+    )]
+    Unreadable {
+        /// What kind of record.
+        what: &'static str,
+        /// Which one.
+        id: String,
+        /// What failed.
+        cause: String,
+    },
+    /// Nothing was written, and the same request may succeed if tried again.
+    #[error(transparent)]
+    TryAgain(#[from] TryAgain),
+    /// Our own bug, or the runtime failing under us.
+    #[error(transparent)]
+    Bug(#[from] Bug),
+}
+
+/// Why a request failed for now: nothing was written, and the same request
+/// may succeed later. Answered as `503 try-again`.
+#[non_exhaustive]
+#[derive(Debug, thiserror::Error)]
+pub enum TryAgain {
+    /// The log batch the request's record was in could not be committed
+    /// (the store failed, or another record of the batch conflicted).
+    #[error(
+        "the log batch this was in could not be stored ({cause}); nothing of it was written: try again"
+    )]
+    BatchNotStored {
+        /// Why the batch failed, as the store said.
+        cause: String,
+    },
+    /// Concurrent requests kept changing the witness record of a log.
+    #[error(
+        "the witness record of {origin} kept changing under concurrent requests; nothing was written: try again"
+    )]
+    WitnessRecordContended {
+        /// The log.
+        origin: String,
+    },
+}
+
+/// An officer's or administrator's request that cannot be carried out as
+/// asked; nothing was written. Answered as `422 unprocessable`.
+#[non_exhaustive]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Mistake {
+    /// A query parameter (or a field of a form) does not parse.
+    #[error("{parameter}: {problem}; {expected}")]
+    Parameter {
+        /// The parameter.
+        parameter: &'static str,
+        /// What is wrong with it, as its parser says.
+        problem: String,
+        /// What it takes.
+        expected: &'static str,
+    },
+    /// The kind is written by its own operation, not composed as a message.
+    #[error("kind {kind}: {}", composed_by(*kind))]
+    ComposedElsewhere {
+        /// The kind.
+        kind: MessageKind,
+    },
+    /// An answer to one of this node's own messages, of a kind that
+    /// answers only messages received.
+    #[error(
+        "in_reply_to: message {answered} was sent by this node; a {kind} answers a message received from {to}"
+    )]
+    AnswersOwnMessage {
+        /// The message answered.
+        answered: MessageId,
+        /// The answer's kind.
+        kind: MessageKind,
+        /// The answer's recipient.
+        to: PartyCode,
+    },
+    /// An answer to a message of another channel.
+    #[error("in_reply_to: message {answered} was exchanged with {exchanged_with}, not {to}")]
+    AnswersOtherChannel {
+        /// The message answered.
+        answered: MessageId,
+        /// Its counterparty.
+        exchanged_with: PartyCode,
+        /// The answer's recipient.
+        to: PartyCode,
+    },
+    /// Only received messages are acknowledged.
+    #[error("message {id} was sent by this node; only received messages are acknowledged")]
+    AcknowledgesSent {
+        /// The message.
+        id: MessageId,
+    },
+    /// Acknowledgements are not acknowledged.
+    #[error("message {id} is itself an acknowledgement; acknowledgements are not acknowledged")]
+    AcknowledgesAcknowledgement {
+        /// The message.
+        id: MessageId,
+    },
+    /// A party proposes only the guarantees it gives.
+    #[error(
+        "guarantee {guarantee}: its issuer is {issuer}, but this node speaks for {party}; a party proposes only the guarantees it gives"
+    )]
+    NotTheIssuer {
+        /// The guarantee.
+        guarantee: String,
+        /// Its issuer.
+        issuer: PartyCode,
+        /// This node's party.
+        party: PartyCode,
+    },
+    /// A pledge is published by its host's node.
+    #[error(
+        "pledge {pledge}: its host is {host}, but this node speaks for {party}; a pledge is published by its host's node"
+    )]
+    NotTheHost {
+        /// The pledge.
+        pledge: String,
+        /// Its host.
+        host: PartyCode,
+        /// This node's party.
+        party: PartyCode,
+    },
+    /// The host does not sign its own pledge.
+    #[error(
+        "{host} hosts pledge {reference}: its published, signed text is its word; other parties sign it"
+    )]
+    HostSigns {
+        /// The pledge.
+        reference: PledgeRef,
+        /// Its host, this node's party.
+        host: PartyCode,
+    },
+    /// This party has signed the document already.
+    #[error("{document} is already signed by {party}")]
+    AlreadySigned {
+        /// The document (`guarantee <id>`, `pledge <ref>`).
+        document: String,
+        /// This node's party.
+        party: PartyCode,
+    },
+    /// The guarantee is past proposal.
+    #[error("guarantee {guarantee} is no longer open for signature: {status}")]
+    NotOpenForSignature {
+        /// The guarantee.
+        guarantee: String,
+        /// Where it stands.
+        status: GuaranteeStatus,
+    },
+    /// This party has withdrawn already.
+    #[error("{party} has already notified its withdrawal from guarantee {guarantee}")]
+    AlreadyWithdrawn {
+        /// The guarantee.
+        guarantee: String,
+        /// This node's party.
+        party: PartyCode,
+    },
+    /// The agreement does not name a party of the channel.
+    #[error(
+        "agreement {agreement} does not name {party} among its parties ({})",
+        join(parties)
+    )]
+    NotNamed {
+        /// The agreement.
+        agreement: String,
+        /// The party it does not name.
+        party: PartyCode,
+        /// Whom it names.
+        parties: Vec<PartyCode>,
+    },
+    /// A reason is required and was empty.
+    #[error("reason: must not be empty; say why")]
+    NoReason,
+    /// A draft carries at least one STIX object.
+    #[error("bundle: has no objects; a draft carries at least one")]
+    EmptyDraft,
+    /// A node does not add its own card as a peer.
+    #[error("this is {party}'s own card; add the cards of other parties")]
+    OwnCard {
+        /// This node's party.
+        party: PartyCode,
+    },
+    /// The pledge's host answered, but not with a registry that holds.
+    #[error("the host's registry of {reference}: {problem}")]
+    HostRegistry {
+        /// The pledge.
+        reference: PledgeRef,
+        /// What is wrong with it.
+        problem: String,
+    },
+    /// The pledge's host could not be read.
+    #[error("cannot read pledge {reference} from its host: {problem}")]
+    HostUnreachable {
+        /// The pledge.
+        reference: PledgeRef,
+        /// Why, as the client says.
+        problem: String,
+    },
+}
+
+/// Which operation writes a kind that is not composed, for
+/// [`Mistake::ComposedElsewhere`].
+fn composed_by(kind: MessageKind) -> &'static str {
+    match kind.composer() {
+        Composer::Document(DocumentFamily::Agreement) => {
+            "agreements are proposed and signed through /api/v1/agreements (detente agreement propose|sign)"
+        }
+        Composer::Document(DocumentFamily::Guarantee | DocumentFamily::Pledge) => {
+            "guarantees and pledges go through /api/v1/guarantees and /api/v1/pledges (detente guarantee …, detente pledge …)"
+        }
+        Composer::Engine => {
+            "escalations are sent by the agreement engine when a deadline is missed, not composed"
+        }
+        Composer::Officer => "officers compose it through /api/v1/messages",
+    }
+}
+
+fn join(parties: &[PartyCode]) -> String {
+    parties
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// A co-signed document, or a step on one, that does not hold by its own
+/// rules. Answered as `422 unprocessable`.
+#[non_exhaustive]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DocumentError {
+    /// An agreement.
+    #[error(transparent)]
+    Agreement(#[from] AgreementError),
+    /// A guarantee.
+    #[error(transparent)]
+    Guarantee(#[from] GuaranteeError),
+    /// A pledge.
+    #[error(transparent)]
+    Pledge(#[from] PledgeError),
+}
+
+/// Our own bug, or the runtime failing under us: never the caller's doing,
+/// and nothing the caller can fix. Answered as `500 internal`; the node's
+/// log has the cause.
+#[non_exhaustive]
+#[derive(Debug, thiserror::Error)]
+pub enum Bug {
+    /// A blocking task or a worker panicked, was cancelled, or could not start.
+    #[error("the {task} task failed: {cause}")]
+    TaskFailed {
+        /// Which task.
+        task: &'static str,
+        /// Why, as the runtime said.
+        cause: String,
+    },
+    /// The log sequencer's thread has stopped (the node is shutting down,
+    /// or it panicked).
+    #[error("the log sequencer has stopped")]
+    SequencerStopped,
+    /// Something just written could not be read back.
+    #[error("the {what} {id}, just stored, cannot be read back")]
+    Vanished {
+        /// What kind of record.
+        what: &'static str,
+        /// Which one.
+        id: String,
+    },
+    /// Something made from this node's own data and keys, which cannot
+    /// fail on well-formed data, failed.
+    #[error("cannot make the {what}: {cause}")]
+    Construction {
+        /// What was being made.
+        what: &'static str,
+        /// Why.
+        cause: String,
+    },
+}
+
+impl Bug {
+    /// [`Bug::TaskFailed`] for `task`, with the runtime's reason.
+    pub fn task(task: &'static str) -> impl FnOnce(tokio::task::JoinError) -> NodeError {
+        move |e| {
+            Bug::TaskFailed {
+                task,
+                cause: e.to_string(),
+            }
+            .into()
+        }
+    }
+
+    /// [`Bug::Construction`] of `what`, with the failure's text.
+    pub fn construction<E: std::fmt::Display>(what: &'static str) -> impl FnOnce(E) -> NodeError {
+        move |e| {
+            Bug::Construction {
+                what,
+                cause: e.to_string(),
+            }
+            .into()
+        }
+    }
 }
 
 impl NodeError {
+    /// [`NodeError::Unreadable`] for the stored `what` `id`, with the
+    /// failure's text.
+    pub fn unreadable<E: std::fmt::Display>(
+        what: &'static str,
+        id: impl ToString,
+    ) -> impl FnOnce(E) -> NodeError {
+        let id = id.to_string();
+        move |e| NodeError::Unreadable {
+            what,
+            id,
+            cause: e.to_string(),
+        }
+    }
+
     /// An I/O error on `path`.
     pub fn io(path: &Path, error: std::io::Error) -> Self {
         Self::Io {

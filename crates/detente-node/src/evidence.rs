@@ -41,7 +41,7 @@ use detente_proto::log_entry::EntryDirection;
 use detente_proto::receipt::{Receipt, SignedReceipt};
 use detente_store::{Direction, DocumentKind, RecordRole, StoredMessage};
 
-use crate::error::{NodeError, NodeResult, message_not_found};
+use crate::error::{Bug, NodeError, NodeResult, message_not_found};
 use crate::log::{LoggedCheckpoint, log_signer, origin};
 use crate::node::Node;
 use crate::officers::Officer;
@@ -154,11 +154,8 @@ impl Node {
                 .filter(|r| r.role == RecordRole::Publish)
                 .take(1)
                 .map(|r| {
-                    String::from_utf8(r.signed).map_err(|_| {
-                        NodeError::Internal(format!(
-                            "the published text of pledge {id} is not UTF-8"
-                        ))
-                    })
+                    String::from_utf8(r.signed)
+                        .map_err(NodeError::unreadable("published text of pledge", &id))
                 })
                 .collect()
         })
@@ -191,11 +188,8 @@ impl Node {
                     signatures: signatures
                         .into_iter()
                         .map(|sig| {
-                            String::from_utf8(sig.signed).map_err(|_| {
-                                NodeError::Internal(format!(
-                                    "a signature on {reference} is not UTF-8"
-                                ))
-                            })
+                            String::from_utf8(sig.signed)
+                                .map_err(NodeError::unreadable("signature on", &reference))
                         })
                         .collect::<NodeResult<_>>()?,
                 });
@@ -334,9 +328,7 @@ impl Node {
                 .as_ref()
                 .map(|bytes| String::from_utf8(bytes.clone()))
                 .transpose()
-                .map_err(|_| {
-                    NodeError::Internal(format!("the receipt of {} is not UTF-8", m.id))
-                })?;
+                .map_err(NodeError::unreadable("receipt of message", m.id))?;
             let own_proof = |since: Option<u64>| -> Option<LogProof> {
                 let (index, own) = (m.log_index?, own.as_ref()?);
                 let entry = own_entries.get(&index)?;
@@ -376,9 +368,8 @@ impl Node {
                 }
             };
             bundled.push(BundledMessage {
-                envelope: String::from_utf8(m.envelope.clone()).map_err(|_| {
-                    NodeError::Internal(format!("the envelope of {} is not UTF-8", m.id))
-                })?,
+                envelope: String::from_utf8(m.envelope.clone())
+                    .map_err(NodeError::unreadable("envelope of message", m.id))?,
                 receipt,
                 sender_log,
                 recipient_log,
@@ -402,10 +393,7 @@ impl Node {
             scope,
             cards: cards
                 .into_iter()
-                .map(|c| {
-                    String::from_utf8(c)
-                        .map_err(|_| NodeError::Internal("a card is not UTF-8".into()))
-                })
+                .map(|c| String::from_utf8(c).map_err(NodeError::unreadable("card", "of a peer")))
                 .collect::<NodeResult<_>>()?,
             messages: bundled,
             agreements: Vec::new(),
@@ -459,7 +447,7 @@ impl Node {
             return Ok(None);
         };
         let policy = Policy::parse(self.witness_policy()?.as_bytes())
-            .map_err(|e| NodeError::Internal(format!("witness policy: {e}")))?;
+            .map_err(Bug::construction("witness policy"))?;
         let mut sizes: Vec<u64> = cosignatures
             .iter()
             .map(|(_, size, _)| *size)
@@ -488,14 +476,13 @@ impl Node {
         let root = self
             .log
             .read(|view| view.tree.root_at(size))
-            .map_err(|e| NodeError::Internal(format!("no root of our log at size {size}: {e}")))?;
+            .map_err(Bug::construction("root of our log"))?;
         let checkpoint = Checkpoint::new(&origin(self.party()), size, root)
-            .map_err(|e| NodeError::Internal(e.to_string()))?;
+            .map_err(Bug::construction("checkpoint"))?;
         let signed =
             SignedCheckpoint::sign(checkpoint, &log_signer(self.party(), &self.keys.signing)?)
-                .map_err(|e| NodeError::Internal(e.to_string()))?;
-        String::from_utf8(signed.to_bytes())
-            .map_err(|_| NodeError::Internal("a checkpoint note is not UTF-8".into()))
+                .map_err(Bug::construction("checkpoint signature"))?;
+        String::from_utf8(signed.to_bytes()).map_err(Bug::construction("checkpoint note"))
     }
 }
 
@@ -519,8 +506,7 @@ fn nothing_known(scope: &Scope) -> NodeError {
 }
 
 fn parse_checkpoint(note: &str) -> NodeResult<SignedCheckpoint> {
-    SignedCheckpoint::parse(note.as_bytes())
-        .map_err(|e| NodeError::Internal(format!("our own checkpoint does not parse: {e}")))
+    SignedCheckpoint::parse(note.as_bytes()).map_err(Bug::construction("our own checkpoint"))
 }
 
 /// Of the peer's served checkpoint and our witness record of its log

@@ -32,7 +32,7 @@ use detente_store::{DocumentKind, DocumentRecord, RecordRole, Store, StoredMessa
 use sha2::{Digest, Sha256};
 
 use crate::compose::{Address, ComposeRequest};
-use crate::error::{NodeError, NodeResult, PeerRejection};
+use crate::error::{Bug, DocumentError, Mistake, NodeError, NodeResult, PeerRejection};
 use crate::node::Node;
 use crate::officers::Officer;
 
@@ -82,12 +82,12 @@ pub fn guarantee_state(
             RecordRole::Sign | RecordRole::Publish => {
                 let key = &keys.card_at(&record.party, record.at)?.keys().signing;
                 let signed = SignedGuarantee::verify(&record.signed, &record.party, key)
-                    .map_err(|e| NodeError::Internal(format!("stored signature on {id}: {e}")))?;
+                    .map_err(NodeError::unreadable("guarantee signature", id))?;
                 match &mut signatures {
                     None => signatures = Some(GuaranteeSignatures::proposed(signed)),
                     Some(s) => s
                         .add(signed)
-                        .map_err(|e| NodeError::Internal(e.to_string()))?,
+                        .map_err(NodeError::unreadable("guarantee signature", id))?,
                 }
                 events.push(GuaranteeEvent::Signed {
                     by: record.party.clone(),
@@ -123,9 +123,8 @@ fn not_found(id: &str) -> NodeError {
     }
 }
 
-fn utf8(bytes: &[u8], what: &str) -> NodeResult<String> {
-    String::from_utf8(bytes.to_vec())
-        .map_err(|_| NodeError::Internal(format!("{what} is not UTF-8")))
+fn utf8(bytes: &[u8], what: &'static str) -> NodeResult<String> {
+    String::from_utf8(bytes.to_vec()).map_err(Bug::construction(what))
 }
 
 impl Node {
@@ -165,21 +164,21 @@ impl Node {
         officer.require(from_tier, "propose guarantees for that tier")?;
         let guarantee = GuaranteeSpec::parse(toml)
             .and_then(GuaranteeSpec::validate)
-            .map_err(|e| NodeError::Unprocessable(e.to_string()))?;
+            .map_err(DocumentError::from)?;
         if &guarantee.issuer != self.party() {
-            return Err(NodeError::Unprocessable(format!(
-                "guarantee {}: its issuer is {}, but this node speaks for {}; a party proposes only the guarantees it gives",
-                guarantee.id,
-                guarantee.issuer,
-                self.party()
-            )));
+            return Err(Mistake::NotTheIssuer {
+                guarantee: guarantee.id.clone(),
+                issuer: guarantee.issuer.clone(),
+                party: self.party().clone(),
+            }
+            .into());
         }
         if self.peers.get(&guarantee.beneficiary).is_none() {
             return Err(NodeError::UnknownParty(guarantee.beneficiary.clone()));
         }
         let signed = guarantee
             .sign(self.party(), &self.keys.signing)
-            .map_err(|e| NodeError::Unprocessable(e.to_string()))?;
+            .map_err(DocumentError::from)?;
         self.check_new_signature(&signed).await?;
         self.refuse_repeated_step(DocumentKind::Guarantee, &guarantee.id, RecordRole::Sign)
             .await?;
@@ -215,21 +214,23 @@ impl Node {
         let state = self.guarantee(id).await?;
         let guarantee = state.guarantee().clone();
         if state.signatures.signed_by().any(|p| p == self.party()) {
-            return Err(NodeError::Unprocessable(format!(
-                "guarantee {id} is already signed by {}",
-                self.party()
-            )));
+            return Err(Mistake::AlreadySigned {
+                document: format!("guarantee {id}"),
+                party: self.party().clone(),
+            }
+            .into());
         }
         let now = self.now();
         if !matches!(state.status_at(now), GuaranteeStatus::Proposed { .. }) {
-            return Err(NodeError::Unprocessable(format!(
-                "guarantee {id} is no longer open for signature: {}",
-                state.status_at(now)
-            )));
+            return Err(Mistake::NotOpenForSignature {
+                guarantee: id.to_owned(),
+                status: state.status_at(now),
+            }
+            .into());
         }
         let signed = guarantee
             .sign(self.party(), &self.keys.signing)
-            .map_err(|e| NodeError::Unprocessable(format!("{e}; only its signers sign it")))?;
+            .map_err(DocumentError::from)?;
         let body = serde_json::json!({"signed": utf8(signed.bytes(), "a signed guarantee")?});
         let to = other_party(&guarantee, self.party());
         // A countersignature answers the proposal.
@@ -264,17 +265,17 @@ impl Node {
         officer.require(from_tier, "withdraw guarantees for that tier")?;
         let state = self.guarantee(id).await?;
         let guarantee = state.guarantee().clone();
-        check_withdrawal(&guarantee, self.party())
-            .map_err(|e| NodeError::Unprocessable(e.to_string()))?;
+        check_withdrawal(&guarantee, self.party()).map_err(DocumentError::from)?;
         if state
             .events
             .iter()
             .any(|e| matches!(e, GuaranteeEvent::Withdrawn { by, .. } if by == self.party()))
         {
-            return Err(NodeError::Unprocessable(format!(
-                "{} has already notified its withdrawal from guarantee {id}",
-                self.party()
-            )));
+            return Err(Mistake::AlreadyWithdrawn {
+                guarantee: id.to_owned(),
+                party: self.party().clone(),
+            }
+            .into());
         }
         let body = serde_json::json!({
             "guarantee": id,

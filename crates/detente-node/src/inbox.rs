@@ -29,7 +29,7 @@ use detente_proto::seal::SealedEnvelope;
 use detente_proto::time::{Timestamp, human_duration};
 use detente_store::{CarriedRecord, Direction};
 
-use crate::error::{NodeError, NodeResult, PeerRejection};
+use crate::error::{Bug, NodeError, NodeResult, PeerRejection};
 use crate::events::EventKind;
 use crate::log::Carried;
 use crate::node::{Node, new_message};
@@ -70,7 +70,7 @@ impl Node {
         let node = self.clone();
         tokio::task::spawn_blocking(move || node.receive_blocking(tls_peer, &body))
             .await
-            .map_err(|e| NodeError::Internal(format!("receive task failed: {e}")))?
+            .map_err(Bug::task("receive"))?
     }
 
     fn receive_blocking(&self, tls_peer: Option<PartyCode>, body: &[u8]) -> NodeResult<Vec<u8>> {

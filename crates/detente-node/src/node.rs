@@ -16,7 +16,7 @@ use tokio::sync::{Notify, broadcast};
 
 use crate::client::PeerClients;
 use crate::config::NodeConfig;
-use crate::error::{NodeError, NodeResult};
+use crate::error::{Bug, NodeError, NodeResult};
 use crate::events::{EventKind, NodeEvent};
 use crate::keys::NodeKeys;
 use crate::log::Sequencer;
@@ -170,7 +170,7 @@ impl Node {
         let node = self.clone();
         tokio::task::spawn_blocking(move || work(&node))
             .await
-            .map_err(|e| NodeError::Internal(format!("worker task failed: {e}")))
+            .map_err(Bug::task("worker"))
     }
 
     /// Runs `work` with the store on a blocking thread, off the async workers.
@@ -182,7 +182,7 @@ impl Node {
         let store = self.store.clone();
         tokio::task::spawn_blocking(move || work(store.as_ref()))
             .await
-            .map_err(|e| NodeError::Internal(format!("store task failed: {e}")))?
+            .map_err(Bug::task("store"))?
     }
 }
 

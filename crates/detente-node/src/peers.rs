@@ -16,7 +16,7 @@ use detente_proto::ids::PartyCode;
 use detente_proto::keyring::{Keyring, valid_at};
 use detente_store::{PeerRecord, Store};
 
-use crate::error::{NodeError, NodeResult};
+use crate::error::{Mistake, NodeError, NodeResult};
 use crate::tls::ClientPins;
 
 /// A known peer.
@@ -164,9 +164,10 @@ pub fn add_peer(
 ) -> NodeResult<SignedCard> {
     let card = SignedCard::parse(card_bytes)?;
     if &card.card().party == own_party {
-        return Err(NodeError::Unprocessable(format!(
-            "this is {own_party}'s own card; add the cards of other parties"
-        )));
+        return Err(Mistake::OwnCard {
+            party: own_party.clone(),
+        }
+        .into());
     }
     if &card.fingerprint() != confirmed {
         // The card's real fingerprint is deliberately not printed: copying it

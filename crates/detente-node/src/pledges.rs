@@ -25,7 +25,7 @@ use detente_proto::time::Timestamp;
 use detente_store::{DocumentKind, DocumentRecord, RecordRole, Store, StoredMessage};
 use serde::{Deserialize, Serialize};
 
-use crate::error::{NodeError, NodeResult, PeerRejection};
+use crate::error::{Bug, DocumentError, Mistake, NodeError, NodeResult, PeerRejection};
 use crate::node::Node;
 use crate::officers::Officer;
 
@@ -97,7 +97,7 @@ pub fn pledge_state(
     };
     let host_key = &keys.card_at(&reference.host, publish.at)?.keys().signing;
     let published = SignedPledge::verify(&publish.signed, &reference.host, host_key)
-        .map_err(|e| NodeError::Internal(format!("stored pledge {reference}: {e}")))?;
+        .map_err(NodeError::unreadable("pledge", reference))?;
     let events = records
         .iter()
         .filter_map(|r| match r.role {
@@ -167,18 +167,18 @@ impl Node {
         officer.require(from_tier, "publish pledges for that tier")?;
         let pledge = PledgeSpec::parse(toml)
             .and_then(PledgeSpec::validate)
-            .map_err(|e| NodeError::Unprocessable(e.to_string()))?;
+            .map_err(DocumentError::from)?;
         if &pledge.host != self.party() {
-            return Err(NodeError::Unprocessable(format!(
-                "pledge {}: its host is {}, but this node speaks for {}; a pledge is published by its host's node",
-                pledge.id,
-                pledge.host,
-                self.party()
-            )));
+            return Err(Mistake::NotTheHost {
+                pledge: pledge.id.clone(),
+                host: pledge.host.clone(),
+                party: self.party().clone(),
+            }
+            .into());
         }
         let signed = pledge
             .sign(self.party(), &self.keys.signing)
-            .map_err(|e| NodeError::Unprocessable(e.to_string()))?;
+            .map_err(DocumentError::from)?;
         let reference = pledge.reference();
         let record = DocumentRecord {
             kind: DocumentKind::Pledge,
@@ -214,25 +214,26 @@ impl Node {
     ) -> NodeResult<(PledgeState, StoredMessage)> {
         officer.require(from_tier, "sign pledges for that tier")?;
         if &reference.host == self.party() {
-            return Err(NodeError::Unprocessable(format!(
-                "{} hosts pledge {reference}: its published, signed text is its word; other parties sign it",
-                self.party()
-            )));
+            return Err(Mistake::HostSigns {
+                reference: reference.clone(),
+                host: self.party().clone(),
+            }
+            .into());
         }
         self.sync_pledge(reference).await?;
         let state = self.held_pledge(reference).await?;
         let pledge = state.pledge().clone();
-        check_signature_time(&pledge, self.now())
-            .map_err(|e| NodeError::Unprocessable(e.to_string()))?;
+        check_signature_time(&pledge, self.now()).map_err(DocumentError::from)?;
         if state
             .signatories_at(self.now())
             .iter()
             .any(|(p, _)| p == self.party())
         {
-            return Err(NodeError::Unprocessable(format!(
-                "{} has already signed pledge {reference}",
-                self.party()
-            )));
+            return Err(Mistake::AlreadySigned {
+                document: format!("pledge {reference}"),
+                party: self.party().clone(),
+            }
+            .into());
         }
         self.refuse_repeated_step(
             DocumentKind::Pledge,
@@ -242,11 +243,11 @@ impl Node {
         .await?;
         let signed = pledge
             .sign(self.party(), &self.keys.signing)
-            .map_err(|e| NodeError::Unprocessable(e.to_string()))?;
+            .map_err(DocumentError::from)?;
         let body = serde_json::json!({
             "pledge": reference.to_string(),
             "signed": String::from_utf8(signed.bytes().to_vec())
-                .map_err(|_| NodeError::Internal("a signed pledge is not UTF-8".into()))?,
+                .map_err(Bug::construction("pledge signature text"))?,
         });
         let message = self
             .send_document_message(
@@ -283,7 +284,7 @@ impl Node {
         officer.require(from_tier, "withdraw from pledges for that tier")?;
         let state = self.held_pledge(reference).await?;
         check_withdrawal(state.pledge(), &state.events, self.party(), self.now())
-            .map_err(|e| NodeError::Unprocessable(e.to_string()))?;
+            .map_err(DocumentError::from)?;
         self.refuse_repeated_step(
             DocumentKind::Pledge,
             &reference.to_string(),
@@ -323,9 +324,8 @@ impl Node {
         };
         let state = self.held_pledge(&reference).await?;
         let text = |bytes: &[u8]| {
-            String::from_utf8(bytes.to_vec()).map_err(|_| {
-                NodeError::Internal(format!("a record of pledge {reference} is not UTF-8"))
-            })
+            String::from_utf8(bytes.to_vec())
+                .map_err(NodeError::unreadable("record of pledge", &reference))
         };
         let mut records = Vec::new();
         for record in &state.records {
@@ -367,16 +367,15 @@ impl Node {
                 MAX_REGISTRY_BYTES,
             )
             .await
-            .map_err(|e| {
-                NodeError::Unprocessable(format!(
-                    "cannot read pledge {reference} from its host: {e}"
-                ))
+            .map_err(|e| Mistake::HostUnreachable {
+                reference: reference.clone(),
+                problem: e.to_string(),
             })?;
-        let registry: Registry = serde_json::from_slice(&bytes).map_err(|e| {
-            NodeError::Unprocessable(format!(
-                "the host's registry of {reference} is malformed: {e}"
-            ))
-        })?;
+        let registry: Registry =
+            serde_json::from_slice(&bytes).map_err(|e| Mistake::HostRegistry {
+                reference: reference.clone(),
+                problem: format!("it is malformed: {e}"),
+            })?;
         let records = self.verify_registry(reference, &registry)?;
         let count = records.len();
         for record in records {
@@ -391,8 +390,11 @@ impl Node {
         registry: &Registry,
     ) -> NodeResult<Vec<DocumentRecord>> {
         let keys = self.keyring();
-        let bad = |why: String| {
-            NodeError::Unprocessable(format!("the host's registry of {reference}: {why}"))
+        let bad = |problem: String| {
+            NodeError::from(Mistake::HostRegistry {
+                reference: reference.clone(),
+                problem,
+            })
         };
         // The host's card as held now (the registry names no time to ask at).
         let host_key = &keys

@@ -55,7 +55,7 @@ impl RunningNode {
     pub fn start(node: Arc<Node>, listener: TcpListener) -> NodeResult<Self> {
         let addr = listener
             .local_addr()
-            .map_err(|e| NodeError::Internal(format!("listener has no address: {e}")))?;
+            .map_err(|e| NodeError::Tls(format!("the listener has no address: {e}")))?;
         let tls = node.keys.tls.server_config(node.peers.clone())?;
         let acceptor = TlsAcceptor::from(Arc::new(tls));
         let (shutdown, watcher) = watch::channel(false);

@@ -31,7 +31,7 @@ use utoipa::{IntoParams, ToSchema};
 use crate::api::auth::Authenticated;
 use crate::api::problem::{Problem, decode_json, decode_optional_json};
 use crate::api::read_body;
-use crate::error::NodeError;
+use crate::error::{Mistake, NodeError};
 use crate::guarantees::{GuaranteeState, signers};
 use crate::node::Node;
 use crate::officers::Officer;
@@ -261,12 +261,24 @@ fn tier(officer: &Officer, asked: Option<Tier>) -> Tier {
 }
 
 fn at_of(node: &Node, query: Option<&str>) -> Result<Timestamp, NodeError> {
-    let params: AtParams = serde_urlencoded::from_str(query.unwrap_or(""))
-        .map_err(|e| NodeError::Unprocessable(format!("query: {e}; the only parameter is at")))?;
+    let params: AtParams =
+        serde_urlencoded::from_str(query.unwrap_or("")).map_err(|e| Mistake::Parameter {
+            parameter: "query",
+            problem: e.to_string(),
+            expected: "the only parameter is at",
+        })?;
     match params.at {
         None => Ok(node.now()),
-        Some(text) => detente_proto::agreement::responsiveness::parse_instant(&text, "at")
-            .map_err(NodeError::Unprocessable),
+        Some(text) => detente_proto::agreement::responsiveness::parse_instant(&text, "at").map_err(
+            |problem| {
+                Mistake::Parameter {
+                    parameter: "at",
+                    problem,
+                    expected: "give a date (2026-12-01) or an RFC 3339 time",
+                }
+                .into()
+            },
+        ),
     }
 }
 
@@ -281,9 +293,7 @@ fn pledge_ref(host: &str, id: &str) -> Result<PledgeRef, NodeError> {
 
 fn check_reason(reason: &str) -> Result<(), NodeError> {
     if reason.trim().is_empty() {
-        return Err(NodeError::Unprocessable(
-            "reason: must not be empty; say why".into(),
-        ));
+        return Err(Mistake::NoReason.into());
     }
     Ok(())
 }

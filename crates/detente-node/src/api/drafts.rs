@@ -20,7 +20,7 @@ use crate::api::auth::Authenticated;
 use crate::api::problem::{Problem, decode_json};
 use crate::api::read_body;
 use crate::api::views::MessageView;
-use crate::error::NodeError;
+use crate::error::{Mistake, NodeError};
 use crate::node::Node;
 use crate::officers::Officer;
 use crate::taxii::drafts::{DraftView, NewDraftRequest, SendDraft};
@@ -59,20 +59,32 @@ pub async fn list(
 ) -> Result<Json<DraftList>, NodeError> {
     let params: DraftParams =
         serde_urlencoded::from_str(query.as_deref().unwrap_or("")).map_err(|e| {
-            NodeError::Unprocessable(format!("query: {e}; use state, counterparty and limit"))
+            NodeError::from(Mistake::Parameter {
+                parameter: "query",
+                problem: e.to_string(),
+                expected: "use state, counterparty and limit",
+            })
         })?;
     let state = params
         .state
         .as_deref()
         .map(str::parse::<DraftState>)
         .transpose()
-        .map_err(|e| NodeError::Unprocessable(format!("state: {e}")))?;
+        .map_err(|problem| Mistake::Parameter {
+            parameter: "state",
+            problem,
+            expected: "use open, sent or discarded",
+        })?;
     let counterparty = params
         .counterparty
         .as_deref()
         .map(str::parse::<PartyCode>)
         .transpose()
-        .map_err(|e| NodeError::Unprocessable(format!("counterparty: {e}")))?;
+        .map_err(|problem| Mistake::Parameter {
+            parameter: "counterparty",
+            problem,
+            expected: "give a party code",
+        })?;
     let limit = params.limit.unwrap_or(100).clamp(1, 1000);
     let drafts = node
         .with_store(move |s| {

@@ -23,7 +23,7 @@ use utoipa::IntoParams;
 use crate::api::auth::Authenticated;
 use crate::api::problem::Problem;
 use crate::api::stats::PeriodParams;
-use crate::error::NodeError;
+use crate::error::{Mistake, NodeError};
 use crate::node::Node;
 
 fn bundle_response(bundle: &detente_evidence::Bundle) -> Response {
@@ -89,12 +89,20 @@ pub async fn exchange(
 ) -> Result<Response, NodeError> {
     let params: ExchangeParams = serde_urlencoded::from_str(query.as_deref().unwrap_or(""))
         .map_err(|e| {
-            NodeError::Unprocessable(format!("query: {e}; give ?counterparty=XX (a party code)"))
+            NodeError::from(Mistake::Parameter {
+                parameter: "query",
+                problem: e.to_string(),
+                expected: "give ?counterparty=XX (a party code)",
+            })
         })?;
     let party: PartyCode = params
         .counterparty
         .parse()
-        .map_err(|e| NodeError::Unprocessable(format!("counterparty: {e}")))?;
+        .map_err(|problem| Mistake::Parameter {
+            parameter: "counterparty",
+            problem,
+            expected: "give a party code",
+        })?;
     let figures = PeriodParams {
         period: params.period,
         from: params.from,

@@ -14,7 +14,7 @@ use axum::response::{IntoResponse, Response};
 use detente_log::tiles::{Tile, TilePath, encode_entry_bundle};
 
 use crate::api::auth::Authenticated;
-use crate::error::NodeError;
+use crate::error::{Bug, Mistake, NodeError};
 use crate::node::Node;
 use crate::server::PeerIdentity;
 
@@ -104,8 +104,11 @@ pub async fn tile(
         what: "tile",
         id: path.clone(),
     };
-    let parsed =
-        TilePath::parse(&path).map_err(|e| NodeError::Unprocessable(format!("{path}: {e}")))?;
+    let parsed = TilePath::parse(&path).map_err(|e| Mistake::Parameter {
+        parameter: "tile path",
+        problem: format!("{path}: {e}"),
+        expected: "see C2SP tlog-tiles for tile paths",
+    })?;
     let size = node.log().checkpoint().map(|c| c.size).unwrap_or(0);
     let wanted = parsed.tile();
     // The tile must exist in the committed tree at least as wide as asked.
@@ -119,7 +122,7 @@ pub async fn tile(
             let bytes = node
                 .log()
                 .read(|view| tile.encode_from(&view.tree))
-                .map_err(|e| NodeError::Internal(format!("tile {path}: {e}")))?;
+                .map_err(Bug::construction("hash tile"))?;
             Ok(body("application/octet-stream", bytes, immutable))
         }
         TilePath::Entries(tile) => {
@@ -131,8 +134,7 @@ pub async fn tile(
             if entries.len() as u64 != end - start {
                 return Err(not_found());
             }
-            let bytes =
-                encode_entry_bundle(&entries).map_err(|e| NodeError::Internal(e.to_string()))?;
+            let bytes = encode_entry_bundle(&entries).map_err(Bug::construction("entry bundle"))?;
             Ok(body("application/octet-stream", bytes, immutable))
         }
     }
@@ -231,7 +233,7 @@ pub async fn status(
         Some(c) => {
             let note = c.cosigned(&cosignatures);
             let parsed = detente_log::policy::Policy::parse(policy.as_bytes())
-                .map_err(|e| NodeError::Internal(e.to_string()))?;
+                .map_err(Bug::construction("witness policy"))?;
             // With no witnesses the policy is `quorum none`: met, but not witnessed.
             !parsed.requires_no_witnesses()
                 && detente_log::checkpoint::SignedCheckpoint::parse(note.as_bytes())

@@ -8,7 +8,7 @@ use axum::Json;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
 use detente_proto::ids::{MessageId, PartyCode};
-use detente_proto::kind::{Composer, DocumentFamily, MessageKind};
+use detente_proto::kind::{Composer, MessageKind};
 use detente_store::{Mailbox, MessageQuery, MessageState};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -18,7 +18,7 @@ use crate::api::problem::{Problem, decode_json, decode_optional_json};
 use crate::api::read_body;
 use crate::api::views::{MessageDetail, MessageView};
 use crate::compose::ComposeRequest;
-use crate::error::{NodeError, message_not_found};
+use crate::error::{Mistake, NodeError, message_not_found};
 use crate::node::Node;
 
 const MAX_REQUEST_BYTES: usize = 2 * 1024 * 1024;
@@ -79,28 +79,10 @@ pub async fn compose(
     let request: ComposeRequest = decode_json(&bytes)?;
     // Kinds written by their own operations: sent through compose, the
     // step would be neither recorded nor logged.
-    if let Ok(kind) = request.kind.parse::<MessageKind>() {
-        match kind.composer() {
-            Composer::Officer => {}
-            Composer::Document(DocumentFamily::Agreement) => {
-                return Err(NodeError::Unprocessable(format!(
-                    "kind {}: agreements are proposed and signed through /api/v1/agreements (detente agreement propose|sign)",
-                    request.kind
-                )));
-            }
-            Composer::Document(DocumentFamily::Guarantee | DocumentFamily::Pledge) => {
-                return Err(NodeError::Unprocessable(format!(
-                    "kind {}: guarantees and pledges go through /api/v1/guarantees and /api/v1/pledges (detente guarantee …, detente pledge …)",
-                    request.kind
-                )));
-            }
-            Composer::Engine => {
-                return Err(NodeError::Unprocessable(
-                    "kind escalation: escalations are sent by the agreement engine when a deadline is missed, not composed"
-                        .into(),
-                ));
-            }
-        }
+    if let Ok(kind) = request.kind.parse::<MessageKind>()
+        && kind.composer() != Composer::Officer
+    {
+        return Err(Mistake::ComposedElsewhere { kind }.into());
     }
     let stored = node.compose(&officer, request).await?;
     let view = node
@@ -124,18 +106,23 @@ pub async fn list(
 ) -> Result<Json<MessageList>, NodeError> {
     let params: ListParams =
         serde_urlencoded::from_str(query.as_deref().unwrap_or("")).map_err(|e| {
-            NodeError::Unprocessable(format!(
-                "query: {e}; use box, state, counterparty and limit"
-            ))
+            NodeError::from(Mistake::Parameter {
+                parameter: "query",
+                problem: e.to_string(),
+                expected: "use box, state, counterparty and limit",
+            })
         })?;
     let mailbox = match params.mailbox.as_deref() {
         None | Some("all") => Mailbox::All,
         Some("inbox") => Mailbox::Inbox,
         Some("outbox") => Mailbox::Outbox,
         Some(other) => {
-            return Err(NodeError::Unprocessable(format!(
-                "box={other:?}: use inbox, outbox or all"
-            )));
+            return Err(Mistake::Parameter {
+                parameter: "box",
+                problem: format!("{other:?} is not a mailbox"),
+                expected: "use inbox, outbox or all",
+            }
+            .into());
         }
     };
     let state = match params.state.as_deref() {
@@ -144,16 +131,23 @@ pub async fn list(
         Some("delivered") => Some(MessageState::Delivered),
         Some("received") => Some(MessageState::Received),
         Some(other) => {
-            return Err(NodeError::Unprocessable(format!(
-                "state={other:?}: use queued, delivered or received"
-            )));
+            return Err(Mistake::Parameter {
+                parameter: "state",
+                problem: format!("{other:?} is not a message state"),
+                expected: "use queued, delivered or received",
+            }
+            .into());
         }
     };
     let counterparty = params
         .counterparty
         .map(|p| p.parse::<PartyCode>())
         .transpose()
-        .map_err(|e| NodeError::Unprocessable(format!("counterparty: {e}")))?;
+        .map_err(|problem| Mistake::Parameter {
+            parameter: "counterparty",
+            problem,
+            expected: "give a party code",
+        })?;
     let query = MessageQuery {
         mailbox,
         state,
@@ -189,7 +183,7 @@ pub async fn show(
         .filter(|m| officer.may_see(m))
         .ok_or_else(|| message_not_found(&id))?;
     let signed_envelope = serde_json::from_slice(&stored.message.envelope)
-        .map_err(|e| NodeError::Internal(format!("stored envelope is not JSON: {e}")))?;
+        .map_err(NodeError::unreadable("envelope of message", id))?;
     let (message, deadlines) = node
         .off_runtime(move |node| {
             let deadlines = node.deadline_views(&stored)?;

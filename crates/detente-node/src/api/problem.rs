@@ -219,7 +219,7 @@ impl From<&NodeError> for Problem {
                 detail,
                 None,
             ),
-            NodeError::Unprocessable(_) => Problem::new(
+            NodeError::Mistake(_) | NodeError::Document(_) => Problem::new(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 "unprocessable",
                 "Cannot do that",
@@ -271,6 +271,13 @@ impl From<&NodeError> for Problem {
                 StatusCode::CONFLICT,
                 "no-card",
                 "No card of the party is held",
+                detail,
+                None,
+            ),
+            NodeError::TryAgain(_) => Problem::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "try-again",
+                "Not done this time; try again",
                 detail,
                 None,
             ),
@@ -427,5 +434,80 @@ pub fn decode_optional_json<T: serde::de::DeserializeOwned + Default>(
         Ok(T::default())
     } else {
         decode_json(bytes)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use detente_proto::keyring::NoKey;
+
+    use super::*;
+    use crate::error::{Bug, TryAgain};
+
+    fn slug(error: NodeError) -> (u16, String) {
+        let problem = Problem::from(&error);
+        (problem.status, problem.problem_type)
+    }
+
+    #[test]
+    fn each_error_family_has_its_status_and_slug() {
+        let party: detente_proto::ids::PartyCode = "US".parse().expect("party");
+        let at: detente_proto::time::Timestamp =
+            "2026-06-01T00:00:00.000Z".parse().expect("timestamp");
+        let cases = [
+            (
+                NodeError::NoKey(NoKey::Expired {
+                    party: party.clone(),
+                    until: at,
+                    at,
+                }),
+                422,
+                "card-expired",
+            ),
+            (
+                NodeError::NoKey(NoKey::NoCard {
+                    party: party.clone(),
+                }),
+                409,
+                "no-card",
+            ),
+            (
+                TryAgain::WitnessRecordContended {
+                    origin: "detente.US/log/v1".into(),
+                }
+                .into(),
+                503,
+                "try-again",
+            ),
+            (Bug::SequencerStopped.into(), 500, "internal"),
+            (
+                NodeError::Unreadable {
+                    what: "card",
+                    id: "US".into(),
+                    cause: "not UTF-8".into(),
+                },
+                500,
+                "internal",
+            ),
+        ];
+        for (error, status, expected) in cases {
+            assert_eq!(
+                slug(error),
+                (status, format!("urn:detente:problem:{expected}"))
+            );
+        }
+    }
+
+    #[test]
+    fn a_bug_is_not_shown_to_the_caller() {
+        let problem = Problem::from(&NodeError::from(Bug::Construction {
+            what: "checkpoint",
+            cause: "secret detail".into(),
+        }));
+        assert!(
+            !problem.detail.contains("secret detail"),
+            "{}",
+            problem.detail
+        );
     }
 }

@@ -17,7 +17,7 @@ use utoipa::IntoParams;
 
 use crate::api::auth::Authenticated;
 use crate::api::problem::Problem;
-use crate::error::NodeError;
+use crate::error::{Mistake, NodeError};
 use crate::node::Node;
 
 /// Which period: `period`, or `from` and `to`; neither means the current
@@ -36,7 +36,13 @@ pub struct PeriodParams {
 impl PeriodParams {
     /// The period asked for; the quarter of `now` if none.
     pub fn period(&self, now: Timestamp) -> Result<Period, NodeError> {
-        let bad = |e: String| NodeError::Unprocessable(e);
+        let bad = |problem: String| {
+            NodeError::from(Mistake::Parameter {
+                parameter: "period",
+                problem,
+                expected: "give period (e.g. 2026-Q4), or from and to",
+            })
+        };
         match (&self.period, &self.from, &self.to) {
             (Some(p), None, None) => p.parse().map_err(bad),
             (None, Some(from), Some(to)) => Period::between(from, to).map_err(bad),
@@ -65,8 +71,13 @@ pub struct StatsParams {
 pub fn counterparty(value: Option<&str>) -> Result<Option<PartyCode>, NodeError> {
     value
         .map(|c| {
-            c.parse()
-                .map_err(|e| NodeError::Unprocessable(format!("counterparty: {e}")))
+            c.parse().map_err(|problem| {
+                NodeError::from(Mistake::Parameter {
+                    parameter: "counterparty",
+                    problem,
+                    expected: "give a party code",
+                })
+            })
         })
         .transpose()
 }
@@ -86,9 +97,11 @@ pub async fn stats(
 ) -> Result<Json<Stats>, NodeError> {
     let params: StatsParams =
         serde_urlencoded::from_str(query.as_deref().unwrap_or("")).map_err(|e| {
-            NodeError::Unprocessable(format!(
-                "query: {e}; use counterparty, period (e.g. 2026-Q4), or from and to"
-            ))
+            NodeError::from(Mistake::Parameter {
+                parameter: "query",
+                problem: e.to_string(),
+                expected: "use counterparty, period (e.g. 2026-Q4), or from and to",
+            })
         })?;
     let period = PeriodParams {
         period: params.period,

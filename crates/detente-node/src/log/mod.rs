@@ -29,15 +29,15 @@ use detente_log::note::{Ed25519Signer, Ed25519Verifier};
 use detente_proto::ids::PartyCode;
 use detente_proto::signing::{PartySigningKey, PartyVerifyingKey};
 
-use crate::error::{NodeError, NodeResult};
+use crate::error::{Bug, NodeResult};
 
 /// The note signer of `party`'s log.
 pub fn log_signer(party: &PartyCode, key: &PartySigningKey) -> NodeResult<Ed25519Signer> {
     Ed25519Signer::from_seed(&origin(party), &key.to_seed())
-        .map_err(|e| NodeError::Internal(format!("cannot make the log signer: {e}")))
+        .map_err(Bug::construction("log signer"))
 }
 
 /// The note verifier of `party`'s log, from the signing key on its card.
 pub fn log_verifier(party: &PartyCode, key: &PartyVerifyingKey) -> NodeResult<Ed25519Verifier> {
-    detente_evidence::naming::log_verifier(party, key).map_err(NodeError::Internal)
+    detente_evidence::naming::log_verifier(party, key).map_err(Bug::construction("log verifier"))
 }

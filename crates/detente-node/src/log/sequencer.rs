@@ -29,7 +29,7 @@ use detente_proto::signing::PartySigningKey;
 use detente_store::{CarriedRecord, Direction, LogBatch, NewMessage, Store, StoreError};
 use tokio::sync::{mpsc, oneshot, watch};
 
-use crate::error::{NodeError, NodeResult, PeerRejection};
+use crate::error::{Bug, NodeError, NodeResult, PeerRejection, TryAgain};
 
 /// The most jobs one batch takes.
 pub const MAX_BATCH: usize = 16_384;
@@ -145,7 +145,7 @@ struct Core {
 }
 
 fn gone() -> NodeError {
-    NodeError::Internal("the log sequencer has stopped".into())
+    Bug::SequencerStopped.into()
 }
 
 impl Sequencer {
@@ -179,7 +179,10 @@ impl Sequencer {
         std::thread::Builder::new()
             .name(format!("sequencer-{party}"))
             .spawn(move || core.run(receiver))
-            .map_err(|e| NodeError::Internal(format!("cannot start the log sequencer: {e}")))?;
+            .map_err(|e| Bug::TaskFailed {
+                task: "log sequencer",
+                cause: e.to_string(),
+            })?;
         Ok(Self {
             jobs,
             view,
@@ -262,7 +265,13 @@ impl Sequencer {
         };
         self.jobs.send(job).await.map_err(|_| gone())?;
         answer.await.map_err(|_| gone())?.and_then(|index| {
-            index.ok_or_else(|| NodeError::Internal("document not logged".into()))
+            index.ok_or_else(|| {
+                Bug::Vanished {
+                    what: "document entry",
+                    id: "(new)".into(),
+                }
+                .into()
+            })
         })
     }
 
@@ -559,8 +568,11 @@ impl Core {
                 tracing::error!(%error, "log batch not committed");
                 let text = error.to_string();
                 for job in pending {
-                    let error =
-                        || NodeError::Internal(format!("the log batch was not stored: {text}"));
+                    let error = || {
+                        NodeError::from(TryAgain::BatchNotStored {
+                            cause: text.clone(),
+                        })
+                    };
                     match job {
                         Pending::Index(reply, _) => {
                             let _ = reply.send(Err(error()));
@@ -607,22 +619,20 @@ impl Core {
         };
         let result = (|| {
             let checkpoint = Checkpoint::new(&self.origin, new_size, root)
-                .map_err(|e| NodeError::Internal(format!("checkpoint: {e}")))?;
+                .map_err(Bug::construction("checkpoint"))?;
             let signed = SignedCheckpoint::sign(checkpoint, &self.signer)
-                .map_err(|e| NodeError::Internal(format!("signing the checkpoint: {e}")))?;
+                .map_err(Bug::construction("checkpoint signature"))?;
             let note = String::from_utf8(signed.to_bytes())
-                .map_err(|e| NodeError::Internal(e.to_string()))?;
+                .map_err(Bug::construction("checkpoint note"))?;
             let received: Vec<(NewMessage, Vec<u8>)> = received
                 .into_iter()
                 .zip(paths)
                 .map(|((message, mut receipt), path)| {
                     let index = message.log_index.unwrap_or_default();
                     let offset = usize::try_from(index - old_size).unwrap_or(usize::MAX);
-                    let path = path.map_err(|e| {
-                        NodeError::Internal(format!("inclusion path of {index}: {e}"))
-                    })?;
+                    let path = path.map_err(|e| Bug::construction("inclusion path")(e))?;
                     let proof = TlogProof::new(None, index, path, signed.clone())
-                        .map_err(|e| NodeError::Internal(format!("tlog-proof of {index}: {e}")))?;
+                        .map_err(Bug::construction("tlog-proof"))?;
                     let entry = entries
                         .get(offset)
                         .map(|bytes| String::from_utf8_lossy(bytes).into_owned())

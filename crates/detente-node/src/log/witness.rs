@@ -15,7 +15,7 @@ use detente_proto::ids::PartyCode;
 use detente_proto::signing::{PartySigningKey, PartyVerifyingKey};
 use detente_store::Alarm;
 
-use crate::error::{NodeError, NodeResult};
+use crate::error::{Bug, NodeError, NodeResult, TryAgain};
 use crate::node::Node;
 
 pub use detente_evidence::naming::witness_name;
@@ -23,7 +23,7 @@ pub use detente_evidence::naming::witness_name;
 /// `party`'s witness cosigner (its party key, under the witness name).
 pub fn cosigner(party: &PartyCode, key: &PartySigningKey) -> NodeResult<Cosigner> {
     Cosigner::from_seed(&witness_name(party), &key.to_seed())
-        .map_err(|e| NodeError::Internal(format!("cannot make the witness cosigner: {e}")))
+        .map_err(Bug::construction("witness cosigner"))
 }
 
 /// The verifier of `party`'s cosignatures, from the signing key on its card.
@@ -31,7 +31,8 @@ pub fn cosignature_verifier(
     party: &PartyCode,
     key: &PartyVerifyingKey,
 ) -> NodeResult<CosignatureVerifier> {
-    detente_evidence::naming::cosignature_verifier(party, key).map_err(NodeError::Internal)
+    detente_evidence::naming::cosignature_verifier(party, key)
+        .map_err(Bug::construction("cosignature verifier"))
 }
 
 /// An answer to `add-checkpoint`: status, content type, body.
@@ -52,12 +53,12 @@ impl Node {
     /// The witness this node is: its cosigner, accepting every peer's log.
     fn witness(&self) -> NodeResult<Witness> {
         let mut witness = Witness::new(vec![cosigner(self.party(), &self.keys.signing)?])
-            .map_err(|e| NodeError::Internal(e.to_string()))?;
+            .map_err(Bug::construction("witness"))?;
         for peer in self.peers.all() {
             let verifier = super::log_verifier(peer.party(), &peer.card.keys().signing)?;
             witness
                 .add_log(&super::origin(peer.party()), vec![verifier])
-                .map_err(|e| NodeError::Internal(e.to_string()))?;
+                .map_err(Bug::construction("witness's list of logs"))?;
         }
         Ok(witness)
     }
@@ -101,7 +102,7 @@ impl Node {
             let now = u64::try_from(self.now().unix_millis() / 1000).unwrap_or(0);
             let outcome = witness
                 .add_checkpoint(&request, stored.as_ref(), now)
-                .map_err(|e| NodeError::Internal(format!("witness: {e}")))?;
+                .map_err(Bug::construction("witness's decision"))?;
             if let AddCheckpointOutcome::Cosigned(cosigned) = &outcome {
                 let update = &cosigned.update;
                 let swapped = self.store.swap_witness_record(
@@ -125,9 +126,7 @@ impl Node {
                 body: outcome.body(),
             });
         }
-        Err(NodeError::Internal(format!(
-            "the witness record of {origin} kept changing; try again"
-        )))
+        Err(TryAgain::WitnessRecordContended { origin }.into())
     }
 
     fn raise_witness_alarm(
@@ -212,8 +211,7 @@ impl Node {
                 names.join(" ")
             ));
         }
-        Policy::parse(text.as_bytes())
-            .map_err(|e| NodeError::Internal(format!("witness policy: {e}")))?;
+        Policy::parse(text.as_bytes()).map_err(Bug::construction("witness policy"))?;
         Ok(text)
     }
 }

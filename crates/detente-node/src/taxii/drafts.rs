@@ -23,7 +23,7 @@ use super::access::Account;
 use super::response::TaxiiError;
 use super::rows::{Audience, Placement, rows_of};
 use crate::compose::{Address, ComposeRequest};
-use crate::error::{NodeError, NodeResult};
+use crate::error::{Bug, Mistake, NodeError, NodeResult};
 use crate::node::Node;
 use crate::officers::Officer;
 
@@ -175,7 +175,7 @@ impl Node {
         };
         let (status, record, prepared) = tokio::task::spawn_blocking(move || post.build(&body))
             .await
-            .map_err(|e| NodeError::Internal(format!("TAXII post task failed: {e}")))??;
+            .map_err(Bug::task("TAXII post"))??;
         let now = self.now();
         match prepared {
             None => {
@@ -221,9 +221,7 @@ impl Node {
             let bundle = Bundle::from_value(request.bundle)
                 .map_err(|e| detente_proto::ProtoError::field("bundle", e.to_string()))?;
             if bundle.objects().is_empty() {
-                return Err(NodeError::Unprocessable(
-                    "bundle: has no objects; a draft carries at least one".into(),
-                ));
+                return Err(Mistake::EmptyDraft.into());
             }
             stix::validate(&bundle)
                 .map_err(|e| detente_proto::ProtoError::field("bundle", e.to_string()))?;
@@ -241,12 +239,16 @@ impl Node {
             )
         })
         .await
-        .map_err(|e| NodeError::Internal(format!("draft task failed: {e}")))??;
+        .map_err(Bug::task("draft"))??;
         let id = prepared.draft.id.clone();
         self.with_store(move |s| {
             s.create_draft(&prepared.draft, &prepared.rows, None, now)?;
-            s.draft(&prepared.draft.id)?
-                .ok_or_else(|| NodeError::Internal("stored draft vanished".into()))
+            s.draft(&prepared.draft.id)?.ok_or_else(|| {
+                NodeError::from(Bug::Vanished {
+                    what: "draft",
+                    id: prepared.draft.id.clone(),
+                })
+            })
         })
         .await
         .inspect(
@@ -278,7 +280,7 @@ impl Node {
         refuse_unless_open(&draft)?;
         officer.require(request.from_tier, "send for that tier")?;
         let bundle: Value = serde_json::from_slice(&draft.draft.bundle)
-            .map_err(|e| NodeError::Internal(format!("stored draft {id}: {e}")))?;
+            .map_err(NodeError::unreadable("draft", &id))?;
         // The draft's TLP counts its unmarked objects at the default; the
         // officer may raise it, never lower it.
         let tlp = request.tlp.unwrap_or(draft.draft.tlp);
@@ -487,7 +489,7 @@ impl Post {
             collection: CollectionKind::Drafts,
             created_at: self.now,
             document: serde_json::to_vec(&status)
-                .map_err(|e| NodeError::Internal(format!("status: {e}")))?,
+                .map_err(Bug::construction("TAXII status resource"))?,
         };
         if valid.is_empty() {
             return Ok((status, record, None));
@@ -497,7 +499,7 @@ impl Post {
             "id": format!("bundle--{}", uuid::Uuid::new_v4()),
             "objects": valid,
         }))
-        .map_err(|e| NodeError::Internal(format!("draft bundle: {e}")))?;
+        .map_err(Bug::construction("draft bundle"))?;
         let red_key = self.account.red_key();
         let prepared = prepare(
             &self.counterparty,
