@@ -416,7 +416,21 @@ impl Body {
             Body::RequestInformation(b) => b.stix.as_ref(),
             Body::RequestAssistance(b) => b.stix.as_ref(),
             Body::Reply(b) => b.stix.as_ref(),
-            _ => None,
+            Body::Acknowledgement(_)
+            | Body::ConsultationRequest(_)
+            | Body::Goodwill(_)
+            | Body::Ping(_)
+            | Body::Pong(_)
+            | Body::ContactUpdate(_)
+            | Body::ChannelStatus(_)
+            | Body::GuaranteePropose(_)
+            | Body::GuaranteeSign(_)
+            | Body::GuaranteeWithdraw(_)
+            | Body::PledgeSign(_)
+            | Body::PledgeWithdraw(_)
+            | Body::Escalation(_)
+            | Body::AgreementPropose(_)
+            | Body::AgreementSign(_) => None,
         }?;
         crate::stix::Bundle::from_value(value.clone()).ok()
     }
@@ -528,7 +542,11 @@ impl Body {
             Body::AgreementPropose(b) | Body::AgreementSign(b) => required("signed", &b.signed),
             Body::PledgeSign(b) => required("signed", &b.signed),
             Body::PledgeWithdraw(b) => required("reason", &b.reason),
-            _ => Ok(()),
+            // Nothing of these may be empty: their notes are optional, and
+            // an escalation's members are typed.
+            Body::Acknowledgement(_) | Body::Ping(_) | Body::Pong(_) | Body::Escalation(_) => {
+                Ok(())
+            }
         }
     }
 }
