@@ -11,7 +11,7 @@
 //! last governs.
 
 use std::collections::{BTreeMap, HashMap};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use detente_proto::agreement::{Agreement, AgreementSpec, Signatures, SignedAgreement};
 use detente_proto::body::{AgreementSignature as SignatureBody, Body};
@@ -50,18 +50,64 @@ impl AgreementState {
     }
 }
 
-/// What is in force on each channel, as last computed: valid while no
-/// agreement signature has been stored since (`generation`) and the
+/// The agreements subsystem's own state: what is in force on each channel,
+/// and which versions are complete, as last computed. An answer holds while
+/// no agreement signature has been stored since (`generation`) and the
 /// parties' cards are the same, so that compose and receive do not verify
 /// every stored signature again for every message.
 #[derive(Debug, Default)]
-pub struct InForceCache {
+pub struct InForce {
+    cache: Mutex<Cached>,
+}
+
+#[derive(Debug, Default)]
+struct Cached {
     generation: u64,
     keys: Arc<Keyring>,
     by_party: HashMap<PartyCode, Option<Agreement>>,
     /// Versions by reference: the agreement and when it came into force
     /// here, if every party has signed it (for deadlines and checks).
     by_reference: HashMap<String, Option<(Agreement, Timestamp)>>,
+}
+
+impl InForce {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Cached> {
+        self.cache.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// The answer `pick` finds, if it was computed under `keys`; else the
+    /// generation to compute it under.
+    fn cached<T>(&self, keys: &Keyring, pick: impl FnOnce(&Cached) -> Option<T>) -> Result<T, u64> {
+        let cache = self.lock();
+        match pick(&cache) {
+            Some(answer) if *cache.keys == *keys => Ok(answer),
+            _ => Err(cache.generation),
+        }
+    }
+
+    /// Keeps an answer (`put` writes it) computed under `generation` and
+    /// `keys`, unless a signature was stored meanwhile; answers computed
+    /// under other keys are dropped.
+    fn keep(&self, generation: u64, keys: Arc<Keyring>, put: impl FnOnce(&mut Cached)) {
+        let mut cache = self.lock();
+        if cache.generation != generation {
+            return;
+        }
+        if cache.keys != keys {
+            cache.keys = keys;
+            cache.by_party.clear();
+            cache.by_reference.clear();
+        }
+        put(&mut cache);
+    }
+
+    /// Forgets every answer: a signature was stored.
+    pub(crate) fn forget(&self) {
+        let mut cache = self.lock();
+        cache.generation += 1;
+        cache.by_party.clear();
+        cache.by_reference.clear();
+    }
 }
 
 /// The state of `id@version` from the store, every signature verified
@@ -146,7 +192,10 @@ impl Node {
     /// The agreement in force with `with`, if any.
     pub async fn agreement_in_force(&self, with: &PartyCode) -> NodeResult<Option<Agreement>> {
         let keys = self.keyring();
-        let generation = match self.cached_in_force(&keys, with) {
+        let generation = match self
+            .in_force
+            .cached(&keys, |c| c.by_party.get(with).cloned())
+        {
             Ok(hit) => return Ok(hit),
             Err(generation) => generation,
         };
@@ -154,38 +203,10 @@ impl Node {
         let found = self
             .with_store(move |s| agreement_in_force(s, &lookup, &me, &party))
             .await?;
-        self.cache_in_force(generation, keys, with, &found);
+        self.in_force.keep(generation, keys, |c| {
+            c.by_party.insert(with.clone(), found.clone());
+        });
         Ok(found)
-    }
-
-    /// The cached answer for `with`, or the generation to compute it under.
-    fn cached_in_force(&self, keys: &Keyring, with: &PartyCode) -> Result<Option<Agreement>, u64> {
-        let cache = self.in_force.lock().unwrap_or_else(|p| p.into_inner());
-        match cache.by_party.get(with) {
-            Some(hit) if *cache.keys == *keys => Ok(hit.clone()),
-            _ => Err(cache.generation),
-        }
-    }
-
-    /// Keeps an answer computed under `generation`, unless a signature was
-    /// stored meanwhile.
-    fn cache_in_force(
-        &self,
-        generation: u64,
-        keys: Arc<Keyring>,
-        with: &PartyCode,
-        found: &Option<Agreement>,
-    ) {
-        let mut cache = self.in_force.lock().unwrap_or_else(|p| p.into_inner());
-        if cache.generation != generation {
-            return;
-        }
-        if cache.keys != keys {
-            cache.keys = keys;
-            cache.by_party.clear();
-            cache.by_reference.clear();
-        }
-        cache.by_party.insert(with.clone(), found.clone());
     }
 
     /// The version `reference` if it is complete (every party signed the
@@ -198,12 +219,12 @@ impl Node {
     ) -> NodeResult<Option<(Agreement, Timestamp)>> {
         let keys = self.keyring();
         let name = reference.to_string();
-        let generation = {
-            let cache = self.in_force.lock().unwrap_or_else(|p| p.into_inner());
-            match cache.by_reference.get(&name) {
-                Some(hit) if cache.keys == keys => return Ok(hit.clone()),
-                _ => cache.generation,
-            }
+        let generation = match self
+            .in_force
+            .cached(&keys, |c| c.by_reference.get(&name).cloned())
+        {
+            Ok(hit) => return Ok(hit),
+            Err(generation) => generation,
         };
         let found = match agreement_state(store, &keys, reference) {
             Ok(Some(state)) if state.in_force() => {
@@ -215,24 +236,10 @@ impl Node {
                 None
             }
         };
-        let mut cache = self.in_force.lock().unwrap_or_else(|p| p.into_inner());
-        if cache.generation == generation {
-            if cache.keys != keys {
-                cache.keys = keys;
-                cache.by_party.clear();
-                cache.by_reference.clear();
-            }
-            cache.by_reference.insert(name, found.clone());
-        }
+        self.in_force.keep(generation, keys, |c| {
+            c.by_reference.insert(name, found.clone());
+        });
         Ok(found)
-    }
-
-    /// Forgets every cached answer: a signature was stored.
-    pub(crate) fn forget_in_force(&self) {
-        let mut cache = self.in_force.lock().unwrap_or_else(|p| p.into_inner());
-        cache.generation += 1;
-        cache.by_party.clear();
-        cache.by_reference.clear();
     }
 
     /// [`Self::agreement_in_force`], for blocking threads.
@@ -242,12 +249,17 @@ impl Node {
         with: &PartyCode,
     ) -> NodeResult<Option<Agreement>> {
         let keys = self.keyring();
-        let generation = match self.cached_in_force(&keys, with) {
+        let generation = match self
+            .in_force
+            .cached(&keys, |c| c.by_party.get(with).cloned())
+        {
             Ok(hit) => return Ok(hit),
             Err(generation) => generation,
         };
         let found = agreement_in_force(store, &keys, self.party(), with)?;
-        self.cache_in_force(generation, keys, with, &found);
+        self.in_force.keep(generation, keys, |c| {
+            c.by_party.insert(with.clone(), found.clone());
+        });
         Ok(found)
     }
 
@@ -387,7 +399,7 @@ impl Node {
         let (record, entry) = self.signature_records(signed);
         self.with_store(move |s| Ok(s.put_agreement_signature(&record)?))
             .await?;
-        self.forget_in_force();
+        self.in_force.forget();
         self.log.log_document_once(entry).await?;
         Ok(())
     }
@@ -461,7 +473,7 @@ impl Node {
     pub(crate) fn record_received_signature(&self, signed: &SignedAgreement) -> NodeResult<()> {
         let (record, entry) = self.signature_records(signed);
         self.store.put_agreement_signature(&record)?;
-        self.forget_in_force();
+        self.in_force.forget();
         self.log.log_document_once_blocking(entry)?;
         Ok(())
     }

@@ -191,7 +191,7 @@ impl Node {
                 })
             })
             .await?;
-        self.outbox_wake.notify_one();
+        self.outbox.wake();
         self.emit(EventKind::Queued {
             id,
             kind: stored.message.kind,

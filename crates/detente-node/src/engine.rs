@@ -120,6 +120,21 @@ fn engine_officer() -> Officer {
     }
 }
 
+/// The engine's own state: the lock that keeps its passes one at a time
+/// (the background task and a test's explicit pass must not both fire a
+/// timer).
+#[derive(Debug, Default)]
+pub struct Engine {
+    pass: tokio::sync::Mutex<()>,
+}
+
+impl Engine {
+    /// Held for the whole of a pass.
+    async fn one_pass(&self) -> tokio::sync::MutexGuard<'_, ()> {
+        self.pass.lock().await
+    }
+}
+
 impl Node {
     /// The timers a sent message starts, now that its recipient's receipt
     /// says it arrived at `received_at`: the deadlines its agreement (if in
@@ -212,7 +227,7 @@ impl Node {
     /// One pass of the engine at the clock's now: every due timer, then
     /// the communication checks.
     pub async fn run_agreement_engine_once(self: &Arc<Self>) -> NodeResult<EnginePass> {
-        let _one_at_a_time = self.engine_pass.lock().await;
+        let _one_at_a_time = self.engine.one_pass().await;
         let now = self.now();
         let mut pass = EnginePass::default();
         let due = self

@@ -269,7 +269,7 @@ impl Node {
         if let Some(own) = &mut own {
             keep_verified(own, &known);
         }
-        let peer_logs = self.peer_logs.lock().unwrap_or_else(|p| p.into_inner());
+        let peer_logs = self.peer_logs.lock();
         let mut peers: HashMap<PartyCode, Option<(&MemoryTree, SignedCheckpoint)>> = HashMap::new();
         let mut signers: BTreeSet<String> = BTreeSet::new();
         if let Some(own) = &own {

@@ -210,7 +210,7 @@ impl Node {
         let accepted = self.log.log_received_blocking(row, receipt, carried)?;
         if let Some(signed) = &agreement_signature {
             if accepted.fresh {
-                self.forget_in_force();
+                self.in_force.forget();
             } else {
                 // Stores nothing if the first delivery stored it; heals a
                 // database written before signatures went in the batch.

@@ -12,7 +12,7 @@ use detente_proto::ids::PartyCode;
 use detente_proto::keyring::Keyring;
 use detente_proto::time::Timestamp;
 use detente_store::{Direction, NewMessage, SqliteStore, Store};
-use tokio::sync::{Notify, broadcast};
+use tokio::sync::broadcast;
 
 use crate::client::PeerClients;
 use crate::config::NodeConfig;
@@ -33,17 +33,22 @@ pub struct Node {
     pub(crate) card: SignedCard,
     pub(crate) store: Arc<dyn Store>,
     pub(crate) clock: Arc<dyn Clock>,
+    /// The peers' cards and the keyring (refreshed with the peers).
     pub(crate) peers: Arc<PeerDirectory>,
-    pub(crate) outbox_wake: Notify,
+    /// One pinned HTTPS client per peer.
     pub(crate) clients: PeerClients,
+    /// The log's single writer.
     pub(crate) log: Sequencer,
-    pub(crate) peer_logs:
-        std::sync::Mutex<std::collections::HashMap<PartyCode, crate::log::PeerLog>>,
-    pub(crate) in_force: std::sync::Mutex<crate::agreements::InForceCache>,
-    /// Held for the whole of a cross-check round.
-    pub(crate) crosscheck_round: tokio::sync::Mutex<()>,
-    /// Held for the whole of an agreement-engine pass.
-    pub(crate) engine_pass: tokio::sync::Mutex<()>,
+    // The subsystems, each owning its state behind a small surface.
+    /// What wakes the outbox worker.
+    pub(crate) outbox: crate::outbox::Outbox,
+    /// What cross-checking has read of each peer's log, and its round lock.
+    pub(crate) peer_logs: crate::log::PeerLogs,
+    /// The agreements in force, as last computed.
+    pub(crate) in_force: crate::agreements::InForce,
+    /// The agreement engine's pass lock.
+    pub(crate) engine: crate::engine::Engine,
+    /// The event stream ([`Node::subscribe`]); the TAXII indexer listens to it.
     events: broadcast::Sender<NodeEvent>,
 }
 
@@ -90,13 +95,12 @@ impl Node {
             store,
             clock,
             peers,
-            outbox_wake: Notify::new(),
+            outbox: Default::default(),
             clients: PeerClients::default(),
             log,
             peer_logs: Default::default(),
             in_force: Default::default(),
-            crosscheck_round: Default::default(),
-            engine_pass: Default::default(),
+            engine: Default::default(),
             events,
         }))
     }

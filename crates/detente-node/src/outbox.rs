@@ -19,7 +19,7 @@ use detente_proto::receipt::SignedReceipt;
 use detente_proto::seal::SealedEnvelope;
 use detente_store::OutboxEntry;
 use rand::Rng;
-use tokio::sync::{Semaphore, watch};
+use tokio::sync::{Notify, Semaphore, watch};
 use tokio::task::JoinSet;
 
 use crate::backoff::retry_delay;
@@ -32,6 +32,24 @@ const IDLE_POLL: Duration = Duration::from_secs(30);
 
 /// How long a graceful stop waits for deliveries already under way.
 const DRAIN: Duration = Duration::from_secs(5);
+
+/// The outbox subsystem's own state: what wakes its worker.
+#[derive(Debug, Default)]
+pub struct Outbox {
+    wake: Notify,
+}
+
+impl Outbox {
+    /// Wakes the worker: something was queued, or a delivery ended.
+    pub(crate) fn wake(&self) {
+        self.wake.notify_one();
+    }
+
+    /// Resolves when the worker is woken.
+    async fn woken(&self) {
+        self.wake.notified().await;
+    }
+}
 
 /// Runs until `shutdown` turns true. Owns its delivery tasks: when this
 /// future is dropped (a crash, or `RunningNode::kill`), they end with it.
@@ -71,7 +89,7 @@ pub(crate) async fn run_outbox(node: Arc<Node>, mut shutdown: watch::Receiver<bo
                             .unwrap_or_else(|p| p.into_inner())
                             .remove(&id);
                         drop(permit);
-                        node.outbox_wake.notify_one();
+                        node.outbox.wake();
                     });
                 }
             }
@@ -91,7 +109,7 @@ pub(crate) async fn run_outbox(node: Arc<Node>, mut shutdown: watch::Receiver<bo
             Err(_) => Duration::from_secs(1),
         };
         tokio::select! {
-            () = node.outbox_wake.notified() => {}
+            () = node.outbox.woken() => {}
             () = tokio::time::sleep(wait) => {}
             Some(_) = deliveries.join_next(), if !deliveries.is_empty() => {}
             _ = shutdown.changed() => break,

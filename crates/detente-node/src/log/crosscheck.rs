@@ -30,6 +30,28 @@ use tokio::sync::watch;
 use crate::node::Node;
 use crate::peers::Peer;
 
+/// The cross-check subsystem's own state: what it has read of each peer's
+/// log, and the lock that keeps its rounds one at a time.
+#[derive(Debug, Default)]
+pub struct PeerLogs {
+    logs: std::sync::Mutex<HashMap<PartyCode, PeerLog>>,
+    round: tokio::sync::Mutex<()>,
+}
+
+impl PeerLogs {
+    /// What has been read of each peer's log.
+    pub(crate) fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<PartyCode, PeerLog>> {
+        self.logs.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Held for the whole of a round (the background task, an evidence
+    /// export, a test): two rounds extending one copy of a peer's tree
+    /// would append its entries twice and see a false `inconsistent-log`.
+    async fn one_round(&self) -> tokio::sync::MutexGuard<'_, ()> {
+        self.round.lock().await
+    }
+}
+
 /// What we know of one peer's log.
 #[derive(Debug, Default)]
 pub struct PeerLog {
@@ -118,10 +140,7 @@ impl Node {
 
     /// One cross-check of `peer`'s log. Returns the alarms raised.
     pub async fn crosscheck(&self, peer: &Peer) -> Result<usize, String> {
-        // One round at a time (the background task, an evidence export, a
-        // test): two rounds extending one copy of a peer's tree would append
-        // its entries twice and see a false `inconsistent-log`.
-        let _round = self.crosscheck_round.lock().await;
+        let _round = self.peer_logs.one_round().await;
         let party = peer.party().clone();
         let origin = super::origin(&party);
         let note = self.fetch(peer, "/log/checkpoint").await?;
@@ -179,7 +198,7 @@ impl Node {
                 next = end;
             }
             let root_ok = {
-                let mut logs = self.peer_logs.lock().unwrap_or_else(|p| p.into_inner());
+                let mut logs = self.peer_logs.lock();
                 let log = logs.entry(party.clone()).or_default();
 
                 for entry in fresh {
@@ -217,10 +236,7 @@ impl Node {
                     ),
                     note.clone(),
                 ));
-                self.peer_logs
-                    .lock()
-                    .unwrap_or_else(|p| p.into_inner())
-                    .remove(&party);
+                self.peer_logs.lock().remove(&party);
             } else {
                 self.log.saw_peer_size(&party, checkpoint.size());
                 alarms.extend(self.match_entries(&party, &origin).await?);
@@ -250,7 +266,6 @@ impl Node {
     fn peer_log_size(&self, party: &PartyCode) -> u64 {
         self.peer_logs
             .lock()
-            .unwrap_or_else(|p| p.into_inner())
             .get(party)
             .map_or(0, |log| log.tree.size())
     }
@@ -273,7 +288,7 @@ impl Node {
             .unwrap_or(chrono::TimeDelta::MAX);
         let by_id: HashMap<String, _> =
             ours.iter().map(|m| (m.message.id.to_string(), m)).collect();
-        let mut logs = self.peer_logs.lock().unwrap_or_else(|p| p.into_inner());
+        let mut logs = self.peer_logs.lock();
         let Some(log) = logs.get_mut(party) else {
             return Ok(Vec::new());
         };

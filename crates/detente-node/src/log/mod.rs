@@ -19,8 +19,8 @@ mod sequencer;
 pub mod witness;
 pub(crate) mod witnessing;
 
-pub use crosscheck::PeerLog;
 pub(crate) use crosscheck::run_crosscheck;
+pub use crosscheck::{PeerLog, PeerLogs};
 pub use detente_evidence::naming::origin;
 pub use detente_evidence::receipt_log::{ProvenInclusion, verify_receipt_log};
 pub use sequencer::{Carried, LoggedCheckpoint, Sequencer};
