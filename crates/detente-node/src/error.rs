@@ -5,7 +5,7 @@
 //! record (`NoKey`, `Unreadable`), a failing dependency (`Store`, `Io`,
 //! `Tls`), a failure worth retrying ([`TryAgain`]) and our own bugs
 //! ([`Bug`]) are separate variants. Every variant maps to one HTTP status
-//! and a problem+json document (RFC 9457) in [`crate::api::problem`], and
+//! and a problem+json document (RFC 9457) in `api::problem`, and
 //! nowhere else.
 
 use std::path::{Path, PathBuf};

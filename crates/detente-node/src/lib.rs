@@ -1,28 +1,34 @@
 //! # detente-node — who says what, when
 //!
-//! A party's node: the peer API over mutual TLS ([`server`], [`api::peer`]),
-//! the delivery outbox with retries ([`outbox`]), the inbox with its checks
-//! ([`inbox`]), signed receipts, and the officer API ([`api::messages`]).
-//! [`init`] creates a node directory; [`Node`] is an opened node and
-//! [`RunningNode`] a serving one.
+//! A party's node: the peer API over mutual TLS, the delivery outbox with
+//! retries, the inbox with its checks, signed receipts, and the officer API,
+//! all served by [`RunningNode`] ([`server`]). [`init`] creates a node
+//! directory, [`admin`] adds its officers and TAXII accounts, and [`Node`]
+//! is an opened node: its methods are the operations the APIs call.
+//!
+//! Only what other crates use is public: the modules below marked `pub`,
+//! and the types at the root that [`Node`]'s methods take and return. The
+//! protocol steps (compose, inbox, outbox, admission), the document
+//! families (agreements, guarantees, pledges), evidence export and the HTTP
+//! surfaces are private modules.
 #![forbid(unsafe_code)]
 
 pub mod admin;
 mod admission;
-pub mod agreements;
-pub mod api;
-pub mod backoff;
+mod agreements;
+mod api;
+mod backoff;
 pub mod bench;
-pub mod channels;
-pub mod client;
-pub mod compose;
+mod channels;
+mod client;
+mod compose;
 pub mod config;
 pub mod engine;
 pub mod error;
 pub mod events;
-pub mod evidence;
-pub mod guarantees;
-pub mod inbox;
+mod evidence;
+mod guarantees;
+mod inbox;
 pub mod init;
 pub mod keys;
 pub mod log;
@@ -31,12 +37,17 @@ pub mod officer_client;
 pub mod officers;
 mod outbox;
 pub mod peers;
-pub mod pledges;
-pub mod responsiveness;
+mod pledges;
+mod responsiveness;
 pub mod server;
 pub mod taxii;
 pub mod tls;
 
-pub use error::{NodeError, NodeResult, PeerRejection};
+pub use agreements::AgreementState;
+pub use compose::{Address, ComposeRequest};
+pub use error::{Bug, DocumentError, Mistake, NodeError, NodeResult, PeerRejection, TryAgain};
+pub use guarantees::GuaranteeState;
 pub use node::Node;
+pub use pledges::PledgeState;
+pub use responsiveness::DeadlineView;
 pub use server::RunningNode;

@@ -1,6 +1,6 @@
 //! The node: one party's identity, store, peers and clock, and the
 //! operations the APIs call. Protocol steps live in their own modules
-//! ([`crate::compose`], [`crate::inbox`], [`crate::outbox`]).
+//! (`compose`, `inbox`, `outbox`).
 
 use std::path::Path;
 use std::sync::Arc;
