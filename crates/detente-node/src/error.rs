@@ -14,7 +14,7 @@ use detente_proto::ProtoError;
 use detente_proto::admission::Refusal;
 use detente_proto::agreement::AgreementError;
 use detente_proto::guarantee::{GuaranteeError, GuaranteeStatus};
-use detente_proto::ids::{MessageId, PartyCode};
+use detente_proto::ids::{MessageId, PartyCode, join_parties};
 use detente_proto::keyring::NoKey;
 use detente_proto::kind::{Composer, DocumentFamily, MessageKind};
 use detente_proto::pledge::{PledgeError, PledgeRef};
@@ -266,7 +266,7 @@ pub enum Mistake {
     /// The agreement does not name a party of the channel.
     #[error(
         "agreement {agreement} does not name {party} among its parties ({})",
-        join(parties)
+        join_parties(parties, ", ")
     )]
     NotNamed {
         /// The agreement.
@@ -321,14 +321,6 @@ fn composed_by(kind: MessageKind) -> &'static str {
         }
         Composer::Officer => "officers compose it through /api/v1/messages",
     }
-}
-
-fn join(parties: &[PartyCode]) -> String {
-    parties
-        .iter()
-        .map(ToString::to_string)
-        .collect::<Vec<_>>()
-        .join(", ")
 }
 
 /// A co-signed document, or a step on one, that does not hold by its own

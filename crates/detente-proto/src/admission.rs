@@ -26,7 +26,7 @@ use crate::agreement::{Agreement, Refusal as AgreementRefusal};
 use crate::body::Citation;
 use crate::envelope::Envelope;
 use crate::guarantee::{Guarantee, GuaranteeEvent, GuaranteeStatus, in_force_at, status_at};
-use crate::ids::{MessageId, PartyCode};
+use crate::ids::{MessageId, PartyCode, join_parties};
 use crate::pledge::{Pledge, PledgeEvent, PledgeRef, signatories_at};
 use crate::time::Timestamp;
 
@@ -126,7 +126,10 @@ pub enum CitationRefusal {
         beneficiary: PartyCode,
     },
     /// The guarantee does not bind the party accused.
-    #[error("guarantee {id} does not bind {accused} (it binds {})", join(bound))]
+    #[error(
+        "guarantee {id} does not bind {accused} (it binds {})",
+        join_parties(bound, " and ")
+    )]
     DoesNotBind {
         /// The guarantee.
         id: String,
@@ -169,14 +172,6 @@ fn describe(suspensions: &[Suspension]) -> String {
                 s.by, s.at, s.reason, s.message
             )
         })
-        .collect::<Vec<_>>()
-        .join(" and ")
-}
-
-fn join(parties: &[PartyCode]) -> String {
-    parties
-        .iter()
-        .map(ToString::to_string)
         .collect::<Vec<_>>()
         .join(" and ")
 }

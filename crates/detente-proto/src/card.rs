@@ -156,13 +156,14 @@ impl SignedCard {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::ids::Tier;
     use crate::seal::EncryptionSecret;
     use base64::Engine as _;
 
-    fn card(key: &PartySigningKey) -> PartyCard {
+    /// US's card for `key` (also the keyring's tests' card).
+    pub(crate) fn card(key: &PartySigningKey) -> PartyCard {
         let b64 = base64::engine::general_purpose::STANDARD;
         PartyCard {
             party: "US".parse().expect("US"),

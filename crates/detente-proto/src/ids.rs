@@ -60,6 +60,23 @@ impl FromStr for PartyCode {
 }
 string_newtype_serde!(PartyCode);
 
+/// `RU`, `RU and US`, `RU, US and UN`, with `last` as the final joiner
+/// (`" and "`, `" or "`, `", "`); `nobody` for none. For messages that
+/// name parties.
+pub fn join_parties(parties: &[PartyCode], last: &str) -> String {
+    match parties {
+        [] => "nobody".to_owned(),
+        [one] => one.to_string(),
+        [init @ .., tail] => format!(
+            "{}{last}{tail}",
+            init.iter()
+                .map(PartyCode::to_string)
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    }
+}
+
 /// Whether `id` is a document id (an agreement's, a guarantee's, a
 /// pledge's, a scope tag): 1 to 64 of `a-z`, `0-9` and `-`.
 pub fn is_document_id(id: &str) -> bool {

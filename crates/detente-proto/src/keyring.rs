@@ -144,13 +144,10 @@ impl Keyring {
 
     /// The card that speaks for `party` at `at` (see the module's rule).
     pub fn card_at(&self, party: &PartyCode, at: Timestamp) -> Result<&SignedCard, NoKey> {
-        let held = self
-            .cards
-            .get(party)
-            .filter(|held| !held.is_empty())
-            .ok_or_else(|| NoKey::NoCard {
-                party: party.clone(),
-            })?;
+        // A party's list is never empty: it is made by its first card.
+        let held = self.cards.get(party).ok_or_else(|| NoKey::NoCard {
+            party: party.clone(),
+        })?;
         // The last card issued at or before `at`; the first for earlier times.
         let later = held.partition_point(|c| c.card().issued_at <= at);
         let card = &held[later.saturating_sub(1)];
@@ -194,7 +191,7 @@ impl Keyring {
 
     /// Whether a card of `party` is held.
     pub fn has(&self, party: &PartyCode) -> bool {
-        self.cards.get(party).is_some_and(|held| !held.is_empty())
+        self.cards.contains_key(party)
     }
 
     /// The parties with a card here, in code order.
@@ -205,11 +202,8 @@ impl Keyring {
 
 #[cfg(test)]
 mod tests {
-    use base64::Engine as _;
-
     use super::*;
     use crate::card::PartyCard;
-    use crate::seal::EncryptionSecret;
     use crate::signing::PartySigningKey;
 
     fn at(text: &str) -> Timestamp {
@@ -222,20 +216,12 @@ mod tests {
 
     /// A card of `code` with a fresh key, issued at `issued`.
     fn card(code: &str, issued: &str, until: Option<&str>) -> SignedCard {
-        let b64 = base64::engine::general_purpose::STANDARD;
         let key = PartySigningKey::generate(&mut rand::thread_rng());
         PartyCard {
             party: party(code),
-            name: format!("Party {code}"),
-            tiers: vec![],
-            endpoint: "https://127.0.0.1:7443".into(),
-            signing_key: key.verifying_key().to_base64(),
-            encryption_key: EncryptionSecret::generate(&mut rand::thread_rng())
-                .public_key()
-                .to_base64(),
-            tls_spki_sha256: b64.encode([7u8; 32]),
             issued_at: at(issued),
             valid_until: until.map(at),
+            ..crate::card::tests::card(&key)
         }
         .sign(&key)
         .expect("signed")

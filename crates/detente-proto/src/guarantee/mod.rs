@@ -53,22 +53,7 @@ pub use lifecycle::{
 };
 pub use spec::{GuaranteeSpec, MAX_GUARANTEE_SPEC_BYTES};
 
-use crate::ids::PartyCode;
-
-/// `RU`, `RU and US`, `RU, US and UN` (with `last` as the final joiner).
-pub(crate) fn join(parties: &[PartyCode], last: &str) -> String {
-    match parties {
-        [] => "nobody".to_owned(),
-        [one] => one.to_string(),
-        [init @ .., tail] => format!(
-            "{}{last}{tail}",
-            init.iter()
-                .map(PartyCode::to_string)
-                .collect::<Vec<_>>()
-                .join(", ")
-        ),
-    }
-}
+pub(crate) use crate::ids::join_parties as join;
 
 #[cfg(test)]
 mod tests;
