@@ -13,7 +13,9 @@
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex};
 
-use detente_proto::agreement::{Agreement, AgreementSpec, Signatures, SignedAgreement};
+use detente_proto::agreement::{
+    Agreement, AgreementError, AgreementSpec, Signatures, SignedAgreement,
+};
 use detente_proto::body::{AgreementSignature as SignatureBody, Body};
 use detente_proto::envelope::AgreementRef;
 use detente_proto::ids::{PartyCode, Tier};
@@ -25,7 +27,9 @@ use detente_store::{AgreementSignature, Store, StoredMessage};
 use sha2::{Digest, Sha256};
 
 use crate::compose::{Address, ComposeRequest};
-use crate::error::{Bug, DocumentError, Mistake, NodeError, NodeResult, PeerRejection};
+use crate::error::{
+    Bug, DocumentError, Mistake, NodeError, NodeResult, PeerRejection, StepRefusal,
+};
 use crate::node::Node;
 use crate::officers::Officer;
 
@@ -442,26 +446,21 @@ impl Node {
         let (Body::AgreementPropose(b) | Body::AgreementSign(b)) = body else {
             return Ok(None);
         };
-        let refuse = |why: String| NodeError::from(PeerRejection::Agreement(why));
+        let invalid = |e: AgreementError| NodeError::from(StepRefusal::Invalid(e.into()));
         let keys = self.keyring();
         let key = keys
             .signing_key(sender, at)
             .ok_or_else(|| PeerRejection::UnknownParty(sender.clone()))?;
-        let signed = SignedAgreement::verify(b.signed.as_bytes(), sender, key)
-            .map_err(|e| refuse(e.to_string()))?;
+        let signed = SignedAgreement::verify(b.signed.as_bytes(), sender, key).map_err(invalid)?;
         if !signed.agreement().parties.contains(self.party()) {
-            return Err(refuse(format!(
-                "agreement {} does not name {}, this node's party",
-                signed.agreement().reference(),
-                self.party()
-            )));
+            return Err(NodeError::from(StepRefusal::AgreementNotOurs {
+                agreement: signed.agreement().reference().to_string(),
+                us: self.party().clone(),
+            }));
         }
         let reference = signed.agreement().reference();
         if let Some(mut state) = agreement_state(self.store.as_ref(), &keys, &reference)? {
-            state
-                .signatures
-                .add(signed.clone())
-                .map_err(|e| refuse(e.to_string()))?;
+            state.signatures.add(signed.clone()).map_err(invalid)?;
         }
         Ok(Some(signed))
     }

@@ -6,7 +6,7 @@ use std::sync::Mutex;
 
 use detente_proto::ids::PartyCode;
 
-use crate::error::{NodeError, NodeResult};
+use crate::error::{NodeResult, TlsError};
 use crate::node::Node;
 use crate::peers::Peer;
 
@@ -33,9 +33,7 @@ impl PeerClients {
             .timeout(node.config.delivery.attempt_timeout)
             .connect_timeout(std::time::Duration::from_secs(10))
             .build()
-            .map_err(|e| {
-                NodeError::Tls(format!("cannot build a client for {}: {e}", peer.party()))
-            })?;
+            .map_err(TlsError::setup("build the client for a peer"))?;
         clients.insert(peer.party().clone(), (pin, client.clone()));
         Ok(client)
     }

@@ -17,10 +17,14 @@ use detente_proto::ids::PartyCode;
 use detente_proto::limits::Limits;
 use serde::{Deserialize, Serialize};
 
-use crate::error::NodeError;
+use crate::error::{ConfigProblem, NodeError};
 
 /// The name of the configuration file inside a node directory.
 pub const CONFIG_FILE: &str = "detente.toml";
+
+/// The least `limits.max_envelope_bytes` a node accepts: below it, no real
+/// message would pass.
+pub const MIN_ENVELOPE_BYTES: usize = 4096;
 
 /// `detente.toml`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -167,14 +171,16 @@ impl NodeConfig {
         let path = dir.join(CONFIG_FILE);
         let text = std::fs::read_to_string(&path).map_err(|e| NodeError::Config {
             path: path.clone(),
-            problem: format!(
-                "cannot read it ({e}); is {} a node directory made by `detente init`?",
-                dir.display()
-            ),
+            problem: ConfigProblem::NotANodeDirectory {
+                dir: dir.to_owned(),
+                cause: e.to_string(),
+            },
         })?;
         let config: NodeConfig = toml::from_str(&text).map_err(|e| NodeError::Config {
             path: path.clone(),
-            problem: e.to_string(),
+            problem: ConfigProblem::Toml {
+                cause: e.to_string(),
+            },
         })?;
         config
             .validate()
@@ -183,45 +189,42 @@ impl NodeConfig {
     }
 
     /// Checks what serde cannot.
-    pub fn validate(&self) -> Result<(), String> {
+    pub fn validate(&self) -> Result<(), ConfigProblem> {
         if !self.endpoint.starts_with("https://") {
-            return Err(format!(
-                "endpoint {:?} must be an https:// URL",
-                self.endpoint
-            ));
+            return Err(ConfigProblem::EndpointNotHttps {
+                endpoint: self.endpoint.clone(),
+            });
         }
         if self.name.trim().is_empty() {
-            return Err("name must not be empty".into());
+            return Err(ConfigProblem::EmptyName);
         }
-        if self.limits.max_envelope_bytes < 4096 {
-            return Err("limits.max_envelope_bytes must be at least 4096".into());
+        if self.limits.max_envelope_bytes < MIN_ENVELOPE_BYTES {
+            return Err(ConfigProblem::EnvelopeLimit {
+                min: MIN_ENVELOPE_BYTES,
+            });
         }
         if self.delivery.initial_backoff.is_zero()
             || self.delivery.max_backoff < self.delivery.initial_backoff
         {
-            return Err(
-                "delivery.initial_backoff must be positive and not above delivery.max_backoff"
-                    .into(),
-            );
+            return Err(ConfigProblem::Backoff);
         }
         if self.log.crosscheck_every < std::time::Duration::from_secs(1) {
-            return Err("log.crosscheck_every must be at least 1s".into());
+            return Err(ConfigProblem::CrosscheckTooOften);
         }
         let mut witnesses = self.log.witnesses.clone();
         witnesses.sort();
         witnesses.dedup();
         if witnesses.len() != self.log.witnesses.len() {
-            return Err("log.witnesses names a party twice".into());
+            return Err(ConfigProblem::WitnessTwice);
         }
         if self.log.quorum > self.log.witnesses.len() && !self.log.witnesses.is_empty() {
-            return Err(format!(
-                "log.quorum is {}, but only {} witnesses are named",
-                self.log.quorum,
-                self.log.witnesses.len()
-            ));
+            return Err(ConfigProblem::QuorumTooHigh {
+                quorum: self.log.quorum,
+                witnesses: self.log.witnesses.len(),
+            });
         }
         if self.delivery.concurrency == 0 {
-            return Err("delivery.concurrency must be at least 1".into());
+            return Err(ConfigProblem::NoConcurrency);
         }
         Ok(())
     }

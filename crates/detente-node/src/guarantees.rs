@@ -20,7 +20,7 @@ use base64::engine::general_purpose::STANDARD as BASE64;
 use detente_proto::body::Body;
 use detente_proto::envelope::{Envelope, SignedEnvelope};
 use detente_proto::guarantee::{
-    Guarantee, GuaranteeEvent, GuaranteeSignatures, GuaranteeSpec, GuaranteeStatus,
+    Guarantee, GuaranteeError, GuaranteeEvent, GuaranteeSignatures, GuaranteeSpec, GuaranteeStatus,
     SignedGuarantee, check_withdrawal, status_at,
 };
 use detente_proto::ids::{MessageId, PartyCode, Tier};
@@ -32,7 +32,9 @@ use detente_store::{DocumentKind, DocumentRecord, RecordRole, Store, StoredMessa
 use sha2::{Digest, Sha256};
 
 use crate::compose::{Address, ComposeRequest};
-use crate::error::{Bug, DocumentError, Mistake, NodeError, NodeResult, PeerRejection};
+use crate::error::{
+    Bug, Conflict, DocumentError, Mistake, NodeError, NodeResult, PeerRejection, StepRefusal,
+};
 use crate::node::Node;
 use crate::officers::Officer;
 
@@ -308,11 +310,11 @@ impl Node {
         if let Some(held) = held
             && held.document_sha256() != signed.document_sha256()
         {
-            return Err(NodeError::Conflict(format!(
-                "guarantee {} already exists with another text (SHA-256 {}); give a new id",
-                signed.document().id,
-                BASE64.encode(held.document_sha256())
-            )));
+            return Err(Conflict::GuaranteeText {
+                guarantee: signed.document().id.clone(),
+                held: BASE64.encode(held.document_sha256()),
+            }
+            .into());
         }
         Ok(())
     }
@@ -399,7 +401,7 @@ impl Node {
         signed: &SignedEnvelope,
     ) -> NodeResult<Option<DocumentRecord>> {
         let envelope = signed.envelope();
-        let refuse = |why: String| NodeError::from(PeerRejection::Document(why));
+        let invalid = |e: GuaranteeError| NodeError::from(StepRefusal::Invalid(e.into()));
         let sender = &envelope.from.party;
         let keys = self.keyring();
         let record = |id: &str, role, document_sha256, bytes: Vec<u8>| DocumentRecord {
@@ -418,23 +420,22 @@ impl Node {
                 let key = keys
                     .signing_key(sender, envelope.created_at)
                     .ok_or_else(|| PeerRejection::UnknownParty(sender.clone()))?;
-                let guarantee_signed = SignedGuarantee::verify(b.signed.as_bytes(), sender, key)
-                    .map_err(|e| refuse(e.to_string()))?;
+                let guarantee_signed =
+                    SignedGuarantee::verify(b.signed.as_bytes(), sender, key).map_err(invalid)?;
                 let guarantee = guarantee_signed.document();
                 if &guarantee.issuer != self.party() && &guarantee.beneficiary != self.party() {
-                    return Err(refuse(format!(
-                        "guarantee {} is between {} and {}, not {}",
-                        guarantee.id,
-                        guarantee.issuer,
-                        guarantee.beneficiary,
-                        self.party()
-                    )));
+                    return Err(NodeError::from(StepRefusal::GuaranteeNotOurs {
+                        guarantee: guarantee.id.clone(),
+                        issuer: guarantee.issuer.clone(),
+                        beneficiary: guarantee.beneficiary.clone(),
+                        us: self.party().clone(),
+                    }));
                 }
                 if let Some(mut held) = guarantee_state(self.store.as_ref(), &keys, &guarantee.id)?
                 {
                     held.signatures
                         .add(guarantee_signed.clone())
-                        .map_err(|e| refuse(e.to_string()))?;
+                        .map_err(invalid)?;
                 }
                 let step = record(
                     &guarantee.id,
@@ -446,15 +447,20 @@ impl Node {
             }
             Body::GuaranteeWithdraw(b) => {
                 let held = guarantee_state(self.store.as_ref(), &keys, &b.guarantee)?.ok_or_else(
-                    || refuse(format!("guarantee {} is not known here", b.guarantee)),
+                    || {
+                        NodeError::from(StepRefusal::UnknownGuarantee {
+                            guarantee: b.guarantee.clone(),
+                        })
+                    },
                 )?;
-                check_withdrawal(held.guarantee(), sender).map_err(|e| refuse(e.to_string()))?;
+                check_withdrawal(held.guarantee(), sender).map_err(invalid)?;
                 let sha = BASE64.encode(held.document_sha256());
                 if b.document_sha256 != sha {
-                    return Err(refuse(format!(
-                        "the withdrawal names guarantee {} with SHA-256 {}, but its text here hashes to {sha}",
-                        b.guarantee, b.document_sha256
-                    )));
+                    return Err(NodeError::from(StepRefusal::OtherHash {
+                        guarantee: b.guarantee.clone(),
+                        named: b.document_sha256.clone(),
+                        held: sha,
+                    }));
                 }
                 let step = record(
                     &b.guarantee,
@@ -480,12 +486,11 @@ impl Node {
         record: &DocumentRecord,
         envelope: &Envelope,
     ) -> NodeResult<bool> {
-        let refuse = |why: String| NodeError::from(PeerRejection::Document(why));
-        let what = format!("{} {}", record.kind.as_str(), record.document_id);
+        let document = || format!("{} {}", record.kind.as_str(), record.document_id);
         if envelope.exercise {
-            return Err(refuse(format!(
-                "{what}: guarantee and pledge steps are never exercise traffic; send it with exercise false"
-            )));
+            return Err(NodeError::from(StepRefusal::Exercise {
+                document: document(),
+            }));
         }
         let held = self
             .store
@@ -497,21 +502,21 @@ impl Node {
             if same.message_id == record.message_id {
                 return Ok(true);
             }
-            return Err(refuse(format!(
-                "{what}: {} already has a {} step (message {}); a party signs, and withdraws, once",
-                record.party,
-                record.role.as_str(),
-                same.message_id
-                    .map_or_else(|| "none".to_owned(), |m| m.to_string())
-            )));
+            return Err(NodeError::from(StepRefusal::StepTaken {
+                document: document(),
+                party: record.party.clone(),
+                role: record.role,
+                message: same.message_id,
+            }));
         }
         if let Some(latest) = held.iter().map(|r| r.at).max()
             && record.at < latest
         {
-            return Err(refuse(format!(
-                "{what}: this step is dated {}, before the latest step held ({latest}); steps are refused out of order so that nobody rewrites the history",
-                record.at
-            )));
+            return Err(NodeError::from(StepRefusal::OutOfOrder {
+                document: document(),
+                at: record.at,
+                latest,
+            }));
         }
         Ok(false)
     }
@@ -530,11 +535,13 @@ impl Node {
             .with_store(move |s| Ok(s.document_records(kind, &document_id)?))
             .await?;
         if held.iter().any(|r| r.role == role && r.party == me) {
-            return Err(NodeError::Conflict(format!(
-                "{} {id}: {me} has already taken its {} step; a party signs, and withdraws, once",
-                kind.as_str(),
-                role.as_str()
-            )));
+            return Err(Conflict::StepTaken {
+                kind,
+                id: id.to_owned(),
+                party: me,
+                role,
+            }
+            .into());
         }
         Ok(())
     }

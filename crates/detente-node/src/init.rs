@@ -16,7 +16,7 @@ use detente_proto::time::Timestamp;
 use detente_store::SqliteStore;
 
 use crate::config::{CONFIG_FILE, NodeConfig};
-use crate::error::{NodeError, NodeResult};
+use crate::error::{ConfigProblem, NodeError, NodeResult};
 use crate::keys::NodeKeys;
 use crate::node::CARD_FILE;
 
@@ -53,7 +53,7 @@ pub fn init_node(dir: &Path, options: InitOptions, now: Timestamp) -> NodeResult
         if entries.next().is_some() {
             return Err(NodeError::Config {
                 path: dir.to_owned(),
-                problem: "already exists and is not empty; choose a new directory (init never overwrites keys)".into(),
+                problem: ConfigProblem::NotEmpty,
             });
         }
     }
@@ -83,10 +83,15 @@ pub fn init_node(dir: &Path, options: InitOptions, now: Timestamp) -> NodeResult
     })?;
     let host = reqwest::Url::parse(&endpoint)
         .ok()
-        .and_then(|url| url.host_str().map(|host| host.trim_matches(['[', ']']).to_owned()))
+        .and_then(|url| {
+            url.host_str()
+                .map(|host| host.trim_matches(['[', ']']).to_owned())
+        })
         .ok_or_else(|| NodeError::Config {
             path: dir.join(CONFIG_FILE),
-            problem: format!("endpoint {endpoint:?} is not a URL with a host, e.g. https://hotline.example.org:7443"),
+            problem: ConfigProblem::EndpointWithoutHost {
+                endpoint: endpoint.clone(),
+            },
         })?;
     let keys = NodeKeys::generate(&host)?;
     let card = own_card(&config, &keys, now)?;

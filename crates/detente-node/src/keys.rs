@@ -18,7 +18,7 @@ use detente_proto::seal::EncryptionSecret;
 use detente_proto::signing::PartySigningKey;
 use zeroize::Zeroizing;
 
-use crate::error::NodeError;
+use crate::error::{KeyProblem, NodeError};
 use crate::tls::TlsIdentity;
 
 /// A node's keys.
@@ -83,13 +83,15 @@ impl NodeKeys {
         let secret = decode32(&keys.join("encryption.key"), &read("encryption.key")?)?;
         let encryption = EncryptionSecret::from_bytes(&secret).map_err(|e| NodeError::Key {
             path: keys.join("encryption.key"),
-            problem: e.to_string(),
+            problem: KeyProblem::Encryption {
+                cause: e.to_string(),
+            },
         })?;
         let tls =
             TlsIdentity::from_pem(&read("tls.crt")?, &read("tls.key")?).map_err(|problem| {
                 NodeError::Key {
                     path: keys.join("tls.crt"),
-                    problem,
+                    problem: problem.into(),
                 }
             })?;
         Ok(Self {
@@ -103,13 +105,13 @@ impl NodeKeys {
 fn decode32(path: &Path, text: &str) -> Result<Zeroizing<[u8; 32]>, NodeError> {
     let bytes = Zeroizing::new(BASE64.decode(text.trim()).map_err(|_| NodeError::Key {
         path: path.to_owned(),
-        problem: "not base64".into(),
+        problem: KeyProblem::NotBase64,
     })?);
     let mut out = Zeroizing::new([0u8; 32]);
     if bytes.len() != 32 {
         return Err(NodeError::Key {
             path: path.to_owned(),
-            problem: format!("holds {} bytes, expected 32", bytes.len()),
+            problem: KeyProblem::Length { len: bytes.len() },
         });
     }
     out.copy_from_slice(&bytes);

@@ -45,7 +45,11 @@ pub mod tls;
 
 pub use agreements::AgreementState;
 pub use compose::{Address, ComposeRequest};
-pub use error::{Bug, DocumentError, Mistake, NodeError, NodeResult, PeerRejection, TryAgain};
+pub use error::{
+    Bug, ConfigProblem, Conflict, DocumentError, Forbidden, KeyProblem, Mistake, NodeError,
+    NodeResult, PeerRejection, RegistryProblem, RegistryRecordProblem, StepRefusal, TlsError,
+    TryAgain, Unauthenticated,
+};
 pub use guarantees::GuaranteeState;
 pub use node::Node;
 pub use pledges::PledgeState;

@@ -16,7 +16,7 @@ use tokio::sync::broadcast;
 
 use crate::client::PeerClients;
 use crate::config::NodeConfig;
-use crate::error::{Bug, NodeError, NodeResult};
+use crate::error::{Bug, ConfigProblem, NodeError, NodeResult};
 use crate::events::{EventKind, NodeEvent};
 use crate::keys::NodeKeys;
 use crate::log::Sequencer;
@@ -61,7 +61,7 @@ impl Node {
         let card_bytes = std::fs::read(&card_path).map_err(|e| NodeError::io(&card_path, e))?;
         let card = SignedCard::parse(&card_bytes).map_err(|e| NodeError::Config {
             path: card_path.clone(),
-            problem: e.to_string(),
+            problem: ConfigProblem::Card(e),
         })?;
         let store = open_store(dir, &config)?;
         Self::new(config, keys, card, store, clock)
@@ -79,10 +79,9 @@ impl Node {
         {
             return Err(NodeError::Config {
                 path: CARD_FILE.into(),
-                problem: format!(
-                    "the card is not {}'s card for this node's signing key; regenerate it with `detente init`",
-                    config.party
-                ),
+                problem: ConfigProblem::NotOwnCard {
+                    party: config.party.clone(),
+                },
             });
         }
         let peers = Arc::new(PeerDirectory::load(store.clone(), card.clone())?);

@@ -8,7 +8,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
-use crate::error::{NodeError, NodeResult};
+use crate::error::{NodeError, NodeResult, TlsError};
 use crate::tls::{TlsIdentity, officer_client_config};
 
 /// An officer's connection to a node.
@@ -39,7 +39,7 @@ impl OfficerClient {
             .use_preconfigured_tls(tls)
             .timeout(std::time::Duration::from_secs(30))
             .build()
-            .map_err(|e| NodeError::Tls(e.to_string()))?;
+            .map_err(TlsError::setup("build the officer API client"))?;
         Ok(Self {
             base_url: base_url.trim_end_matches('/').to_owned(),
             token: token.to_owned(),
@@ -53,7 +53,7 @@ impl OfficerClient {
         let cert = std::fs::read_to_string(&cert_path).map_err(|e| NodeError::io(&cert_path, e))?;
         let spki = TlsIdentity::spki_of_pem(&cert).map_err(|problem| NodeError::Key {
             path: cert_path,
-            problem,
+            problem: problem.into(),
         })?;
         Self::new(base_url, spki, token)
     }

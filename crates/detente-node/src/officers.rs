@@ -11,7 +11,7 @@ use detente_store::{OfficerRecord, StoredMessage};
 use rand::RngCore;
 use sha2::{Digest, Sha256};
 
-use crate::error::NodeError;
+use crate::error::{Forbidden, NodeError};
 
 const TOKEN_PREFIX: &str = "dtn_";
 
@@ -49,19 +49,17 @@ impl From<OfficerRecord> for Officer {
 
 impl Officer {
     /// Refuses unless the officer is cleared for `tier`.
-    pub fn require(&self, tier: Tier, action: &str) -> Result<(), NodeError> {
+    pub fn require(&self, tier: Tier, action: &'static str) -> Result<(), NodeError> {
         if self.tiers.contains(&tier) {
             Ok(())
         } else {
-            Err(NodeError::Forbidden(format!(
-                "officer {} is cleared for [{}], not {tier}, and so may not {action}; ask the node administrator for clearance or act at your own tier",
-                self.name,
-                self.tiers
-                    .iter()
-                    .map(Tier::as_str)
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            )))
+            Err(Forbidden::NotCleared {
+                officer: self.name.clone(),
+                cleared: self.tiers.clone(),
+                tier,
+                action,
+            }
+            .into())
         }
     }
 

@@ -16,7 +16,7 @@ use detente_proto::ids::PartyCode;
 use detente_proto::keyring::{Keyring, valid_at};
 use detente_store::{PeerRecord, Store};
 
-use crate::error::{Mistake, NodeError, NodeResult};
+use crate::error::{Forbidden, Mistake, NodeError, NodeResult};
 use crate::tls::ClientPins;
 
 /// A known peer.
@@ -170,12 +170,11 @@ pub fn add_peer(
         .into());
     }
     if &card.fingerprint() != confirmed {
-        // The card's real fingerprint is deliberately not printed: copying it
-        // from an error message would defeat the out-of-band check.
-        return Err(NodeError::Forbidden(format!(
-            "the card of {party} does not have the fingerprint {confirmed} you confirmed; it was not added. Check the card file and the fingerprint with {party} over a separate channel",
-            party = card.card().party,
-        )));
+        return Err(Forbidden::FingerprintMismatch {
+            party: card.card().party.clone(),
+            confirmed: confirmed.clone(),
+        }
+        .into());
     }
     valid_at(&card, now)?;
     store.upsert_peer(&PeerRecord {

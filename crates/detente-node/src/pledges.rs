@@ -18,14 +18,17 @@ use detente_proto::ids::{PartyCode, Tier};
 use detente_proto::keyring::Keyring;
 use detente_proto::kind::MessageKind;
 use detente_proto::pledge::{
-    Pledge, PledgeEvent, PledgeRef, PledgeSpec, SignedPledge, check_signature_time,
+    Pledge, PledgeError, PledgeEvent, PledgeRef, PledgeSpec, SignedPledge, check_signature_time,
     check_withdrawal, signatories_at,
 };
 use detente_proto::time::Timestamp;
 use detente_store::{DocumentKind, DocumentRecord, RecordRole, Store, StoredMessage};
 use serde::{Deserialize, Serialize};
 
-use crate::error::{Bug, DocumentError, Mistake, NodeError, NodeResult, PeerRejection};
+use crate::error::{
+    Bug, Conflict, DocumentError, Mistake, NodeError, NodeResult, PeerRejection, RegistryProblem,
+    RegistryRecordProblem, StepRefusal,
+};
 use crate::node::Node;
 use crate::officers::Officer;
 
@@ -195,9 +198,10 @@ impl Node {
             .await
             .map_err(|e| match e {
                 NodeError::Store(detente_store::StoreError::DocumentConflict(_)) => {
-                    NodeError::Conflict(format!(
-                        "pledge {reference} is already published with another text; give a new id"
-                    ))
+                    Conflict::PledgeText {
+                        reference: reference.clone(),
+                    }
+                    .into()
                 }
                 other => other,
             })?;
@@ -374,7 +378,9 @@ impl Node {
         let registry: Registry =
             serde_json::from_slice(&bytes).map_err(|e| Mistake::HostRegistry {
                 reference: reference.clone(),
-                problem: format!("it is malformed: {e}"),
+                problem: RegistryProblem::Malformed {
+                    cause: e.to_string(),
+                },
             })?;
         let records = self.verify_registry(reference, &registry)?;
         let count = records.len();
@@ -390,11 +396,14 @@ impl Node {
         registry: &Registry,
     ) -> NodeResult<Vec<DocumentRecord>> {
         let keys = self.keyring();
-        let bad = |problem: String| {
+        let bad = |problem: RegistryProblem| {
             NodeError::from(Mistake::HostRegistry {
                 reference: reference.clone(),
                 problem,
             })
+        };
+        let bad_record = |index: usize| {
+            move |problem: RegistryRecordProblem| bad(RegistryProblem::Record { index, problem })
         };
         // The host's card as held now (the registry names no time to ask at).
         let host_key = &keys
@@ -403,12 +412,11 @@ impl Node {
             .keys()
             .signing;
         let published = SignedPledge::verify(registry.pledge.as_bytes(), &reference.host, host_key)
-            .map_err(|e| bad(e.to_string()))?;
+            .map_err(|e| bad(RegistryProblem::Pledge(e)))?;
         if &published.document().reference() != reference {
-            return Err(bad(format!(
-                "it serves pledge {}",
-                published.document().reference()
-            )));
+            return Err(bad(RegistryProblem::OtherPledge {
+                served: published.document().reference(),
+            }));
         }
         let now = self.now();
         let record =
@@ -437,7 +445,7 @@ impl Node {
         for (i, entry) in registry.records.iter().enumerate() {
             let unverified =
                 UnverifiedEnvelope::parse(entry.envelope.as_bytes(), &self.config.limits)
-                    .map_err(|e| bad(format!("records[{i}]: {e}")))?;
+                    .map_err(|e| bad_record(i)(RegistryRecordProblem::Envelope(e)))?;
             // An entry by a party no card held here speaks for (when it
             // was written) cannot be checked here: left out.
             let Some(key) = keys.signing_key(&entry.party, unverified.claimed().created_at) else {
@@ -445,21 +453,21 @@ impl Node {
             };
             let signed = unverified
                 .verify(key)
-                .map_err(|e| bad(format!("records[{i}]: {e}")))?;
+                .map_err(|e| bad_record(i)(RegistryRecordProblem::Envelope(e)))?;
             let envelope = signed.envelope();
             if envelope.from.party != entry.party || envelope.to.party != reference.host {
-                return Err(bad(format!(
-                    "records[{i}]: the envelope goes from {} to {}",
-                    envelope.from.party, envelope.to.party
-                )));
+                return Err(bad_record(i)(RegistryRecordProblem::Route {
+                    from: envelope.from.party.clone(),
+                    to: envelope.to.party.clone(),
+                }));
             }
             match (&envelope.body, entry.role.as_str()) {
                 (Body::PledgeSign(b), "sign") if &b.pledge == reference => {
                     let pledge_signed =
                         SignedPledge::verify(b.signed.as_bytes(), &entry.party, key)
-                            .map_err(|e| bad(format!("records[{i}]: {e}")))?;
+                            .map_err(|e| bad_record(i)(RegistryRecordProblem::Pledge(e)))?;
                     if pledge_signed.document_sha256() != published.document_sha256() {
-                        return Err(bad(format!("records[{i}]: signed over another text")));
+                        return Err(bad_record(i)(RegistryRecordProblem::OtherText));
                     }
                     records.push(record(
                         RecordRole::Sign,
@@ -477,11 +485,10 @@ impl Node {
                     ));
                 }
                 _ => {
-                    return Err(bad(format!(
-                        "records[{i}]: a {} message is not a {} of this pledge",
-                        envelope.kind(),
-                        entry.role
-                    )));
+                    return Err(bad_record(i)(RegistryRecordProblem::NotTheStep {
+                        kind: envelope.kind(),
+                        role: entry.role.clone(),
+                    }));
                 }
             }
         }
@@ -495,46 +502,49 @@ impl Node {
         signed: &SignedEnvelope,
     ) -> NodeResult<Option<DocumentRecord>> {
         let envelope = signed.envelope();
-        let refuse = |why: String| NodeError::from(PeerRejection::Document(why));
+        let invalid = |e: PledgeError| NodeError::from(StepRefusal::Invalid(e.into()));
         let (reference, role) = match &envelope.body {
             Body::PledgeSign(b) => (&b.pledge, RecordRole::Sign),
             Body::PledgeWithdraw(b) => (&b.pledge, RecordRole::Withdraw),
             _ => return Ok(None),
         };
         if &reference.host != self.party() {
-            return Err(refuse(format!(
-                "pledge {reference} is hosted by {}, not {}: sign or withdraw at its host",
-                reference.host,
-                self.party()
-            )));
+            return Err(NodeError::from(StepRefusal::NotTheHost {
+                reference: reference.clone(),
+                us: self.party().clone(),
+            }));
         }
         let sender = &envelope.from.party;
         let keys = self.keyring();
-        let state = pledge_state(self.store.as_ref(), &keys, reference)?
-            .ok_or_else(|| refuse(format!("{} hosts no pledge {}", self.party(), reference.id)))?;
+        let state = pledge_state(self.store.as_ref(), &keys, reference)?.ok_or_else(|| {
+            NodeError::from(StepRefusal::UnknownPledge {
+                reference: reference.clone(),
+            })
+        })?;
         let bytes = match &envelope.body {
             Body::PledgeSign(b) => {
                 let key = keys
                     .signing_key(sender, envelope.created_at)
                     .ok_or_else(|| PeerRejection::UnknownParty(sender.clone()))?;
-                let pledge_signed = SignedPledge::verify(b.signed.as_bytes(), sender, key)
-                    .map_err(|e| refuse(e.to_string()))?;
+                let pledge_signed =
+                    SignedPledge::verify(b.signed.as_bytes(), sender, key).map_err(invalid)?;
                 if pledge_signed.document_sha256() != state.published.document_sha256() {
-                    return Err(refuse(format!(
-                        "{sender}'s signature is over another text than pledge {reference} as published"
-                    )));
+                    return Err(NodeError::from(StepRefusal::OtherText {
+                        reference: reference.clone(),
+                        signer: sender.clone(),
+                    }));
                 }
                 // Judged when it was written and, within the clock skew,
                 // when it arrived: a signature dated inside the window but
                 // sent after it closed is refused.
                 let arrived = self.now().plus(-self.config.skew());
                 check_signature_time(state.pledge(), envelope.created_at.max(arrived))
-                    .map_err(|e| refuse(e.to_string()))?;
+                    .map_err(invalid)?;
                 pledge_signed.bytes().to_vec()
             }
             _ => {
                 check_withdrawal(state.pledge(), &state.events, sender, envelope.created_at)
-                    .map_err(|e| refuse(e.to_string()))?;
+                    .map_err(invalid)?;
                 signed.bytes().to_vec()
             }
         };

@@ -20,7 +20,7 @@ use tokio_rustls::TlsAcceptor;
 use tower::Service;
 
 use crate::api;
-use crate::error::{NodeError, NodeResult};
+use crate::error::{NodeResult, TlsError};
 use crate::node::Node;
 use crate::outbox::run_outbox;
 use crate::peers::REFRESH_EVERY;
@@ -55,7 +55,7 @@ impl RunningNode {
     pub fn start(node: Arc<Node>, listener: TcpListener) -> NodeResult<Self> {
         let addr = listener
             .local_addr()
-            .map_err(|e| NodeError::Tls(format!("the listener has no address: {e}")))?;
+            .map_err(TlsError::setup("read the listener's address"))?;
         let tls = node.keys.tls.server_config(node.peers.clone())?;
         let acceptor = TlsAcceptor::from(Arc::new(tls));
         let (shutdown, watcher) = watch::channel(false);

@@ -23,7 +23,7 @@ use rustls::{CertificateError, DigitallySignedStruct, DistinguishedName, Signatu
 use sha2::{Digest, Sha256};
 use zeroize::Zeroizing;
 
-use crate::error::NodeError;
+use crate::error::{NodeError, TlsError};
 
 /// The crypto provider every TLS config here uses.
 pub fn provider() -> Arc<CryptoProvider> {
@@ -31,10 +31,18 @@ pub fn provider() -> Arc<CryptoProvider> {
 }
 
 /// SHA-256 of a certificate's SubjectPublicKeyInfo.
-pub fn spki_sha256(cert: &[u8]) -> Result<[u8; 32], String> {
-    let (_, parsed) = x509_parser::parse_x509_certificate(cert)
-        .map_err(|e| format!("not an X.509 certificate: {e}"))?;
+pub fn spki_sha256(cert: &[u8]) -> Result<[u8; 32], TlsError> {
+    let (_, parsed) = x509_parser::parse_x509_certificate(cert).map_err(|e| TlsError::NotX509 {
+        cause: e.to_string(),
+    })?;
     Ok(Sha256::digest(parsed.tbs_certificate.subject_pki.raw).into())
+}
+
+/// The first certificate in PEM text.
+fn certificate_of_pem(cert_pem: &str) -> Result<CertificateDer<'static>, TlsError> {
+    CertificateDer::from_pem_slice(cert_pem.as_bytes()).map_err(|e| TlsError::NoCertificate {
+        cause: e.to_string(),
+    })
 }
 
 /// A node's TLS certificate and private key.
@@ -55,24 +63,29 @@ impl std::fmt::Debug for TlsIdentity {
 impl TlsIdentity {
     /// A fresh ECDSA P-256 key and self-signed certificate naming `host`.
     pub fn generate(host: &str) -> Result<Self, NodeError> {
-        let key = rcgen::KeyPair::generate().map_err(|e| NodeError::Tls(e.to_string()))?;
-        let mut params = rcgen::CertificateParams::new(vec![host.to_owned()])
-            .map_err(|e| NodeError::Tls(format!("cannot name {host:?} in a certificate: {e}")))?;
+        let key = rcgen::KeyPair::generate().map_err(TlsError::setup("generate a TLS key"))?;
+        let mut params =
+            rcgen::CertificateParams::new(vec![host.to_owned()]).map_err(|e| TlsError::Host {
+                host: host.to_owned(),
+                cause: e.to_string(),
+            })?;
         params
             .distinguished_name
             .push(rcgen::DnType::CommonName, format!("detente node {host}"));
         let cert = params
             .self_signed(&key)
-            .map_err(|e| NodeError::Tls(e.to_string()))?;
-        Self::from_pem(&cert.pem(), &key.serialize_pem()).map_err(NodeError::Tls)
+            .map_err(TlsError::setup("sign the TLS certificate"))?;
+        Ok(Self::from_pem(&cert.pem(), &key.serialize_pem())?)
     }
 
     /// From PEM text.
-    pub fn from_pem(cert_pem: &str, key_pem: &str) -> Result<Self, String> {
-        let cert = CertificateDer::from_pem_slice(cert_pem.as_bytes())
-            .map_err(|e| format!("no PEM certificate: {e}"))?;
-        let key = PrivatePkcs8KeyDer::from_pem_slice(key_pem.as_bytes())
-            .map_err(|e| format!("no PKCS#8 PEM private key: {e}"))?;
+    pub fn from_pem(cert_pem: &str, key_pem: &str) -> Result<Self, TlsError> {
+        let cert = certificate_of_pem(cert_pem)?;
+        let key = PrivatePkcs8KeyDer::from_pem_slice(key_pem.as_bytes()).map_err(|e| {
+            TlsError::NoPrivateKey {
+                cause: e.to_string(),
+            }
+        })?;
         let spki_sha256 = spki_sha256(&cert)?;
         Ok(Self {
             cert,
@@ -84,10 +97,8 @@ impl TlsIdentity {
     }
 
     /// The SPKI hash of a PEM certificate.
-    pub fn spki_of_pem(cert_pem: &str) -> Result<[u8; 32], String> {
-        let cert = CertificateDer::from_pem_slice(cert_pem.as_bytes())
-            .map_err(|e| format!("no PEM certificate: {e}"))?;
-        spki_sha256(&cert)
+    pub fn spki_of_pem(cert_pem: &str) -> Result<[u8; 32], TlsError> {
+        spki_sha256(&certificate_of_pem(cert_pem)?)
     }
 
     /// The certificate, PEM.
@@ -121,10 +132,10 @@ impl TlsIdentity {
         };
         let mut config = rustls::ServerConfig::builder_with_provider(provider)
             .with_safe_default_protocol_versions()
-            .map_err(|e| NodeError::Tls(e.to_string()))?
+            .map_err(TlsError::setup("choose the TLS versions"))?
             .with_client_cert_verifier(Arc::new(verifier))
             .with_single_cert(vec![self.cert.clone()], self.key_der())
-            .map_err(|e| NodeError::Tls(e.to_string()))?;
+            .map_err(TlsError::setup("use the node's certificate"))?;
         config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
         Ok(config)
     }
@@ -136,7 +147,7 @@ impl TlsIdentity {
     ) -> Result<rustls::ClientConfig, NodeError> {
         client_builder(server_pin)?
             .with_client_auth_cert(vec![self.cert.clone()], self.key_der())
-            .map_err(|e| NodeError::Tls(e.to_string()))
+            .map_err(|e| TlsError::setup("use the node's certificate")(e).into())
             .map(with_alpn)
     }
 }
@@ -163,7 +174,7 @@ fn client_builder(
     };
     Ok(rustls::ClientConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()
-        .map_err(|e| NodeError::Tls(e.to_string()))?
+        .map_err(TlsError::setup("choose the TLS versions"))?
         .dangerous()
         .with_custom_certificate_verifier(Arc::new(verifier)))
 }

@@ -7,7 +7,7 @@ use axum::extract::FromRequestParts;
 use axum::http::header;
 use axum::http::request::Parts;
 
-use crate::error::NodeError;
+use crate::error::{NodeError, Unauthenticated};
 use crate::node::Node;
 use crate::officers::{Officer, hash_token};
 
@@ -25,9 +25,7 @@ impl FromRequestParts<Arc<Node>> for Authenticated {
         let header = parts
             .headers
             .get(header::AUTHORIZATION)
-            .ok_or_else(|| NodeError::Unauthenticated(
-                "no Authorization header; send `Authorization: Bearer <token>` with the token from `detente officer add`".into(),
-            ))?;
+            .ok_or(Unauthenticated::NoCredentials)?;
         let token = header
             .to_str()
             .ok()
@@ -37,18 +35,12 @@ impl FromRequestParts<Arc<Node>> for Authenticated {
             .map(|(_, token)| token)
             .map(str::trim)
             .filter(|token| !token.is_empty())
-            .ok_or_else(|| {
-                NodeError::Unauthenticated(
-                    "the Authorization header must be `Bearer <token>`".into(),
-                )
-            })?;
+            .ok_or(Unauthenticated::NotBearer)?;
         let hash = hash_token(token);
         let officer = node
             .with_store(move |s| Ok(s.officer_by_token_hash(&hash)?))
             .await?
-            .ok_or_else(|| NodeError::Unauthenticated(
-                "the bearer token is not valid at this node (revoked, mistyped, or for another node)".into(),
-            ))?;
+            .ok_or(Unauthenticated::UnknownToken)?;
         Ok(Self(officer.into()))
     }
 }

@@ -13,7 +13,7 @@ use detente_store::StoreError;
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::error::{NodeError, PeerRejection};
+use crate::error::{DocumentError, Forbidden, NodeError, PeerRejection, StepRefusal};
 
 /// A problem details document.
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -178,12 +178,15 @@ fn peer_problem(rejection: &PeerRejection) -> Problem {
             "The guarantee or pledge cited does not hold",
         ),
         PeerRejection::Refused(_) => (StatusCode::FORBIDDEN, "refused", "Refused"),
-        PeerRejection::Agreement(_) => (
+        PeerRejection::Step(
+            StepRefusal::AgreementNotOurs { .. }
+            | StepRefusal::Invalid(DocumentError::Agreement(_)),
+        ) => (
             StatusCode::FORBIDDEN,
             "agreement-refuses",
             "Refused under the agreement",
         ),
-        PeerRejection::Document(_) => (
+        PeerRejection::Step(_) => (
             StatusCode::FORBIDDEN,
             "document-refused",
             "The guarantee or pledge step does not hold",
@@ -202,6 +205,13 @@ impl From<&NodeError> for Problem {
                 StatusCode::UNAUTHORIZED,
                 "unauthenticated",
                 "Unauthenticated",
+                detail,
+                None,
+            ),
+            NodeError::Forbidden(Forbidden::FingerprintMismatch { .. }) => Problem::new(
+                StatusCode::FORBIDDEN,
+                "fingerprint-mismatch",
+                "Not the fingerprint confirmed",
                 detail,
                 None,
             ),

@@ -23,7 +23,7 @@ use super::access::Account;
 use super::response::TaxiiError;
 use super::rows::{Audience, Placement, rows_of};
 use crate::compose::{Address, ComposeRequest};
-use crate::error::{Bug, Mistake, NodeError, NodeResult};
+use crate::error::{Bug, Conflict, Mistake, NodeError, NodeResult};
 use crate::node::Node;
 use crate::officers::Officer;
 
@@ -323,9 +323,10 @@ impl Node {
         if !claimed {
             // Another officer sent or discarded it meanwhile: say what became of it.
             refuse_unless_open(&self.draft(id).await?)?;
-            return Err(NodeError::Conflict(format!(
-                "draft {id} changed while it was being sent; look at it again"
-            )));
+            return Err(Conflict::DraftChanged {
+                draft: id.to_owned(),
+            }
+            .into());
         }
         match self.compose_with_id(officer, compose, message_id).await {
             Ok(stored) => {
@@ -529,23 +530,28 @@ impl Post {
     }
 }
 
+/// Who decided a draft's fate, as stored.
+fn decided_by(draft: &Draft) -> String {
+    draft.decided_by.clone().unwrap_or_else(|| "?".to_owned())
+}
+
 /// Refuses a draft that is no longer open, saying what became of it.
 fn refuse_unless_open(draft: &Draft) -> NodeResult<()> {
     match draft.state {
         DraftState::Open => Ok(()),
-        DraftState::Sent => Err(NodeError::Conflict(format!(
-            "draft {} was sent as message {} by {} at {}",
-            draft.draft.id,
-            draft.message_id.map(|m| m.to_string()).unwrap_or_default(),
-            draft.decided_by.as_deref().unwrap_or("?"),
-            draft.decided_at.map(|t| t.to_string()).unwrap_or_default()
-        ))),
-        DraftState::Discarded => Err(NodeError::Conflict(format!(
-            "draft {} was discarded by {} at {}",
-            draft.draft.id,
-            draft.decided_by.as_deref().unwrap_or("?"),
-            draft.decided_at.map(|t| t.to_string()).unwrap_or_default()
-        ))),
+        DraftState::Sent => Err(Conflict::DraftSent {
+            draft: draft.draft.id.clone(),
+            message: draft.message_id,
+            by: decided_by(draft),
+            at: draft.decided_at,
+        }
+        .into()),
+        DraftState::Discarded => Err(Conflict::DraftDiscarded {
+            draft: draft.draft.id.clone(),
+            by: decided_by(draft),
+            at: draft.decided_at,
+        }
+        .into()),
     }
 }
 
