@@ -110,13 +110,14 @@ mod tests {
             tiers: vec![Tier::Technical],
         };
         officer.require(Tier::Technical, "send").expect("cleared");
-        let err = officer
-            .require(Tier::Leadership, "send")
-            .unwrap_err()
-            .to_string();
+        let err = officer.require(Tier::Leadership, "send").unwrap_err();
         assert!(
-            err.contains("cleared for [technical], not leadership"),
-            "{err}"
+            matches!(
+                &err,
+                NodeError::Forbidden(Forbidden::NotCleared { cleared, tier: Tier::Leadership, action: "send", .. })
+                    if cleared == &[Tier::Technical]
+            ),
+            "{err:?}"
         );
     }
 

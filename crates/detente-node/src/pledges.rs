@@ -378,9 +378,9 @@ impl Node {
         let registry: Registry =
             serde_json::from_slice(&bytes).map_err(|e| Mistake::HostRegistry {
                 reference: reference.clone(),
-                problem: RegistryProblem::Malformed {
+                problem: Box::new(RegistryProblem::Malformed {
                     cause: e.to_string(),
-                },
+                }),
             })?;
         let records = self.verify_registry(reference, &registry)?;
         let count = records.len();
@@ -399,7 +399,7 @@ impl Node {
         let bad = |problem: RegistryProblem| {
             NodeError::from(Mistake::HostRegistry {
                 reference: reference.clone(),
-                problem,
+                problem: Box::new(problem),
             })
         };
         let bad_record = |index: usize| {

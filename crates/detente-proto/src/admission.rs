@@ -78,7 +78,8 @@ pub struct Standing<'a> {
 
 /// Why a message may not pass.
 #[non_exhaustive]
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, strum::IntoStaticStr)]
+#[strum(serialize_all = "kebab-case")]
 pub enum Refusal {
     /// The channel is suspended.
     #[error(
@@ -101,7 +102,8 @@ pub enum Refusal {
 
 /// Why a citation of an alleged breach does not stand.
 #[non_exhaustive]
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, strum::IntoStaticStr)]
+#[strum(serialize_all = "kebab-case")]
 pub enum CitationRefusal {
     /// No guarantee with that id is held.
     #[error("guarantee {id} is not known here")]

@@ -6,7 +6,8 @@
 
 /// Why a piece of input was refused.
 #[non_exhaustive]
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, strum::IntoStaticStr)]
+#[strum(serialize_all = "kebab-case")]
 pub enum ProtoError {
     /// The input is larger than the configured bound.
     #[error(

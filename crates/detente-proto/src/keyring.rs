@@ -52,7 +52,8 @@ pub enum Key<'a> {
 
 /// Why no key of a party speaks for a time.
 #[non_exhaustive]
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, strum::IntoStaticStr)]
+#[strum(serialize_all = "kebab-case")]
 pub enum NoKey {
     /// No card of the party is held.
     #[error(

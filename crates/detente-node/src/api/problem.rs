@@ -2,7 +2,11 @@
 //!
 //! `type` is a URN naming the problem (`urn:detente:problem:<slug>`), so
 //! clients can branch on it; `detail` says what was wrong and what to do;
-//! `field` (an extension member) names the offending input, when there is one.
+//! `field` (an extension member) names the offending input, when there is one;
+//! `reason` (another) names precisely what went wrong, in kebab-case, one
+//! value per error variant (`not-cleared`'s reason is `not-cleared`, a
+//! refused citation's is `lapsed`, `expired`…): what scripts and the
+//! console's translations branch on, where one slug covers several causes.
 
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -30,6 +34,10 @@ pub struct Problem {
     /// The offending input field, when there is one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub field: Option<String>,
+    /// Precisely what went wrong (kebab-case, one value per cause); absent
+    /// on internal errors.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<&'static str>,
 }
 
 impl Problem {
@@ -46,6 +54,7 @@ impl Problem {
             status: status.as_u16(),
             detail,
             field,
+            reason: None,
         }
     }
 }
@@ -195,8 +204,54 @@ fn peer_problem(rejection: &PeerRejection) -> Problem {
     Problem::new(status, slug, title, detail, None)
 }
 
+/// The innermost variant of `error`, which names precisely what went wrong.
+pub fn reason(error: &NodeError) -> &'static str {
+    match error {
+        NodeError::Invalid(e) => e.into(),
+        NodeError::Refused(r) | NodeError::Peer(PeerRejection::Refused(r)) => refusal_reason(r),
+        NodeError::Document(d) | NodeError::Peer(PeerRejection::Step(StepRefusal::Invalid(d))) => {
+            document_reason(d)
+        }
+        NodeError::Peer(PeerRejection::Step(s)) => s.into(),
+        NodeError::Peer(p) => p.into(),
+        NodeError::Mistake(m) => m.into(),
+        NodeError::Conflict(c) => c.into(),
+        NodeError::Forbidden(f) => f.into(),
+        NodeError::Unauthenticated(u) => u.into(),
+        NodeError::NoKey(k) => k.into(),
+        NodeError::TryAgain(t) => t.into(),
+        other => other.into(),
+    }
+}
+
+fn refusal_reason(refusal: &Refusal) -> &'static str {
+    match refusal {
+        Refusal::Agreement(a) => a.into(),
+        Refusal::Citation(c) => c.into(),
+        other => other.into(),
+    }
+}
+
+fn document_reason(error: &DocumentError) -> &'static str {
+    match error {
+        DocumentError::Agreement(e) => e.into(),
+        DocumentError::Guarantee(e) => e.into(),
+        DocumentError::Pledge(e) => e.into(),
+    }
+}
+
 impl From<&NodeError> for Problem {
     fn from(error: &NodeError) -> Self {
+        let mut problem = Self::described(error);
+        if problem.status < 500 {
+            problem.reason = Some(reason(error));
+        }
+        problem
+    }
+}
+
+impl Problem {
+    fn described(error: &NodeError) -> Self {
         let detail = error.to_string();
         match error {
             NodeError::Invalid(proto) => proto_problem(proto),
@@ -457,6 +512,24 @@ mod tests {
     fn slug(error: NodeError) -> (u16, String) {
         let problem = Problem::from(&error);
         (problem.status, problem.problem_type)
+    }
+
+    #[test]
+    fn reason_names_the_innermost_variant_and_is_absent_on_internal_errors() {
+        let step = NodeError::from(StepRefusal::StepTaken {
+            document: "guarantee g-1".into(),
+            party: "US".parse().expect("party"),
+            role: detente_store::RecordRole::Sign,
+            message: None,
+        });
+        assert_eq!(Problem::from(&step).reason, Some("step-taken"));
+        let token = NodeError::from(crate::error::Unauthenticated::UnknownToken);
+        assert_eq!(Problem::from(&token).reason, Some("unknown-token"));
+        let stopped = NodeError::from(Bug::SequencerStopped);
+        let problem = Problem::from(&stopped);
+        assert_eq!((problem.status, problem.reason), (500, None));
+        let json = serde_json::to_value(&problem).expect("json");
+        assert!(json.get("reason").is_none(), "{json}");
     }
 
     #[test]

@@ -13,7 +13,8 @@ use detente_store::{DocumentKind, RecordRole};
 
 /// No valid credentials. Answered as `401 unauthenticated`.
 #[non_exhaustive]
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, strum::IntoStaticStr)]
+#[strum(serialize_all = "kebab-case")]
 pub enum Unauthenticated {
     /// The request carries no credentials.
     #[error(
@@ -30,7 +31,8 @@ pub enum Unauthenticated {
 
 /// Valid credentials, but not allowed to do this. Answered as `403`.
 #[non_exhaustive]
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, strum::IntoStaticStr)]
+#[strum(serialize_all = "kebab-case")]
 pub enum Forbidden {
     /// The officer is not cleared for the tier acted for.
     #[error(
@@ -64,7 +66,8 @@ pub enum Forbidden {
 /// What is asked contradicts what is held; nothing was written. Answered
 /// as `409 conflict`.
 #[non_exhaustive]
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, strum::IntoStaticStr)]
+#[strum(serialize_all = "kebab-case")]
 pub enum Conflict {
     /// The draft was sent already.
     #[error(
@@ -138,7 +141,8 @@ pub enum Conflict {
 /// An officer's or administrator's request that cannot be carried out as
 /// asked; nothing was written. Answered as `422 unprocessable`.
 #[non_exhaustive]
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, strum::IntoStaticStr)]
+#[strum(serialize_all = "kebab-case")]
 pub enum Mistake {
     /// A query parameter (or a field of a form) does not parse.
     #[error("{parameter}: {problem}; {expected}")]
@@ -280,7 +284,7 @@ pub enum Mistake {
         /// The pledge.
         reference: PledgeRef,
         /// What is wrong with it.
-        problem: RegistryProblem,
+        problem: Box<RegistryProblem>,
     },
     /// The pledge's host could not be read.
     #[error("cannot read pledge {reference} from its host: {problem}")]

@@ -29,7 +29,8 @@ pub use setup::{ConfigProblem, KeyProblem, TlsError};
 
 /// Why a node operation failed.
 #[non_exhaustive]
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, thiserror::Error, strum::IntoStaticStr)]
+#[strum(serialize_all = "kebab-case")]
 pub enum NodeError {
     /// The configuration file is missing or wrong.
     #[error("{}: {problem}", path.display())]
@@ -134,7 +135,8 @@ pub enum NodeError {
 /// Why a request failed for now: nothing was written, and the same request
 /// may succeed later. Answered as `503 try-again`.
 #[non_exhaustive]
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, thiserror::Error, strum::IntoStaticStr)]
+#[strum(serialize_all = "kebab-case")]
 pub enum TryAgain {
     /// The log batch the request's record was in could not be committed
     /// (the store failed, or another record of the batch conflicted).

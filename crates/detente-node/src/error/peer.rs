@@ -10,7 +10,8 @@ use super::DocumentError;
 
 /// Why an envelope from a peer was refused. Nothing is stored for any of these.
 #[non_exhaustive]
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, strum::IntoStaticStr)]
+#[strum(serialize_all = "kebab-case")]
 pub enum PeerRejection {
     /// The TLS connection presented no pinned client certificate.
     #[error("the peer API requires mutual TLS with a client certificate pinned by a peer card")]
@@ -85,7 +86,8 @@ pub enum PeerRejection {
 
 /// Why a received agreement, guarantee or pledge message does not hold.
 #[non_exhaustive]
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, strum::IntoStaticStr)]
+#[strum(serialize_all = "kebab-case")]
 pub enum StepRefusal {
     /// The signed document, or the step, breaks the document's own rules:
     /// a bad signature, a signer or withdrawer it does not allow, other

@@ -4,7 +4,8 @@ use thiserror::Error;
 
 /// An agreement that cannot be in force as written.
 #[non_exhaustive]
-#[derive(Debug, Clone, PartialEq, Eq, Error)]
+#[derive(Debug, Clone, PartialEq, Eq, Error, strum::IntoStaticStr)]
+#[strum(serialize_all = "kebab-case")]
 pub enum AgreementError {
     /// Not TOML of the agreement's shape (a typo, a missing member, an
     /// unknown member).

@@ -11,7 +11,8 @@ use crate::kind::{MessageKind, Precedence};
 
 /// Why the agreement does not allow a message. Each names the rule.
 #[non_exhaustive]
-#[derive(Debug, Clone, PartialEq, Eq, Error)]
+#[derive(Debug, Clone, PartialEq, Eq, Error, strum::IntoStaticStr)]
+#[strum(serialize_all = "kebab-case")]
 pub enum Refusal {
     /// The sender or recipient is not a party to the agreement.
     #[error("{party} is not a party to agreement {agreement} (parties: {parties})")]

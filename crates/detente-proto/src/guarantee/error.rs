@@ -7,7 +7,8 @@ use crate::cosigned::CosignError;
 
 /// A guarantee that cannot be signed, held or withdrawn as asked.
 #[non_exhaustive]
-#[derive(Debug, Clone, PartialEq, Eq, Error)]
+#[derive(Debug, Clone, PartialEq, Eq, Error, strum::IntoStaticStr)]
+#[strum(serialize_all = "kebab-case")]
 pub enum GuaranteeError {
     /// Not TOML of the guarantee's shape (a typo, a missing member, an
     /// unknown member).

@@ -7,7 +7,8 @@ use crate::cosigned::CosignError;
 
 /// A pledge that cannot be published, signed or left as asked.
 #[non_exhaustive]
-#[derive(Debug, Clone, PartialEq, Eq, Error)]
+#[derive(Debug, Clone, PartialEq, Eq, Error, strum::IntoStaticStr)]
+#[strum(serialize_all = "kebab-case")]
 pub enum PledgeError {
     /// Not TOML of the pledge's shape (a typo, a missing member, an
     /// unknown member).
