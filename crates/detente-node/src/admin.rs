@@ -12,7 +12,7 @@
 //! stored.
 
 use detente_proto::clock::Clock;
-use detente_proto::ids::{OfficerName, PartyCode, Tier, is_account_name};
+use detente_proto::ids::{AccountName, OfficerName, PartyCode, Tier, is_account_name};
 use detente_proto::kind::Tlp;
 use detente_store::{OfficerRecord, Store, StoreError, TaxiiAccountRecord, TaxiiGrant};
 
@@ -41,9 +41,8 @@ pub struct OfficerSpec {
 /// A TAXII account to add.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AccountSpec {
-    /// Its name, the Basic user name: 1 to 64 of `A-Z`, `a-z`, `0-9`, `.`,
-    /// `_`, `-` ([`is_account_name`]).
-    pub name: String,
+    /// Its name, the Basic user name ([`account_name`] reads one).
+    pub name: AccountName,
     /// The most restrictive TLP it reads.
     pub clearance: Tlp,
     /// With a RED clearance, the tiers of ours whose RED objects it reads;
@@ -124,10 +123,10 @@ pub enum AdminError {
         name: String,
     },
     /// No account has that name.
-    #[error("no TAXII account named {name:?}; see `detente taxii account list`")]
+    #[error("no TAXII account named \"{name}\"; see `detente taxii account list`")]
     NoSuchAccount {
         /// The name.
-        name: String,
+        name: AccountName,
     },
     /// The store failed.
     #[error(transparent)]
@@ -146,6 +145,14 @@ fn why_not_a_name(name: &str) -> String {
     }
 }
 
+/// Reads a TAXII account's name as an administrator typed it, saying what
+/// breaks the rule of names if it does not keep it.
+pub fn account_name(name: &str) -> Result<AccountName, AdminError> {
+    name.parse().map_err(|_| AdminError::AccountName {
+        name: name.to_owned(),
+    })
+}
+
 /// Refuses an officer no node may have: one cleared for no tier. Returns
 /// the tiers in order, each once.
 pub fn check_officer(spec: &OfficerSpec) -> Result<Vec<Tier>, AdminError> {
@@ -161,18 +168,13 @@ pub fn check_officer(spec: &OfficerSpec) -> Result<Vec<Tier>, AdminError> {
 }
 
 /// Refuses an account no node may have, given the parties it has peers
-/// for: a bad name, no grant, tiers exactly when the clearance is RED, and
+/// for: no grant, tiers exactly when the clearance is RED, and
 /// every grant for a peer. Returns the grants merged (one per collection)
 /// and the tiers in order.
 pub fn check_account(
     spec: &AccountSpec,
     peers: &[PartyCode],
 ) -> Result<(Vec<TaxiiGrant>, Vec<Tier>), AdminError> {
-    if !is_account_name(&spec.name) {
-        return Err(AdminError::AccountName {
-            name: spec.name.clone(),
-        });
-    }
     let grants = merge_grants(spec.grants.iter().filter(|g| g.read || g.write).cloned());
     if grants.is_empty() {
         return Err(AdminError::NoAccess);
@@ -261,16 +263,14 @@ pub fn add_taxii_account(
 }
 
 /// Removes a TAXII account; its secret stops working at once.
-pub fn remove_taxii_account(store: &dyn Store, name: &str) -> Result<(), AdminError> {
+pub fn remove_taxii_account(store: &dyn Store, name: &AccountName) -> Result<(), AdminError> {
     if store
         .remove_taxii_account(name)
         .map_err(AdminError::Store)?
     {
         Ok(())
     } else {
-        Err(AdminError::NoSuchAccount {
-            name: name.to_owned(),
-        })
+        Err(AdminError::NoSuchAccount { name: name.clone() })
     }
 }
 
@@ -300,7 +300,7 @@ mod tests {
 
     fn account(name: &str, clearance: Tlp, tiers: Vec<Tier>) -> AccountSpec {
         AccountSpec {
-            name: name.into(),
+            name: name.parse().expect("account name"),
             clearance,
             tiers,
             grants: vec![
@@ -330,21 +330,22 @@ mod tests {
 
     #[test]
     fn an_account_name_follows_the_rule_of_names() {
-        let peers = [party("US")];
         for good in ["opencti", "misp.soc-1", "A_b.C-d", &"a".repeat(64)] {
-            assert!(
-                check_account(&account(good, Tlp::Amber, vec![]), &peers).is_ok(),
-                "{good:?}"
-            );
+            assert_eq!(account_name(good).expect(good).as_str(), good);
         }
-        for bad in ["", "a b", "a/b", "é", "a:b", &"a".repeat(65)] {
+        for (bad, why) in [
+            ("", "it has 0 bytes"),
+            ("a b", "it has ' '"),
+            ("a/b", "it has '/'"),
+            ("é", "it has 'é'"),
+            (&"a".repeat(65), "it has 65 bytes"),
+        ] {
+            let error = account_name(bad).expect_err(bad);
             assert!(
-                matches!(
-                    check_account(&account(bad, Tlp::Amber, vec![]), &peers),
-                    Err(AdminError::AccountName { .. })
-                ),
-                "{bad:?}"
+                matches!(&error, AdminError::AccountName { name } if name == bad),
+                "{error:?}"
             );
+            assert_eq!(why_not_a_name(bad), why);
         }
     }
 

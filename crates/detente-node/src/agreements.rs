@@ -18,7 +18,7 @@ use detente_proto::agreement::{
 };
 use detente_proto::body::{AgreementSignature as SignatureBody, Body};
 use detente_proto::envelope::AgreementRef;
-use detente_proto::ids::{PartyCode, Tier};
+use detente_proto::ids::{DocumentId, PartyCode, Tier};
 use detente_proto::keyring::Keyring;
 use detente_proto::kind::MessageKind;
 use detente_proto::log_entry::{EntryDirection, LogEntry};
@@ -159,11 +159,11 @@ pub fn agreement_in_force(
     with: &PartyCode,
 ) -> NodeResult<Option<Agreement>> {
     let mut best: Option<AgreementState> = None;
-    let mut settled: Option<String> = None;
+    let mut settled: Option<DocumentId> = None;
     // Newest version first per id: the highest complete version of an id
     // supersedes its lower ones (an amendment), whenever they were signed.
     for (id, version) in store.agreement_versions()? {
-        if settled.as_deref() == Some(id.as_str()) {
+        if settled.as_ref() == Some(&id) {
             continue;
         }
         let reference = AgreementRef { id, version };

@@ -37,7 +37,7 @@ fn account(
         .collect();
     let node = net.node(code);
     let spec = AccountSpec {
-        name: name.into(),
+        name: name.parse().expect("account name"),
         clearance,
         tiers,
         grants,
@@ -674,7 +674,11 @@ async fn a_name_reused_or_another_tier_sees_nothing_of_a_red_draft() {
     );
 
     // The account is removed and another one added under the same name.
-    assert!(us.store().remove_taxii_account("soc").expect("remove"));
+    assert!(
+        us.store()
+            .remove_taxii_account(&"soc".parse().expect("account name"))
+            .expect("remove")
+    );
     tokio::time::sleep(std::time::Duration::from_millis(5)).await;
     let secret = account(&net, "US", "soc", Tlp::Red, vec![Tier::Technical], "RU");
     let successor = Taxii::new(&net, "US", "soc", &secret);

@@ -23,7 +23,7 @@ use sha2::{Digest, Sha256};
 
 use crate::ProtoError;
 use crate::body::Body;
-use crate::ids::{KeyId, MessageId, OfficerName, PartyCode, Tier, is_document_id};
+use crate::ids::{DocumentId, KeyId, MessageId, OfficerName, PartyCode, Tier};
 use crate::kind::{MessageKind, Precedence, Tlp};
 use crate::limits::Limits;
 use crate::signing::{Domain, PartySigningKey, PartyVerifyingKey, SignedParts, decode_fixed};
@@ -54,8 +54,8 @@ pub struct Recipient {
 /// Names an agreement version: `<id>@<version>`, e.g. `ru-us-ict-incidents@1`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct AgreementRef {
-    /// The agreement's id: 1 to 64 of `a-z`, `0-9`, `-`.
-    pub id: String,
+    /// The agreement's id.
+    pub id: DocumentId,
     /// Its version, from 1.
     pub version: u32,
 }
@@ -69,15 +69,12 @@ impl FromStr for AgreementRef {
             )
         };
         let (id, version) = s.split_once('@').ok_or_else(bad)?;
-        let id_ok = is_document_id(id);
+        let id: DocumentId = id.parse().map_err(|_| bad())?;
         let version: u32 = version.parse().map_err(|_| bad())?;
-        if !id_ok || version == 0 || version.to_string().len() != s.len() - id.len() - 1 {
+        if version == 0 || version.to_string().len() != s.len() - id.as_str().len() - 1 {
             return Err(bad());
         }
-        Ok(Self {
-            id: id.to_owned(),
-            version,
-        })
+        Ok(Self { id, version })
     }
 }
 

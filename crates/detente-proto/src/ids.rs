@@ -1,5 +1,7 @@
-//! Names and identifiers: parties, tiers, officers, message ids, key ids and
-//! fingerprints. Each is a validated newtype, so a value that exists is valid.
+//! Names and identifiers: parties, tiers, officers, message ids, key ids,
+//! fingerprints, document ids, TAXII account names and resource ids. Each
+//! is a validated newtype, so a value that exists is valid; each rule is
+//! written once, here.
 
 use std::fmt;
 use std::str::FromStr;
@@ -100,6 +102,96 @@ pub fn is_account_name(name: &str) -> bool {
 /// form; the rule admits no character that would need escaping in a URL.
 pub fn is_draft_id(id: &str) -> bool {
     (1..=64).contains(&id.len()) && id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+}
+
+/// An identifier that does not keep its rule, for [`DocumentId`],
+/// [`AccountName`] and [`ResourceId`].
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{value:?} is not {what}: use {rule}")]
+pub struct BadId {
+    /// The text given.
+    pub value: String,
+    /// What it was to be.
+    pub what: &'static str,
+    /// The rule.
+    pub rule: &'static str,
+}
+
+macro_rules! rule_newtype {
+    ($(#[$doc:meta])* $name:ident, $rule:ident, $what:literal, $text:literal) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        pub struct $name(String);
+
+        impl $name {
+            /// The identifier as text.
+            pub fn as_str(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl FromStr for $name {
+            type Err = BadId;
+            fn from_str(s: &str) -> Result<Self, Self::Err> {
+                if $rule(s) {
+                    Ok(Self(s.to_owned()))
+                } else {
+                    Err(BadId {
+                        value: s.to_owned(),
+                        what: $what,
+                        rule: $text,
+                    })
+                }
+            }
+        }
+
+        impl AsRef<str> for $name {
+            fn as_ref(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl PartialEq<str> for $name {
+            fn eq(&self, other: &str) -> bool {
+                self.0 == other
+            }
+        }
+
+        string_newtype_serde!($name);
+    };
+}
+
+rule_newtype!(
+    /// A document's id (an agreement's, a guarantee's, a pledge's, a scope
+    /// tag), by the rule of [`is_document_id`].
+    DocumentId,
+    is_document_id,
+    "a document id",
+    "1 to 64 of a-z, 0-9 and '-'"
+);
+
+rule_newtype!(
+    /// A TAXII account's name, by the rule of [`is_account_name`].
+    AccountName,
+    is_account_name,
+    "an account name",
+    "1 to 64 of A-Z, a-z, 0-9, '.', '_' and '-'"
+);
+
+rule_newtype!(
+    /// A TAXII draft's or status resource's id, by the rule of
+    /// [`is_draft_id`].
+    ResourceId,
+    is_draft_id,
+    "a draft or status id",
+    "1 to 64 of A-Z, a-z, 0-9 and '-'"
+);
+
+impl From<Uuid> for ResourceId {
+    /// A UUID in its hyphenated form, which keeps the rule.
+    fn from(uuid: Uuid) -> Self {
+        Self(uuid.hyphenated().to_string())
+    }
 }
 
 /// A level of contact inside a party (docs/protocol.md, "Identifiers and scalar types").
@@ -351,6 +443,37 @@ impl<'de> Deserialize<'de> for Fingerprint {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn document_ids_account_names_and_resource_ids_keep_their_rules() {
+        for good in ["g-1", "no-first-use", &"a".repeat(64)] {
+            assert_eq!(
+                good.parse::<DocumentId>().map(|id| id.to_string()),
+                Ok(good.to_owned())
+            );
+        }
+        for bad in ["", "G-1", "a b", "a_b", "é", &"a".repeat(65)] {
+            let err = bad.parse::<DocumentId>().expect_err(bad);
+            assert_eq!((err.value.as_str(), err.what), (bad, "a document id"));
+        }
+        for good in ["opencti", "misp.soc-1", "A_b.C-d", &"a".repeat(64)] {
+            assert!(good.parse::<AccountName>().is_ok(), "{good:?}");
+        }
+        for bad in ["", "a b", "a/b", "é", "a:b", &"a".repeat(65)] {
+            assert!(bad.parse::<AccountName>().is_err(), "{bad:?}");
+        }
+        for good in ["0193a0c4-7d1e-7000-8000-000000000001", "a", &"A".repeat(64)] {
+            assert!(good.parse::<ResourceId>().is_ok(), "{good:?}");
+        }
+        for bad in ["", "a b", "a_b", "é", "{uuid}", &"a".repeat(65)] {
+            assert!(bad.parse::<ResourceId>().is_err(), "{bad:?}");
+        }
+        let fresh = ResourceId::from(Uuid::new_v4());
+        assert_eq!(fresh.as_str().parse::<ResourceId>(), Ok(fresh));
+        let json = serde_json::to_string(&"g-1".parse::<DocumentId>().expect("id")).expect("json");
+        assert_eq!(json, "\"g-1\"");
+        assert!(serde_json::from_str::<DocumentId>("\"G\"").is_err());
+    }
 
     #[test]
     fn party_codes() {

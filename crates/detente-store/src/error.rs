@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use detente_proto::ids::{MessageId, PartyCode};
+use detente_proto::ids::{DocumentId, MessageId, PartyCode};
 
 use crate::{DocumentKind, RecordRole};
 
@@ -107,7 +107,7 @@ pub enum StoreError {
 )]
 pub struct AgreementSignatureConflict {
     /// The agreement's id.
-    pub agreement_id: String,
+    pub agreement_id: DocumentId,
     /// Its version.
     pub version: u32,
     /// The party whose signature was refused.

@@ -91,7 +91,7 @@ pub use model::{
 pub use sqlite::SqliteStore;
 
 use detente_proto::body::DeadlineKind;
-use detente_proto::ids::{MessageId, OfficerName, PartyCode};
+use detente_proto::ids::{AccountName, DocumentId, MessageId, OfficerName, PartyCode, ResourceId};
 use detente_proto::time::Timestamp;
 
 /// How many replies deep below its root [`Store::thread`] follows a thread:
@@ -298,23 +298,21 @@ pub trait Store: Send + Sync + std::fmt::Debug + 'static {
     /// "The same" is judged by `document_sha256` alone: a repeat whose
     /// `signed` bytes differ (say, signed again with a new key) is `false`,
     /// and the first signature stays. The checks and the write are one
-    /// transaction, atomic across connections and processes. An id that is
-    /// not 1 to 64 of `a-z`, `0-9`, `-`, or version 0, is
+    /// transaction, atomic across connections and processes. Version 0 is
     /// [`StoreError::Misuse`].
     fn put_agreement_signature(&self, signature: &AgreementSignature) -> Result<bool, StoreError>;
 
     /// Every signature on one agreement version, by signer (byte order of the code).
-    /// Empty if none is stored; an id or version `put_agreement_signature`
-    /// refuses is [`StoreError::Misuse`].
+    /// Empty if none is stored; version 0 is [`StoreError::Misuse`].
     fn agreement_signatures(
         &self,
-        agreement_id: &str,
+        agreement_id: &DocumentId,
         version: u32,
     ) -> Result<Vec<AgreementSignature>, StoreError>;
 
     /// Every agreement version with at least one signature, as (id, version),
     /// ordered by id then version descending (newest version of each id first).
-    fn agreement_versions(&self) -> Result<Vec<(String, u32)>, StoreError>;
+    fn agreement_versions(&self) -> Result<Vec<(DocumentId, u32)>, StoreError>;
 
     /// Records one signed step in the history of a guarantee or pledge (its
     /// publication, a party's signature, a party's withdrawal), which the
@@ -448,8 +446,8 @@ pub trait Store: Send + Sync + std::fmt::Debug + 'static {
         now: Timestamp,
     ) -> Result<(), StoreError>;
 
-    /// One draft by id; `None` if none is stored (or `id` could not be one).
-    fn draft(&self, id: &str) -> Result<Option<Draft>, StoreError>;
+    /// One draft by id; `None` if none is stored.
+    fn draft(&self, id: &ResourceId) -> Result<Option<Draft>, StoreError>;
 
     /// The drafts in `state` (any: `None`) to `counterparty` (any: `None`),
     /// newest first (by `created_at`, ties by id descending), at most `limit`.
@@ -468,7 +466,7 @@ pub trait Store: Send + Sync + std::fmt::Debug + 'static {
     /// is [`StoreError::Misuse`].
     fn decide_draft(
         &self,
-        id: &str,
+        id: &ResourceId,
         to: DraftState,
         message_id: Option<&MessageId>,
         by: &str,
@@ -479,31 +477,29 @@ pub trait Store: Send + Sync + std::fmt::Debug + 'static {
     /// decision (composing that message failed after the claim). Returns
     /// whether it did: `false` if the draft is not sent, or was sent as
     /// another message.
-    fn reopen_draft(&self, id: &str, message_id: &MessageId) -> Result<bool, StoreError>;
+    fn reopen_draft(&self, id: &ResourceId, message_id: &MessageId) -> Result<bool, StoreError>;
 
-    /// Stores a TAXII status resource, replacing one with the same id. An
-    /// id not 1 to 64 of `A-Z`, `a-z`, `0-9`, `-` is [`StoreError::Misuse`].
+    /// Stores a TAXII status resource, replacing one with the same id.
     fn put_taxii_status(&self, status: &TaxiiStatusRecord) -> Result<(), StoreError>;
 
-    /// One status resource by id; `None` if none is stored (or `id` could not be one).
-    fn taxii_status(&self, id: &str) -> Result<Option<TaxiiStatusRecord>, StoreError>;
+    /// One status resource by id; `None` if none is stored.
+    fn taxii_status(&self, id: &ResourceId) -> Result<Option<TaxiiStatusRecord>, StoreError>;
 
     /// Adds a TAXII account with its grants. A stored name is
-    /// [`StoreError::TaxiiAccountExists`]; a name not 1 to 64 of `A-Z`,
-    /// `a-z`, `0-9`, `.`, `_`, `-`, two grants for one collection, or a
-    /// grant of neither read nor write, is [`StoreError::Misuse`]. Either
+    /// [`StoreError::TaxiiAccountExists`]; two grants for one collection,
+    /// or a grant of neither read nor write, is [`StoreError::Misuse`]. Either
     /// way nothing is written.
     fn add_taxii_account(&self, account: &TaxiiAccountRecord) -> Result<(), StoreError>;
 
     /// One TAXII account by name, with its grants in the order given;
-    /// `None` if none is stored (or `name` could not be one).
-    fn taxii_account(&self, name: &str) -> Result<Option<TaxiiAccountRecord>, StoreError>;
+    /// `None` if none is stored.
+    fn taxii_account(&self, name: &AccountName) -> Result<Option<TaxiiAccountRecord>, StoreError>;
 
     /// Every TAXII account, by name (byte order).
     fn taxii_accounts(&self) -> Result<Vec<TaxiiAccountRecord>, StoreError>;
 
     /// Removes a TAXII account and its grants. Returns whether one existed.
-    fn remove_taxii_account(&self, name: &str) -> Result<bool, StoreError>;
+    fn remove_taxii_account(&self, name: &AccountName) -> Result<bool, StoreError>;
 
     /// Adds a peer, or replaces the card of a known one.
     fn upsert_peer(&self, peer: &PeerRecord) -> Result<(), StoreError>;

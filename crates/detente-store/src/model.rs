@@ -1,7 +1,9 @@
 //! What the store keeps, as plain data.
 
 use detente_proto::body::DeadlineKind;
-use detente_proto::ids::{Fingerprint, MessageId, OfficerName, PartyCode, Tier};
+use detente_proto::ids::{
+    AccountName, DocumentId, Fingerprint, MessageId, OfficerName, PartyCode, ResourceId, Tier,
+};
 use detente_proto::kind::{MessageKind, Precedence, Tlp};
 use detente_proto::time::Timestamp;
 
@@ -255,8 +257,8 @@ pub struct OfficerRecord {
 /// bytes (a `{"agreement", "key_id", "signature"}` wrapper), verified by the node.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AgreementSignature {
-    /// The agreement's id (1–64 of a-z0-9-).
-    pub agreement_id: String,
+    /// The agreement's id.
+    pub agreement_id: DocumentId,
     /// Its version, from 1.
     pub version: u32,
     /// The signing party.
@@ -426,8 +428,8 @@ impl std::fmt::Display for CollectionKind {
 pub enum StixSource {
     /// A message's STIX bundle (it need not be stored).
     Message(MessageId),
-    /// A draft's bundle, by draft id (1 to 64 of `A-Z`, `a-z`, `0-9`, `-`).
-    Draft(String),
+    /// A draft's bundle, by draft id.
+    Draft(ResourceId),
 }
 
 /// A STIX object to add to a collection ([`crate::Store::add_stix_objects`]).
@@ -558,8 +560,8 @@ impl std::fmt::Display for DraftState {
 /// objects a SOC tool posted, waiting for an officer to send or discard them.
 #[derive(Debug, Clone, PartialEq)]
 pub struct NewDraft {
-    /// A UUID in text form (1 to 64 of `A-Z`, `a-z`, `0-9`, `-`).
-    pub id: String,
+    /// Its id (the node makes a random UUID).
+    pub id: ResourceId,
     /// Whom it would be sent to.
     pub counterparty: PartyCode,
     /// When it was made.
@@ -594,10 +596,10 @@ pub struct Draft {
 /// A TAXII status resource (TAXII 2.1 §4.3), kept for the account that posted.
 #[derive(Debug, Clone, PartialEq)]
 pub struct TaxiiStatusRecord {
-    /// The status id (1 to 64 of `A-Z`, `a-z`, `0-9`, `-`).
-    pub id: String,
+    /// The status id.
+    pub id: ResourceId,
     /// The account that posted: only it may read the status.
-    pub account: String,
+    pub account: AccountName,
     /// The API root posted to.
     pub counterparty: PartyCode,
     /// The collection posted to.
@@ -624,8 +626,8 @@ pub struct TaxiiGrant {
 /// A TAXII client's account (docs/taxii.md, "Accounts").
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TaxiiAccountRecord {
-    /// Unique name: 1 to 64 of `A-Z`, `a-z`, `0-9`, `.`, `_`, `-`.
-    pub name: String,
+    /// Unique name.
+    pub name: AccountName,
     /// SHA-256 of the secret (the secret itself is never stored).
     pub secret_sha256: [u8; 32],
     /// The most restrictive TLP it may read.

@@ -64,7 +64,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
 use detente_proto::body::DeadlineKind;
-use detente_proto::ids::{MessageId, OfficerName, PartyCode};
+use detente_proto::ids::{AccountName, DocumentId, MessageId, OfficerName, PartyCode, ResourceId};
 use detente_proto::time::Timestamp;
 use rusqlite::types::ToSql;
 use rusqlite::{
@@ -561,13 +561,13 @@ impl Store for SqliteStore {
 
     fn agreement_signatures(
         &self,
-        agreement_id: &str,
+        agreement_id: &DocumentId,
         version: u32,
     ) -> Result<Vec<AgreementSignature>, StoreError> {
         agreements::signatures(&self.lock(), agreement_id, version)
     }
 
-    fn agreement_versions(&self) -> Result<Vec<(String, u32)>, StoreError> {
+    fn agreement_versions(&self) -> Result<Vec<(DocumentId, u32)>, StoreError> {
         agreements::versions(&self.lock())
     }
 
@@ -631,7 +631,7 @@ impl Store for SqliteStore {
         taxii::create_draft(&mut self.lock(), draft, objects, status, now)
     }
 
-    fn draft(&self, id: &str) -> Result<Option<Draft>, StoreError> {
+    fn draft(&self, id: &ResourceId) -> Result<Option<Draft>, StoreError> {
         taxii::read_draft(&self.lock(), id)
     }
 
@@ -646,7 +646,7 @@ impl Store for SqliteStore {
 
     fn decide_draft(
         &self,
-        id: &str,
+        id: &ResourceId,
         to: DraftState,
         message_id: Option<&MessageId>,
         by: &str,
@@ -655,7 +655,7 @@ impl Store for SqliteStore {
         taxii::decide_draft(&self.lock(), id, to, message_id, by, at)
     }
 
-    fn reopen_draft(&self, id: &str, message_id: &MessageId) -> Result<bool, StoreError> {
+    fn reopen_draft(&self, id: &ResourceId, message_id: &MessageId) -> Result<bool, StoreError> {
         taxii::reopen_draft(&self.lock(), id, message_id)
     }
 
@@ -663,7 +663,7 @@ impl Store for SqliteStore {
         taxii::put_status(&self.lock(), status)
     }
 
-    fn taxii_status(&self, id: &str) -> Result<Option<TaxiiStatusRecord>, StoreError> {
+    fn taxii_status(&self, id: &ResourceId) -> Result<Option<TaxiiStatusRecord>, StoreError> {
         taxii::status(&self.lock(), id)
     }
 
@@ -671,7 +671,7 @@ impl Store for SqliteStore {
         taxii::add_account(&mut self.lock(), account)
     }
 
-    fn taxii_account(&self, name: &str) -> Result<Option<TaxiiAccountRecord>, StoreError> {
+    fn taxii_account(&self, name: &AccountName) -> Result<Option<TaxiiAccountRecord>, StoreError> {
         taxii::read_account(&self.lock(), name)
     }
 
@@ -679,7 +679,7 @@ impl Store for SqliteStore {
         taxii::accounts(&self.lock())
     }
 
-    fn remove_taxii_account(&self, name: &str) -> Result<bool, StoreError> {
+    fn remove_taxii_account(&self, name: &AccountName) -> Result<bool, StoreError> {
         taxii::remove_account(&self.lock(), name)
     }
 

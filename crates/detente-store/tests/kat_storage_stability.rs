@@ -469,7 +469,7 @@ fn assert_no_agreement_signatures(store: &SqliteStore) {
     assert_eq!(store.agreement_versions().expect("versions"), vec![]);
     assert_eq!(
         store
-            .agreement_signatures(AGREEMENT, 1)
+            .agreement_signatures(&AGREEMENT.parse().expect("document id"), 1)
             .expect("signatures"),
         vec![]
     );
@@ -480,21 +480,24 @@ fn assert_v5_records(store: &SqliteStore) {
     let signatures = agreement_signatures();
     assert_eq!(
         store
-            .agreement_signatures(AGREEMENT, 1)
+            .agreement_signatures(&AGREEMENT.parse().expect("document id"), 1)
             .expect("signatures"),
         signatures[..2].to_vec(),
         "both parties' signatures on version 1, by signer"
     );
     assert_eq!(
         store
-            .agreement_signatures(AGREEMENT, 2)
+            .agreement_signatures(&AGREEMENT.parse().expect("document id"), 2)
             .expect("signatures"),
         signatures[2..].to_vec(),
         "RU's signature on version 2"
     );
     assert_eq!(
         store.agreement_versions().expect("versions"),
-        vec![(AGREEMENT.to_owned(), 2), (AGREEMENT.to_owned(), 1)],
+        vec![
+            (AGREEMENT.parse().expect("document id"), 2),
+            (AGREEMENT.parse().expect("document id"), 1)
+        ],
         "newest version first"
     );
 }
@@ -1011,7 +1014,12 @@ fn assert_v8_records(store: &SqliteStore) {
         store.taxii_accounts().expect("taxii_accounts"),
         taxii_accounts()
     );
-    assert_eq!(store.taxii_account("retired").expect("taxii_account"), None);
+    assert_eq!(
+        store
+            .taxii_account(&"retired".parse().expect("account name"))
+            .expect("taxii_account"),
+        None
+    );
 }
 
 #[test]
@@ -1035,7 +1043,7 @@ fn schema_v8_fixture_reads_back_exactly() {
     assert_eq!(added, 0, "every version is stored");
     let decided = store
         .decide_draft(
-            DRAFT_SENT,
+            &DRAFT_SENT.parse().expect("draft id"),
             DraftState::Discarded,
             None,
             "officer:desk",
@@ -1044,7 +1052,7 @@ fn schema_v8_fixture_reads_back_exactly() {
         .expect("decide_draft");
     assert!(!decided, "sent stays sent");
     let reopened = store
-        .reopen_draft(DRAFT_SENT, &id(SENT_PING))
+        .reopen_draft(&DRAFT_SENT.parse().expect("draft id"), &id(SENT_PING))
         .expect("reopen_draft");
     assert!(!reopened, "sent as another message");
     let result = store.add_taxii_account(&taxii_accounts()[1]);

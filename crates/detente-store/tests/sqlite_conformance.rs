@@ -471,7 +471,7 @@ fn damaged_witness_values_are_corrupt_not_a_panic() {
 
 fn sample_signature(version: u32, signer: &str, document: u8) -> AgreementSignature {
     AgreementSignature {
-        agreement_id: "ru-us-ict-incidents".to_owned(),
+        agreement_id: "ru-us-ict-incidents".parse().expect("document id"),
         version,
         signer: signer.parse().expect("party"),
         document_sha256: [document; 32],
@@ -518,7 +518,10 @@ fn two_connections_signing_one_version_over_two_documents_store_one() {
         };
         assert_eq!(
             store
-                .agreement_signatures("ru-us-ict-incidents", version)
+                .agreement_signatures(
+                    &"ru-us-ict-incidents".parse().expect("document id"),
+                    version
+                )
                 .expect("agreement_signatures"),
             vec![winner],
             "version {version}: one signature, one document"
@@ -555,7 +558,8 @@ fn damaged_agreement_values_are_corrupt_not_a_panic() {
     .expect("damage");
     drop(raw);
     let store = open(&path);
-    let result = store.agreement_signatures("ru-us-ict-incidents", 1);
+    let result =
+        store.agreement_signatures(&"ru-us-ict-incidents".parse().expect("document id"), 1);
     assert!(
         matches!(result, Err(StoreError::Corrupt(ref why)) if why.contains("agreement_signatures.signer")),
         "got {result:?}"
@@ -1089,7 +1093,9 @@ fn two_connections_adding_objects_at_one_instant_get_unique_added_us() {
 
 fn sample_draft(n: u64) -> NewDraft {
     NewDraft {
-        id: format!("0193a0c4-7d1e-7000-8000-{n:012x}"),
+        id: format!("0193a0c4-7d1e-7000-8000-{n:012x}")
+            .parse()
+            .expect("draft id"),
         counterparty: "US".parse().expect("party"),
         created_at: at("2026-11-28T10:00:00.000Z"),
         created_by: "taxii:opencti".to_owned(),
@@ -1208,7 +1214,7 @@ fn taxii_records_survive_close_and_reopen() {
     let dir = TempDir::new().expect("temp dir");
     let path = dir.path().join("node.sqlite");
     let account = TaxiiAccountRecord {
-        name: "opencti".to_owned(),
+        name: "opencti".parse().expect("account name"),
         secret_sha256: [4; 32],
         clearance: Tlp::Red,
         tiers: vec![Tier::Technical],
@@ -1252,7 +1258,9 @@ fn taxii_records_survive_close_and_reopen() {
     assert_eq!(rows[1].added_us, rows[0].added_us + 1);
     assert!(store.draft(&sample_draft(1).id).expect("draft").is_some());
     assert_eq!(
-        store.taxii_account("opencti").expect("account"),
+        store
+            .taxii_account(&"opencti".parse().expect("account name"))
+            .expect("account"),
         Some(account)
     );
 }
@@ -1273,7 +1281,7 @@ fn damaged_taxii_values_are_corrupt_not_a_panic() {
         }
         for name in ["a", "b"] {
             let account = TaxiiAccountRecord {
-                name: name.to_owned(),
+                name: name.parse().expect("account name"),
                 secret_sha256: [1; 32],
                 clearance: Tlp::Green,
                 tiers: Vec::new(),
@@ -1329,7 +1337,7 @@ fn damaged_taxii_values_are_corrupt_not_a_panic() {
         ("a", "taxii_accounts.clearance"),
         ("b", "taxii_grants.collection"),
     ] {
-        let result = store.taxii_account(name);
+        let result = store.taxii_account(&name.parse().expect("account name"));
         assert!(
             matches!(result, Err(StoreError::Corrupt(ref why)) if why.contains(column)),
             "account {name}: got {result:?}"

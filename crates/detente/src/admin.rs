@@ -328,7 +328,7 @@ pub fn taxii_account_add(args: TaxiiAccountAddArgs) -> anyhow::Result<()> {
     let config = NodeConfig::load(dir)?;
     let store = open_store(dir, &config)?;
     let spec = AccountSpec {
-        name: args.name.clone(),
+        name: admin::account_name(&args.name)?,
         clearance: args.clearance,
         tiers,
         grants,
@@ -429,7 +429,7 @@ pub fn taxii_account_list(args: TaxiiAccountListArgs) -> anyhow::Result<()> {
 pub fn taxii_account_remove(args: TaxiiAccountRemoveArgs) -> anyhow::Result<()> {
     let config = NodeConfig::load(&args.dir.dir)?;
     let store = open_store(&args.dir.dir, &config)?;
-    admin::remove_taxii_account(&*store, &args.name)?;
+    admin::remove_taxii_account(&*store, &admin::account_name(&args.name)?)?;
     println!(
         "Removed TAXII account {}; its secret no longer works.",
         args.name

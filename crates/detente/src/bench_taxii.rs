@@ -32,7 +32,7 @@ use std::time::{Duration, Instant};
 
 use detente_proto::card::SignedCard;
 use detente_proto::clock::{Clock, SystemClock};
-use detente_proto::ids::PartyCode;
+use detente_proto::ids::{BadId, PartyCode, ResourceId};
 use detente_proto::kind::Tlp;
 use detente_proto::stix::{Bundle, Tlp2};
 use detente_proto::taxii::media::TAXII_MEDIA_TYPE;
@@ -588,7 +588,7 @@ async fn store_path(node: &Arc<Node>, count: u64, batch: usize) -> BenchResult<T
             "objects": envelope["objects"],
         }))
         .map_err(|e| internal("store path")(e.to_string()))?;
-        let id = uuid::Uuid::now_v7().to_string();
+        let id = ResourceId::from(uuid::Uuid::now_v7());
         let rows = rows_of(
             &bundle,
             &Placement {
@@ -707,7 +707,9 @@ async fn drive(
     let peer: PartyCode = PEER.parse().map_err(internal("party"))?;
     let (secret, secret_sha256) = issue_secret();
     let record = TaxiiAccountRecord {
-        name: ACCOUNT.into(),
+        name: ACCOUNT
+            .parse()
+            .map_err(|e: BadId| internal("account name")(e.to_string()))?,
         secret_sha256,
         clearance: Tlp::AmberStrict,
         tiers: vec![],

@@ -255,7 +255,7 @@ async fn start_nodes(root: &Path, clock: Arc<dyn Clock>) -> anyhow::Result<Vec<D
             .collect::<Result<Vec<_>, String>>()
             .map_err(anyhow::Error::msg)?;
         let account = AccountSpec {
-            name: TAXII_ACCOUNT.to_owned(),
+            name: admin::account_name(TAXII_ACCOUNT)?,
             clearance: Tlp::AmberStrict,
             tiers: Vec::new(),
             grants: grants.into_iter().flatten().collect(),

@@ -386,7 +386,7 @@ fn taxii_accounts_are_added_listed_and_removed_and_the_secret_is_shown_once() {
     let config = detente_node::config::NodeConfig::load(&cwd.join("ru")).expect("config");
     let store = detente_node::node::open_store(&cwd.join("ru"), &config).expect("store");
     let stored = store
-        .taxii_account("soc-misp")
+        .taxii_account(&"soc-misp".parse().expect("account name"))
         .expect("read")
         .expect("stored");
     assert_eq!(
@@ -569,7 +569,7 @@ fn a_bad_taxii_account_is_refused_and_nothing_is_written() {
     let store = detente_node::node::open_store(&cwd.join("ru"), &config).expect("store");
     assert_eq!(
         store
-            .taxii_account("soc")
+            .taxii_account(&"soc".parse().expect("account name"))
             .expect("read")
             .expect("kept")
             .secret_sha256,

@@ -408,7 +408,7 @@ pub fn agreement() -> Agreement {
     };
     Agreement {
         v: 1,
-        id: "ru-us-test".into(),
+        id: "ru-us-test".parse().expect("document id"),
         version: 1,
         title: "Test agreement".into(),
         parties: vec![party("RU"), party("US")],

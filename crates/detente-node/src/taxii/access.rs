@@ -7,7 +7,7 @@
 
 use base64::Engine as _;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
-use detente_proto::ids::{PartyCode, Tier};
+use detente_proto::ids::{AccountName, PartyCode, Tier};
 use detente_proto::stix::Tlp2;
 use detente_proto::time::Timestamp;
 use detente_store::{CollectionKind, TaxiiAccountRecord, TaxiiGrant};
@@ -58,7 +58,7 @@ pub fn parse_basic(header: &str) -> Result<(String, String), String> {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Account {
     /// Its name.
-    pub name: String,
+    pub name: AccountName,
     /// The most restrictive TLP it may read.
     pub clearance: Tlp2,
     /// For RED: the tiers of ours it is a named recipient for.
@@ -95,7 +95,7 @@ impl Account {
         let mut lanes: Vec<String> = Tlp2::ALL
             .into_iter()
             .filter(|level| *level < Tlp2::Red && *level <= self.clearance)
-            .map(|level| lane(level, Audience::Account(&self.name)))
+            .map(|level| lane(level, Audience::Account(self.name.as_str())))
             .collect();
         if self.clearance == Tlp2::Red {
             lanes.extend(
@@ -207,7 +207,7 @@ mod tests {
 
     fn account(clearance: Tlp2, tiers: Vec<Tier>) -> Account {
         Account {
-            name: "soc".into(),
+            name: "soc".parse().expect("account name"),
             clearance,
             tiers,
             grants: Vec::new(),

@@ -5,7 +5,7 @@
 
 use std::sync::Arc;
 
-use detente_proto::ids::{MessageId, PartyCode, Tier};
+use detente_proto::ids::{MessageId, PartyCode, ResourceId, Tier};
 use detente_proto::kind::{Precedence, Tlp};
 use detente_proto::limits::Limits;
 use detente_proto::stix::{self, Bundle, Tlp2};
@@ -111,7 +111,7 @@ impl DraftView {
     /// The view of `draft`, with its bundle if `with_bundle`.
     pub fn of(draft: &Draft, with_bundle: bool) -> Self {
         Self {
-            id: draft.draft.id.clone(),
+            id: draft.draft.id.to_string(),
             counterparty: draft.draft.counterparty.to_string(),
             state: draft.state.to_string(),
             created_at: draft.draft.created_at.to_string(),
@@ -246,7 +246,7 @@ impl Node {
             s.draft(&prepared.draft.id)?.ok_or_else(|| {
                 NodeError::from(Bug::Vanished {
                     what: "draft",
-                    id: prepared.draft.id.clone(),
+                    id: prepared.draft.id.to_string(),
                 })
             })
         })
@@ -258,13 +258,14 @@ impl Node {
 
     /// One draft.
     pub async fn draft(&self, id: &str) -> NodeResult<Draft> {
-        let lookup = id.to_owned();
+        let not_found = || NodeError::NotFound {
+            what: "draft",
+            id: id.to_owned(),
+        };
+        let lookup: ResourceId = id.parse().map_err(|_| not_found())?;
         self.with_store(move |s| Ok(s.draft(&lookup)?))
             .await?
-            .ok_or_else(|| NodeError::NotFound {
-                what: "draft",
-                id: id.to_owned(),
-            })
+            .ok_or_else(not_found)
     }
 
     /// Sends an open draft as a notification: claims it (open → sent, with
@@ -314,7 +315,7 @@ impl Node {
         let now = self.now();
         let message_id = MessageId::new_v7(now);
         let by = format!("officer:{}", officer.name);
-        let claim_id = id.to_owned();
+        let claim_id = draft.draft.id.clone();
         let claimed = self
             .with_store(move |s| {
                 Ok(s.decide_draft(&claim_id, DraftState::Sent, Some(&message_id), &by, now)?)
@@ -336,7 +337,7 @@ impl Node {
             Err(error) => {
                 // Open it again only if the message was not stored: a
                 // failure after the message was queued leaves it sent.
-                let reopen_id = id.to_owned();
+                let reopen_id = draft.draft.id.clone();
                 self.with_store(move |s| {
                     if s.message(&message_id)?.is_none() {
                         s.reopen_draft(&reopen_id, &message_id)?;
@@ -355,7 +356,7 @@ impl Node {
         refuse_unless_open(&draft)?;
         let now = self.now();
         let by = format!("officer:{}", officer.name);
-        let claim_id = id.to_owned();
+        let claim_id = draft.draft.id.clone();
         let discarded = self
             .with_store(move |s| {
                 Ok(s.decide_draft(&claim_id, DraftState::Discarded, None, &by, now)?)
@@ -398,7 +399,7 @@ fn prepare(
             limit: defaults.room,
         });
     }
-    let id = uuid::Uuid::now_v7().to_string();
+    let id = ResourceId::from(uuid::Uuid::now_v7());
     let rows = rows_of(
         bundle,
         &Placement {
@@ -470,9 +471,9 @@ impl Post {
                 }
             }
         }
-        let status_id = uuid::Uuid::new_v4().to_string();
+        let status_id = ResourceId::from(uuid::Uuid::new_v4());
         let status = Status {
-            id: status_id.clone(),
+            id: status_id.to_string(),
             status: RequestStatus::Complete,
             request_timestamp,
             total_count: total as u64,
@@ -540,14 +541,14 @@ fn refuse_unless_open(draft: &Draft) -> NodeResult<()> {
     match draft.state {
         DraftState::Open => Ok(()),
         DraftState::Sent => Err(Conflict::DraftSent {
-            draft: draft.draft.id.clone(),
+            draft: draft.draft.id.to_string(),
             message: draft.message_id,
             by: decided_by(draft),
             at: draft.decided_at,
         }
         .into()),
         DraftState::Discarded => Err(Conflict::DraftDiscarded {
-            draft: draft.draft.id.clone(),
+            draft: draft.draft.id.to_string(),
             by: decided_by(draft),
             at: draft.decided_at,
         }

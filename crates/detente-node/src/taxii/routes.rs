@@ -14,7 +14,7 @@ use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::Response;
 use axum::routing::get;
-use detente_proto::ids::PartyCode;
+use detente_proto::ids::{AccountName, PartyCode, ResourceId};
 use detente_proto::taxii::cursor::Cursor;
 use detente_proto::taxii::media::{
     STIX_MEDIA_TYPE, TAXII_MEDIA_TYPE, check_accept, check_content_type,
@@ -85,7 +85,7 @@ impl FromRequestParts<Arc<Node>> for TaxiiAccount {
                 "the account name or secret is not valid at this node (removed, mistyped, or for another node)",
             )
         };
-        let lookup = name.clone();
+        let lookup: AccountName = name.parse().map_err(|_| refused())?;
         let record = node
             .with_store(move |s| Ok(s.taxii_account(&lookup)?))
             .await?
@@ -225,9 +225,12 @@ async fn status(
 ) -> Result<Response, TaxiiError> {
     accept(&headers)?;
     let party = api_root_of(&account, &root)?;
-    let lookup = id.clone();
+    let lookup: Option<ResourceId> = id.parse().ok();
     let record = node
-        .with_store(move |s| Ok(s.taxii_status(&lookup)?))
+        .with_store(move |s| match lookup {
+            Some(id) => Ok(s.taxii_status(&id)?),
+            None => Ok(None),
+        })
         .await?
         .filter(|r| {
             // A status made before this account was added is a former

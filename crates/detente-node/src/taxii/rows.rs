@@ -137,7 +137,7 @@ mod tests {
                 collection: CollectionKind::ReceivedFrom,
                 unmarked: Tlp2::Red,
                 audience: Audience::Tier(Tier::Technical),
-                source: StixSource::Draft("d".into()),
+                source: StixSource::Draft("d".parse().expect("draft id")),
             },
         );
         let lanes: Vec<&str> = rows.iter().map(|r| r.lane.as_str()).collect();

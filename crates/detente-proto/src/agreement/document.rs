@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use super::AgreementError;
 use crate::canonical::to_canonical_bytes;
 use crate::envelope::AgreementRef;
-use crate::ids::{PartyCode, Tier};
+use crate::ids::{DocumentId, PartyCode, Tier};
 use crate::kind::{MessageKind, Precedence, Tlp};
 use crate::language::{is_language_tag, not_a_language_tag};
 
@@ -24,7 +24,7 @@ pub struct Agreement {
     /// Format version, 1.
     pub v: u8,
     /// `a-z`, `0-9`, `-`; 1 to 64 characters.
-    pub id: String,
+    pub id: DocumentId,
     /// From 1; an amendment is a new version.
     pub version: u32,
     /// Its title, in any script.

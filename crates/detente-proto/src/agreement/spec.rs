@@ -8,7 +8,7 @@ use super::AgreementError;
 use super::document::{
     Agreement, CommunicationChecks, Deadline, EscalationStep, Exercises, TierRules,
 };
-use crate::ids::{PartyCode, Tier};
+use crate::ids::{BadId, PartyCode, Tier};
 use crate::kind::{MessageKind, Precedence, Tlp};
 use crate::written::{DurationProblem, duration_ms};
 
@@ -161,9 +161,13 @@ impl AgreementSpec {
                 })
             })
             .transpose()?;
+        let id = self
+            .id
+            .parse()
+            .map_err(|e: BadId| AgreementError::field("id", e.to_string()))?;
         let agreement = Agreement {
             v: 1,
-            id: self.id,
+            id,
             version: self.version,
             title: self.title,
             parties,

@@ -223,7 +223,7 @@ pub fn log_batch_stores_the_records_its_messages_carry(store: &dyn Store) {
     let r1 = logged(1, Direction::Received, 0);
     let step = carried_document("elections-2027", RecordRole::Publish, "US", 1, 1);
     let signature = AgreementSignature {
-        agreement_id: "bilateral".to_owned(),
+        agreement_id: "bilateral".parse().expect("a document id"),
         version: 1,
         signer: party("US"),
         document_sha256: hash(7, 0xa0),
@@ -246,7 +246,7 @@ pub fn log_batch_stores_the_records_its_messages_carry(store: &dyn Store) {
     };
     let signatures = || {
         store
-            .agreement_signatures("bilateral", 1)
+            .agreement_signatures(&"bilateral".parse().expect("a document id"), 1)
             .expect("agreement_signatures")
     };
     assert_eq!(steps(), vec![step.clone()], "the carried step is stored");

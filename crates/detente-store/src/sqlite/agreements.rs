@@ -8,7 +8,7 @@
 //! read, and no other connection or process can store a signature between
 //! the checks and the insert.
 
-use detente_proto::ids::is_document_id;
+use detente_proto::ids::DocumentId;
 use rusqlite::{Connection, params};
 
 use super::rows::{self, db_error};
@@ -18,24 +18,19 @@ use crate::{AgreementSignature, AgreementSignatureConflict, StoreError};
 /// The table, as errors about its values name it.
 const T: &str = "agreement_signatures";
 
-/// Refuses what no agreement can be: an id that is not a document id
-/// ([`is_document_id`], the rule of `AgreementRef`), or version 0. A `u32` version
-/// always fits the database's signed 64-bit integer.
+/// Refuses what no agreement can be: version 0 (the id is a
+/// [`DocumentId`] by its type). A `u32` version always fits the database's
+/// signed 64-bit integer.
 fn check_reference(
-    agreement_id: &str,
+    agreement_id: &DocumentId,
     version: u32,
     operation: &'static str,
 ) -> Result<(), StoreError> {
-    let misuse = |why: String| Err(StoreError::Misuse { operation, why });
-    if !is_document_id(agreement_id) {
-        return misuse(format!(
-            "agreement id {agreement_id:?} is not 1 to 64 of a-z, 0-9 and '-'"
-        ));
-    }
     if version == 0 {
-        return misuse(format!(
-            "agreement {agreement_id:?} has version 0; versions start at 1"
-        ));
+        return Err(StoreError::Misuse {
+            operation,
+            why: format!("agreement {agreement_id:?} has version 0; versions start at 1"),
+        });
     }
     Ok(())
 }
@@ -86,7 +81,7 @@ pub(super) fn insert_signature(
         tx,
         "SELECT document_sha256 FROM agreement_signatures
          WHERE agreement_id = ?1 AND version = ?2 AND signer = ?3",
-        params![agreement_id, version, signer.as_str()],
+        params![agreement_id.as_str(), version, signer.as_str()],
     )?;
     if let Some((stored,)) = own {
         let stored = rows::hash(T, "document_sha256", &key, stored)?;
@@ -102,7 +97,7 @@ pub(super) fn insert_signature(
         "SELECT signer, document_sha256 FROM agreement_signatures
          WHERE agreement_id = ?1 AND version = ?2
          ORDER BY rowid LIMIT 1",
-        params![agreement_id, version],
+        params![agreement_id.as_str(), version],
     )?;
     if let Some((first_signer, stored)) = first {
         let stored = rows::hash(T, "document_sha256", &key, stored)?;
@@ -117,7 +112,7 @@ pub(super) fn insert_signature(
     )
     .map_err(db_error)?
     .execute(params![
-        agreement_id,
+        agreement_id.as_str(),
         version,
         signer.as_str(),
         document_sha256,
@@ -135,7 +130,7 @@ type SignatureRow = (String, Vec<u8>, Vec<u8>, i64);
 /// (SQLite's `BINARY` collation, as Rust's `str` orders).
 pub(super) fn signatures(
     conn: &Connection,
-    agreement_id: &str,
+    agreement_id: &DocumentId,
     version: u32,
 ) -> Result<Vec<AgreementSignature>, StoreError> {
     check_reference(agreement_id, version, "agreement_signatures")?;
@@ -144,11 +139,11 @@ pub(super) fn signatures(
         "SELECT signer, document_sha256, signed, recorded_at_ms FROM agreement_signatures
          WHERE agreement_id = ?1 AND version = ?2
          ORDER BY signer",
-        params![agreement_id, version],
+        params![agreement_id.as_str(), version],
         |(signer, document_sha256, signed, recorded_at_ms): SignatureRow| {
             let key = format!("{agreement_id}@{version} by {signer}");
             Ok(AgreementSignature {
-                agreement_id: agreement_id.to_owned(),
+                agreement_id: agreement_id.clone(),
                 version,
                 signer: rows::parse(T, "signer", &key, &signer)?,
                 document_sha256: rows::hash(T, "document_sha256", &key, document_sha256)?,
@@ -160,7 +155,7 @@ pub(super) fn signatures(
 }
 
 /// [`crate::Store::agreement_versions`]: by id, then newest version first.
-pub(super) fn versions(conn: &Connection) -> Result<Vec<(String, u32)>, StoreError> {
+pub(super) fn versions(conn: &Connection) -> Result<Vec<(DocumentId, u32)>, StoreError> {
     all_rows(
         conn,
         "SELECT DISTINCT agreement_id, version FROM agreement_signatures
@@ -176,6 +171,7 @@ pub(super) fn versions(conn: &Connection) -> Result<Vec<(String, u32)>, StoreErr
                         u32::MAX
                     ))
                 })?;
+            let agreement_id = rows::parse(T, "agreement_id", &agreement_id, &agreement_id)?;
             Ok((agreement_id, version))
         },
     )

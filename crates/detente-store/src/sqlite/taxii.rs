@@ -16,7 +16,7 @@
 
 use std::collections::HashSet;
 
-use detente_proto::ids::{MessageId, PartyCode, is_account_name, is_draft_id};
+use detente_proto::ids::{AccountName, MessageId, PartyCode, ResourceId};
 use detente_proto::kind::Tlp;
 use detente_proto::time::Timestamp;
 use rusqlite::types::ToSql;
@@ -72,7 +72,7 @@ fn draft(row: DraftRow) -> Result<Draft, StoreError> {
                 "{T}.object_count of {key:?}: {count} is not a count"
             ))
         })?,
-        id: id.clone(),
+        id: rows::parse(T, "id", key, &id)?,
     };
     Ok(Draft {
         draft,
@@ -89,15 +89,6 @@ fn draft(row: DraftRow) -> Result<Draft, StoreError> {
 
 /// Inserts or replaces a status inside the caller's transaction.
 fn upsert_status(conn: &Connection, status: &TaxiiStatusRecord) -> Result<(), StoreError> {
-    if !is_draft_id(&status.id) {
-        return Err(StoreError::Misuse {
-            operation: "put_taxii_status",
-            why: format!(
-                "status id {:?} is not 1 to 64 of A-Z, a-z, 0-9 and '-'",
-                status.id
-            ),
-        });
-    }
     conn.prepare_cached(
         "INSERT INTO taxii_statuses (id, account, counterparty, collection, created_at_ms,
              document)
@@ -108,8 +99,8 @@ fn upsert_status(conn: &Connection, status: &TaxiiStatusRecord) -> Result<(), St
     )
     .map_err(db_error)?
     .execute(params![
-        status.id,
-        status.account,
+        status.id.as_str(),
+        status.account.as_str(),
         status.counterparty.as_str(),
         status.collection.as_str(),
         status.created_at.unix_millis(),
@@ -119,8 +110,7 @@ fn upsert_status(conn: &Connection, status: &TaxiiStatusRecord) -> Result<(), St
     Ok(())
 }
 
-/// Refuses a draft whose id no row can hold, or objects that are not its
-/// own (in its counterparty's drafts collection, with it as their source).
+/// Refuses objects that are not the draft's own (in its counterparty's drafts collection, with it as their source).
 fn check_draft(draft: &NewDraft, objects: &[NewStixObject]) -> Result<(), StoreError> {
     let misuse = |why: String| {
         Err(StoreError::Misuse {
@@ -128,12 +118,6 @@ fn check_draft(draft: &NewDraft, objects: &[NewStixObject]) -> Result<(), StoreE
             why,
         })
     };
-    if !is_draft_id(&draft.id) {
-        return misuse(format!(
-            "draft id {:?} is not 1 to 64 of A-Z, a-z, 0-9 and '-'",
-            draft.id
-        ));
-    }
     check_objects(objects, "create_draft")?;
     let own_source = StixSource::Draft(draft.id.clone());
     if let Some(stray) = objects.iter().find(|object| {
@@ -167,12 +151,12 @@ pub(super) fn create_draft(
     let stored: Option<(String,)> = optional_row(
         &tx,
         "SELECT id FROM taxii_drafts WHERE id = ?1",
-        [&draft.id],
+        [draft.id.as_str()],
     )?;
     if stored.is_some() {
         return Err(StoreError::Duplicate {
             what: "draft",
-            name: draft.id.clone(),
+            name: draft.id.to_string(),
         });
     }
     tx.prepare_cached(
@@ -182,7 +166,7 @@ pub(super) fn create_draft(
     )
     .map_err(db_error)?
     .execute(params![
-        draft.id,
+        draft.id.as_str(),
         draft.counterparty.as_str(),
         draft.created_at.unix_millis(),
         draft.created_by,
@@ -200,12 +184,12 @@ pub(super) fn create_draft(
 }
 
 /// [`crate::Store::draft`].
-pub(super) fn read_draft(conn: &Connection, id: &str) -> Result<Option<Draft>, StoreError> {
-    if !is_draft_id(id) {
-        return Ok(None);
-    }
-    let row: Option<DraftRow> =
-        optional_row(conn, &format!("{DRAFT_COLUMNS} WHERE id = ?1"), [id])?;
+pub(super) fn read_draft(conn: &Connection, id: &ResourceId) -> Result<Option<Draft>, StoreError> {
+    let row: Option<DraftRow> = optional_row(
+        conn,
+        &format!("{DRAFT_COLUMNS} WHERE id = ?1"),
+        [id.as_str()],
+    )?;
     row.map(draft).transpose()
 }
 
@@ -236,7 +220,7 @@ pub(super) fn drafts(
 /// [`crate::Store::decide_draft`]: one statement, hence atomic.
 pub(super) fn decide_draft(
     conn: &Connection,
-    id: &str,
+    id: &ResourceId,
     to: DraftState,
     message_id: Option<&MessageId>,
     by: &str,
@@ -261,9 +245,6 @@ pub(super) fn decide_draft(
             why,
         });
     }
-    if !is_draft_id(id) {
-        return Ok(false);
-    }
     let changed = conn
         .prepare_cached(
             "UPDATE taxii_drafts SET state = ?2, message_id = ?3, decided_by = ?4,
@@ -272,7 +253,7 @@ pub(super) fn decide_draft(
         )
         .map_err(db_error)?
         .execute(params![
-            id,
+            id.as_str(),
             to.as_str(),
             message_id.map(|message| message.to_string()),
             by,
@@ -285,12 +266,9 @@ pub(super) fn decide_draft(
 /// [`crate::Store::reopen_draft`]: one statement, hence atomic.
 pub(super) fn reopen_draft(
     conn: &Connection,
-    id: &str,
+    id: &ResourceId,
     message_id: &MessageId,
 ) -> Result<bool, StoreError> {
-    if !is_draft_id(id) {
-        return Ok(false);
-    }
     let changed = conn
         .prepare_cached(
             "UPDATE taxii_drafts
@@ -298,7 +276,7 @@ pub(super) fn reopen_draft(
              WHERE id = ?1 AND state = 'sent' AND message_id = ?2",
         )
         .map_err(db_error)?
-        .execute(params![id, message_id.to_string()])
+        .execute(params![id.as_str(), message_id.to_string()])
         .map_err(db_error)?;
     Ok(changed == 1)
 }
@@ -309,25 +287,26 @@ pub(super) fn put_status(conn: &Connection, status: &TaxiiStatusRecord) -> Resul
 }
 
 /// [`crate::Store::taxii_status`].
-pub(super) fn status(conn: &Connection, id: &str) -> Result<Option<TaxiiStatusRecord>, StoreError> {
+pub(super) fn status(
+    conn: &Connection,
+    id: &ResourceId,
+) -> Result<Option<TaxiiStatusRecord>, StoreError> {
     const T: &str = "taxii_statuses";
-    if !is_draft_id(id) {
-        return Ok(None);
-    }
+    let key = id.as_str();
     let row: Option<(String, String, String, i64, Vec<u8>)> = optional_row(
         conn,
         "SELECT account, counterparty, collection, created_at_ms, document
          FROM taxii_statuses WHERE id = ?1",
-        [id],
+        [key],
     )?;
     row.map(
         |(account, counterparty, collection, created_ms, document)| {
             Ok(TaxiiStatusRecord {
-                id: id.to_owned(),
-                account,
-                counterparty: rows::parse(T, "counterparty", id, &counterparty)?,
-                collection: rows::parse(T, "collection", id, &collection)?,
-                created_at: rows::timestamp(T, "created_at_ms", id, created_ms)?,
+                id: id.clone(),
+                account: rows::parse(T, "account", key, &account)?,
+                counterparty: rows::parse(T, "counterparty", key, &counterparty)?,
+                collection: rows::parse(T, "collection", key, &collection)?,
+                created_at: rows::timestamp(T, "created_at_ms", key, created_ms)?,
                 document,
             })
         },
@@ -335,8 +314,8 @@ pub(super) fn status(conn: &Connection, id: &str) -> Result<Option<TaxiiStatusRe
     .transpose()
 }
 
-/// Refuses an account no row can hold: a bad name, two grants for one
-/// collection, a grant of nothing.
+/// Refuses an account no row can hold: two grants for one collection, a
+/// grant of nothing.
 fn check_account(account: &TaxiiAccountRecord) -> Result<(), StoreError> {
     let misuse = |why: String| {
         Err(StoreError::Misuse {
@@ -345,11 +324,6 @@ fn check_account(account: &TaxiiAccountRecord) -> Result<(), StoreError> {
         })
     };
     let name = &account.name;
-    if !is_account_name(name) {
-        return misuse(format!(
-            "account name {name:?} is not 1 to 64 of A-Z, a-z, 0-9, '.', '_' and '-'"
-        ));
-    }
     let mut collections = HashSet::new();
     for grant in &account.grants {
         let collection = format!("{}/{}", grant.counterparty, grant.collection);
@@ -378,11 +352,11 @@ pub(super) fn add_account(
     let stored: Option<(String,)> = optional_row(
         &tx,
         "SELECT name FROM taxii_accounts WHERE name = ?1",
-        [&account.name],
+        [account.name.as_str()],
     )?;
     if stored.is_some() {
         return Err(StoreError::TaxiiAccountExists {
-            name: account.name.clone(),
+            name: account.name.to_string(),
         });
     }
     tx.prepare_cached(
@@ -391,7 +365,7 @@ pub(super) fn add_account(
     )
     .map_err(db_error)?
     .execute(params![
-        account.name,
+        account.name.as_str(),
         account.secret_sha256,
         account.clearance.as_str(),
         format_tiers(&account.tiers),
@@ -408,7 +382,7 @@ pub(super) fn add_account(
     for (position, grant) in (0_i64..).zip(&account.grants) {
         insert
             .execute(params![
-                account.name,
+                account.name.as_str(),
                 position,
                 grant.counterparty.as_str(),
                 grant.collection.as_str(),
@@ -456,23 +430,20 @@ fn account(conn: &Connection, row: AccountRow) -> Result<TaxiiAccountRecord, Sto
             .map_err(|e| StoreError::Corrupt(format!("{T}.tiers of {key:?}: {e}")))?,
         grants,
         created_at: rows::timestamp(T, "created_at_ms", key, created_ms)?,
-        name,
+        name: rows::parse(T, "name", key, &name)?,
     })
 }
 
 /// [`crate::Store::taxii_account`].
 pub(super) fn read_account(
     conn: &Connection,
-    name: &str,
+    name: &AccountName,
 ) -> Result<Option<TaxiiAccountRecord>, StoreError> {
-    if !is_account_name(name) {
-        return Ok(None);
-    }
     let row: Option<AccountRow> = optional_row(
         conn,
         "SELECT name, secret_sha256, clearance, tiers, created_at_ms
          FROM taxii_accounts WHERE name = ?1",
-        [name],
+        [name.as_str()],
     )?;
     row.map(|row| account(conn, row)).transpose()
 }
@@ -490,14 +461,11 @@ pub(super) fn accounts(conn: &Connection) -> Result<Vec<TaxiiAccountRecord>, Sto
 
 /// [`crate::Store::remove_taxii_account`]: one statement; the grants go
 /// with the account (`ON DELETE CASCADE`).
-pub(super) fn remove_account(conn: &Connection, name: &str) -> Result<bool, StoreError> {
-    if !is_account_name(name) {
-        return Ok(false);
-    }
+pub(super) fn remove_account(conn: &Connection, name: &AccountName) -> Result<bool, StoreError> {
     let removed = conn
         .prepare_cached("DELETE FROM taxii_accounts WHERE name = ?1")
         .map_err(db_error)?
-        .execute([name])
+        .execute([name.as_str()])
         .map_err(db_error)?;
     Ok(removed > 0)
 }
@@ -505,16 +473,6 @@ pub(super) fn remove_account(conn: &Connection, name: &str) -> Result<bool, Stor
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn account_names_are_checked_by_the_rule_of_the_table() {
-        for good in ["opencti", "misp.soc-1", "A_b.C-d", &"a".repeat(64)] {
-            assert!(is_account_name(good), "{good:?}");
-        }
-        for bad in ["", "a b", "a/b", "é", "a:b", &"a".repeat(65)] {
-            assert!(!is_account_name(bad), "{bad:?}");
-        }
-    }
 
     #[test]
     fn states_and_collections_are_stored_by_their_names() {
