@@ -44,7 +44,7 @@ fn verdict(report: &Report, subject: &str, claim: &str) -> (Verdict, String) {
 fn guarantee(notice_ms: u64) -> Guarantee {
     Guarantee {
         v: 1,
-        id: ID.into(),
+        id: ID.parse().expect("document id"),
         reciprocal: true,
         issuer: party("RU"),
         beneficiary: party("US"),
@@ -358,7 +358,7 @@ fn reference() -> PledgeRef {
 fn pledge(until: Timestamp) -> Pledge {
     Pledge {
         v: 1,
-        id: "no-first-use".into(),
+        id: "no-first-use".parse().expect("document id"),
         host: party("UN"),
         title: "No first use of ICT".into(),
         text: [(

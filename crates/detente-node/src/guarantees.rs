@@ -169,7 +169,7 @@ impl Node {
             .map_err(DocumentError::from)?;
         if &guarantee.issuer != self.party() {
             return Err(Mistake::NotTheIssuer {
-                guarantee: guarantee.id.clone(),
+                guarantee: guarantee.id.to_string(),
                 issuer: guarantee.issuer.clone(),
                 party: self.party().clone(),
             }
@@ -182,8 +182,12 @@ impl Node {
             .sign(self.party(), &self.keys.signing)
             .map_err(DocumentError::from)?;
         self.check_new_signature(&signed).await?;
-        self.refuse_repeated_step(DocumentKind::Guarantee, &guarantee.id, RecordRole::Sign)
-            .await?;
+        self.refuse_repeated_step(
+            DocumentKind::Guarantee,
+            guarantee.id.as_str(),
+            RecordRole::Sign,
+        )
+        .await?;
         let body = serde_json::json!({"signed": utf8(signed.bytes(), "a signed guarantee")?});
         let message = self
             .send_document_message(
@@ -195,13 +199,13 @@ impl Node {
             )
             .await?;
         self.record_guarantee_step(
-            &guarantee.id,
+            guarantee.id.as_str(),
             RecordRole::Sign,
             &signed_record(&signed),
             &message,
         )
         .await?;
-        Ok((self.guarantee(&guarantee.id).await?, message))
+        Ok((self.guarantee(guarantee.id.as_str()).await?, message))
     }
 
     /// Countersigns the proposed guarantee `id` and sends the signature to
@@ -302,7 +306,7 @@ impl Node {
 
     /// Refuses a signature over other bytes than those already held.
     async fn check_new_signature(&self, signed: &SignedGuarantee) -> NodeResult<()> {
-        let id = signed.document().id.clone();
+        let id = signed.document().id.to_string();
         let keys = self.keyring();
         let held = self
             .with_store(move |s| guarantee_state(s, &keys, &id))
@@ -311,7 +315,7 @@ impl Node {
             && held.document_sha256() != signed.document_sha256()
         {
             return Err(Conflict::GuaranteeText {
-                guarantee: signed.document().id.clone(),
+                guarantee: signed.document().id.to_string(),
                 held: BASE64.encode(held.document_sha256()),
             }
             .into());
@@ -425,20 +429,21 @@ impl Node {
                 let guarantee = guarantee_signed.document();
                 if &guarantee.issuer != self.party() && &guarantee.beneficiary != self.party() {
                     return Err(NodeError::from(StepRefusal::GuaranteeNotOurs {
-                        guarantee: guarantee.id.clone(),
+                        guarantee: guarantee.id.to_string(),
                         issuer: guarantee.issuer.clone(),
                         beneficiary: guarantee.beneficiary.clone(),
                         us: self.party().clone(),
                     }));
                 }
-                if let Some(mut held) = guarantee_state(self.store.as_ref(), &keys, &guarantee.id)?
+                if let Some(mut held) =
+                    guarantee_state(self.store.as_ref(), &keys, guarantee.id.as_str())?
                 {
                     held.signatures
                         .add(guarantee_signed.clone())
                         .map_err(invalid)?;
                 }
                 let step = record(
-                    &guarantee.id,
+                    guarantee.id.as_str(),
                     RecordRole::Sign,
                     guarantee_signed.document_sha256(),
                     guarantee_signed.bytes().to_vec(),

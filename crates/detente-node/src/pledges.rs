@@ -173,7 +173,7 @@ impl Node {
             .map_err(DocumentError::from)?;
         if &pledge.host != self.party() {
             return Err(Mistake::NotTheHost {
-                pledge: pledge.id.clone(),
+                pledge: pledge.id.to_string(),
                 host: pledge.host.clone(),
                 party: self.party().clone(),
             }
@@ -324,7 +324,10 @@ impl Node {
     pub async fn registry(&self, id: &str) -> NodeResult<Registry> {
         let reference = PledgeRef {
             host: self.party().clone(),
-            id: id.to_owned(),
+            id: id.parse().map_err(|_| NodeError::NotFound {
+                what: "pledge",
+                id: format!("{}/{id}", self.party()),
+            })?,
         };
         let state = self.held_pledge(&reference).await?;
         let text = |bytes: &[u8]| {

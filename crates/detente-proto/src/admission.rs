@@ -214,7 +214,7 @@ fn judge_citation(
     let at = envelope.created_at;
     match (citation, cited) {
         (Citation::Guarantee(id), Some(Cited::Guarantee { guarantee, events }))
-            if guarantee.id == *id =>
+            if guarantee.id.as_str() == id =>
         {
             let between = [&guarantee.issuer, &guarantee.beneficiary];
             if !between.contains(&&envelope.from.party) || !between.contains(&accused) {

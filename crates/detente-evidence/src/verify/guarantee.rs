@@ -75,7 +75,7 @@ pub(crate) fn check(
                 continue;
             }
         };
-        if signed.document().id != id {
+        if signed.document().id.as_str() != id {
             continue;
         }
         match &mut gathered {

@@ -90,7 +90,7 @@ impl GuaranteeView {
     fn of(state: &GuaranteeState, at: Timestamp) -> Self {
         let status = state.status_at(at);
         Self {
-            id: state.guarantee().id.clone(),
+            id: state.guarantee().id.to_string(),
             state: status.state(),
             status: status.to_string(),
             at: at.to_string(),

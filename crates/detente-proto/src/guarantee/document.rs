@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use super::GuaranteeError;
 use crate::canonical;
 use crate::cosigned::{self, CosignedDocument};
-use crate::ids::{PartyCode, is_document_id};
+use crate::ids::{DocumentId, PartyCode, is_document_id};
 use crate::language::check_texts;
 use crate::signing::{Domain, PartySigningKey};
 use crate::time::Timestamp;
@@ -32,8 +32,8 @@ pub type GuaranteeSignatures = cosigned::Signatures<Guarantee>;
 pub struct Guarantee {
     /// Format version, 1.
     pub v: u8,
-    /// `a-z`, `0-9`, `-`; 1 to 64 characters.
-    pub id: String,
+    /// Its id.
+    pub id: DocumentId,
     /// Whether the beneficiary gives the same guarantee back: then both
     /// sign, both are bound, and neither is bound before the other signs.
     pub reciprocal: bool,
@@ -104,15 +104,6 @@ impl Guarantee {
             return Err(GuaranteeError::field(
                 "v",
                 format!("is {}; this detente reads version 1", self.v),
-            ));
-        }
-        if !is_document_id(&self.id) {
-            return Err(GuaranteeError::field(
-                "id",
-                format!(
-                    "{:?} is not a guarantee id; use 1 to 64 of a-z, 0-9 and '-', e.g. ru-us-elections-2026",
-                    self.id
-                ),
             ));
         }
         if self.issuer == self.beneficiary {
@@ -192,7 +183,7 @@ impl CosignedDocument for Guarantee {
 
     /// The guarantee's id.
     fn reference(&self) -> String {
-        self.id.clone()
+        self.id.to_string()
     }
 
     fn required_signers(&self) -> Vec<PartyCode> {

@@ -251,7 +251,7 @@ pub fn check_withdrawal(guarantee: &Guarantee, by: &PartyCode) -> Result<(), Gua
         "it is not a party to it".to_owned()
     };
     Err(GuaranteeError::MayNotWithdraw {
-        guarantee: guarantee.id.clone(),
+        guarantee: guarantee.id.to_string(),
         by: by.to_string(),
         why,
         may: join(&bound, " or "),

@@ -87,7 +87,15 @@ impl GuaranteeSpec {
                 .as_ref()
                 .map(|at| time("expires", at))
                 .transpose()?,
-            id: self.id,
+            id: self.id.parse().map_err(|_| {
+                GuaranteeError::field(
+                    "id",
+                    format!(
+                        "{:?} is not a guarantee id; use 1 to 64 of a-z, 0-9 and '-', e.g. ru-us-elections-2026",
+                        self.id
+                    ),
+                )
+            })?,
             reciprocal: self.reciprocal,
             text: self.text,
             scope: self.scope,

@@ -62,7 +62,7 @@ fn keys() -> (PartySigningKey, PartySigningKey, PartySigningKey) {
 #[test]
 fn the_example_guarantee_is_valid_and_says_what_it_says() {
     let g = reciprocal();
-    assert_eq!(g.id, "ru-us-elections-2026");
+    assert_eq!(g.id.as_str(), "ru-us-elections-2026");
     assert_eq!((g.issuer.as_str(), g.beneficiary.as_str()), ("RU", "US"));
     assert_eq!(g.scope, ["elections", "internal-affairs"]);
     assert_eq!(g.effective_from, at("2026-01-01T00:00:00.000Z"));

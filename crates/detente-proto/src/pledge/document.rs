@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use super::{PledgeError, PledgeRef};
 use crate::canonical;
 use crate::cosigned::{self, CosignedDocument};
-use crate::ids::{PartyCode, is_document_id};
+use crate::ids::{DocumentId, PartyCode};
 use crate::language::check_texts;
 use crate::signing::{Domain, PartySigningKey};
 use crate::time::Timestamp;
@@ -31,8 +31,8 @@ pub type PledgeSignatures = cosigned::Signatures<Pledge>;
 pub struct Pledge {
     /// Format version, 1.
     pub v: u8,
-    /// `a-z`, `0-9`, `-`; 1 to 64 characters; unique at its host.
-    pub id: String,
+    /// Unique at its host.
+    pub id: DocumentId,
     /// The party that publishes it and keeps its signatory list.
     pub host: PartyCode,
     /// Its title, in any script; 1 to 256 characters.
@@ -87,15 +87,6 @@ impl Pledge {
             return Err(PledgeError::field(
                 "v",
                 format!("is {}; this detente reads version 1", self.v),
-            ));
-        }
-        if !is_document_id(&self.id) {
-            return Err(PledgeError::field(
-                "id",
-                format!(
-                    "{:?} is not a pledge id; use 1 to 64 of a-z, 0-9 and '-', e.g. no-first-use",
-                    self.id
-                ),
             ));
         }
         if self.title.trim().is_empty() || self.title.chars().count() > 256 {

@@ -5,7 +5,7 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-use crate::ids::{PartyCode, is_document_id};
+use crate::ids::{DocumentId, PartyCode};
 
 /// A pledge's name: its host and its id at the host, written
 /// `UN/no-first-use` (in JSON, as that string).
@@ -13,8 +13,8 @@ use crate::ids::{PartyCode, is_document_id};
 pub struct PledgeRef {
     /// The party that hosts it (publishes it, signed).
     pub host: PartyCode,
-    /// Its id at the host: 1 to 64 of `a-z`, `0-9`, `-`.
-    pub id: String,
+    /// Its id at the host.
+    pub id: DocumentId,
 }
 
 impl FromStr for PledgeRef {
@@ -26,15 +26,12 @@ impl FromStr for PledgeRef {
         let host = host
             .parse::<PartyCode>()
             .map_err(|e| format!("{s:?} is not a pledge reference: its host {e}"))?;
-        if !is_document_id(id) {
-            return Err(format!(
+        let id = id.parse::<DocumentId>().map_err(|_| {
+            format!(
                 "{s:?} is not a pledge reference: its id {id:?} must be 1 to 64 of a-z, 0-9 and '-', e.g. UN/no-first-use"
-            ));
-        }
-        Ok(Self {
-            host,
-            id: id.to_owned(),
-        })
+            )
+        })?;
+        Ok(Self { host, id })
     }
 }
 

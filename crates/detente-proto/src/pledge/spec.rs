@@ -60,7 +60,15 @@ impl PledgeSpec {
                 .map_err(|e| PledgeError::field("host", e))?,
             open_from: time("open_from", &self.open_from)?,
             open_until: time("open_until", &self.open_until)?,
-            id: self.id,
+            id: self.id.parse().map_err(|_| {
+                PledgeError::field(
+                    "id",
+                    format!(
+                        "{:?} is not a pledge id; use 1 to 64 of a-z, 0-9 and '-', e.g. no-first-use",
+                        self.id
+                    ),
+                )
+            })?,
             title: self.title,
             text: self.text,
         };
