@@ -12,9 +12,9 @@
 //! are pure and live in `detente_proto::taxii`.
 
 pub mod access;
-pub mod collections;
+pub(crate) mod collections;
 pub mod drafts;
-pub mod indexer;
-pub mod response;
-pub mod routes;
+pub(crate) mod indexer;
+pub(crate) mod response;
+pub(crate) mod routes;
 pub mod rows;
