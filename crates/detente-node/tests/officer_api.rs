@@ -272,8 +272,12 @@ async fn malformed_json_and_unknown_paths_are_problems() {
         response.headers()["content-type"],
         "application/problem+json"
     );
-    let (status, _) = problem(net.client("RU").get("/api/v1/messages?box=trash").await);
-    assert_eq!(status, 422);
+    let (status, body) = problem(net.client("RU").get("/api/v1/messages?box=trash").await);
+    assert_eq!(
+        (status, &body["reason"]),
+        (422, &json!("unknown-value")),
+        "{body}"
+    );
 }
 
 #[tokio::test]

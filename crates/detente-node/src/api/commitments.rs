@@ -29,6 +29,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::api::auth::Authenticated;
+use crate::api::params;
 use crate::api::problem::{Problem, decode_json, decode_optional_json};
 use crate::api::read_body;
 use crate::error::{Mistake, NodeError};
@@ -261,12 +262,7 @@ fn tier(officer: &Officer, asked: Option<Tier>) -> Tier {
 }
 
 fn at_of(node: &Node, query: Option<&str>) -> Result<Timestamp, NodeError> {
-    let params: AtParams =
-        serde_urlencoded::from_str(query.unwrap_or("")).map_err(|e| Mistake::Parameter {
-            parameter: "query",
-            problem: e.to_string(),
-            expected: "the only parameter is at",
-        })?;
+    let params: AtParams = params::decode(query, "the only parameter is at")?;
     match params.at {
         None => Ok(node.now()),
         Some(text) => detente_proto::agreement::responsiveness::parse_instant(&text, "at").map_err(

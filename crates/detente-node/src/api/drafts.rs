@@ -11,16 +11,16 @@ use std::sync::Arc;
 use axum::Json;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
-use detente_proto::ids::PartyCode;
 use detente_store::{Draft, DraftState, Store};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::api::auth::Authenticated;
+use crate::api::params;
 use crate::api::problem::{Problem, decode_json};
 use crate::api::read_body;
 use crate::api::views::MessageView;
-use crate::error::{Mistake, NodeError};
+use crate::error::NodeError;
 use crate::node::Node;
 use crate::officers::Officer;
 use crate::taxii::drafts::{DraftView, NewDraftRequest, SendDraft};
@@ -58,34 +58,14 @@ pub async fn list(
     RawQuery(query): RawQuery,
 ) -> Result<Json<DraftList>, NodeError> {
     let params: DraftParams =
-        serde_urlencoded::from_str(query.as_deref().unwrap_or("")).map_err(|e| {
-            NodeError::from(Mistake::Parameter {
-                parameter: "query",
-                problem: e.to_string(),
-                expected: "use state, counterparty and limit",
-            })
-        })?;
-    let state = params
-        .state
-        .as_deref()
-        .map(str::parse::<DraftState>)
-        .transpose()
-        .map_err(|problem| Mistake::Parameter {
-            parameter: "state",
-            problem,
-            expected: "use open, sent or discarded",
-        })?;
-    let counterparty = params
-        .counterparty
-        .as_deref()
-        .map(str::parse::<PartyCode>)
-        .transpose()
-        .map_err(|problem| Mistake::Parameter {
-            parameter: "counterparty",
-            problem,
-            expected: "give a party code",
-        })?;
-    let limit = params.limit.unwrap_or(100).clamp(1, 1000);
+        params::decode(query.as_deref(), "use state, counterparty and limit")?;
+    let state: Option<DraftState> = params::parsed(
+        "state",
+        params.state.as_deref(),
+        "use open, sent or discarded",
+    )?;
+    let counterparty = params::counterparty(params.counterparty.as_deref())?;
+    let limit = params::limit(params.limit);
     let drafts = node
         .with_store(move |s| {
             let mut visible = Vec::new();

@@ -21,9 +21,10 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 
 use crate::api::auth::Authenticated;
+use crate::api::params;
 use crate::api::problem::Problem;
 use crate::api::stats::PeriodParams;
-use crate::error::{Mistake, NodeError};
+use crate::error::NodeError;
 use crate::node::Node;
 
 fn bundle_response(bundle: &detente_evidence::Bundle) -> Response {
@@ -87,22 +88,10 @@ pub async fn exchange(
     Authenticated(officer): Authenticated,
     RawQuery(query): RawQuery,
 ) -> Result<Response, NodeError> {
-    let params: ExchangeParams = serde_urlencoded::from_str(query.as_deref().unwrap_or(""))
-        .map_err(|e| {
-            NodeError::from(Mistake::Parameter {
-                parameter: "query",
-                problem: e.to_string(),
-                expected: "give ?counterparty=XX (a party code)",
-            })
-        })?;
-    let party: PartyCode = params
-        .counterparty
-        .parse()
-        .map_err(|problem| Mistake::Parameter {
-            parameter: "counterparty",
-            problem,
-            expected: "give a party code",
-        })?;
+    let params: ExchangeParams =
+        params::decode(query.as_deref(), "give ?counterparty=XX (a party code)")?;
+    let party: PartyCode =
+        params::parse("counterparty", &params.counterparty, "give a party code")?;
     let figures = PeriodParams {
         period: params.period,
         from: params.from,

@@ -7,13 +7,14 @@ use std::sync::Arc;
 use axum::Json;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
-use detente_proto::ids::{MessageId, PartyCode};
+use detente_proto::ids::MessageId;
 use detente_proto::kind::{Composer, MessageKind};
 use detente_store::{Mailbox, MessageQuery, MessageState};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::api::auth::Authenticated;
+use crate::api::params;
 use crate::api::problem::{Problem, decode_json, decode_optional_json};
 use crate::api::read_body;
 use crate::api::views::{MessageDetail, MessageView};
@@ -105,56 +106,36 @@ pub async fn list(
     RawQuery(query): RawQuery,
 ) -> Result<Json<MessageList>, NodeError> {
     let params: ListParams =
-        serde_urlencoded::from_str(query.as_deref().unwrap_or("")).map_err(|e| {
-            NodeError::from(Mistake::Parameter {
-                parameter: "query",
-                problem: e.to_string(),
-                expected: "use box, state, counterparty and limit",
-            })
-        })?;
-    let mailbox = match params.mailbox.as_deref() {
-        None | Some("all") => Mailbox::All,
-        Some("inbox") => Mailbox::Inbox,
-        Some("outbox") => Mailbox::Outbox,
-        Some(other) => {
-            return Err(Mistake::Parameter {
-                parameter: "box",
-                problem: format!("{other:?} is not a mailbox"),
-                expected: "use inbox, outbox or all",
-            }
-            .into());
-        }
-    };
-    let state = match params.state.as_deref() {
-        None => None,
-        Some("queued") => Some(MessageState::Queued),
-        Some("delivered") => Some(MessageState::Delivered),
-        Some("received") => Some(MessageState::Received),
-        Some(other) => {
-            return Err(Mistake::Parameter {
-                parameter: "state",
-                problem: format!("{other:?} is not a message state"),
-                expected: "use queued, delivered or received",
-            }
-            .into());
-        }
-    };
-    let counterparty = params
-        .counterparty
-        .map(|p| p.parse::<PartyCode>())
-        .transpose()
-        .map_err(|problem| Mistake::Parameter {
-            parameter: "counterparty",
-            problem,
-            expected: "give a party code",
-        })?;
+        params::decode(query.as_deref(), "use box, state, counterparty and limit")?;
+    let mailbox = params::one_of(
+        "box",
+        params.mailbox.as_deref(),
+        &[
+            ("all", Mailbox::All),
+            ("inbox", Mailbox::Inbox),
+            ("outbox", Mailbox::Outbox),
+        ],
+        "use inbox, outbox or all",
+    )?
+    .unwrap_or(Mailbox::All);
+    let state = params::one_of(
+        "state",
+        params.state.as_deref(),
+        &[
+            ("queued", MessageState::Queued),
+            ("delivered", MessageState::Delivered),
+            ("received", MessageState::Received),
+        ],
+        "use queued, delivered or received",
+    )?;
+    let counterparty = params::counterparty(params.counterparty.as_deref())?;
     let query = MessageQuery {
         mailbox,
         state,
         tiers: officer.tiers.clone(),
         counterparty,
         kind: None,
-        limit: params.limit.unwrap_or(100).clamp(1, 1000),
+        limit: params::limit(params.limit),
     };
     let stored = node.with_store(move |s| Ok(s.messages(&query)?)).await?;
     let messages = node

@@ -14,6 +14,7 @@ pub mod evidence;
 pub mod log;
 pub mod messages;
 pub mod openapi;
+pub mod params;
 pub mod peer;
 pub mod problem;
 pub mod stats;

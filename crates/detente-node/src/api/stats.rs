@@ -10,12 +10,12 @@ use std::sync::Arc;
 use axum::Json;
 use axum::extract::{RawQuery, State};
 use detente_proto::agreement::responsiveness::{Period, Stats};
-use detente_proto::ids::PartyCode;
 use detente_proto::time::Timestamp;
 use serde::Deserialize;
 use utoipa::IntoParams;
 
 use crate::api::auth::Authenticated;
+use crate::api::params;
 use crate::api::problem::Problem;
 use crate::error::{Mistake, NodeError};
 use crate::node::Node;
@@ -67,21 +67,6 @@ pub struct StatsParams {
     pub to: Option<String>,
 }
 
-/// Parses an optional `counterparty` query value.
-pub fn counterparty(value: Option<&str>) -> Result<Option<PartyCode>, NodeError> {
-    value
-        .map(|c| {
-            c.parse().map_err(|problem| {
-                NodeError::from(Mistake::Parameter {
-                    parameter: "counterparty",
-                    problem,
-                    expected: "give a party code",
-                })
-            })
-        })
-        .transpose()
-}
-
 /// Responsiveness figures.
 #[utoipa::path(get, path = "/api/v1/stats", params(StatsParams),
     responses(
@@ -95,20 +80,16 @@ pub async fn stats(
     Authenticated(officer): Authenticated,
     RawQuery(query): RawQuery,
 ) -> Result<Json<Stats>, NodeError> {
-    let params: StatsParams =
-        serde_urlencoded::from_str(query.as_deref().unwrap_or("")).map_err(|e| {
-            NodeError::from(Mistake::Parameter {
-                parameter: "query",
-                problem: e.to_string(),
-                expected: "use counterparty, period (e.g. 2026-Q4), or from and to",
-            })
-        })?;
+    let params: StatsParams = params::decode(
+        query.as_deref(),
+        "use counterparty, period (e.g. 2026-Q4), or from and to",
+    )?;
     let period = PeriodParams {
         period: params.period,
         from: params.from,
         to: params.to,
     }
     .period(node.now())?;
-    let counterparty = counterparty(params.counterparty.as_deref())?;
+    let counterparty = params::counterparty(params.counterparty.as_deref())?;
     Ok(Json(node.stats(&officer, counterparty, period).await?))
 }

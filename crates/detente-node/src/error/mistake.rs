@@ -154,6 +154,16 @@ pub enum Mistake {
         /// What it takes.
         expected: &'static str,
     },
+    /// A query parameter that names none of the values it takes.
+    #[error("{parameter}: {value:?} is not one of its values; {expected}")]
+    UnknownValue {
+        /// The parameter.
+        parameter: &'static str,
+        /// The value given.
+        value: String,
+        /// What it takes.
+        expected: &'static str,
+    },
     /// The kind is written by its own operation, not composed as a message.
     #[error("kind {kind}: {}", composed_by(*kind))]
     ComposedElsewhere {
