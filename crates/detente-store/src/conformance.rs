@@ -43,9 +43,8 @@
 //!   signer's signature over the same document again records nothing;
 //!   one over another document, or any signature over another document
 //!   than the version's first, is `AgreementSignatureConflict` and writes
-//!   nothing; signed versions listed by id, newest first; a malformed id
-//!   or version 0 is `Misuse`;
-//! - deadline timers: written with the delivery (every field as given),
+//!   nothing; signed versions listed by id, newest first; version 0 is
+//!   `Misuse`;
 //!   not again on a repeated delivery; another message's timer, two of one
 //!   kind or one met in part is `Misuse` and writes nothing, not the
 //!   delivery either; due ones (open, `next_at` reached) by `next_at`,
@@ -87,12 +86,19 @@
 //! - TAXII status resources round-trip and are replaced under their id;
 //!   TAXII accounts: every field and the grants in the order given, listed
 //!   by name, a stored name is `TaxiiAccountExists`, removal takes the
-//!   grants; a malformed name, two grants on one collection or a grant of
-//!   nothing is `Misuse`.
+//!   grants; two grants on one collection or a grant of nothing is
+//!   `Misuse`;
+//! - the console: an officer's password (argon2id PHC strings only) and
+//!   language, replaced when set again, gone with the officer; sessions
+//!   read back, `seen_at` only moving forward, ended one by one, per
+//!   officer, with the officer, or pruned when expired or idle; failed
+//!   sign-ins counted one by one per name, a lockout kept, cleared by a
+//!   good sign-in.
 //!
 //! This is test code: it panics (asserts, `expect`) instead of returning errors.
 
 mod agreements;
+mod console;
 mod data;
 mod deadlines;
 mod delivery;
@@ -113,6 +119,11 @@ pub use agreements::{
     agreement_signatures_round_trip_by_signer, agreement_versions_by_id_newest_first,
     an_agreement_signature_over_another_document_is_a_conflict,
     the_same_agreement_signature_again_records_nothing,
+};
+pub use console::{
+    console_sessions_open_touch_end_and_prune,
+    officer_passwords_and_languages_are_kept_and_go_with_the_officer,
+    sign_in_failures_count_lock_and_clear,
 };
 pub use deadlines::{
     a_deadline_is_met_once, advancing_a_deadline_is_a_compare_and_swap,
@@ -277,6 +288,9 @@ pub const CHECKS: &[(&str, Check)] = checks![
     taxii_statuses_round_trip,
     taxii_accounts_add_list_and_remove,
     taxii_account_misuse_is_refused_and_writes_nothing,
+    officer_passwords_and_languages_are_kept_and_go_with_the_officer,
+    console_sessions_open_touch_end_and_prune,
+    sign_in_failures_count_lock_and_clear,
 ];
 
 /// Runs every check in [`CHECKS`], each against a fresh store from `make`.

@@ -82,11 +82,12 @@ mod sqlite;
 
 pub use error::{AgreementSignatureConflict, DocumentConflict, DocumentConflictReason, StoreError};
 pub use model::{
-    AcceptOutcome, AgreementSignature, Alarm, CarriedRecord, CollectionKind, DeadlineQuery,
-    DeadlineTimer, Direction, DocumentKind, DocumentRecord, Draft, DraftState, LogBatch, Mailbox,
-    MessageQuery, MessageState, NewDraft, NewMessage, NewStixObject, OfficerRecord, OutboxEntry,
-    PeerRecord, RecordRole, StixQuery, StixSource, StoredMessage, StoredStixObject,
-    TaxiiAccountRecord, TaxiiGrant, TaxiiStatusRecord, VersionFilter,
+    AcceptOutcome, AgreementSignature, Alarm, CarriedRecord, CollectionKind, ConsoleSession,
+    DeadlineQuery, DeadlineTimer, Direction, DocumentKind, DocumentRecord, Draft, DraftState,
+    LogBatch, Mailbox, MessageQuery, MessageState, NewDraft, NewMessage, NewStixObject,
+    OfficerRecord, OutboxEntry, PeerRecord, RecordRole, SignInFailures, StixQuery, StixSource,
+    StoredMessage, StoredStixObject, TaxiiAccountRecord, TaxiiGrant, TaxiiStatusRecord,
+    VersionFilter,
 };
 pub use sqlite::SqliteStore;
 
@@ -522,6 +523,81 @@ pub trait Store: Send + Sync + std::fmt::Debug + 'static {
     /// Every officer, by name.
     fn officers(&self) -> Result<Vec<OfficerRecord>, StoreError>;
 
-    /// Removes an officer (and so invalidates their token). Returns whether one existed.
+    /// Removes an officer (and so invalidates their token). Returns whether
+    /// one existed. Their password, language and sessions go with them.
     fn remove_officer(&self, name: &OfficerName) -> Result<bool, StoreError>;
+
+    /// One officer, by name.
+    fn officer(&self, name: &OfficerName) -> Result<Option<OfficerRecord>, StoreError>;
+
+    /// Sets an officer's password (an argon2id PHC string, made by the
+    /// node), replacing any. Returns whether the officer exists; a string
+    /// that is not argon2id is [`StoreError::Misuse`].
+    fn set_officer_password(
+        &self,
+        name: &OfficerName,
+        phc: &str,
+        at: Timestamp,
+    ) -> Result<bool, StoreError>;
+
+    /// An officer's password (PHC string); `None` if they have none (or do
+    /// not exist).
+    fn officer_password(&self, name: &OfficerName) -> Result<Option<String>, StoreError>;
+
+    /// Remembers the interface language an officer chose. Returns whether
+    /// the officer exists.
+    fn set_officer_language(&self, name: &OfficerName, language: &str) -> Result<bool, StoreError>;
+
+    /// The interface language an officer chose, if any.
+    fn officer_language(&self, name: &OfficerName) -> Result<Option<String>, StoreError>;
+
+    /// Opens a console session. An officer who does not exist is
+    /// [`StoreError::NotFound`]; a session secret already stored,
+    /// [`StoreError::Duplicate`]; times out of order, [`StoreError::Misuse`].
+    fn add_console_session(&self, session: &ConsoleSession) -> Result<(), StoreError>;
+
+    /// The session whose secret hashes to `secret_sha256`, ended or not.
+    fn console_session(
+        &self,
+        secret_sha256: &[u8; 32],
+    ) -> Result<Option<ConsoleSession>, StoreError>;
+
+    /// Records that a session was used at `at` (never moving `seen_at`
+    /// back). Returns whether the session exists.
+    fn touch_console_session(
+        &self,
+        secret_sha256: &[u8; 32],
+        at: Timestamp,
+    ) -> Result<bool, StoreError>;
+
+    /// Ends one session (sign-out). Returns whether it existed.
+    fn remove_console_session(&self, secret_sha256: &[u8; 32]) -> Result<bool, StoreError>;
+
+    /// Ends every session of an officer (a new password). Returns how many.
+    fn remove_console_sessions_of(&self, officer: &OfficerName) -> Result<usize, StoreError>;
+
+    /// Ends every session that has expired by `now` or was last used at or
+    /// before `idle_before`. Returns how many.
+    fn prune_console_sessions(
+        &self,
+        now: Timestamp,
+        idle_before: Timestamp,
+    ) -> Result<usize, StoreError>;
+
+    /// Counts one more wrong password for `name` at `at`, atomically, and
+    /// returns the count as stored (a lockout set earlier is kept).
+    fn record_sign_in_failure(
+        &self,
+        name: &OfficerName,
+        at: Timestamp,
+    ) -> Result<SignInFailures, StoreError>;
+
+    /// Locks `name` out until `until`. Returns whether it has failures.
+    fn lock_sign_in(&self, name: &OfficerName, until: Timestamp) -> Result<bool, StoreError>;
+
+    /// The failures counted for `name`, if any.
+    fn sign_in_failures(&self, name: &OfficerName) -> Result<Option<SignInFailures>, StoreError>;
+
+    /// Forgets the failures of `name` (a good sign-in).
+    fn clear_sign_in_failures(&self, name: &OfficerName) -> Result<(), StoreError>;
 }

@@ -253,6 +253,38 @@ pub struct OfficerRecord {
     pub created_at: Timestamp,
 }
 
+/// A signed-in console session ([`crate::Store::add_console_session`]).
+/// Only hashes of its secrets are kept: the session secret is the
+/// browser's cookie, the CSRF secret goes in its forms.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConsoleSession {
+    /// SHA-256 of the session secret.
+    pub secret_sha256: [u8; 32],
+    /// Whose session it is.
+    pub officer: OfficerName,
+    /// SHA-256 of the CSRF secret.
+    pub csrf_sha256: [u8; 32],
+    /// When it was opened.
+    pub created_at: Timestamp,
+    /// When it was last used.
+    pub seen_at: Timestamp,
+    /// When it ends, however often it is used.
+    pub expires_at: Timestamp,
+}
+
+/// Wrong passwords given for one officer name since the last good sign-in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SignInFailures {
+    /// The name, as typed (it need not be an officer's).
+    pub name: OfficerName,
+    /// How many, from 1.
+    pub failures: u32,
+    /// When the last one was.
+    pub last_failure_at: Timestamp,
+    /// Until when the name is locked out, if it is.
+    pub locked_until: Option<Timestamp>,
+}
+
 /// One party's signature on one version of an agreement: the exact signed
 /// bytes (a `{"agreement", "key_id", "signature"}` wrapper), verified by the node.
 #[derive(Debug, Clone, PartialEq, Eq)]

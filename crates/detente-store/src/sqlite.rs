@@ -48,6 +48,7 @@
 //! and TAXII accounts in `taxii`.
 
 mod agreements;
+mod console;
 mod deadlines;
 mod documents;
 mod inserts;
@@ -72,10 +73,11 @@ use rusqlite::{
 };
 
 use crate::{
-    AcceptOutcome, AgreementSignature, Alarm, DeadlineQuery, DeadlineTimer, Direction,
-    DocumentKind, DocumentRecord, Draft, DraftState, LogBatch, Mailbox, MessageQuery, MessageState,
-    NewDraft, NewMessage, NewStixObject, OfficerRecord, OutboxEntry, PeerRecord, StixQuery, Store,
-    StoreError, StoredMessage, StoredStixObject, TaxiiAccountRecord, TaxiiStatusRecord,
+    AcceptOutcome, AgreementSignature, Alarm, ConsoleSession, DeadlineQuery, DeadlineTimer,
+    Direction, DocumentKind, DocumentRecord, Draft, DraftState, LogBatch, Mailbox, MessageQuery,
+    MessageState, NewDraft, NewMessage, NewStixObject, OfficerRecord, OutboxEntry, PeerRecord,
+    SignInFailures, StixQuery, Store, StoreError, StoredMessage, StoredStixObject,
+    TaxiiAccountRecord, TaxiiStatusRecord,
 };
 use inserts::{insert_message, insert_outbox_row, stored_status};
 use rows::{MessageRow, db_error, format_tiers, parse_state, select_messages};
@@ -799,5 +801,85 @@ impl Store for SqliteStore {
             .execute([name.as_str()])
             .map_err(db_error)?;
         Ok(removed > 0)
+    }
+
+    fn officer(&self, name: &OfficerName) -> Result<Option<OfficerRecord>, StoreError> {
+        console::officer(&self.lock(), name)
+    }
+
+    fn set_officer_password(
+        &self,
+        name: &OfficerName,
+        phc: &str,
+        at: Timestamp,
+    ) -> Result<bool, StoreError> {
+        console::set_password(&mut self.lock(), name, phc, at)
+    }
+
+    fn officer_password(&self, name: &OfficerName) -> Result<Option<String>, StoreError> {
+        console::password(&self.lock(), name)
+    }
+
+    fn set_officer_language(&self, name: &OfficerName, language: &str) -> Result<bool, StoreError> {
+        console::set_language(&mut self.lock(), name, language)
+    }
+
+    fn officer_language(&self, name: &OfficerName) -> Result<Option<String>, StoreError> {
+        console::language(&self.lock(), name)
+    }
+
+    fn add_console_session(&self, session: &ConsoleSession) -> Result<(), StoreError> {
+        console::add_session(&mut self.lock(), session)
+    }
+
+    fn console_session(
+        &self,
+        secret_sha256: &[u8; 32],
+    ) -> Result<Option<ConsoleSession>, StoreError> {
+        console::session(&self.lock(), secret_sha256)
+    }
+
+    fn touch_console_session(
+        &self,
+        secret_sha256: &[u8; 32],
+        at: Timestamp,
+    ) -> Result<bool, StoreError> {
+        console::touch_session(&self.lock(), secret_sha256, at)
+    }
+
+    fn remove_console_session(&self, secret_sha256: &[u8; 32]) -> Result<bool, StoreError> {
+        console::remove_session(&self.lock(), secret_sha256)
+    }
+
+    fn remove_console_sessions_of(&self, officer: &OfficerName) -> Result<usize, StoreError> {
+        console::remove_sessions_of(&self.lock(), officer)
+    }
+
+    fn prune_console_sessions(
+        &self,
+        now: Timestamp,
+        idle_before: Timestamp,
+    ) -> Result<usize, StoreError> {
+        console::prune_sessions(&self.lock(), now, idle_before)
+    }
+
+    fn record_sign_in_failure(
+        &self,
+        name: &OfficerName,
+        at: Timestamp,
+    ) -> Result<SignInFailures, StoreError> {
+        console::record_failure(&mut self.lock(), name, at)
+    }
+
+    fn lock_sign_in(&self, name: &OfficerName, until: Timestamp) -> Result<bool, StoreError> {
+        console::lock(&self.lock(), name, until)
+    }
+
+    fn sign_in_failures(&self, name: &OfficerName) -> Result<Option<SignInFailures>, StoreError> {
+        console::failures(&self.lock(), name)
+    }
+
+    fn clear_sign_in_failures(&self, name: &OfficerName) -> Result<(), StoreError> {
+        console::clear_failures(&self.lock(), name)
     }
 }

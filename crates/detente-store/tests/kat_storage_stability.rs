@@ -27,7 +27,10 @@
 //!   lane not added and one in another lane added, a run from a stale
 //!   watermark refused), three drafts with their
 //!   objects (sent; discarded; sent and reopened) and statuses, a status
-//!   put twice, and TAXII accounts with grants (one added and removed).
+//!   put twice, and TAXII accounts with grants (one added and removed);
+//! - v9: the same, plus the console's records: the officer's password
+//!   (argon2id) and language, a session used once and one signed out (not
+//!   kept), and a name no officer has locked out after three failures.
 //!
 //! Every later version must open each fixture (migrating it if the schema
 //! has moved on) and read back exactly those records. If this test
@@ -36,7 +39,7 @@
 //!
 //! When a new schema version ships, add a fixture for it with
 //! [`regenerate_fixture`] (it writes `storage-v{SCHEMA_VERSION}.sqlite`),
-//! and a test like [`schema_v8_fixture_reads_back_exactly`] for it; keep
+//! and a test like [`schema_v9_fixture_reads_back_exactly`] for it; keep
 //! the old ones.
 
 mod fixtures;
@@ -187,8 +190,8 @@ fn schema_v1_fixture_is_upgraded_to_the_current_version() {
     let (dir, store) = open_copy("storage-v1.sqlite");
     assert_eq!(
         user_version(&store),
-        Some("8".to_owned()),
-        "v1 is migrated to v8"
+        Some("9".to_owned()),
+        "v1 is migrated to v9"
     );
     assert_eq!(
         user_version(&store),
@@ -334,8 +337,8 @@ fn schema_v2_fixture_is_upgraded_to_the_current_version() {
     let (dir, store) = open_copy("storage-v2.sqlite");
     assert_eq!(
         user_version(&store),
-        Some("8".to_owned()),
-        "v2 is migrated to v8"
+        Some("9".to_owned()),
+        "v2 is migrated to v9"
     );
     let fresh = dir.path().join("fresh.sqlite");
     drop(SqliteStore::open(&fresh).expect("open fresh"));
@@ -364,8 +367,8 @@ fn schema_v3_fixture_is_upgraded_to_the_current_version() {
     let (dir, store) = open_copy("storage-v3.sqlite");
     assert_eq!(
         user_version(&store),
-        Some("8".to_owned()),
-        "v3 is migrated to v8"
+        Some("9".to_owned()),
+        "v3 is migrated to v9"
     );
     let fresh = dir.path().join("fresh.sqlite");
     drop(SqliteStore::open(&fresh).expect("open fresh"));
@@ -507,8 +510,8 @@ fn schema_v4_fixture_is_upgraded_to_the_current_version() {
     let (dir, store) = open_copy("storage-v4.sqlite");
     assert_eq!(
         user_version(&store),
-        Some("8".to_owned()),
-        "v4 is migrated to v8"
+        Some("9".to_owned()),
+        "v4 is migrated to v9"
     );
     let fresh = dir.path().join("fresh.sqlite");
     drop(SqliteStore::open(&fresh).expect("open fresh"));
@@ -688,8 +691,8 @@ fn schema_v5_fixture_is_upgraded_to_the_current_version() {
     let (dir, store) = open_copy("storage-v5.sqlite");
     assert_eq!(
         user_version(&store),
-        Some("8".to_owned()),
-        "v5 is migrated to v8"
+        Some("9".to_owned()),
+        "v5 is migrated to v9"
     );
     let fresh = dir.path().join("fresh.sqlite");
     drop(SqliteStore::open(&fresh).expect("open fresh"));
@@ -745,8 +748,8 @@ fn schema_v6_fixture_is_upgraded_to_the_current_version() {
     let (dir, store) = open_copy("storage-v6.sqlite");
     assert_eq!(
         user_version(&store),
-        Some("8".to_owned()),
-        "v6 is migrated to v8"
+        Some("9".to_owned()),
+        "v6 is migrated to v9"
     );
     let fresh = dir.path().join("fresh.sqlite");
     drop(SqliteStore::open(&fresh).expect("open fresh"));
@@ -875,8 +878,8 @@ fn schema_v7_fixture_is_upgraded_to_the_current_version() {
     let (dir, store) = open_copy("storage-v7.sqlite");
     assert_eq!(
         user_version(&store),
-        Some("8".to_owned()),
-        "v7 is migrated to v8"
+        Some("9".to_owned()),
+        "v7 is migrated to v9"
     );
     let fresh = dir.path().join("fresh.sqlite");
     drop(SqliteStore::open(&fresh).expect("open fresh"));
@@ -890,6 +893,7 @@ fn schema_v7_fixture_is_upgraded_to_the_current_version() {
     // the indexer from position 0, the old records are intact, and the v8
     // records go in as on a fresh store.
     assert_no_taxii_records(&store);
+    assert_no_console_records(&store);
     assert_v7_and_earlier_records(&store);
     write_v8_records(&store);
     assert_v8_records(&store);
@@ -1022,11 +1026,104 @@ fn assert_v8_records(store: &SqliteStore) {
     );
 }
 
+/// What a database from before v9 holds once migrated: no password,
+/// language, session or failed sign-in.
+fn assert_no_console_records(store: &SqliteStore) {
+    let name = officer().name;
+    assert_eq!(store.officer_password(&name).expect("password"), None);
+    assert_eq!(store.officer_language(&name).expect("language"), None);
+    for session in console_sessions() {
+        assert_eq!(
+            store
+                .console_session(&session.secret_sha256)
+                .expect("session"),
+            None
+        );
+    }
+    assert_eq!(
+        store
+            .sign_in_failures(&sign_in_failures().name)
+            .expect("failures"),
+        None
+    );
+}
+
+/// The records v9 added.
+fn assert_v9_records(store: &SqliteStore) {
+    let name = officer().name;
+    assert_eq!(
+        store.officer_password(&name).expect("password").as_deref(),
+        Some(OFFICER_PHC)
+    );
+    assert_eq!(
+        store.officer_language(&name).expect("language").as_deref(),
+        Some("ru")
+    );
+    let [open, signed_out] = <[_; 2]>::try_from(console_sessions()).expect("two");
+    assert_eq!(
+        store.console_session(&open.secret_sha256).expect("session"),
+        Some(detente_store::ConsoleSession {
+            seen_at: at(SESSION_SEEN_AT),
+            ..open
+        })
+    );
+    assert_eq!(
+        store
+            .console_session(&signed_out.secret_sha256)
+            .expect("session"),
+        None,
+        "signed out"
+    );
+    assert_eq!(
+        store
+            .sign_in_failures(&sign_in_failures().name)
+            .expect("failures"),
+        Some(sign_in_failures())
+    );
+}
+
+#[test]
+fn schema_v9_fixture_reads_back_exactly() {
+    let (_dir, store) = open_copy("storage-v9.sqlite");
+    assert_v7_and_earlier_records(&store);
+    assert_v8_records(&store);
+    assert_v9_records(&store);
+    // The stored records keep their rules: the next failure counts on,
+    // still locked; the officer's removal takes the password, language
+    // and session with it.
+    let failures = sign_in_failures();
+    let next = store
+        .record_sign_in_failure(&failures.name, at("2026-11-28T12:11:00.000Z"))
+        .expect("failure");
+    assert_eq!(
+        (next.failures, next.locked_until),
+        (4, failures.locked_until)
+    );
+    assert!(store.remove_officer(&officer().name).expect("remove"));
+    assert_no_console_records_but_failures(&store);
+}
+
+/// After the officer's removal: none of their console records.
+fn assert_no_console_records_but_failures(store: &SqliteStore) {
+    let name = officer().name;
+    assert_eq!(store.officer_password(&name).expect("password"), None);
+    assert_eq!(store.officer_language(&name).expect("language"), None);
+    for session in console_sessions() {
+        assert_eq!(
+            store
+                .console_session(&session.secret_sha256)
+                .expect("session"),
+            None
+        );
+    }
+}
+
 #[test]
 fn schema_v8_fixture_reads_back_exactly() {
     let (_dir, store) = open_copy("storage-v8.sqlite");
     assert_v7_and_earlier_records(&store);
     assert_v8_records(&store);
+    assert_no_console_records(&store);
 
     // The stored records keep their rules: the indexer from a stale
     // watermark adds nothing, a stored version is not added again (and

@@ -27,7 +27,9 @@
 //! (`0006_deadlines.sql`); 7, the signed records of guarantees and pledges
 //! (`0007_documents.sql`); 8, the TAXII server: the STIX objects of each
 //! counterparty's collections, the indexer's watermark, drafts, status
-//! resources and TAXII accounts (`0008_taxii.sql`).
+//! resources and TAXII accounts (`0008_taxii.sql`); 9, the console:
+//! officers' passwords and languages, sessions and failed sign-ins
+//! (`0009_console.sql`).
 //!
 //! SQLite has no SHA-256, so every connection gets a `sha256(blob)` SQL
 //! function computed in Rust ([`super::witness::evidence_sha256`], the hash
@@ -52,6 +54,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0006_deadlines.sql"),
     include_str!("migrations/0007_documents.sql"),
     include_str!("migrations/0008_taxii.sql"),
+    include_str!("migrations/0009_console.sql"),
 ];
 
 /// The schema version this build writes: the number of migrations.
