@@ -16,6 +16,7 @@ use detente_proto::ids::{AccountName, OfficerName, PartyCode, Tier, is_account_n
 use detente_proto::kind::Tlp;
 use detente_store::{OfficerRecord, Store, StoreError, TaxiiAccountRecord, TaxiiGrant};
 
+use crate::console::{PasswordProblem, check_password, hash_password};
 use crate::officers::issue_token;
 use crate::taxii::access::{issue_secret, merge_grants};
 
@@ -128,6 +129,15 @@ pub enum AdminError {
         /// The name.
         name: AccountName,
     },
+    /// A password that breaks the rules.
+    #[error(transparent)]
+    Password(PasswordProblem),
+    /// The password could not be hashed (the system's random source failed).
+    #[error("cannot hash the password: {cause}")]
+    Hash {
+        /// Why, as the hashing library says.
+        cause: String,
+    },
     /// The store failed.
     #[error(transparent)]
     Store(StoreError),
@@ -219,6 +229,32 @@ pub fn add_officer(
         }),
         Err(e) => Err(AdminError::Store(e)),
     }
+}
+
+/// Sets an officer's console password (argon2id), replacing any, and
+/// ends their console sessions, so that a password taken from them stops
+/// working at once. The token is untouched.
+pub fn set_officer_password(
+    store: &dyn Store,
+    clock: &dyn Clock,
+    name: &OfficerName,
+    password: &str,
+) -> Result<(), AdminError> {
+    check_password(password).map_err(AdminError::Password)?;
+    let phc = hash_password(password).map_err(|e| AdminError::Hash {
+        cause: e.to_string(),
+    })?;
+    if !store
+        .set_officer_password(name, &phc, clock.now())
+        .map_err(AdminError::Store)?
+    {
+        return Err(AdminError::NoSuchOfficer { name: name.clone() });
+    }
+    let ended = store
+        .remove_console_sessions_of(name)
+        .map_err(AdminError::Store)?;
+    tracing::info!(officer = %name, sessions_ended = ended, "console password set");
+    Ok(())
 }
 
 /// Removes an officer; their token stops working at once.

@@ -59,6 +59,42 @@ pub struct NodeConfig {
     /// The agreement engine's schedule.
     #[serde(default)]
     pub engine: EngineConfig,
+    /// The duty officers' console: sessions and sign-in.
+    #[serde(default)]
+    pub console: ConsoleConfig,
+}
+
+/// The console's sessions and sign-in (docs/console.md, "Signing in").
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ConsoleConfig {
+    /// A session unused this long ends.
+    #[serde(with = "humantime_serde")]
+    pub session_idle: Duration,
+    /// A session ends this long after sign-in, however much it is used
+    /// (a watch is at most this long).
+    #[serde(with = "humantime_serde")]
+    pub session_max: Duration,
+    /// Wrong passwords for one name before each further one is answered
+    /// more slowly.
+    pub free_failures: u32,
+    /// Wrong passwords for one name that lock it out.
+    pub lock_after: u32,
+    /// How long a lockout lasts.
+    #[serde(with = "humantime_serde")]
+    pub lock_for: Duration,
+}
+
+impl Default for ConsoleConfig {
+    fn default() -> Self {
+        Self {
+            session_idle: Duration::from_secs(30 * 60),
+            session_max: Duration::from_secs(12 * 3600),
+            free_failures: 3,
+            lock_after: 10,
+            lock_for: Duration::from_secs(15 * 60),
+        }
+    }
 }
 
 /// When the agreement engine looks at its timers and checks.
@@ -163,6 +199,7 @@ impl NodeConfig {
             delivery: DeliveryConfig::default(),
             log: LogConfig::default(),
             engine: EngineConfig::default(),
+            console: ConsoleConfig::default(),
         }
     }
 
@@ -225,6 +262,15 @@ impl NodeConfig {
         }
         if self.delivery.concurrency == 0 {
             return Err(ConfigProblem::NoConcurrency);
+        }
+        let console = &self.console;
+        if console.session_idle < Duration::from_secs(60)
+            || console.session_max < console.session_idle
+        {
+            return Err(ConfigProblem::ConsoleSessions);
+        }
+        if console.lock_after == 0 || console.free_failures >= console.lock_after {
+            return Err(ConfigProblem::ConsoleLockout);
         }
         Ok(())
     }

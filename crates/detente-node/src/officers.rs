@@ -4,12 +4,8 @@
 //! officer is added; the store keeps only its SHA-256. High-entropy tokens
 //! need no slow hash: guessing one is as hard as guessing a key.
 
-use base64::Engine as _;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use detente_proto::ids::{OfficerName, Tier};
 use detente_store::{OfficerRecord, StoredMessage};
-use rand::RngCore;
-use sha2::{Digest, Sha256};
 
 use crate::error::{Forbidden, NodeError};
 
@@ -17,16 +13,12 @@ const TOKEN_PREFIX: &str = "dtn_";
 
 /// A fresh token and the hash to store.
 pub fn issue_token() -> (String, [u8; 32]) {
-    let mut secret = [0u8; 32];
-    rand::thread_rng().fill_bytes(&mut secret);
-    let token = format!("{TOKEN_PREFIX}{}", URL_SAFE_NO_PAD.encode(secret));
-    let hash = hash_token(&token);
-    (token, hash)
+    crate::secrets::issue(TOKEN_PREFIX)
 }
 
 /// The stored form of a token.
 pub fn hash_token(token: &str) -> [u8; 32] {
-    Sha256::digest(token.as_bytes()).into()
+    crate::secrets::hash(token)
 }
 
 /// An authenticated officer.

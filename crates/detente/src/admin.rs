@@ -19,10 +19,11 @@ use detente_proto::card::SignedCard;
 use detente_proto::clock::{Clock, SystemClock};
 use detente_proto::ids::{Fingerprint, OfficerName, Tier};
 use detente_store::TaxiiGrant;
+use zeroize::Zeroizing;
 
 use crate::cli::{
-    DirArg, InitArgs, OfficerAddArgs, OfficerRemoveArgs, PeerAddArgs, TaxiiAccountAddArgs,
-    TaxiiAccountListArgs, TaxiiAccountRemoveArgs,
+    DirArg, InitArgs, OfficerAddArgs, OfficerPasswdArgs, OfficerRemoveArgs, PeerAddArgs,
+    TaxiiAccountAddArgs, TaxiiAccountListArgs, TaxiiAccountRemoveArgs,
 };
 
 pub fn init(args: InitArgs) -> anyhow::Result<()> {
@@ -216,9 +217,21 @@ pub fn officer_add(args: OfficerAddArgs) -> anyhow::Result<()> {
     let tiers = parse_tiers(&args.tiers)
         .map_err(anyhow::Error::msg)
         .context("--tiers")?;
+    // Asked before anything is written, so a mistyped password adds nobody.
+    let password = args
+        .password
+        .then(|| read_new_password(args.password_stdin))
+        .transpose()?;
     let store = open_store(dir, &config)?;
+    if let Some(password) = &password {
+        // Checked before the officer is added: a refused password adds nobody.
+        detente_node::console::check_password(password).context("--password")?;
+    }
     let Issued { record, credential } =
         admin::add_officer(&*store, &SystemClock, &OfficerSpec { name, tiers })?;
+    if let Some(password) = &password {
+        admin::set_officer_password(&*store, &SystemClock, &record.name, password)?;
+    }
     println!(
         "Added officer {}, cleared for {}.",
         record.name,
@@ -229,9 +242,60 @@ pub fn officer_add(args: OfficerAddArgs) -> anyhow::Result<()> {
             .collect::<Vec<_>>()
             .join(", ")
     );
+    if password.is_some() {
+        println!(
+            "Console password set: {} signs in at the node's address.",
+            record.name
+        );
+    }
     println!("Token (shown once; the node keeps only its hash):");
     println!("{credential}");
     Ok(())
+}
+
+pub fn officer_passwd(args: OfficerPasswdArgs) -> anyhow::Result<()> {
+    let dir = &args.dir.dir;
+    let config = NodeConfig::load(dir)?;
+    let name: OfficerName = args
+        .name
+        .parse()
+        .map_err(anyhow::Error::msg)
+        .context("--name")?;
+    let store = open_store(dir, &config)?;
+    if store.officer(&name)?.is_none() {
+        return Err(admin::AdminError::NoSuchOfficer { name }.into());
+    }
+    let password = read_new_password(args.password_stdin)?;
+    admin::set_officer_password(&*store, &SystemClock, &name, &password)?;
+    println!("Console password of {name} set; their console sessions have ended.");
+    Ok(())
+}
+
+/// A new password: the first line of standard input, or asked twice at
+/// the terminal without echo.
+fn read_new_password(from_stdin: bool) -> anyhow::Result<Zeroizing<String>> {
+    if from_stdin {
+        let mut line = Zeroizing::new(String::new());
+        std::io::stdin()
+            .lock()
+            .read_line(&mut line)
+            .context("reading the password from standard input")?;
+        let password = line.trim_end_matches(['\r', '\n']).to_owned();
+        return Ok(Zeroizing::new(password));
+    }
+    if !std::io::stdin().is_terminal() {
+        bail!("not at a terminal: give the password on standard input with --password-stdin");
+    }
+    let first = Zeroizing::new(
+        rpassword::prompt_password("New console password: ").context("reading the password")?,
+    );
+    let second = Zeroizing::new(
+        rpassword::prompt_password("The same again: ").context("reading the password")?,
+    );
+    if first != second {
+        bail!("the two passwords differ; nothing was changed");
+    }
+    Ok(first)
 }
 
 pub fn officer_list(args: DirArg) -> anyhow::Result<()> {

@@ -193,6 +193,12 @@ pub enum OfficerCommand {
     /// Remove an officer; their token stops working.
     #[command(after_help = "Example:\n  detente officer remove --dir ./ru --name \"Ivanova\"")]
     Remove(OfficerRemoveArgs),
+    /// Set an officer's console password (asked twice; never echoed); their
+    /// console sessions end. The token keeps working.
+    #[command(
+        after_help = "Examples:\n  detente officer passwd --dir ./ru --name \"Ivanova\"\n  printf '%s\\n' \"$NEW_PASSWORD\" | detente officer passwd --dir ./ru --name \"Ivanova\" --password-stdin\n\nA password has 12 to 256 characters, in any script."
+    )]
+    Passwd(OfficerPasswdArgs),
 }
 
 #[derive(Debug, Args)]
@@ -203,6 +209,27 @@ pub struct OfficerAddArgs {
     /// Tiers the officer is cleared for, comma-separated.
     #[arg(long, default_value = "technical")]
     pub tiers: String,
+    /// Also set a console password (asked twice at the terminal, or read
+    /// from standard input with --password-stdin).
+    #[arg(long)]
+    pub password: bool,
+    /// With --password: read the password from the first line of standard
+    /// input instead of asking.
+    #[arg(long, requires = "password")]
+    pub password_stdin: bool,
+    #[command(flatten)]
+    pub dir: DirArg,
+}
+
+#[derive(Debug, Args)]
+pub struct OfficerPasswdArgs {
+    /// The officer's name.
+    #[arg(long)]
+    pub name: String,
+    /// Read the password from the first line of standard input instead of
+    /// asking.
+    #[arg(long)]
+    pub password_stdin: bool,
     #[command(flatten)]
     pub dir: DirArg,
 }
@@ -1005,6 +1032,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Officer(OfficerCommand::Add(args)) => admin::officer_add(args),
         Command::Officer(OfficerCommand::List(args)) => admin::officer_list(args),
         Command::Officer(OfficerCommand::Remove(args)) => admin::officer_remove(args),
+        Command::Officer(OfficerCommand::Passwd(args)) => admin::officer_passwd(args),
         Command::Taxii(TaxiiCommand::Account(TaxiiAccountCommand::Add(args))) => {
             admin::taxii_account_add(args)
         }

@@ -17,7 +17,9 @@ use detente_store::StoreError;
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::error::{DocumentError, Forbidden, NodeError, PeerRejection, StepRefusal};
+use crate::error::{
+    DocumentError, Forbidden, NodeError, PeerRejection, StepRefusal, Unauthenticated,
+};
 
 /// A problem details document.
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -256,6 +258,20 @@ impl Problem {
         match error {
             NodeError::Invalid(proto) => proto_problem(proto),
             NodeError::Peer(rejection) => peer_problem(rejection),
+            NodeError::Unauthenticated(Unauthenticated::LockedOut { .. }) => Problem::new(
+                StatusCode::TOO_MANY_REQUESTS,
+                "locked-out",
+                "Locked out for a while",
+                detail,
+                None,
+            ),
+            NodeError::Forbidden(Forbidden::Csrf) => Problem::new(
+                StatusCode::FORBIDDEN,
+                "csrf",
+                "Not from this console session",
+                detail,
+                None,
+            ),
             NodeError::Unauthenticated(_) => Problem::new(
                 StatusCode::UNAUTHORIZED,
                 "unauthenticated",

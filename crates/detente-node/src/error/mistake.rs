@@ -27,6 +27,26 @@ pub enum Unauthenticated {
     /// No officer holds the token.
     #[error("the bearer token is not valid at this node (revoked, mistyped, or for another node)")]
     UnknownToken,
+    /// The name or the password is wrong (which one is not said).
+    #[error(
+        "the name or the password is wrong; check both (names are case-sensitive), or ask the node administrator to set a new password (detente officer passwd)"
+    )]
+    WrongPassword,
+    /// Too many wrong passwords for this name: it is locked for a while.
+    #[error(
+        "too many wrong passwords for this name; sign-in is locked until {until}. Wait, or ask the node administrator"
+    )]
+    LockedOut {
+        /// When the lockout ends.
+        until: Timestamp,
+    },
+    /// The browser has no console session.
+    #[error("not signed in; sign in at /console/sign-in")]
+    NoSession,
+    /// The console session ended (idle too long, past its limit, signed
+    /// out, or the officer's password changed).
+    #[error("the session has ended; sign in again")]
+    SessionEnded,
 }
 
 /// Valid credentials, but not allowed to do this. Answered as `403`.
@@ -49,6 +69,12 @@ pub enum Forbidden {
         /// What the officer tried.
         action: &'static str,
     },
+    /// A console form without this session's CSRF token: made by another
+    /// site, or stale.
+    #[error(
+        "the form did not come from this console session (its CSRF token is missing or wrong); reload the page and try again"
+    )]
+    Csrf,
     /// A peer card whose fingerprint is not the one confirmed out of band.
     /// The card's real fingerprint is deliberately not said: copying it
     /// from an error message would defeat the out-of-band check.

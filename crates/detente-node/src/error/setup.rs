@@ -71,6 +71,12 @@ pub enum ConfigProblem {
     /// No deliveries at all.
     #[error("delivery.concurrency must be at least 1")]
     NoConcurrency,
+    /// Console sessions that end at once, or idle longer than they last.
+    #[error("console.session_idle must be at least 1m and not above console.session_max")]
+    ConsoleSessions,
+    /// A lockout that never comes, or comes before the slowing down.
+    #[error("console.lock_after must be at least 1 and above console.free_failures")]
+    ConsoleLockout,
     /// The card file does not hold a valid card.
     #[error(transparent)]
     Card(#[from] ProtoError),

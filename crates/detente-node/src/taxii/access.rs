@@ -6,13 +6,11 @@
 //! tokens, a high-entropy secret needs no slow hash.
 
 use base64::Engine as _;
-use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
+use base64::engine::general_purpose::STANDARD;
 use detente_proto::ids::{AccountName, PartyCode, Tier};
 use detente_proto::stix::Tlp2;
 use detente_proto::time::Timestamp;
 use detente_store::{CollectionKind, TaxiiAccountRecord, TaxiiGrant};
-use rand::RngCore;
-use sha2::{Digest, Sha256};
 
 use super::rows::{Audience, lane};
 
@@ -20,16 +18,12 @@ const SECRET_PREFIX: &str = "dtx_";
 
 /// A fresh secret and the hash to store.
 pub fn issue_secret() -> (String, [u8; 32]) {
-    let mut secret = [0u8; 32];
-    rand::thread_rng().fill_bytes(&mut secret);
-    let text = format!("{SECRET_PREFIX}{}", URL_SAFE_NO_PAD.encode(secret));
-    let hash = hash_secret(&text);
-    (text, hash)
+    crate::secrets::issue(SECRET_PREFIX)
 }
 
 /// The stored form of a secret.
 pub fn hash_secret(secret: &str) -> [u8; 32] {
-    Sha256::digest(secret.as_bytes()).into()
+    crate::secrets::hash(secret)
 }
 
 /// `Authorization: Basic …` decoded into a name and a secret.

@@ -65,12 +65,30 @@ impl std::fmt::Display for Run {
 }
 
 /// Runs a command to completion, killing it if it takes longer than `limit`.
-pub fn run_for(mut command: Command, limit: Duration) -> Run {
+pub fn run_for(command: Command, limit: Duration) -> Run {
+    run_fed(command, limit, None)
+}
+
+/// Runs a quick command with `input` on its standard input.
+pub fn run_with_input(command: Command, input: &str) -> Run {
+    run_fed(command, Duration::from_secs(30), Some(input))
+}
+
+fn run_fed(mut command: Command, limit: Duration, input: Option<&str>) -> Run {
     let mut child = command
+        .stdin(if input.is_some() {
+            Stdio::piped()
+        } else {
+            Stdio::null()
+        })
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
         .expect("spawn detente");
+    if let (Some(input), Some(mut stdin)) = (input, child.stdin.take()) {
+        use std::io::Write as _;
+        stdin.write_all(input.as_bytes()).expect("write stdin");
+    }
     let mut out = child.stdout.take().expect("stdout");
     let mut err = child.stderr.take().expect("stderr");
     let out_reader = std::thread::spawn(move || {
