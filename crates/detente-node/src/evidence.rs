@@ -222,7 +222,7 @@ impl Node {
                 })
                 .await?
             }
-            Scope::Counterparty(party) => self.visible_messages(officer, Some(party)).await?,
+            Scope::Counterparty(party) => self.every_visible_message(officer, Some(party)).await?,
             Scope::Guarantee(id) => self.steps_of(DocumentKind::Guarantee, id).await?,
             Scope::Pledge(reference) => {
                 self.steps_of(DocumentKind::Pledge, reference.to_string())

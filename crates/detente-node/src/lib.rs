@@ -32,6 +32,7 @@ mod guarantees;
 mod inbox;
 pub mod init;
 pub mod keys;
+mod listing;
 pub mod log;
 pub mod node;
 pub mod officer_client;

@@ -129,17 +129,18 @@ pub async fn list(
         "use queued, delivered or received",
     )?;
     let counterparty = params::counterparty(params.counterparty.as_deref())?;
-    let query = MessageQuery {
-        mailbox,
-        state,
-        tiers: officer.tiers.clone(),
-        counterparty,
-        kind: None,
-        limit: params::limit(params.limit),
-    };
-    let stored = node.with_store(move |s| Ok(s.messages(&query)?)).await?;
     let messages = node
-        .off_runtime(move |node| stored.iter().map(|m| MessageView::of(node, m)).collect())
+        .visible_message_views(
+            &officer,
+            MessageQuery {
+                mailbox,
+                state,
+                tiers: Vec::new(),
+                counterparty,
+                kind: None,
+                limit: params::limit(params.limit),
+            },
+        )
         .await?;
     Ok(Json(MessageList { messages }))
 }

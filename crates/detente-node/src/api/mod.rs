@@ -90,6 +90,7 @@ pub fn router(node: Arc<Node>) -> Router {
         .route("/api/v1/drafts/{id}/send", post(drafts::send))
         .route("/api/v1/drafts/{id}/discard", post(drafts::discard))
         .merge(crate::taxii::routes::routes())
+        .merge(crate::console::web::routes())
         .route("/log/checkpoint", get(log::checkpoint))
         .route("/log/add-checkpoint", post(log::add_checkpoint))
         .route("/log/tile/{*rest}", get(log::tile))

@@ -3,8 +3,11 @@
 //! call the same node operations as the officer API; no rule lives here
 //! that the API does not share.
 
+pub mod i18n;
+mod pages;
 mod password;
 mod sign_in;
+pub mod web;
 
 pub use password::{
     MAX_PASSWORD_CHARS, MIN_PASSWORD_CHARS, PasswordProblem, check_password, hash_password,

@@ -1,0 +1,165 @@
+//! The console's pages: askama templates (`templates/console/`), filled
+//! from the same views the officer API answers with.
+
+use askama::Template;
+use detente_proto::kind::{MessageKind, Precedence};
+
+use super::i18n::{Lang, Tr};
+use crate::api::views::MessageView;
+use crate::officers::Officer;
+
+/// What every page shows around its content: who is signed in, the
+/// language switch, the CSRF token for its forms.
+#[derive(Debug, Clone)]
+pub struct Chrome {
+    /// Translations into the page's language.
+    pub t: Tr,
+    /// This node's party.
+    pub party: String,
+    /// The officer signed in, if any.
+    pub officer: Option<OfficerChrome>,
+    /// The CSRF token for the page's forms (empty before sign-in).
+    pub csrf: String,
+    /// This page's path, to come back to after switching language.
+    pub back: String,
+    /// The languages offered.
+    pub languages: Vec<LanguageOption>,
+}
+
+/// The officer, as the header names them.
+#[derive(Debug, Clone)]
+pub struct OfficerChrome {
+    /// Their name.
+    pub name: String,
+    /// Their tiers, in the page's language.
+    pub tiers: String,
+}
+
+/// One language of the switch.
+#[derive(Debug, Clone)]
+pub struct LanguageOption {
+    /// Its tag.
+    pub tag: &'static str,
+    /// Its name, in itself.
+    pub name: String,
+    /// Whether it is the page's.
+    pub selected: bool,
+}
+
+impl Chrome {
+    /// The chrome of a page at `back` in `lang`, for `officer` if signed in.
+    pub fn new(
+        lang: Lang,
+        party: String,
+        officer: Option<&Officer>,
+        csrf: String,
+        back: &str,
+    ) -> Self {
+        let t = Tr { lang };
+        Self {
+            t,
+            party,
+            officer: officer.map(|officer| OfficerChrome {
+                name: officer.name.to_string(),
+                tiers: t.tiers(&officer.tiers),
+            }),
+            csrf,
+            back: back.to_owned(),
+            languages: Lang::ALL
+                .into_iter()
+                .map(|option| LanguageOption {
+                    tag: option.tag(),
+                    name: t.t(&format!("language-{}", option.tag())),
+                    selected: option == lang,
+                })
+                .collect(),
+        }
+    }
+}
+
+/// The sign-in page.
+#[derive(Debug, Template)]
+#[template(path = "console/sign_in.html")]
+pub struct SignInPage {
+    /// Around it.
+    pub chrome: Chrome,
+    /// A notice: why the officer is here, or what went wrong.
+    pub notice: Option<String>,
+    /// Whether the notice is an error.
+    pub alert: bool,
+    /// The name typed, kept after a wrong password.
+    pub name: String,
+}
+
+/// One message in the inbox.
+#[derive(Debug, Clone)]
+pub struct InboxRow {
+    /// Its id.
+    pub id: String,
+    /// Its precedence's wire name (the colour's class).
+    pub precedence: &'static str,
+    /// Its precedence, in words.
+    pub precedence_word: String,
+    /// Sent to, or received from.
+    pub direction: String,
+    /// The other party.
+    pub counterparty: String,
+    /// Its kind, in words.
+    pub kind: String,
+    /// Its headline, as written.
+    pub headline: String,
+    /// Where it stands, in words.
+    pub state: String,
+    /// Its TLP.
+    pub tlp: String,
+    /// When it was composed.
+    pub when: String,
+    /// Exercise traffic.
+    pub exercise: bool,
+}
+
+impl InboxRow {
+    /// The row of `view`, in the language of `t`.
+    pub fn of(view: &MessageView, t: &Tr) -> Self {
+        let precedence = view.precedence.parse::<Precedence>().ok();
+        let state_key = match (view.state.as_str(), view.acknowledged_by.is_some()) {
+            (_, true) => "state-acknowledged",
+            ("queued", _) => "state-queued",
+            ("delivered", _) => "state-delivered",
+            _ => "state-received",
+        };
+        Self {
+            id: view.id.clone(),
+            precedence: precedence.map_or("routine", |p| p.as_str()),
+            precedence_word: precedence
+                .map_or_else(|| view.precedence.clone(), |p| t.precedence(p)),
+            direction: t.t(if view.direction == "sent" {
+                "direction-sent"
+            } else {
+                "direction-received"
+            }),
+            counterparty: view.counterparty.clone(),
+            kind: view
+                .kind
+                .parse::<MessageKind>()
+                .map_or_else(|_| view.kind.clone(), |kind| t.kind(kind)),
+            headline: view.headline.clone(),
+            state: t.t(state_key),
+            tlp: view.tlp.clone(),
+            when: view.created_at.clone(),
+            exercise: view.exercise,
+        }
+    }
+}
+
+/// The inbox.
+#[derive(Debug, Template)]
+#[template(path = "console/inbox.html")]
+pub struct InboxPage {
+    /// Around it.
+    pub chrome: Chrome,
+    /// The messages, newest first.
+    pub rows: Vec<InboxRow>,
+    /// Whether any of them is exercise traffic.
+    pub any_exercise: bool,
+}

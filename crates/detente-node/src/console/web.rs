@@ -1,0 +1,404 @@
+//! The console over HTTP, on the node's listener: `/` and `/console/…`.
+//!
+//! - The session cookie is `__Host-detente-session`: `Secure`, `HttpOnly`,
+//!   `SameSite=Strict`, `Path=/`, no `Domain` (RFC 6265bis §4.1.3.2).
+//! - Every form posts a CSRF token derived from the session; every POST
+//!   must also come from this origin (`Origin`, else `Sec-Fetch-Site`), the
+//!   sign-in form included.
+//! - Every answer carries a strict Content-Security-Policy (no inline
+//!   script or style, nothing from elsewhere), `nosniff`, no framing, and
+//!   pages are not cached.
+//! - The language is the officer's choice (kept in the store once signed
+//!   in), else the `detente-lang` cookie, else `Accept-Language`.
+
+use std::sync::Arc;
+
+use askama::Template;
+use axum::Router;
+use axum::extract::{Form, Path, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
+use serde::Deserialize;
+
+use super::i18n::{Lang, Tr};
+use super::pages::{Chrome, InboxPage, InboxRow, SignInPage};
+use super::sign_in::Session;
+use crate::api::params;
+use crate::error::{Bug, Forbidden, NodeError, Unauthenticated};
+use crate::node::Node;
+
+/// The session cookie.
+pub const SESSION_COOKIE: &str = "__Host-detente-session";
+/// The language cookie (before sign-in).
+pub const LANG_COOKIE: &str = "detente-lang";
+
+/// The Content-Security-Policy of every console answer.
+pub const CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; \
+     connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+
+const STYLESHEET: &[u8] = include_bytes!("static/console.css");
+const HTMX: &[u8] = include_bytes!("static/htmx.min.js");
+const HTMX_SSE: &[u8] = include_bytes!("static/htmx-sse.min.js");
+
+/// The console's routes.
+pub fn routes() -> Router<Arc<Node>> {
+    Router::new()
+        .route("/", get(home))
+        .route("/console/sign-in", get(sign_in_page).post(sign_in))
+        .route("/console/sign-out", post(sign_out))
+        .route("/console/language", post(language))
+        .route("/console/inbox", get(inbox))
+        .route("/console/static/{file}", get(static_file))
+        .layer(axum::middleware::map_response(secure_headers))
+}
+
+/// The security headers of every console answer.
+async fn secure_headers(mut response: Response) -> Response {
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(CSP),
+    );
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    headers.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("same-origin"),
+    );
+    headers
+        .entry(header::CACHE_CONTROL)
+        .or_insert(HeaderValue::from_static("no-store"));
+    response
+}
+
+/// A page, as HTML.
+fn html(status: StatusCode, page: &impl Template) -> Response {
+    match page.render() {
+        Ok(body) => (
+            status,
+            [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
+            body,
+        )
+            .into_response(),
+        Err(error) => {
+            let error = NodeError::from(Bug::Construction {
+                what: "console page",
+                cause: error.to_string(),
+            });
+            error.into_response()
+        }
+    }
+}
+
+/// The language of a request before sign-in.
+fn request_lang(jar: &CookieJar, headers: &HeaderMap) -> Lang {
+    jar.get(LANG_COOKIE)
+        .and_then(|cookie| Lang::from_tag(cookie.value()))
+        .unwrap_or_else(|| {
+            Lang::negotiate(
+                headers
+                    .get(header::ACCEPT_LANGUAGE)
+                    .and_then(|v| v.to_str().ok()),
+            )
+        })
+}
+
+/// The language of a signed-in officer: their choice, else the request's.
+async fn officer_lang(node: &Node, session: &Session, fallback: Lang) -> Lang {
+    let name = session.officer.name.clone();
+    node.with_store(move |s| Ok(s.officer_language(&name)?))
+        .await
+        .ok()
+        .flatten()
+        .and_then(|tag| Lang::from_tag(&tag))
+        .unwrap_or(fallback)
+}
+
+/// Refuses a POST that did not come from this origin. The host is the
+/// `Host` header (HTTP/1.1) or the request's authority (HTTP/2).
+fn same_origin(uri: &Uri, headers: &HeaderMap) -> Result<(), NodeError> {
+    let host = headers
+        .get(header::HOST)
+        .and_then(|v| v.to_str().ok())
+        .or_else(|| uri.authority().map(|a| a.as_str()));
+    if let Some(origin) = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) {
+        let origin_host = origin.strip_prefix("https://");
+        return if origin_host.is_some() && origin_host == host {
+            Ok(())
+        } else {
+            Err(Forbidden::Csrf.into())
+        };
+    }
+    match headers.get("sec-fetch-site").and_then(|v| v.to_str().ok()) {
+        Some("same-origin" | "none") | None => Ok(()),
+        Some(_) => Err(Forbidden::Csrf.into()),
+    }
+}
+
+/// The signed-in session of a request, or where to send the browser.
+async fn session_or_sign_in(node: &Node, jar: &CookieJar) -> Result<Session, Response> {
+    let secret = jar.get(SESSION_COOKIE).map(|c| c.value().to_owned());
+    match node.console_session(secret.as_deref()).await {
+        Ok(session) => Ok(session),
+        Err(NodeError::Unauthenticated(Unauthenticated::SessionEnded)) => {
+            Err(Redirect::to("/console/sign-in?why=ended").into_response())
+        }
+        Err(NodeError::Unauthenticated(_)) => Err(Redirect::to("/console/sign-in").into_response()),
+        Err(error) => Err(error.into_response()),
+    }
+}
+
+async fn home() -> Redirect {
+    Redirect::to("/console/inbox")
+}
+
+#[derive(Debug, Deserialize)]
+struct SignInQuery {
+    why: Option<String>,
+}
+
+async fn sign_in_page(
+    State(node): State<Arc<Node>>,
+    jar: CookieJar,
+    headers: HeaderMap,
+    axum::extract::RawQuery(query): axum::extract::RawQuery,
+) -> Response {
+    let lang = request_lang(&jar, &headers);
+    let t = Tr { lang };
+    let why: SignInQuery = params::decode(query.as_deref(), "the only parameter is why")
+        .unwrap_or(SignInQuery { why: None });
+    let notice = match why.why.as_deref() {
+        Some("ended") => Some(t.t("sign-in-ended")),
+        Some("signed-out") => Some(t.t("sign-in-signed-out")),
+        _ => None,
+    };
+    let page = SignInPage {
+        chrome: Chrome::new(
+            lang,
+            node.party().to_string(),
+            None,
+            String::new(),
+            "/console/sign-in",
+        ),
+        notice,
+        alert: false,
+        name: String::new(),
+    };
+    html(StatusCode::OK, &page)
+}
+
+#[derive(Debug, Deserialize)]
+struct SignInForm {
+    name: String,
+    password: String,
+}
+
+async fn sign_in(
+    State(node): State<Arc<Node>>,
+    jar: CookieJar,
+    uri: Uri,
+    headers: HeaderMap,
+    Form(form): Form<SignInForm>,
+) -> Response {
+    let lang = request_lang(&jar, &headers);
+    let t = Tr { lang };
+    let refused = |status: StatusCode, notice: String| {
+        html(
+            status,
+            &SignInPage {
+                chrome: Chrome::new(
+                    lang,
+                    node.party().to_string(),
+                    None,
+                    String::new(),
+                    "/console/sign-in",
+                ),
+                notice: Some(notice),
+                alert: true,
+                name: form.name.clone(),
+            },
+        )
+    };
+    if same_origin(&uri, &headers).is_err() {
+        return refused(StatusCode::FORBIDDEN, t.t("sign-in-csrf"));
+    }
+    match node.sign_in(&form.name, &form.password).await {
+        Ok(signed_in) => {
+            let max_age = signed_in.expires_at.unix_millis() - node.now().unix_millis();
+            let cookie = Cookie::build((SESSION_COOKIE, signed_in.session_secret))
+                .secure(true)
+                .http_only(true)
+                .same_site(SameSite::Strict)
+                .path("/")
+                .max_age(time_of(max_age))
+                .build();
+            (jar.add(cookie), Redirect::to("/console/inbox")).into_response()
+        }
+        Err(NodeError::Unauthenticated(Unauthenticated::LockedOut { until })) => refused(
+            StatusCode::TOO_MANY_REQUESTS,
+            t.t1("sign-in-locked", "until", &until.to_string()),
+        ),
+        Err(NodeError::Unauthenticated(_)) => {
+            refused(StatusCode::UNAUTHORIZED, t.t("sign-in-wrong"))
+        }
+        Err(error) => error.into_response(),
+    }
+}
+
+/// A cookie's `Max-Age` of `ms` milliseconds.
+fn time_of(ms: i64) -> cookie::time::Duration {
+    cookie::time::Duration::milliseconds(ms.max(0))
+}
+
+#[derive(Debug, Deserialize)]
+struct CsrfForm {
+    csrf: Option<String>,
+}
+
+async fn sign_out(
+    State(node): State<Arc<Node>>,
+    jar: CookieJar,
+    uri: Uri,
+    headers: HeaderMap,
+    Form(form): Form<CsrfForm>,
+) -> Response {
+    let session = match session_or_sign_in(&node, &jar).await {
+        Ok(session) => session,
+        Err(redirect) => return redirect,
+    };
+    if let Err(error) =
+        same_origin(&uri, &headers).and_then(|()| session.check_csrf(form.csrf.as_deref()))
+    {
+        return error.into_response();
+    }
+    if let Err(error) = node.sign_out(&session).await {
+        return error.into_response();
+    }
+    let cleared = Cookie::build((SESSION_COOKIE, ""))
+        .secure(true)
+        .http_only(true)
+        .same_site(SameSite::Strict)
+        .path("/")
+        .build();
+    (
+        jar.remove(cleared),
+        Redirect::to("/console/sign-in?why=signed-out"),
+    )
+        .into_response()
+}
+
+#[derive(Debug, Deserialize)]
+struct LanguageForm {
+    lang: String,
+    csrf: Option<String>,
+    back: Option<String>,
+}
+
+async fn language(
+    State(node): State<Arc<Node>>,
+    jar: CookieJar,
+    uri: Uri,
+    headers: HeaderMap,
+    Form(form): Form<LanguageForm>,
+) -> Response {
+    if let Err(error) = same_origin(&uri, &headers) {
+        return error.into_response();
+    }
+    let Some(lang) = Lang::from_tag(&form.lang) else {
+        return NodeError::from(crate::error::Mistake::UnknownValue {
+            parameter: "lang",
+            value: form.lang.clone(),
+            expected: "use en, ru or ar",
+        })
+        .into_response();
+    };
+    // Signed in: the choice is the officer's, kept in the store (and the
+    // form must be this session's).
+    let secret = jar.get(SESSION_COOKIE).map(|c| c.value().to_owned());
+    if let Ok(session) = node.console_session(secret.as_deref()).await {
+        if let Err(error) = session.check_csrf(form.csrf.as_deref()) {
+            return error.into_response();
+        }
+        let name = session.officer.name.clone();
+        let stored = node
+            .with_store(move |s| Ok(s.set_officer_language(&name, lang.tag())?))
+            .await;
+        if let Err(error) = stored {
+            return error.into_response();
+        }
+    }
+    let cookie = Cookie::build((LANG_COOKIE, lang.tag()))
+        .secure(true)
+        .same_site(SameSite::Strict)
+        .path("/")
+        .max_age(time_of(365 * 24 * 3600 * 1000))
+        .build();
+    // Back to a page of the console only: never to another site.
+    let back = form
+        .back
+        .filter(|b| b.starts_with("/console/") && !b.contains("//") && !b.contains('\\'))
+        .unwrap_or_else(|| "/console/inbox".to_owned());
+    (jar.add(cookie), Redirect::to(&back)).into_response()
+}
+
+async fn inbox(State(node): State<Arc<Node>>, jar: CookieJar, headers: HeaderMap) -> Response {
+    let session = match session_or_sign_in(&node, &jar).await {
+        Ok(session) => session,
+        Err(redirect) => return redirect,
+    };
+    let lang = officer_lang(&node, &session, request_lang(&jar, &headers)).await;
+    let t = Tr { lang };
+    let query = detente_store::MessageQuery {
+        mailbox: detente_store::Mailbox::All,
+        state: None,
+        tiers: Vec::new(),
+        counterparty: None,
+        kind: None,
+        limit: params::DEFAULT_LIMIT,
+    };
+    let views = match node.visible_message_views(&session.officer, query).await {
+        Ok(views) => views,
+        Err(error) => return error.into_response(),
+    };
+    let rows: Vec<InboxRow> = views.iter().map(|view| InboxRow::of(view, &t)).collect();
+    let page = InboxPage {
+        chrome: Chrome::new(
+            lang,
+            node.party().to_string(),
+            Some(&session.officer),
+            session.csrf.clone(),
+            "/console/inbox",
+        ),
+        any_exercise: rows.iter().any(|row| row.exercise),
+        rows,
+    };
+    html(StatusCode::OK, &page)
+}
+
+async fn static_file(Path(file): Path<String>) -> Response {
+    let (body, content_type) = match file.as_str() {
+        "console.css" => (STYLESHEET, "text/css; charset=utf-8"),
+        "htmx.min.js" => (HTMX, "text/javascript; charset=utf-8"),
+        "htmx-sse.min.js" => (HTMX_SSE, "text/javascript; charset=utf-8"),
+        _ => {
+            return NodeError::NotFound {
+                what: "console file",
+                id: file,
+            }
+            .into_response();
+        }
+    };
+    (
+        [
+            (header::CONTENT_TYPE, content_type),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        body,
+    )
+        .into_response()
+}
