@@ -257,6 +257,13 @@ pub fn set_officer_password(
     Ok(())
 }
 
+/// A random console password for a person to be handed (24 characters of
+/// base64url: 144 bits), which keeps the password rules.
+pub fn generate_password() -> String {
+    let (text, _) = crate::secrets::issue("");
+    text.chars().take(24).collect()
+}
+
 /// Removes an officer; their token stops working at once.
 pub fn remove_officer(store: &dyn Store, name: &OfficerName) -> Result<(), AdminError> {
     if store.remove_officer(name).map_err(AdminError::Store)? {

@@ -19,7 +19,7 @@ use detente_node::{Node, RunningNode};
 use detente_proto::agreement::responsiveness::{Period, Stats};
 use detente_proto::body::TierContact;
 use detente_proto::clock::{Clock, OffsetClock};
-use detente_proto::ids::{Fingerprint, Tier};
+use detente_proto::ids::{Fingerprint, OfficerName, Tier};
 use detente_proto::kind::Tlp;
 use serde_json::{Value, json};
 use tokio::sync::{broadcast, mpsc};
@@ -75,6 +75,12 @@ struct DemoNode {
     ministry: OfficerClient,
     /// The secret of the TAXII account `soc` (docs/taxii.md).
     taxii_secret: String,
+    /// The duty officer's name and console password.
+    officer: &'static str,
+    password: String,
+    /// The ministry officer's name and console password.
+    minister: &'static str,
+    ministry_password: String,
 }
 
 /// The demo's TAXII account on every node: a SOC tool cleared up to
@@ -116,6 +122,10 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
         println!(
             "      TAXII 2.1 discovery {}/taxii2/  user {TAXII_ACCOUNT}  password {}",
             n.base_url, n.taxii_secret
+        );
+        println!(
+            "      console {}/  sign in as {} / {}  or {} / {}",
+            n.base_url, n.officer, n.password, n.minister, n.ministry_password
         );
     }
     println!();
@@ -174,6 +184,10 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
             println!(
                 "      TAXII 2.1 discovery {}/taxii2/  (HTTP Basic: {TAXII_ACCOUNT} / {})",
                 n.base_url, n.taxii_secret
+            );
+            println!(
+                "      console {}/  (sign in as {} / {}, or {} / {})",
+                n.base_url, n.officer, n.password, n.minister, n.ministry_password
             );
         }
         crate::admin::wait_for_stop_signal().await?;
@@ -236,13 +250,21 @@ async fn start_nodes(root: &Path, clock: Arc<dyn Clock>) -> anyhow::Result<Vec<D
     }
     let mut nodes = Vec::new();
     for (party, dir, listener, node, fingerprint) in opened {
-        let officer = |name: &str, tiers: Vec<Tier>| -> anyhow::Result<String> {
-            let name = name.parse().map_err(anyhow::Error::msg)?;
-            let spec = OfficerSpec { name, tiers };
-            Ok(admin::add_officer(&**node.store(), &*clock, &spec)?.credential)
+        // Each officer gets a token (for the CLI) and a console password.
+        let officer = |name: &str, tiers: Vec<Tier>| -> anyhow::Result<(String, String)> {
+            let name: OfficerName = name.parse().map_err(anyhow::Error::msg)?;
+            let spec = OfficerSpec {
+                name: name.clone(),
+                tiers,
+            };
+            let token = admin::add_officer(&**node.store(), &*clock, &spec)?.credential;
+            let password = admin::generate_password();
+            admin::set_officer_password(&**node.store(), &*clock, &name, &password)?;
+            Ok((token, password))
         };
-        let token = officer(party.officer, vec![Tier::Technical, Tier::Operational])?;
-        let ministry_token = officer(party.minister, vec![Tier::Policy, Tier::Leadership])?;
+        let (token, password) = officer(party.officer, vec![Tier::Technical, Tier::Operational])?;
+        let (ministry_token, ministry_password) =
+            officer(party.minister, vec![Tier::Policy, Tier::Leadership])?;
         let grants = PARTIES
             .iter()
             .filter(|other| other.code != party.code)
@@ -276,6 +298,10 @@ async fn start_nodes(root: &Path, clock: Arc<dyn Clock>) -> anyhow::Result<Vec<D
             ministry_token,
             ministry,
             taxii_secret,
+            officer: party.officer,
+            password,
+            minister: party.minister,
+            ministry_password,
         });
     }
     Ok(nodes)
@@ -827,6 +853,11 @@ fn write_state_file(path: &Path, nodes: &[DemoNode], phase: &str) -> anyhow::Res
                 "node_dir": n.dir,
                 "tls_certificate": n.dir.join("keys").join("tls.crt"),
                 "openapi": format!("{}/api/v1/openapi.json", n.base_url),
+                "console": {
+                    "url": format!("{}/", n.base_url),
+                    "officer": {"name": n.officer, "password": n.password},
+                    "ministry": {"name": n.minister, "password": n.ministry_password},
+                },
                 "taxii": {
                     "discovery": format!("{}/taxii2/", n.base_url),
                     "user": TAXII_ACCOUNT,

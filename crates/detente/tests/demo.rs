@@ -234,6 +234,30 @@ fn demo_serve_writes_a_state_file_that_drives_the_nodes() {
                 .is_some_and(|s| s.starts_with("dtx_")),
             "{state:#}"
         );
+        let console = &p["console"];
+        assert_eq!(
+            console["url"].as_str(),
+            Some(format!("{base_url}/").as_str()),
+            "{state:#}"
+        );
+        for who in ["officer", "ministry"] {
+            assert!(
+                console[who]["password"]
+                    .as_str()
+                    .is_some_and(|s| s.chars().count() >= 12),
+                "{who}: {state:#}"
+            );
+            let line = format!(
+                "console {base_url}/  (sign in as {} / {}",
+                console["officer"]["name"].as_str().unwrap_or_default(),
+                console["officer"]["password"].as_str().unwrap_or_default()
+            );
+            assert!(
+                demo.log().contains(&line),
+                "{line:?} not printed:\n{}",
+                demo.log()
+            );
+        }
         let certificate = p["tls_certificate"].as_str().unwrap_or_default();
         assert!(
             Path::new(certificate).is_file(),

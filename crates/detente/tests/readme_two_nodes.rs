@@ -12,8 +12,8 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use common::{
-    Background, detente, fingerprint_of, free_port, peer_add_command, run_ok, send_command,
-    token_of, wait_until_serving,
+    Background, detente, fingerprint_of, free_port, peer_add_command, run_ok, run_with_input,
+    send_command, token_of, wait_until_serving,
 };
 use serde_json::Value;
 
@@ -317,17 +317,33 @@ fn readme_two_nodes_notify_deliver_verify_acknowledge() {
         "{peers}"
     );
 
-    // 3. Each adds an officer; the token is shown once.
+    // 3. Each adds an officer, with a console password (typed at a
+    // terminal in the README; on standard input here); the token is shown
+    // once.
     let mut officer = detente(cwd);
     officer
         .args(["officer", "add", "--dir", "./ru", "--name", "Ivanova"])
-        .args(["--tiers", "technical,operational"]);
-    let ru_token = token_of(&run_ok(officer));
+        .args([
+            "--tiers",
+            "technical,operational",
+            "--password",
+            "--password-stdin",
+        ]);
+    let added = run_with_input(officer, "Ivanova's long password\n");
+    assert!(added.ok(), "{added}");
+    let ru_token = token_of(&added.stdout);
     let mut officer = detente(cwd);
     officer
         .args(["officer", "add", "--dir", "./us", "--name", "Miller"])
-        .args(["--tiers", "technical,operational"]);
-    let us_token = token_of(&run_ok(officer));
+        .args([
+            "--tiers",
+            "technical,operational",
+            "--password",
+            "--password-stdin",
+        ]);
+    let added = run_with_input(officer, "Miller's long password\n");
+    assert!(added.ok(), "{added}");
+    let us_token = token_of(&added.stdout);
     assert_ne!(ru_token, us_token);
 
     // 4. Each serves. The guards interrupt them when the test ends, however it ends.

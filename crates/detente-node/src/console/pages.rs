@@ -112,8 +112,10 @@ pub struct InboxRow {
     pub state: String,
     /// Its TLP.
     pub tlp: String,
-    /// When it was composed.
+    /// When it was composed (RFC 3339, for `datetime`).
     pub when: String,
+    /// The same, for people: `2026-12-07 03:12:48 UTC`.
+    pub when_text: String,
     /// Exercise traffic.
     pub exercise: bool,
 }
@@ -147,8 +149,22 @@ impl InboxRow {
             state: t.t(state_key),
             tlp: view.tlp.clone(),
             when: view.created_at.clone(),
+            when_text: readable_time(&view.created_at),
             exercise: view.exercise,
         }
+    }
+}
+
+/// An RFC 3339 UTC time (`2026-12-07T03:12:48.125Z`) as people read it
+/// (`2026-12-07 03:12:48 UTC`); anything else as given.
+fn readable_time(rfc3339: &str) -> String {
+    match rfc3339.split_once('T') {
+        Some((date, time)) if time.ends_with('Z') => {
+            let time = time.trim_end_matches('Z');
+            let seconds = time.split('.').next().unwrap_or(time);
+            format!("{date} {seconds} UTC")
+        }
+        _ => rfc3339.to_owned(),
     }
 }
 
@@ -162,4 +178,22 @@ pub struct InboxPage {
     pub rows: Vec<InboxRow>,
     /// Whether any of them is exercise traffic.
     pub any_exercise: bool,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn times_read_as_people_write_them() {
+        assert_eq!(
+            readable_time("2026-12-07T03:12:48.125Z"),
+            "2026-12-07 03:12:48 UTC"
+        );
+        assert_eq!(
+            readable_time("2026-12-07T03:12:48Z"),
+            "2026-12-07 03:12:48 UTC"
+        );
+        assert_eq!(readable_time("yesterday"), "yesterday");
+    }
 }
