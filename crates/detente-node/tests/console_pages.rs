@@ -267,6 +267,9 @@ async fn an_officer_signs_in_reads_the_inbox_in_their_language_and_signs_out() {
         .expect("sign out");
     assert_eq!(out.status(), StatusCode::SEE_OTHER);
     assert_eq!(location(&out), "/console/sign-in?why=signed-out");
+    let (cleared, header) = set_cookie(out.headers(), SESSION_COOKIE).expect("cleared");
+    assert_eq!(cleared, format!("{SESSION_COOKIE}="), "{header}");
+    assert!(header.contains("Max-Age=0"), "{header}");
     let after = http
         .get(format!("{base}/console/inbox"))
         .header("cookie", cookie)

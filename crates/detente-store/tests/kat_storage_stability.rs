@@ -1029,17 +1029,7 @@ fn assert_v8_records(store: &SqliteStore) {
 /// What a database from before v9 holds once migrated: no password,
 /// language, session or failed sign-in.
 fn assert_no_console_records(store: &SqliteStore) {
-    let name = officer().name;
-    assert_eq!(store.officer_password(&name).expect("password"), None);
-    assert_eq!(store.officer_language(&name).expect("language"), None);
-    for session in console_sessions() {
-        assert_eq!(
-            store
-                .console_session(&session.secret_sha256)
-                .expect("session"),
-            None
-        );
-    }
+    assert_no_console_records_of_the_officer(store);
     assert_eq!(
         store
             .sign_in_failures(&sign_in_failures().name)
@@ -1100,11 +1090,11 @@ fn schema_v9_fixture_reads_back_exactly() {
         (4, failures.locked_until)
     );
     assert!(store.remove_officer(&officer().name).expect("remove"));
-    assert_no_console_records_but_failures(&store);
+    assert_no_console_records_of_the_officer(&store);
 }
 
-/// After the officer's removal: none of their console records.
-fn assert_no_console_records_but_failures(store: &SqliteStore) {
+/// No password, language or session of the fixtures' officer.
+fn assert_no_console_records_of_the_officer(store: &SqliteStore) {
     let name = officer().name;
     assert_eq!(store.officer_password(&name).expect("password"), None);
     assert_eq!(store.officer_language(&name).expect("language"), None);

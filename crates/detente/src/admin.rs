@@ -209,11 +209,7 @@ pub fn peer_list(args: DirArg) -> anyhow::Result<()> {
 pub fn officer_add(args: OfficerAddArgs) -> anyhow::Result<()> {
     let dir = &args.dir.dir;
     let config = NodeConfig::load(dir)?;
-    let name: OfficerName = args
-        .name
-        .parse()
-        .map_err(anyhow::Error::msg)
-        .context("--name")?;
+    let name = officer_name(&args.name)?;
     let tiers = parse_tiers(&args.tiers)
         .map_err(anyhow::Error::msg)
         .context("--tiers")?;
@@ -253,14 +249,15 @@ pub fn officer_add(args: OfficerAddArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// The officer named by `--name`.
+fn officer_name(text: &str) -> anyhow::Result<OfficerName> {
+    text.parse().map_err(anyhow::Error::msg).context("--name")
+}
+
 pub fn officer_passwd(args: OfficerPasswdArgs) -> anyhow::Result<()> {
     let dir = &args.dir.dir;
     let config = NodeConfig::load(dir)?;
-    let name: OfficerName = args
-        .name
-        .parse()
-        .map_err(anyhow::Error::msg)
-        .context("--name")?;
+    let name = officer_name(&args.name)?;
     let store = open_store(dir, &config)?;
     if store.officer(&name)?.is_none() {
         return Err(admin::AdminError::NoSuchOfficer { name }.into());
@@ -320,11 +317,7 @@ pub fn officer_list(args: DirArg) -> anyhow::Result<()> {
 pub fn officer_remove(args: OfficerRemoveArgs) -> anyhow::Result<()> {
     let dir = &args.dir.dir;
     let config = NodeConfig::load(dir)?;
-    let name: OfficerName = args
-        .name
-        .parse()
-        .map_err(anyhow::Error::msg)
-        .context("--name")?;
+    let name = officer_name(&args.name)?;
     let store = open_store(dir, &config)?;
     admin::remove_officer(&*store, &name)?;
     println!("Removed officer {name}; their token no longer works.");

@@ -230,13 +230,7 @@ async fn sign_in(
     match node.sign_in(&form.name, &form.password).await {
         Ok(signed_in) => {
             let max_age = signed_in.expires_at.unix_millis() - node.now().unix_millis();
-            let cookie = Cookie::build((SESSION_COOKIE, signed_in.session_secret))
-                .secure(true)
-                .http_only(true)
-                .same_site(SameSite::Strict)
-                .path("/")
-                .max_age(time_of(max_age))
-                .build();
+            let cookie = session_cookie(signed_in.session_secret, max_age);
             (jar.add(cookie), Redirect::to("/console/inbox")).into_response()
         }
         Err(NodeError::Unauthenticated(Unauthenticated::LockedOut { until })) => refused(
@@ -248,6 +242,18 @@ async fn sign_in(
         }
         Err(error) => error.into_response(),
     }
+}
+
+/// The session cookie holding `secret` for `max_age_ms` (see the module
+/// doc for its attributes).
+fn session_cookie(secret: String, max_age_ms: i64) -> Cookie<'static> {
+    Cookie::build((SESSION_COOKIE, secret))
+        .secure(true)
+        .http_only(true)
+        .same_site(SameSite::Strict)
+        .path("/")
+        .max_age(time_of(max_age_ms))
+        .build()
 }
 
 /// A cookie's `Max-Age` of `ms` milliseconds.
@@ -279,14 +285,8 @@ async fn sign_out(
     if let Err(error) = node.sign_out(&session).await {
         return error.into_response();
     }
-    let cleared = Cookie::build((SESSION_COOKIE, ""))
-        .secure(true)
-        .http_only(true)
-        .same_site(SameSite::Strict)
-        .path("/")
-        .build();
     (
-        jar.remove(cleared),
+        jar.remove(session_cookie(String::new(), 0)),
         Redirect::to("/console/sign-in?why=signed-out"),
     )
         .into_response()
