@@ -11,6 +11,8 @@
 //   - the sign-in page follows the browser's language (Russian for RU);
 //   - signing in works from the keyboard alone;
 //   - the inbox shows the demo's traffic, each text with dir="auto";
+//   - a message opens with its proof, and its exported evidence passes
+//     `detente verify`;
 //   - switching to Arabic makes the page right to left, and the choice is
 //     remembered after signing out and in again;
 //   - no page breaks its Content-Security-Policy;
@@ -18,7 +20,7 @@
 //     English, Russian or Arabic;
 // and it saves a screenshot of every page in each language.
 
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -122,14 +124,35 @@ async function party(browser, code, state, locale, lang) {
   check(page.url().endsWith('/console/inbox'), `${code}: signed in from the keyboard`);
   const rows = await page.locator('table.messages tbody tr').count();
   check(rows > 0, `${code}: the inbox lists the demo's messages (${rows})`);
-  const subjects = await page.locator('table.messages td span[dir="auto"]').count();
+  const subjects = await page.locator('table.messages td a[dir="auto"]').count();
   check(subjects === rows, `${code}: every subject is shown with dir="auto"`);
   await inspect(page, `${code}-inbox-${lang}`, lang, 'ltr');
+
+  // The FLASH notification: its proof, and its evidence (the thread: the
+  // acknowledgement and the reply too), which detente verify proves.
+  await Promise.all([page.waitForNavigation(), page.locator('tr[data-kind="notification"] a[dir="auto"]').first().click()]);
+  check(/\/console\/messages\/[0-9a-f-]+$/.test(page.url()), `${code}: a message opens on its own page`);
+  check((await page.locator('ul.proof li').count()) > 0, `${code}: the message shows its proof`);
+  await inspect(page, `${code}-message-${lang}`, lang, 'ltr');
+  const [download] = await Promise.all([
+    page.waitForEvent('download'),
+    page.click('a[download]'),
+  ]);
+  const bundle = path.join(out, `${code}-evidence.json`);
+  await download.saveAs(bundle);
+  const verified = spawnSync(detente, ['verify', bundle], { encoding: 'utf8' });
+  check(verified.status === 0, `${code}: the exported evidence passes detente verify, every claim proven (exit ${verified.status})${verified.status === 0 ? '' : `\n${verified.stdout}${verified.stderr}`}`);
+  await page.goto(new URL('/console/inbox', party.console.url).href);
 
   for (const [other, dir] of [['ar', 'rtl'], ['en', 'ltr'], ['ru', 'ltr']]) {
     await switchLanguage(page, other);
     await inspect(page, `${code}-inbox-${other}`, other, dir);
   }
+  // The message page in Arabic too.
+  await switchLanguage(page, 'ar');
+  await Promise.all([page.waitForNavigation(), page.locator('table.messages td a[dir="auto"]').first().click()]);
+  await inspect(page, `${code}-message-ar`, 'ar', 'rtl');
+  await page.goto(new URL('/console/inbox', party.console.url).href);
   await switchLanguage(page, 'ar');
   await Promise.all([page.waitForNavigation(), page.click('form[action="/console/sign-out"] button')]);
   check(page.url().includes('/console/sign-in?why=signed-out'), `${code}: signed out`);

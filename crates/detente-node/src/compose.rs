@@ -210,11 +210,7 @@ impl Node {
         id: MessageId,
         note: Option<String>,
     ) -> NodeResult<StoredMessage> {
-        let original = self
-            .with_store(move |s| Ok(s.message(&id)?))
-            .await?
-            .filter(|m| officer.may_see(m))
-            .ok_or_else(|| message_not_found(&id))?;
+        let original = self.visible_message(officer, id).await?;
         if original.state != MessageState::Received {
             return Err(Mistake::AcknowledgesSent { id }.into());
         }

@@ -4,10 +4,11 @@
 
 use std::sync::Arc;
 
+use detente_proto::ids::MessageId;
 use detente_store::{MessageQuery, StoredMessage};
 
 use crate::api::views::MessageView;
-use crate::error::NodeResult;
+use crate::error::{NodeResult, message_not_found};
 use crate::node::Node;
 use crate::officers::Officer;
 
@@ -27,6 +28,19 @@ impl Node {
         let mut messages = self.with_store(move |s| Ok(s.messages(&query)?)).await?;
         messages.retain(|m| officer.may_see(m));
         Ok(messages)
+    }
+
+    /// Message `id`, if `officer` may see it; else not found (whether it
+    /// exists is not said).
+    pub(crate) async fn visible_message(
+        &self,
+        officer: &Officer,
+        id: MessageId,
+    ) -> NodeResult<StoredMessage> {
+        self.with_store(move |s| Ok(s.message(&id)?))
+            .await?
+            .filter(|m| officer.may_see(m))
+            .ok_or_else(|| message_not_found(&id))
     }
 
     /// [`Node::visible_messages`], as the officer API and the console show them.

@@ -183,7 +183,7 @@ async fn an_officer_signs_in_reads_the_inbox_in_their_language_and_signs_out() {
     let body = inbox.text().await.expect("html");
     assert!(body.contains(r#"lang="ru""#), "{body}");
     assert!(
-        body.contains(r#"<span dir="auto">Фишинг: «срочно» — حملة تصيد</span>"#),
+        body.contains(r#"dir="auto">Фишинг: «срочно» — حملة تصيد</a>"#),
         "the subject as written: {body}"
     );
     assert!(body.contains("Уведомление об инциденте"), "{body}");
@@ -194,6 +194,100 @@ async fn an_officer_signs_in_reads_the_inbox_in_their_language_and_signs_out() {
     assert!(body.contains("Получено от"), "{body}");
     let csrf = csrf_of(&body);
     assert!(csrf.starts_with("dtc_"), "{csrf}");
+
+    // The message: its state and proof in words; acknowledged from here.
+    let start = body
+        .find("href=\"/console/messages/")
+        .expect("a link to the message")
+        + 6;
+    let link = body[start..]
+        .split('"')
+        .next()
+        .unwrap_or_default()
+        .to_owned();
+    let thread = http
+        .get(format!("{base}{link}"))
+        .header("cookie", cookie.clone())
+        .header("accept-language", "ru")
+        .send()
+        .await
+        .expect("thread");
+    assert_eq!(thread.status(), StatusCode::OK);
+    let page = thread.text().await.expect("html");
+    assert!(page.contains("Доказательства"), "{page}");
+    assert!(
+        page.contains("Квитанция подписана RU: проверена."),
+        "{page}"
+    );
+    assert!(
+        page.contains("журнала этого узла."),
+        "our log entry: {page}"
+    );
+    assert!(
+        page.contains(r#"<p class="text" dir="auto">s</p>"#),
+        "the text as written: {page}"
+    );
+    assert!(
+        page.contains("action=\"/console/messages/"),
+        "an acknowledge form: {page}"
+    );
+    let forged = http
+        .post(format!("{base}{link}/ack"))
+        .header("cookie", cookie.clone())
+        .form(&[("note", "seen")])
+        .send()
+        .await
+        .expect("ack");
+    assert_eq!(
+        forged.status(),
+        StatusCode::FORBIDDEN,
+        "no CSRF token, no acknowledgement"
+    );
+    let acked = http
+        .post(format!("{base}{link}/ack"))
+        .header("cookie", cookie.clone())
+        .form(&[("note", "Принято, разбираемся"), ("csrf", csrf.as_str())])
+        .send()
+        .await
+        .expect("ack");
+    assert_eq!(acked.status(), StatusCode::SEE_OTHER);
+    assert_eq!(location(&acked), link);
+    let page = http
+        .get(format!("{base}{link}"))
+        .header("cookie", cookie.clone())
+        .header("accept-language", "ru")
+        .send()
+        .await
+        .expect("thread")
+        .text()
+        .await
+        .expect("html");
+    assert!(page.contains("Подтверждено сообщением"), "{page}");
+    assert!(
+        !page.contains("action=\"/console/messages/"),
+        "no second acknowledgement: {page}"
+    );
+    let bundle = http
+        .get(format!("{base}{link}/evidence"))
+        .header("cookie", cookie.clone())
+        .send()
+        .await
+        .expect("evidence");
+    assert_eq!(bundle.status(), StatusCode::OK);
+    assert!(
+        bundle.headers()["content-disposition"]
+            .to_str()
+            .unwrap_or_default()
+            .starts_with("attachment; filename=\"detente-evidence-"),
+        "{:?}",
+        bundle.headers()
+    );
+    let bytes = bundle.bytes().await.expect("bundle");
+    let parsed = detente_evidence::Bundle::parse(&bytes).expect("an evidence bundle");
+    assert!(
+        parsed.messages.len() >= 2,
+        "the message and its acknowledgement"
+    );
 
     // Switching language without this session's token is refused…
     let forged = http
@@ -225,7 +319,7 @@ async fn an_officer_signs_in_reads_the_inbox_in_their_language_and_signs_out() {
     assert!(body.contains(r#"<html lang="ar" dir="rtl">"#), "{body}");
     assert!(body.contains("إشعار بحادثة"), "{body}");
     assert!(
-        body.contains(r#"<span dir="auto">Фишинг: «срочно» — حملة تصيد</span>"#),
+        body.contains(r#"dir="auto">Фишинг: «срочно» — حملة تصيد</a>"#),
         "the subject unchanged in any interface language"
     );
     assert_eq!(

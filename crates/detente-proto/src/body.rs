@@ -435,6 +435,32 @@ impl Body {
         crate::stix::Bundle::from_value(value.clone()).ok()
     }
 
+    /// The text a person wrote, beyond the headline (a notification's
+    /// summary, a question, a reply's text…); `None` for kinds that carry a
+    /// document, contacts or an escalation instead.
+    pub fn text(&self) -> Option<String> {
+        match self {
+            Body::Notification(b) => Some(b.summary.clone()),
+            Body::RequestInformation(b) => Some(b.question.clone()),
+            Body::RequestAssistance(b) => Some(format!("{}\n\n{}", b.description, b.assistance)),
+            Body::ConsultationRequest(b) => Some(b.agenda.clone()),
+            Body::Reply(b) => Some(b.text.clone()),
+            Body::Goodwill(b) => Some(b.text.clone()),
+            Body::Acknowledgement(b) => b.note.clone(),
+            Body::Ping(b) | Body::Pong(b) => b.note.clone(),
+            Body::ChannelStatus(b) => Some(b.reason.clone()),
+            Body::ContactUpdate(_)
+            | Body::GuaranteePropose(_)
+            | Body::GuaranteeSign(_)
+            | Body::GuaranteeWithdraw(_)
+            | Body::PledgeSign(_)
+            | Body::PledgeWithdraw(_)
+            | Body::Escalation(_)
+            | Body::AgreementPropose(_)
+            | Body::AgreementSign(_) => None,
+        }
+    }
+
     /// One line for timelines and inbox tables.
     pub fn headline(&self) -> String {
         match self {

@@ -27,7 +27,7 @@ use crate::api::stats::PeriodParams;
 use crate::error::NodeError;
 use crate::node::Node;
 
-fn bundle_response(bundle: &detente_evidence::Bundle) -> Response {
+pub(crate) fn bundle_response(bundle: &detente_evidence::Bundle) -> Response {
     let mut response = bundle.to_json().into_response();
     response.headers_mut().insert(
         header::CONTENT_TYPE,

@@ -19,7 +19,7 @@ use crate::api::problem::{Problem, decode_json, decode_optional_json};
 use crate::api::read_body;
 use crate::api::views::{MessageDetail, MessageView};
 use crate::compose::ComposeRequest;
-use crate::error::{Mistake, NodeError, message_not_found};
+use crate::error::{Mistake, NodeError};
 use crate::node::Node;
 
 const MAX_REQUEST_BYTES: usize = 2 * 1024 * 1024;
@@ -55,7 +55,7 @@ pub struct AckRequest {
     pub note: Option<String>,
 }
 
-fn parse_id(text: &str) -> Result<MessageId, NodeError> {
+pub(crate) fn parse_id(text: &str) -> Result<MessageId, NodeError> {
     text.parse().map_err(|_| NodeError::NotFound {
         what: "message",
         id: text.to_owned(),
@@ -159,11 +159,7 @@ pub async fn show(
     Path(id): Path<String>,
 ) -> Result<Json<MessageDetail>, NodeError> {
     let id = parse_id(&id)?;
-    let stored = node
-        .with_store(move |s| Ok(s.message(&id)?))
-        .await?
-        .filter(|m| officer.may_see(m))
-        .ok_or_else(|| message_not_found(&id))?;
+    let stored = node.visible_message(&officer, id).await?;
     let signed_envelope = serde_json::from_slice(&stored.message.envelope)
         .map_err(NodeError::unreadable("envelope of message", id))?;
     let (message, deadlines) = node

@@ -117,8 +117,15 @@ impl Tr {
 
     /// The text of `key` with one argument.
     pub fn t1(&self, key: &str, name: &'static str, value: &str) -> String {
-        let args: HashMap<Cow<'static, str>, FluentValue<'_>> =
-            HashMap::from([(Cow::Borrowed(name), FluentValue::from(value.to_owned()))]);
+        self.ta(key, &[(name, value)])
+    }
+
+    /// The text of `key` with arguments.
+    pub fn ta(&self, key: &str, args: &[(&'static str, &str)]) -> String {
+        let args: HashMap<Cow<'static, str>, FluentValue<'_>> = args
+            .iter()
+            .map(|(name, value)| (Cow::Borrowed(*name), FluentValue::from((*value).to_owned())))
+            .collect();
         LOCALES.lookup_with_args(self.lang.id(), key, &args)
     }
 

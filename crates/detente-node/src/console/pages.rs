@@ -7,6 +7,7 @@ use detente_proto::kind::{MessageKind, Precedence};
 use super::i18n::{Lang, Tr};
 use crate::api::views::MessageView;
 use crate::officers::Officer;
+use crate::responsiveness::DeadlineView;
 
 /// What every page shows around its content: who is signed in, the
 /// language switch, the CSRF token for its forms.
@@ -104,6 +105,8 @@ pub struct InboxRow {
     pub direction: String,
     /// The other party.
     pub counterparty: String,
+    /// Its kind's wire name (for `data-kind`).
+    pub kind_wire: String,
     /// Its kind, in words.
     pub kind: String,
     /// Its headline, as written.
@@ -141,6 +144,7 @@ impl InboxRow {
                 "direction-received"
             }),
             counterparty: view.counterparty.clone(),
+            kind_wire: view.kind.clone(),
             kind: view
                 .kind
                 .parse::<MessageKind>()
@@ -151,6 +155,139 @@ impl InboxRow {
             when: view.created_at.clone(),
             when_text: readable_time(&view.created_at),
             exercise: view.exercise,
+        }
+    }
+}
+
+/// One message, its proof, deadlines, and what the officer can do with it.
+#[derive(Debug, Template)]
+#[template(path = "console/thread.html")]
+pub struct ThreadPage {
+    /// Around it.
+    pub chrome: Chrome,
+    /// The message, as the inbox shows it.
+    pub row: InboxRow,
+    /// Its sender: party and tier.
+    pub from: String,
+    /// Its recipient: party and tier.
+    pub to: String,
+    /// Its text (the body's `summary`), as written.
+    pub summary: Option<String>,
+    /// The proof behind its state, one line each.
+    pub proof: Vec<String>,
+    /// Its deadlines, one line each.
+    pub deadlines: Vec<String>,
+    /// Whether the officer can acknowledge it here.
+    pub can_acknowledge: bool,
+    /// Its acknowledgement, in words.
+    pub acknowledged: Option<String>,
+    /// Why an acknowledgement just asked for was refused.
+    pub refused: Option<String>,
+}
+
+impl ThreadPage {
+    /// The page of `view` (with `deadlines` and the body's `summary`).
+    pub fn of(
+        chrome: Chrome,
+        view: &MessageView,
+        deadlines: &[DeadlineView],
+        summary: Option<String>,
+    ) -> Self {
+        let t = chrome.t;
+        let endpoint = |party: &str, tier: &str| {
+            let tier = tier
+                .parse()
+                .map_or_else(|_| tier.to_owned(), |tier| t.tier(tier));
+            t.ta("tier-of-party", &[("party", party), ("tier", &tier)])
+        };
+        let mut proof = Vec::new();
+        match &view.receipt {
+            Some(receipt) if receipt.verified => {
+                proof.push(t.ta("proof-receipt-verified", &[("party", &receipt.signed_by)]))
+            }
+            Some(receipt) => proof.push(t.ta(
+                "proof-receipt-unverified",
+                &[
+                    ("party", &receipt.signed_by),
+                    ("problem", receipt.problem.as_deref().unwrap_or("")),
+                ],
+            )),
+            None => proof.push(t.t("proof-no-receipt")),
+        }
+        if let Some(receipt) = &view.receipt {
+            if let Some(at) = &receipt.received_at {
+                proof.push(t.ta("proof-received-at", &[("at", &readable_time(at))]));
+            }
+            if let Some(logged) = &receipt.logged_at {
+                proof.push(t.ta(
+                    "proof-logged",
+                    &[
+                        ("index", &logged.index.to_string()),
+                        ("origin", &logged.origin),
+                        ("size", &logged.checkpoint_size.to_string()),
+                    ],
+                ));
+            }
+        }
+        if let Some(index) = view.log_index {
+            proof.push(t.ta("proof-our-log", &[("index", &index.to_string())]));
+        }
+        if let Some(delivery) = &view.delivery {
+            proof.push(t.ta(
+                "proof-delivery",
+                &[
+                    ("attempts", &delivery.attempts.to_string()),
+                    ("error", delivery.last_error.as_deref().unwrap_or("—")),
+                ],
+            ));
+        }
+        let deadlines = deadlines
+            .iter()
+            .map(|deadline| {
+                let what = t.t(&format!("deadline-{}", deadline.deadline));
+                let due = t.ta("deadline-due", &[("at", &readable_time(&deadline.due_at))]);
+                let state = match deadline.state {
+                    "late" => t.ta(
+                        "deadline-late",
+                        &[("by", deadline.late_by.as_deref().unwrap_or(""))],
+                    ),
+                    other => t.t(&format!("deadline-{other}")),
+                };
+                let mut line = format!("{what}, {due}: {state}");
+                if !deadline.escalated_to.is_empty() {
+                    let tiers: Vec<String> = deadline
+                        .escalated_to
+                        .iter()
+                        .map(|tier| {
+                            tier.parse()
+                                .map_or_else(|_| tier.clone(), |tier| t.tier(tier))
+                        })
+                        .collect();
+                    line.push_str("; ");
+                    line.push_str(&t.ta("deadline-escalated", &[("tiers", &tiers.join(", "))]));
+                }
+                line
+            })
+            .collect();
+        let acknowledged = view.acknowledged_by.as_ref().map(|ack| {
+            t.ta(
+                "ack-done",
+                &[("id", &ack.id), ("at", &readable_time(&ack.at))],
+            )
+        });
+        Self {
+            row: InboxRow::of(view, &t),
+            from: endpoint(&view.from.party, &view.from.tier),
+            to: endpoint(&view.to.party, &view.to.tier),
+            summary,
+            proof,
+            deadlines,
+            can_acknowledge: view.direction == "received"
+                && view.acknowledged_by.is_none()
+                && view.kind != MessageKind::Acknowledgement.as_str(),
+            acknowledged,
+            refused: None,
+            chrome,
         }
     }
 }

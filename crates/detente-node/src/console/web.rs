@@ -20,12 +20,16 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
+use detente_evidence::bundle::Scope;
+use detente_proto::envelope::UnverifiedEnvelope;
+use detente_proto::limits::Limits;
 use serde::Deserialize;
 
 use super::i18n::{Lang, Tr};
-use super::pages::{Chrome, InboxPage, InboxRow, SignInPage};
+use super::pages::{Chrome, InboxPage, InboxRow, SignInPage, ThreadPage};
 use super::sign_in::Session;
 use crate::api::params;
+use crate::api::views::MessageView;
 use crate::error::{Bug, Forbidden, NodeError, Unauthenticated};
 use crate::node::Node;
 
@@ -50,6 +54,9 @@ pub fn routes() -> Router<Arc<Node>> {
         .route("/console/sign-out", post(sign_out))
         .route("/console/language", post(language))
         .route("/console/inbox", get(inbox))
+        .route("/console/messages/{id}", get(thread))
+        .route("/console/messages/{id}/ack", post(acknowledge))
+        .route("/console/messages/{id}/evidence", get(evidence))
         .route("/console/static/{file}", get(static_file))
         .layer(axum::middleware::map_response(secure_headers))
 }
@@ -378,6 +385,131 @@ async fn inbox(State(node): State<Arc<Node>>, jar: CookieJar, headers: HeaderMap
         rows,
     };
     html(StatusCode::OK, &page)
+}
+
+/// The thread page of message `id` for `session`, with `refused` (why an
+/// acknowledgement was just refused) if any.
+async fn thread_page(
+    node: &Arc<Node>,
+    session: &Session,
+    lang: Lang,
+    id: &str,
+    refused: Option<String>,
+) -> Result<ThreadPage, NodeError> {
+    let id = crate::api::messages::parse_id(id)?;
+    let stored = node.visible_message(&session.officer, id).await?;
+    let (view, deadlines) = node
+        .off_runtime(move |node| {
+            let deadlines = node.deadline_views(&stored)?;
+            let text = UnverifiedEnvelope::parse(&stored.message.envelope, &Limits::unbounded())
+                .ok()
+                .and_then(|envelope| envelope.claimed().body.text());
+            Ok::<_, NodeError>(((MessageView::of(node, &stored), text), deadlines))
+        })
+        .await??;
+    let ((view, text), back) = (view, format!("/console/messages/{id}"));
+    let chrome = Chrome::new(
+        lang,
+        node.party().to_string(),
+        Some(&session.officer),
+        session.csrf.clone(),
+        &back,
+    );
+    let mut page = ThreadPage::of(chrome, &view, &deadlines, text);
+    page.refused = refused;
+    Ok(page)
+}
+
+async fn thread(
+    State(node): State<Arc<Node>>,
+    Path(id): Path<String>,
+    jar: CookieJar,
+    headers: HeaderMap,
+) -> Response {
+    let session = match session_or_sign_in(&node, &jar).await {
+        Ok(session) => session,
+        Err(redirect) => return redirect,
+    };
+    let lang = officer_lang(&node, &session, request_lang(&jar, &headers)).await;
+    match thread_page(&node, &session, lang, &id, None).await {
+        Ok(page) => html(StatusCode::OK, &page),
+        Err(error) => error.into_response(),
+    }
+}
+
+#[derive(Debug, Deserialize)]
+struct AckForm {
+    csrf: Option<String>,
+    note: Option<String>,
+}
+
+async fn acknowledge(
+    State(node): State<Arc<Node>>,
+    Path(id): Path<String>,
+    jar: CookieJar,
+    uri: Uri,
+    headers: HeaderMap,
+    Form(form): Form<AckForm>,
+) -> Response {
+    let session = match session_or_sign_in(&node, &jar).await {
+        Ok(session) => session,
+        Err(redirect) => return redirect,
+    };
+    if let Err(error) =
+        same_origin(&uri, &headers).and_then(|()| session.check_csrf(form.csrf.as_deref()))
+    {
+        return error.into_response();
+    }
+    let message = match crate::api::messages::parse_id(&id) {
+        Ok(message) => message,
+        Err(error) => return error.into_response(),
+    };
+    let note = form.note.filter(|note| !note.trim().is_empty());
+    match node.acknowledge(&session.officer, message, note).await {
+        Ok(_) => Redirect::to(&format!("/console/messages/{message}")).into_response(),
+        // Refused as the officer API refuses it: the page again, saying why.
+        Err(error @ (NodeError::Mistake(_) | NodeError::Forbidden(_) | NodeError::Refused(_))) => {
+            let lang = officer_lang(&node, &session, request_lang(&jar, &headers)).await;
+            let why = Tr { lang }.t1("ack-refused", "why", &error.to_string());
+            match thread_page(&node, &session, lang, &id, Some(why)).await {
+                Ok(page) => html(StatusCode::UNPROCESSABLE_ENTITY, &page),
+                Err(error) => error.into_response(),
+            }
+        }
+        Err(error) => error.into_response(),
+    }
+}
+
+async fn evidence(
+    State(node): State<Arc<Node>>,
+    Path(id): Path<String>,
+    jar: CookieJar,
+) -> Response {
+    let session = match session_or_sign_in(&node, &jar).await {
+        Ok(session) => session,
+        Err(redirect) => return redirect,
+    };
+    let message = match crate::api::messages::parse_id(&id) {
+        Ok(message) => message,
+        Err(error) => return error.into_response(),
+    };
+    match node
+        .export_evidence(&session.officer, Scope::Thread(message), None)
+        .await
+    {
+        Ok(bundle) => {
+            let mut response = crate::api::evidence::bundle_response(&bundle);
+            if let Ok(disposition) = HeaderValue::from_str(&format!(
+                "attachment; filename=\"detente-evidence-{message}.json\""
+            )) {
+                response
+                    .headers_mut()
+                    .insert(header::CONTENT_DISPOSITION, disposition);
+            }
+            response
+        }
+        Err(error) => error.into_response(),
+    }
 }
 
 async fn static_file(Path(file): Path<String>) -> Response {
