@@ -160,6 +160,22 @@ async fn session_or_sign_in(node: &Node, jar: &CookieJar) -> Result<Session, Res
     }
 }
 
+/// The session of a console form's POST: signed in, from this origin, and
+/// carrying this session's CSRF token; or the answer to give instead.
+async fn posting_session(
+    node: &Node,
+    jar: &CookieJar,
+    uri: &Uri,
+    headers: &HeaderMap,
+    csrf: Option<&str>,
+) -> Result<Session, Response> {
+    let session = session_or_sign_in(node, jar).await?;
+    same_origin(uri, headers)
+        .and_then(|()| session.check_csrf(csrf))
+        .map_err(IntoResponse::into_response)?;
+    Ok(session)
+}
+
 async fn home() -> Redirect {
     Redirect::to("/console/inbox")
 }
@@ -280,15 +296,10 @@ async fn sign_out(
     headers: HeaderMap,
     Form(form): Form<CsrfForm>,
 ) -> Response {
-    let session = match session_or_sign_in(&node, &jar).await {
+    let session = match posting_session(&node, &jar, &uri, &headers, form.csrf.as_deref()).await {
         Ok(session) => session,
-        Err(redirect) => return redirect,
+        Err(refused) => return refused,
     };
-    if let Err(error) =
-        same_origin(&uri, &headers).and_then(|()| session.check_csrf(form.csrf.as_deref()))
-    {
-        return error.into_response();
-    }
     if let Err(error) = node.sign_out(&session).await {
         return error.into_response();
     }
@@ -451,15 +462,10 @@ async fn acknowledge(
     headers: HeaderMap,
     Form(form): Form<AckForm>,
 ) -> Response {
-    let session = match session_or_sign_in(&node, &jar).await {
+    let session = match posting_session(&node, &jar, &uri, &headers, form.csrf.as_deref()).await {
         Ok(session) => session,
-        Err(redirect) => return redirect,
+        Err(refused) => return refused,
     };
-    if let Err(error) =
-        same_origin(&uri, &headers).and_then(|()| session.check_csrf(form.csrf.as_deref()))
-    {
-        return error.into_response();
-    }
     let message = match crate::api::messages::parse_id(&id) {
         Ok(message) => message,
         Err(error) => return error.into_response(),
