@@ -93,6 +93,8 @@ pub struct Session {
     pub officer: Officer,
     /// The CSRF token its forms must carry.
     pub csrf: String,
+    /// The interface language the officer chose, if any.
+    pub language: Option<String>,
     /// The SHA-256 of the session secret.
     secret_sha256: [u8; 32],
     csrf_sha256: [u8; 32],
@@ -123,8 +125,9 @@ impl Node {
         let now = self.now();
         let Ok(name) = name.trim().parse::<OfficerName>() else {
             let typed = password.to_owned();
-            self.on_blocking("verify password", move || verify_nothing(&typed))
-                .await?;
+            tokio::task::spawn_blocking(move || verify_nothing(&typed))
+                .await
+                .map_err(Bug::task("verify password"))?;
             return Err(Unauthenticated::WrongPassword.into());
         };
         let lookup = name.clone();
@@ -141,15 +144,15 @@ impl Node {
             return Err(Unauthenticated::LockedOut { until }.into());
         }
         let typed = password.to_owned();
-        let matched = self
-            .on_blocking("verify password", move || match &phc {
-                Some(phc) => verify_password(phc, &typed),
-                None => {
-                    verify_nothing(&typed);
-                    false
-                }
-            })
-            .await?;
+        let matched = tokio::task::spawn_blocking(move || match &phc {
+            Some(phc) => verify_password(phc, &typed),
+            None => {
+                verify_nothing(&typed);
+                false
+            }
+        })
+        .await
+        .map_err(Bug::task("verify password"))?;
         let officer = match (matched, officer) {
             (true, Some(officer)) => officer,
             _ => return Err(self.count_failure(name, now).await),
@@ -231,9 +234,11 @@ impl Node {
                 .officer(&session.officer)?
                 .ok_or(Unauthenticated::SessionEnded)?;
             s.touch_console_session(&secret_sha256, now)?;
+            let language = s.officer_language(&officer.name)?;
             Ok(Session {
                 officer: officer.into(),
                 csrf,
+                language,
                 secret_sha256,
                 csrf_sha256: session.csrf_sha256,
             })
@@ -248,21 +253,6 @@ impl Node {
             .await?;
         tracing::info!(officer = %session.officer.name, "console sign-out");
         Ok(())
-    }
-
-    /// Runs slow, pure work (password hashing) on a blocking thread.
-    async fn on_blocking<T: Send + 'static>(
-        &self,
-        task: &'static str,
-        work: impl FnOnce() -> T + Send + 'static,
-    ) -> NodeResult<T> {
-        tokio::task::spawn_blocking(work)
-            .await
-            .map_err(|e| Bug::TaskFailed {
-                task,
-                cause: e.to_string(),
-            })
-            .map_err(NodeError::from)
     }
 }
 
@@ -353,6 +343,7 @@ mod tests {
                 tiers: vec![],
             },
             csrf: csrf_token(&a),
+            language: None,
             secret_sha256: secrets::hash(&a),
             csrf_sha256: secrets::hash(&csrf_token(&a)),
         };

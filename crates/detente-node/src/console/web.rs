@@ -92,13 +92,7 @@ fn html(status: StatusCode, page: &impl Template) -> Response {
             body,
         )
             .into_response(),
-        Err(error) => {
-            let error = NodeError::from(Bug::Construction {
-                what: "console page",
-                cause: error.to_string(),
-            });
-            error.into_response()
-        }
+        Err(error) => Bug::construction("console page")(error).into_response(),
     }
 }
 
@@ -116,13 +110,11 @@ fn request_lang(jar: &CookieJar, headers: &HeaderMap) -> Lang {
 }
 
 /// The language of a signed-in officer: their choice, else the request's.
-async fn officer_lang(node: &Node, session: &Session, fallback: Lang) -> Lang {
-    let name = session.officer.name.clone();
-    node.with_store(move |s| Ok(s.officer_language(&name)?))
-        .await
-        .ok()
-        .flatten()
-        .and_then(|tag| Lang::from_tag(&tag))
+fn officer_lang(session: &Session, fallback: Lang) -> Lang {
+    session
+        .language
+        .as_deref()
+        .and_then(Lang::from_tag)
         .unwrap_or(fallback)
 }
 
@@ -369,7 +361,7 @@ async fn inbox(State(node): State<Arc<Node>>, jar: CookieJar, headers: HeaderMap
         Ok(session) => session,
         Err(redirect) => return redirect,
     };
-    let lang = officer_lang(&node, &session, request_lang(&jar, &headers)).await;
+    let lang = officer_lang(&session, request_lang(&jar, &headers));
     let t = Tr { lang };
     let query = detente_store::MessageQuery {
         mailbox: detente_store::Mailbox::All,
@@ -441,7 +433,7 @@ async fn thread(
         Ok(session) => session,
         Err(redirect) => return redirect,
     };
-    let lang = officer_lang(&node, &session, request_lang(&jar, &headers)).await;
+    let lang = officer_lang(&session, request_lang(&jar, &headers));
     match thread_page(&node, &session, lang, &id, None).await {
         Ok(page) => html(StatusCode::OK, &page),
         Err(error) => error.into_response(),
@@ -475,7 +467,7 @@ async fn acknowledge(
         Ok(_) => Redirect::to(&format!("/console/messages/{message}")).into_response(),
         // Refused as the officer API refuses it: the page again, saying why.
         Err(error @ (NodeError::Mistake(_) | NodeError::Forbidden(_) | NodeError::Refused(_))) => {
-            let lang = officer_lang(&node, &session, request_lang(&jar, &headers)).await;
+            let lang = officer_lang(&session, request_lang(&jar, &headers));
             let why = Tr { lang }.t1("ack-refused", "why", &error.to_string());
             match thread_page(&node, &session, lang, &id, Some(why)).await {
                 Ok(page) => html(StatusCode::UNPROCESSABLE_ENTITY, &page),

@@ -37,17 +37,31 @@ pub(super) fn set_password(
             why: "the password is not an argon2id PHC string; hash it first".to_owned(),
         });
     }
+    upsert_for_officer(
+        conn,
+        name,
+        "INSERT INTO officer_passwords (officer, phc, set_at_ms) VALUES (?1, ?2, ?3)
+         ON CONFLICT (officer) DO UPDATE SET phc = excluded.phc, set_at_ms = excluded.set_at_ms",
+        params![name.as_str(), phc, at.unix_millis()],
+    )
+}
+
+/// Runs `upsert` for officer `name` in one transaction, if the officer
+/// exists; returns whether they do.
+fn upsert_for_officer(
+    conn: &mut Connection,
+    name: &OfficerName,
+    upsert: &str,
+    values: impl rusqlite::Params,
+) -> Result<bool, StoreError> {
     let tx = write_transaction(conn)?;
     if !officer_exists(&tx, name)? {
         return Ok(false);
     }
-    tx.prepare_cached(
-        "INSERT INTO officer_passwords (officer, phc, set_at_ms) VALUES (?1, ?2, ?3)
-         ON CONFLICT (officer) DO UPDATE SET phc = excluded.phc, set_at_ms = excluded.set_at_ms",
-    )
-    .map_err(db_error)?
-    .execute(params![name.as_str(), phc, at.unix_millis()])
-    .map_err(db_error)?;
+    tx.prepare_cached(upsert)
+        .map_err(db_error)?
+        .execute(values)
+        .map_err(db_error)?;
     tx.commit().map_err(db_error)?;
     Ok(true)
 }
@@ -77,19 +91,13 @@ pub(super) fn set_language(
             why: format!("{language:?} is not a language tag of 2 to 35 characters"),
         });
     }
-    let tx = write_transaction(conn)?;
-    if !officer_exists(&tx, name)? {
-        return Ok(false);
-    }
-    tx.prepare_cached(
+    upsert_for_officer(
+        conn,
+        name,
         "INSERT INTO officer_languages (officer, language) VALUES (?1, ?2)
          ON CONFLICT (officer) DO UPDATE SET language = excluded.language",
+        params![name.as_str(), language],
     )
-    .map_err(db_error)?
-    .execute(params![name.as_str(), language])
-    .map_err(db_error)?;
-    tx.commit().map_err(db_error)?;
-    Ok(true)
 }
 
 /// [`crate::Store::officer_language`].
