@@ -21,6 +21,7 @@
 // and it saves a screenshot of every page in each language.
 
 import { spawn, spawnSync } from 'node:child_process';
+import crypto from 'node:crypto';
 import { createRequire } from 'node:module';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -56,7 +57,8 @@ async function startDemo() {
   const log = fs.openSync(path.join(dir, 'demo.log'), 'w');
   const demo = spawn(detente, ['demo', '--serve', '--state-file', stateFile], {
     cwd: dir,
-    stdio: ['ignore', log, log],
+    // Standard input stays open: `advance 61m` moves the demo's clock.
+    stdio: ['pipe', log, log],
   });
   const deadline = Date.now() + 180_000;
   while (Date.now() < deadline) {
@@ -65,7 +67,7 @@ async function startDemo() {
     }
     try {
       const state = JSON.parse(fs.readFileSync(stateFile, 'utf8'));
-      if (state.phase === 'serving') return { demo, state, dir };
+      if (state.phase === 'serving') return { demo, state, dir, log: path.join(dir, 'demo.log') };
     } catch { /* not written yet */ }
     await new Promise((r) => setTimeout(r, 200));
   }
@@ -166,12 +168,326 @@ async function party(browser, code, state, locale, lang) {
   await context.close();
 }
 
+
+async function signIn(context, party, who, lang) {
+  const page = await context.newPage();
+  await page.goto(new URL('/console/sign-in', party.console.url).href);
+  await page.fill('#name', who.name);
+  await page.fill('#password', who.password);
+  await Promise.all([page.waitForNavigation(), page.click('form.sign-in button')]);
+  // The officer's own choice, kept from before, is set here for the test.
+  if (lang) await switchLanguage(page, lang);
+  return page;
+}
+
+// Records what the console's script does to alert the officer: the
+// notifications it raises and the tones it plays. (Added through the
+// DevTools protocol, so the page's CSP stays in force.)
+function recordAlerts() {
+  window.__notes = [];
+  window.__tones = 0;
+  window.Notification = class {
+    constructor(title, options) { window.__notes.push({ title, body: options && options.body }); }
+    static get permission() { return 'granted'; }
+    static requestPermission() { return Promise.resolve('granted'); }
+  };
+  if (window.AudioContext) {
+    const create = window.AudioContext.prototype.createOscillator;
+    window.AudioContext.prototype.createOscillator = function () { window.__tones += 1; return create.call(this); };
+  }
+}
+
+async function waitUntil(what, probe, seconds = 60) {
+  const deadline = Date.now() + seconds * 1000;
+  while (Date.now() < deadline) {
+    if (await probe()) return true;
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  console.log(`  ...gave up waiting for ${what}`);
+  return false;
+}
+
+async function compose(page, party, fields) {
+  await page.goto(new URL(`/console/compose?to=${fields.to}&kind=notification`, party.console.url).href);
+  await page.selectOption('#from_tier', 'technical');
+  await page.selectOption('#to_tier', 'technical');
+  await page.selectOption('#precedence', 'flash');
+  await page.fill('#subject', fields.subject);
+  await page.fill('#text', fields.text);
+  if (fields.stix) await page.setInputFiles('#stix', fields.stix);
+  await Promise.all([page.waitForNavigation(), page.click('form.compose button[type="submit"]')]);
+  const match = /\/console\/messages\/([0-9a-f-]+)$/.exec(page.url());
+  return match && match[1];
+}
+
+// The duty officers' flow across two nodes, each in its own browser context.
+async function flow(browser, state, demo) {
+  const RU = state.parties.RU;
+  const US = state.parties.US;
+  console.log('The flow: RU composes, US sees it live, acknowledges, a deadline passes:');
+  const ruContext = await browser.newContext({ ignoreHTTPSErrors: true, locale: 'ru-RU', viewport: { width: 1280, height: 900 } });
+  const usContext = await browser.newContext({ ignoreHTTPSErrors: true, locale: 'en-US', viewport: { width: 1280, height: 900 } });
+  await usContext.addInitScript(recordAlerts);
+  const ru = await signIn(ruContext, RU, RU.console.officer, 'ru');
+  const us = await signIn(usContext, US, US.console.officer, 'en');
+  // The officer has clicked on the page once: sound may play.
+  await us.click('h1');
+  await us.evaluate(() => { window.__sameDocument = 'yes'; });
+
+  // 1. RU, in Russian, composes a FLASH notification with a STIX file.
+  const stix = path.join(out, 'incident.stix.json');
+  fs.writeFileSync(stix, JSON.stringify({
+    type: 'bundle',
+    id: 'bundle--5d0092c5-5f74-4287-9642-33f4c354e56d',
+    objects: [{
+      type: 'indicator', spec_version: '2.1',
+      id: 'indicator--8e2e2d2b-17d4-4cbf-938f-98ee46b3cd3f',
+      created: '2026-12-07T03:00:00.000Z', modified: '2026-12-07T03:00:00.000Z',
+      name: 'C2 server', pattern: "[ipv4-addr:value = '198.51.100.7']", pattern_type: 'stix',
+      valid_from: '2026-12-07T03:00:00Z',
+    }],
+  }));
+  await ru.goto(new URL('/console/compose?to=US&kind=notification', RU.console.url).href);
+  await inspect(ru, 'RU-compose-ru', 'ru', 'ltr');
+  const subject = 'Сканирование портов с адреса 198.51.100.7';
+  const first = await compose(ru, RU, { to: 'US', subject, text: 'Обнаружено сканирование; просим проверить источник.', stix });
+  check(Boolean(first), `RU: the FLASH notification is signed and queued (${first})`);
+  check((await ru.locator('h1 .precedence.flash').count()) === 1, 'RU: its page shows FLASH');
+  await inspect(ru, 'RU-sent-ru', 'ru', 'ltr');
+
+  // 2. US sees it arrive on its open inbox, without a reload, with a
+  // sound and a notification.
+  const arrived = await waitUntil('the row on US', async () => (await us.locator(`#m-${first}`).count()) === 1);
+  check(arrived, 'US: the notification appears in the open inbox');
+  check((await us.evaluate(() => window.__sameDocument)) === 'yes', 'US: without a reload');
+  check((await us.locator(`#m-${first} a[dir="auto"]`).textContent()) === subject, 'US: the subject is shown as written, in Russian');
+  check((await us.evaluate(() => document.documentElement.dataset.lastAlert)) === first, 'US: the FLASH arrival alerted the officer');
+  const notes = await us.evaluate(() => window.__notes);
+  check(notes.length >= 1 && /FLASH/.test(notes[0].body), `US: a browser notification was raised (${notes.map((n) => n.body).join('; ')})`);
+  check((await us.evaluate(() => window.__tones)) >= 3, 'US: a sound was played');
+  check((await us.locator(`#m-${first} .countdown`).textContent()).length > 2, 'US: the acknowledgement deadline counts down');
+  await inspect(us, 'US-inbox-live-en', 'en', 'ltr');
+
+  // RU watches its inbox while US acknowledges.
+  await ru.goto(new URL('/console/inbox', RU.console.url).href);
+  await ru.evaluate(() => { window.__sameDocument = 'yes'; });
+
+  // 3. US acknowledges it.
+  await Promise.all([us.waitForNavigation(), us.click(`#m-${first} a[dir="auto"]`)]);
+  check((await us.locator('.text').textContent()).includes('сканирование'), 'US: the message page shows the text as written');
+  // From the keyboard: to the note, type it, Enter.
+  await us.focus('#note');
+  await us.keyboard.type('Received; the CERT is looking into it.');
+  await Promise.all([us.waitForNavigation(), us.keyboard.press('Enter')]);
+  check((await us.locator('.notice[role="status"]').count()) === 1, 'US: acknowledged');
+
+  // 4. RU sees it acknowledged, without a reload.
+  const acknowledged = await waitUntil('the acknowledgement on RU', async () => (await ru.locator(`#m-${first}.state-acknowledged`).count()) === 1);
+  check(acknowledged, 'RU: the notification shows as acknowledged');
+  check((await ru.evaluate(() => window.__sameDocument)) === 'yes', 'RU: without a reload');
+  await inspect(ru, 'RU-inbox-acknowledged-ru', 'ru', 'ltr');
+
+  // 5. A second FLASH notification nobody acknowledges: the demo's clock
+  // moves 61 minutes, past the agreed hour, and the deadline escalates.
+  const second = await compose(ru, RU, { to: 'US', subject: 'Повторное сканирование', text: 'Без ответа.' });
+  await waitUntil('the second notification on US', async () => {
+    await us.goto(new URL(`/console/messages/${second}`, US.console.url).href);
+    return us.url().endsWith(second);
+  });
+  demo.stdin.write('advance 61m\n');
+  for (const [name, context, party, lang] of [['RU', ruContext, RU, 'ru'], ['US', usContext, US, 'en']]) {
+    // An hour passed: the session ended while idle, as it would.
+    const page = await signIn(context, party, party.console.officer, lang);
+    const escalated = await waitUntil(`the escalation on ${name}`, async () => {
+      await page.goto(new URL('/console/deadlines', party.console.url).href);
+      const row = page.locator(`tr.deadline-missed[data-message="${second}"] td.escalated`);
+      return (await row.count()) > 0 && (await row.first().textContent()).trim() !== '—';
+    });
+    check(escalated, `${name}: the missed deadline shows, escalated, on the deadlines page`);
+    await inspect(page, `${name}-deadlines-${lang}`, lang, 'ltr');
+    await page.goto(new URL('/console/inbox', party.console.url).href);
+    check((await page.locator(`#m-${second}.state-escalated`).count()) === 1, `${name}: the inbox says ESCALATED`);
+  }
+  await ruContext.close();
+  await usContext.close();
+}
+
+// An officer cleared only for `technical`, trying by crafted requests to
+// see or send policy and leadership traffic.
+async function clearance(browser, state) {
+  const US = state.parties.US;
+  console.log('Clearance: an officer cleared only for technical, at US:');
+  const password = 'technical-only-officer-password';
+  const added = spawnSync(detente, ['officer', 'add', '--dir', US.node_dir, '--name', 'tech', '--tiers', 'technical', '--password', '--password-stdin'], { input: `${password}\n`, encoding: 'utf8' });
+  check(added.status === 0, `detente officer add --tiers technical --password-stdin (exit ${added.status})${added.status === 0 ? '' : added.stderr}`);
+  const api = await browser.newContext({ ignoreHTTPSErrors: true, extraHTTPHeaders: { Authorization: `Bearer ${US.ministry_token}` } });
+  const listed = await (await api.request.get(new URL('/api/v1/messages?limit=1000', US.base_url).href)).json();
+  const high = listed.messages.filter((m) => {
+    const ours = m.direction === 'sent' ? m.from.tier : m.to.tier;
+    return ours === 'policy' || ours === 'leadership';
+  });
+  check(high.length > 0, `US holds policy and leadership messages (${high.length})`);
+  await api.close();
+
+  const context = await browser.newContext({ ignoreHTTPSErrors: true, locale: 'en-US' });
+  const page = await signIn(context, US, { name: 'tech', password });
+  const inbox = await page.content();
+  check(high.every((m) => !inbox.includes(m.id)), 'the inbox lists none of them');
+  let hidden = 0;
+  for (const m of high) {
+    const shown = await page.request.get(new URL(`/console/messages/${m.id}`, US.base_url).href);
+    const evidence = await page.request.get(new URL(`/console/messages/${m.id}/evidence`, US.base_url).href);
+    const reply = await page.request.get(new URL(`/console/compose?in_reply_to=${m.id}`, US.base_url).href);
+    if (shown.status() === 404 && evidence.status() === 404 && reply.status() === 404) hidden += 1;
+  }
+  check(hidden === high.length, `each one's page, evidence and reply form answer 404 (${hidden} of ${high.length})`);
+  await page.goto(new URL('/console/compose?to=RU&kind=notification', US.base_url).href);
+  const offered = await page.locator('#from_tier option').evaluateAll((options) => options.map((o) => o.value));
+  check(offered.join(',') === 'technical', `the compose form offers only technical to speak for (${offered})`);
+  // A crafted POST that speaks for leadership, from this very session.
+  const csrf = await page.locator('form.compose input[name="csrf"]').getAttribute('value');
+  const crafted = await page.request.post(new URL('/console/compose', US.base_url).href, {
+    headers: { Origin: new URL(US.base_url).origin },
+    multipart: { csrf, to: 'RU', kind: 'notification', from_tier: 'leadership', to_tier: 'technical', precedence: 'flash', tlp: 'AMBER', subject: 'crafted', text: 'crafted' },
+  });
+  const body = await crafted.text();
+  check(crafted.status() === 422 && body.includes('id="error-from_tier"'), `a crafted POST speaking for leadership is refused at its field (${crafted.status()})`);
+  await page.setContent(body);
+  await page.screenshot({ path: path.join(out, 'US-compose-refused-en.png'), fullPage: true });
+  // And one with no CSRF token, or from another site.
+  const forged = await page.request.post(new URL('/console/compose', US.base_url).href, {
+    headers: { Origin: 'https://evil.example' },
+    multipart: { csrf, to: 'RU', kind: 'notification', from_tier: 'technical', to_tier: 'technical', subject: 'x', text: 'x' },
+  });
+  check(forged.status() === 403, `a cross-site POST is refused (${forged.status()})`);
+  const tokenless = await page.request.post(new URL('/console/compose', US.base_url).href, {
+    headers: { Origin: new URL(US.base_url).origin },
+    multipart: { to: 'RU', kind: 'notification', from_tier: 'technical', to_tier: 'technical', subject: 'x', text: 'x' },
+  });
+  check(tokenless.status() === 403, `a POST without the session's CSRF token is refused (${tokenless.status()})`);
+  // After signing out, the same cookie opens nothing.
+  const cookies = await context.cookies();
+  await Promise.all([page.waitForNavigation(), page.click('form[action="/console/sign-out"] button')]);
+  const replay = await browser.newContext({ ignoreHTTPSErrors: true });
+  await replay.addCookies(cookies);
+  const after = await replay.request.get(new URL('/console/inbox', US.base_url).href, { maxRedirects: 0 });
+  check(after.status() === 303 || after.status() === 302 || after.status() === 307, `the session is refused after sign-out (${after.status()} to ${after.headers().location})`);
+  await replay.close();
+  await context.close();
+}
+
+// Every page of the console, in every language, for axe and a screenshot;
+// the drafts reviewed, sent and discarded; the commitments on another date.
+async function tour(browser, state) {
+  const RU = state.parties.RU;
+  console.log('Every page, in every language (RU):');
+  const api = await browser.newContext({ ignoreHTTPSErrors: true, extraHTTPHeaders: { Authorization: `Bearer ${RU.officer_token}` } });
+  const draft = async (name) => {
+    const made = await api.request.post(new URL('/api/v1/drafts', RU.base_url).href, {
+      data: {
+        counterparty: 'US',
+        source: 'SIEM alert 4711 (test)',
+        bundle: {
+          type: 'bundle', id: `bundle--${crypto.randomUUID()}`,
+          objects: [{
+            type: 'indicator', spec_version: '2.1', id: `indicator--${crypto.randomUUID()}`,
+            created: '2026-12-07T03:00:00.000Z', modified: '2026-12-07T03:00:00.000Z',
+            name, pattern: "[ipv4-addr:value = '203.0.113.9']", pattern_type: 'stix', valid_from: '2026-12-07T03:00:00Z',
+          }],
+        },
+      },
+    });
+    return (await made.json()).id;
+  };
+  const toSend = await draft('Beacon to 203.0.113.9');
+  const toDiscard = await draft('False positive');
+  check(Boolean(toSend && toDiscard), `two drafts made through the officer API (${toSend}, ${toDiscard})`);
+  await api.close();
+
+  const context = await browser.newContext({ ignoreHTTPSErrors: true, locale: 'ru-RU', viewport: { width: 1280, height: 900 } });
+  const page = await signIn(context, RU, RU.console.officer, 'ru');
+  const pages = [
+    ['inbox', '/console/inbox'],
+    ['compose', '/console/compose'],
+    ['deadlines', '/console/deadlines'],
+    ['commitments', '/console/commitments'],
+    ['log', '/console/log'],
+    ['responsiveness', '/console/responsiveness?counterparty=US'],
+    ['drafts', '/console/drafts'],
+    ['draft', `/console/drafts/${toSend}`],
+  ];
+  for (const [lang, dir] of [['ru', 'ltr'], ['en', 'ltr'], ['ar', 'rtl']]) {
+    await switchLanguage(page, lang);
+    for (const [name, href] of pages) {
+      const response = await page.goto(new URL(href, RU.base_url).href);
+      check(response.status() === 200, `${name} (${lang}) answers 200`);
+      await inspect(page, `RU-${name}-${lang}`, lang, dir);
+    }
+  }
+  await switchLanguage(page, 'en');
+
+  await page.goto(new URL('/console/commitments', RU.base_url).href);
+  check((await page.locator('tr.in-force').count()) > 0, 'commitments: an agreement is in force now');
+  check((await page.locator('ul.signatures li.signed').count()) > 0, 'commitments: its signatures are shown');
+  await page.goto(new URL('/console/commitments?at=2020-01-01', RU.base_url).href);
+  check((await page.locator('tr.in-force').count()) === 0 && (await page.locator('.notice[role="status"]').textContent()).includes('2020-01-01'), 'commitments: on 2020-01-01 nothing was in force');
+  const refused = await page.goto(new URL('/console/commitments?at=yesterday-ish', RU.base_url).href);
+  check(refused.status() === 422 && (await page.locator('#error-at').count()) === 1, 'commitments: a date that is not one is refused at its field');
+
+  await page.goto(new URL('/console/responsiveness?counterparty=US', RU.base_url).href);
+  check((await page.locator('svg[role="img"] rect.seg').count()) > 4, 'responsiveness: the charts are drawn');
+  const [figures] = await Promise.all([page.waitForEvent('download'), page.locator('a[download]').last().click()]);
+  const bundle = path.join(out, 'RU-responsiveness-evidence.json');
+  await figures.saveAs(bundle);
+  const verified = spawnSync(detente, ['verify', bundle], { encoding: 'utf8' });
+  check(verified.status === 0 && /PROVEN\s+figures/.test(verified.stdout), `responsiveness: the quarter's evidence passes detente verify, figures recomputed (exit ${verified.status})`);
+
+  await page.goto(new URL('/console/log', RU.base_url).href);
+  check((await page.locator('pre.note').first().textContent()).startsWith('detente.RU/log/v1'), 'log: the latest signed checkpoint is shown');
+
+  check((await page.locator('tr[class^="guarantee-"]').count()) === 0, 'commitments: an officer not cleared for policy sees no policy-tier guarantee');
+
+  // The ministry (policy and leadership) sees the guarantee and the pledge.
+  const ministry = await browser.newContext({ ignoreHTTPSErrors: true, locale: 'ru-RU', viewport: { width: 1280, height: 900 } });
+  const minister = await signIn(ministry, RU, RU.console.ministry, 'en');
+  await minister.goto(new URL('/console/commitments', RU.base_url).href);
+  check((await minister.locator('tr.guarantee-in-force').count()) === 1, 'commitments: the ministry sees the guarantee in force');
+  check((await minister.locator('a[href^="/console/evidence?pledge="]').count()) >= 1, 'commitments: and the pledge');
+  const [guaranteeDownload] = await Promise.all([minister.waitForEvent('download'), minister.locator('a[href^="/console/evidence?guarantee="]').first().click()]);
+  const guaranteeBundle = path.join(out, 'RU-guarantee-evidence.json');
+  await guaranteeDownload.saveAs(guaranteeBundle);
+  const guaranteeVerified = spawnSync(detente, ['verify', guaranteeBundle], { encoding: 'utf8' });
+  check(guaranteeVerified.status === 0, `commitments: the guarantee's evidence passes detente verify (exit ${guaranteeVerified.status})${guaranteeVerified.status === 0 ? '' : guaranteeVerified.stdout}`);
+  for (const [lang, dir] of [['en', 'ltr'], ['ru', 'ltr'], ['ar', 'rtl']]) {
+    await switchLanguage(minister, lang);
+    await inspect(minister, `RU-commitments-ministry-${lang}`, lang, dir);
+  }
+  await ministry.close();
+
+  // A draft reviewed and sent; another discarded.
+  await page.goto(new URL(`/console/drafts/${toSend}`, RU.base_url).href);
+  await page.selectOption('#from_tier', 'technical');
+  await page.selectOption('#to_tier', 'technical');
+  await page.selectOption('#precedence', 'priority');
+  await page.fill('#subject', 'Beacon to 203.0.113.9 from a host in your range');
+  await page.fill('#text', 'Our SIEM saw the beacon; the indicator is attached.');
+  await Promise.all([page.waitForNavigation(), page.click('form.compose button')]);
+  check(/\/console\/messages\/[0-9a-f-]+$/.test(page.url()), 'drafts: sent as a notification');
+  await page.goto(new URL(`/console/drafts/${toDiscard}`, RU.base_url).href);
+  await Promise.all([page.waitForNavigation(), page.click('form.discard button')]);
+  check((await page.locator('form.compose').count()) === 0 && (await page.locator('dl.facts').textContent()).includes('Discarded'), 'drafts: discarded, and no longer offered for sending');
+  await context.close();
+}
+
 const { demo, state, dir } = await startDemo();
 let browser;
 try {
   browser = await chromium.launch({ executablePath: chromiumPath, args: ['--no-sandbox'] });
   await party(browser, 'RU', state, 'ru-RU', 'ru');
   await party(browser, 'US', state, 'en-US', 'en');
+  await clearance(browser, state);
+  await tour(browser, state);
+  await flow(browser, state, demo);
 } catch (error) {
   failures.push(String(error && error.stack || error));
   console.log(`  FAIL  ${error}`);

@@ -40,6 +40,8 @@ pub struct AgreementState {
     pub signatures: Signatures,
     /// When the last signature was recorded here.
     pub last_signed_at: Timestamp,
+    /// When each signer's signature was recorded here.
+    pub signed_at: BTreeMap<PartyCode, Timestamp>,
 }
 
 impl AgreementState {
@@ -121,7 +123,19 @@ pub fn agreement_state(
     keys: &Keyring,
     reference: &AgreementRef,
 ) -> NodeResult<Option<AgreementState>> {
+    agreement_state_at(store, keys, reference, None)
+}
+
+/// [`agreement_state`] as it stood at `at` (with only the signatures
+/// recorded by then), or now if `None`.
+pub fn agreement_state_at(
+    store: &dyn Store,
+    keys: &Keyring,
+    reference: &AgreementRef,
+    at: Option<Timestamp>,
+) -> NodeResult<Option<AgreementState>> {
     let mut stored = store.agreement_signatures(&reference.id, reference.version)?;
+    stored.retain(|s| at.is_none_or(|at| s.recorded_at <= at));
     stored.sort_by_key(|s| s.recorded_at);
     let mut state: Option<AgreementState> = None;
     for record in stored {
@@ -136,6 +150,7 @@ pub fn agreement_state(
                 state = Some(AgreementState {
                     signatures: Signatures::proposed(signed),
                     last_signed_at: record.recorded_at,
+                    signed_at: BTreeMap::from([(record.signer.clone(), record.recorded_at)]),
                 });
             }
             Some(state) => {
@@ -144,6 +159,9 @@ pub fn agreement_state(
                     .add(signed)
                     .map_err(NodeError::unreadable("agreement signature", reference))?;
                 state.last_signed_at = record.recorded_at;
+                state
+                    .signed_at
+                    .insert(record.signer.clone(), record.recorded_at);
             }
         }
     }
@@ -158,6 +176,18 @@ pub fn agreement_in_force(
     me: &PartyCode,
     with: &PartyCode,
 ) -> NodeResult<Option<Agreement>> {
+    agreement_in_force_at(store, keys, me, with, None)
+}
+
+/// [`agreement_in_force`] as it stood at `at` (by the signatures recorded
+/// by then), or now if `None`.
+pub fn agreement_in_force_at(
+    store: &dyn Store,
+    keys: &Keyring,
+    me: &PartyCode,
+    with: &PartyCode,
+    at: Option<Timestamp>,
+) -> NodeResult<Option<Agreement>> {
     let mut best: Option<AgreementState> = None;
     let mut settled: Option<DocumentId> = None;
     // Newest version first per id: the highest complete version of an id
@@ -167,7 +197,7 @@ pub fn agreement_in_force(
             continue;
         }
         let reference = AgreementRef { id, version };
-        let state = match agreement_state(store, keys, &reference) {
+        let state = match agreement_state_at(store, keys, &reference, at) {
             Ok(Some(state)) => state,
             Ok(None) => continue,
             // A signer's card replaced since: that version no longer
@@ -277,6 +307,36 @@ impl Node {
                 if let Some(state) = agreement_state(store, &keys, &reference)? {
                     states.push(state);
                 }
+            }
+            Ok(states)
+        })
+        .await
+    }
+
+    /// Every agreement version this node knows as it stood at `at`, newest
+    /// version first per id, each with the parties it was in force with
+    /// then ([`agreement_in_force_at`]).
+    pub async fn agreements_at(
+        self: &std::sync::Arc<Self>,
+        at: Timestamp,
+    ) -> NodeResult<Vec<(AgreementState, Vec<PartyCode>)>> {
+        let keys = self.keyring();
+        let me = self.party().clone();
+        self.with_store(move |store| {
+            let mut states = Vec::new();
+            for (id, version) in store.agreement_versions()? {
+                let reference = AgreementRef { id, version };
+                let Some(state) = agreement_state_at(store, &keys, &reference, Some(at))? else {
+                    continue;
+                };
+                let mut with = Vec::new();
+                for party in state.agreement().parties.iter().filter(|p| **p != me) {
+                    let in_force = agreement_in_force_at(store, &keys, &me, party, Some(at))?;
+                    if in_force.is_some_and(|a| a.reference() == reference) {
+                        with.push(party.clone());
+                    }
+                }
+                states.push((state, with));
             }
             Ok(states)
         })

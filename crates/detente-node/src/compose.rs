@@ -8,7 +8,7 @@ use std::sync::Arc;
 use detente_proto::body::{Acknowledgement, Body};
 use detente_proto::envelope::{Envelope, Recipient, Sender, UnverifiedEnvelope};
 use detente_proto::ids::{MessageId, Tier};
-use detente_proto::kind::{MessageKind, Precedence, Tlp};
+use detente_proto::kind::{Composer, MessageKind, Precedence, Tlp};
 use detente_store::{Direction, MessageState, StoredMessage};
 use serde::Deserialize;
 use utoipa::ToSchema;
@@ -71,6 +71,23 @@ fn amber() -> Tlp {
 }
 
 impl Node {
+    /// Composes what an officer wrote (the officer API's and the console's
+    /// compose): [`Node::compose`], for the kinds an officer writes. The
+    /// others are written by their own operations, without which the step
+    /// would be neither recorded nor logged.
+    pub async fn compose_written(
+        self: &Arc<Self>,
+        officer: &Officer,
+        request: ComposeRequest,
+    ) -> NodeResult<StoredMessage> {
+        if let Ok(kind) = request.kind.parse::<MessageKind>()
+            && kind.composer() != Composer::Officer
+        {
+            return Err(Mistake::ComposedElsewhere { kind }.into());
+        }
+        self.compose(officer, request).await
+    }
+
     /// Composes, signs, stores and queues a message. Returns it as stored.
     pub async fn compose(
         self: &Arc<Self>,

@@ -113,7 +113,10 @@ async fn an_officer_signs_in_reads_the_inbox_in_their_language_and_signs_out() {
     assert_eq!(headers["x-frame-options"], "DENY");
     assert_eq!(headers["cache-control"], "no-store");
     let body = page.text().await.expect("html");
-    assert!(body.contains(r#"<html lang="ru" dir="ltr">"#), "{body}");
+    assert!(
+        body.contains(r#"<html lang="ru" dir="ltr" data-now="#),
+        "{body}"
+    );
     assert!(
         body.contains("Имя офицера") && body.contains("Пароль"),
         "{body}"
@@ -316,7 +319,10 @@ async fn an_officer_signs_in_reads_the_inbox_in_their_language_and_signs_out() {
         .await
         .expect("inbox");
     let body = inbox.text().await.expect("html");
-    assert!(body.contains(r#"<html lang="ar" dir="rtl">"#), "{body}");
+    assert!(
+        body.contains(r#"<html lang="ar" dir="rtl" data-now="#),
+        "{body}"
+    );
     assert!(body.contains("إشعار بحادثة"), "{body}");
     assert!(
         body.contains(r#"dir="auto">Фишинг: «срочно» — حملة تصيد</a>"#),

@@ -190,6 +190,11 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
                 n.base_url, n.officer, n.password, n.minister, n.ministry_password
             );
         }
+        println!();
+        println!(
+            "The nodes share the demo's clock. To let a deadline pass without waiting, type a command and Enter: advance 61m"
+        );
+        clock_commands(clock.clone());
         crate::admin::wait_for_stop_signal().await?;
     } else {
         println!();
@@ -201,6 +206,47 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
         n.running.stop().await;
     }
     Ok(())
+}
+
+/// Reads commands for the demo's clock from standard input, one a line,
+/// on a thread of its own (a blocking read must not hold up the runtime's
+/// shutdown): `advance DURATION` moves every node's clock ahead, as if
+/// that much time had passed. Anything else is answered with what is
+/// understood. Ends at the end of input.
+fn clock_commands(clock: Arc<OffsetClock>) {
+    std::thread::spawn(move || {
+        for line in std::io::stdin().lines() {
+            let Ok(line) = line else { return };
+            let line = line.trim();
+            if line.is_empty() {
+                continue;
+            }
+            let advanced = line
+                .strip_prefix("advance ")
+                .map(|duration| humantime::parse_duration(duration.trim()))
+                .map(|parsed| {
+                    parsed.map_err(anyhow::Error::from).and_then(|duration| {
+                        chrono::TimeDelta::from_std(duration).map_err(anyhow::Error::from)
+                    })
+                });
+            match advanced {
+                Some(Ok(delta)) => {
+                    clock.advance(delta);
+                    println!(
+                        "clock advanced by {}: the nodes' time is now {}",
+                        line[8..].trim(),
+                        clock.now()
+                    );
+                }
+                Some(Err(error)) => println!(
+                    "cannot read the duration in {line:?}: {error}; write it as 61m, 2h or 1d"
+                ),
+                None => println!(
+                    "unknown command {line:?}; the one command is: advance DURATION (for example advance 61m)"
+                ),
+            }
+        }
+    });
 }
 
 fn name_of(code: &str) -> &'static str {

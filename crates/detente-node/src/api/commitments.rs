@@ -88,7 +88,7 @@ pub struct GuaranteeView {
 }
 
 impl GuaranteeView {
-    fn of(state: &GuaranteeState, at: Timestamp) -> Self {
+    pub(crate) fn of(state: &GuaranteeState, at: Timestamp) -> Self {
         let status = state.status_at(at);
         Self {
             id: state.guarantee().id.to_string(),
@@ -135,7 +135,7 @@ pub struct SignatoryView {
 }
 
 impl PledgeView {
-    fn of(state: &PledgeState, at: Timestamp) -> Self {
+    pub(crate) fn of(state: &PledgeState, at: Timestamp) -> Self {
         let pledge = state.pledge();
         Self {
             reference: pledge.reference().to_string(),
@@ -232,36 +232,11 @@ pub struct PledgeList {
     pub pledges: Vec<PledgeView>,
 }
 
-/// Whether `officer` may see a guarantee or pledge: at least one message
-/// this node holds that carried one of its steps is of a tier they are
-/// cleared for (like any message), or this node holds none (a pledge it
-/// published that nobody has signed yet, or one it only read from its
-/// host's registry, which every peer may read).
-async fn may_see(
-    node: &Node,
-    officer: &Officer,
-    records: &[DocumentRecord],
-) -> Result<bool, NodeError> {
-    let ids: Vec<_> = records.iter().filter_map(|r| r.message_id).collect();
-    if ids.is_empty() {
-        return Ok(true);
-    }
-    let messages = node
-        .with_store(move |s| {
-            ids.iter()
-                .map(|id| Ok(s.message(id)?))
-                .collect::<Result<Vec<_>, NodeError>>()
-        })
-        .await?;
-    let held: Vec<_> = messages.into_iter().flatten().collect();
-    Ok(held.is_empty() || held.iter().any(|m| officer.may_see(m)))
-}
-
 fn tier(officer: &Officer, asked: Option<Tier>) -> Tier {
     crate::api::agreements::highest(officer, asked)
 }
 
-fn at_of(node: &Node, query: Option<&str>) -> Result<Timestamp, NodeError> {
+pub(crate) fn at_of(node: &Node, query: Option<&str>) -> Result<Timestamp, NodeError> {
     let params: AtParams = params::decode(query, "the only parameter is at")?;
     match params.at {
         None => Ok(node.now()),
@@ -385,7 +360,7 @@ pub async fn list_guarantees(
     let now = node.now();
     let mut guarantees = Vec::new();
     for state in node.guarantees().await? {
-        if may_see(&node, &officer, &state.records).await? {
+        if node.may_see_document(&officer, &state.records).await? {
             guarantees.push(GuaranteeView::of(&state, now));
         }
     }
@@ -407,7 +382,7 @@ pub async fn show_guarantee(
 ) -> Result<Json<GuaranteeView>, NodeError> {
     let at = at_of(&node, query.as_deref())?;
     let state = node.guarantee(&id).await?;
-    if !may_see(&node, &officer, &state.records).await? {
+    if !node.may_see_document(&officer, &state.records).await? {
         return Err(NodeError::NotFound {
             what: "guarantee",
             id,
@@ -501,7 +476,7 @@ pub async fn list_pledges(
     let now = node.now();
     let mut pledges = Vec::new();
     for state in node.pledges().await? {
-        if may_see(&node, &officer, &state.records).await? {
+        if node.may_see_document(&officer, &state.records).await? {
             pledges.push(PledgeView::of(&state, now));
         }
     }
@@ -525,7 +500,7 @@ pub async fn show_pledge(
     let at = at_of(&node, query.as_deref())?;
     let reference = pledge_ref(&host, &id)?;
     let state = node.pledge(&reference).await?;
-    if !may_see(&node, &officer, &state.records).await? {
+    if !node.may_see_document(&officer, &state.records).await? {
         return Err(NodeError::NotFound {
             what: "pledge",
             id: reference.to_string(),

@@ -11,7 +11,7 @@ use std::sync::Arc;
 use axum::Json;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
-use detente_store::{Draft, DraftState, Store};
+use detente_store::DraftState;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -22,7 +22,6 @@ use crate::api::read_body;
 use crate::api::views::MessageView;
 use crate::error::NodeError;
 use crate::node::Node;
-use crate::officers::Officer;
 use crate::taxii::drafts::{DraftView, NewDraftRequest, SendDraft};
 
 const MAX_REQUEST_BYTES: usize = 2 * 1024 * 1024;
@@ -67,15 +66,7 @@ pub async fn list(
     let counterparty = params::counterparty(params.counterparty.as_deref())?;
     let limit = params::limit(params.limit);
     let drafts = node
-        .with_store(move |s| {
-            let mut visible = Vec::new();
-            for draft in s.drafts(state, counterparty.as_ref(), limit)? {
-                if may_see(s, &officer, &draft)? {
-                    visible.push(draft);
-                }
-            }
-            Ok(visible)
-        })
+        .visible_drafts(&officer, state, counterparty, limit)
         .await?;
     Ok(Json(DraftList {
         drafts: drafts.iter().map(|d| DraftView::of(d, false)).collect(),
@@ -111,26 +102,8 @@ pub async fn show(
     Authenticated(officer): Authenticated,
     Path(id): Path<String>,
 ) -> Result<Json<DraftView>, NodeError> {
-    let draft = node.draft(&id).await?;
-    let check = draft.clone();
-    if !node
-        .with_store(move |s| may_see(s, &officer, &check))
-        .await?
-    {
-        return Err(NodeError::NotFound { what: "draft", id });
-    }
+    let draft = node.visible_draft(&officer, &id).await?;
     Ok(Json(DraftView::of(&draft, true)))
-}
-
-/// Whether `officer` may see `draft`: any open or discarded one; a sent one
-/// only if they may see the message it became.
-fn may_see(store: &dyn Store, officer: &Officer, draft: &Draft) -> Result<bool, NodeError> {
-    match (&draft.state, &draft.message_id) {
-        (DraftState::Sent, Some(id)) => Ok(store
-            .message(id)?
-            .is_some_and(|message| officer.may_see(&message))),
-        _ => Ok(true),
-    }
 }
 
 /// Send a draft as a notification (the officer must be cleared for `from_tier`).

@@ -140,60 +140,7 @@ pub async fn tile(
     }
 }
 
-/// One witness's latest cosignature of this node's log.
-#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
-pub struct CosignatureView {
-    /// The witness (a party code).
-    pub witness: String,
-    /// The size it last cosigned.
-    pub size: u64,
-}
-
-/// A peer's log this node witnesses.
-#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
-pub struct WitnessedLogView {
-    /// The log's origin.
-    pub origin: String,
-    /// The size this node last cosigned.
-    pub size: u64,
-}
-
-/// An alarm, with its evidence.
-#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
-pub struct AlarmView {
-    /// When it was raised.
-    pub at: String,
-    /// e.g. `equivocation`, `inconsistent-proof`.
-    pub kind: String,
-    /// The log or party concerned.
-    pub subject: String,
-    /// What was found.
-    pub detail: String,
-    /// The evidence, verbatim (signed checkpoints are text).
-    pub evidence: String,
-}
-
-/// `GET /api/v1/log/status`.
-#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
-pub struct LogStatus {
-    /// This log's origin.
-    pub origin: String,
-    /// The latest signed checkpoint (without cosignatures), if any.
-    pub checkpoint: Option<String>,
-    /// Its size.
-    pub size: u64,
-    /// This node's witness policy (C2SP tlog-policy).
-    pub policy: String,
-    /// Whether the latest checkpoint satisfies the policy yet (never when
-    /// the policy names no witnesses).
-    pub witnessed: bool,
-    /// Each witness's latest cosignature.
-    pub cosignatures: Vec<CosignatureView>,
-    /// The peers' logs this node witnesses.
-    pub witnessing: Vec<WitnessedLogView>,
-    /// Alarms raised, oldest first. Any alarm needs a person's attention.
-    pub alarms: Vec<AlarmView>,
-}
+pub use crate::log::{AlarmView, CosignatureView, LogStatus, WitnessedLogView};
 
 /// The state of this node's log, its witnesses, and alarms.
 #[utoipa::path(get, path = "/api/v1/log/status",
@@ -206,62 +153,5 @@ pub async fn status(
     State(node): State<Arc<Node>>,
     _officer: Authenticated,
 ) -> Result<axum::Json<LogStatus>, NodeError> {
-    let origin = crate::log::origin(node.party());
-    let checkpoint = node.log().checkpoint();
-    let size = checkpoint.as_ref().map_or(0, |c| c.size);
-    let peers: Vec<String> = node
-        .peers()
-        .all()
-        .iter()
-        .map(|p| crate::log::origin(p.party()))
-        .collect();
-    let (cosignatures, witnessing, alarms) = node
-        .with_store(move |s| {
-            let witnessing = peers
-                .into_iter()
-                .filter_map(|origin| match s.witness_record(&origin) {
-                    Ok(Some((size, _))) => Some(Ok(WitnessedLogView { origin, size })),
-                    Ok(None) => None,
-                    Err(e) => Some(Err(e)),
-                })
-                .collect::<Result<Vec<_>, _>>()?;
-            Ok((s.cosignatures()?, witnessing, s.alarms()?))
-        })
-        .await?;
-    let policy = node.witness_policy()?;
-    let witnessed = match &checkpoint {
-        Some(c) => {
-            let note = c.cosigned(&cosignatures);
-            let parsed = detente_log::policy::Policy::parse(policy.as_bytes())
-                .map_err(Bug::construction("witness policy"))?;
-            // With no witnesses the policy is `quorum none`: met, but not witnessed.
-            !parsed.requires_no_witnesses()
-                && detente_log::checkpoint::SignedCheckpoint::parse(note.as_bytes())
-                    .ok()
-                    .is_some_and(|signed| parsed.verify_checkpoint(&signed).is_ok())
-        }
-        None => false,
-    };
-    Ok(axum::Json(LogStatus {
-        origin,
-        checkpoint: checkpoint.map(|c| c.note),
-        size,
-        policy,
-        witnessed,
-        cosignatures: cosignatures
-            .into_iter()
-            .map(|(witness, size, _)| CosignatureView { witness, size })
-            .collect(),
-        witnessing,
-        alarms: alarms
-            .into_iter()
-            .map(|a| AlarmView {
-                at: a.at.to_string(),
-                kind: a.kind,
-                subject: a.subject,
-                detail: a.detail,
-                evidence: String::from_utf8_lossy(&a.evidence).into_owned(),
-            })
-            .collect(),
-    }))
+    Ok(axum::Json(node.log_status().await?))
 }

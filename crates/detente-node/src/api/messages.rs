@@ -8,7 +8,6 @@ use axum::Json;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
 use detente_proto::ids::MessageId;
-use detente_proto::kind::{Composer, MessageKind};
 use detente_store::{Mailbox, MessageQuery, MessageState};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -19,7 +18,7 @@ use crate::api::problem::{Problem, decode_json, decode_optional_json};
 use crate::api::read_body;
 use crate::api::views::{MessageDetail, MessageView};
 use crate::compose::ComposeRequest;
-use crate::error::{Mistake, NodeError};
+use crate::error::NodeError;
 use crate::node::Node;
 
 const MAX_REQUEST_BYTES: usize = 2 * 1024 * 1024;
@@ -78,14 +77,7 @@ pub async fn compose(
 ) -> Result<(StatusCode, Json<MessageView>), NodeError> {
     let bytes = read_body(body, MAX_REQUEST_BYTES).await?;
     let request: ComposeRequest = decode_json(&bytes)?;
-    // Kinds written by their own operations: sent through compose, the
-    // step would be neither recorded nor logged.
-    if let Ok(kind) = request.kind.parse::<MessageKind>()
-        && kind.composer() != Composer::Officer
-    {
-        return Err(Mistake::ComposedElsewhere { kind }.into());
-    }
-    let stored = node.compose(&officer, request).await?;
+    let stored = node.compose_written(&officer, request).await?;
     let view = node
         .off_runtime(move |node| MessageView::of(node, &stored))
         .await?;

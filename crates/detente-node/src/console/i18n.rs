@@ -19,9 +19,14 @@ static_loader! {
     static LOCALES = {
         locales: "./locales",
         fallback_language: "en",
-        // Placeables are plain text inside HTML that sets its own
-        // direction; Unicode isolation marks would only clutter it.
-        customise: |bundle| bundle.set_use_isolating(false),
+        // In Arabic, each placeable (a time, a party code, a number) is
+        // isolated (Unicode FSI … PDI), so that a Latin or numeric run keeps
+        // its own order inside right-to-left text. Left-to-right pages need
+        // no marks.
+        customise: |bundle| {
+            let rtl = bundle.locales.first().is_some_and(|id| id.language.as_str() == "ar");
+            bundle.set_use_isolating(rtl)
+        },
     };
 }
 
@@ -115,6 +120,11 @@ impl Tr {
         LOCALES.lookup(self.lang.id(), key)
     }
 
+    /// The text of `key`, if this language has it.
+    pub fn try_t(&self, key: &str) -> Option<String> {
+        LOCALES.try_lookup(self.lang.id(), key)
+    }
+
     /// The text of `key` with one argument.
     pub fn t1(&self, key: &str, name: &'static str, value: &str) -> String {
         self.ta(key, &[(name, value)])
@@ -142,6 +152,25 @@ impl Tr {
     /// The name of a tier.
     pub fn tier(&self, tier: Tier) -> String {
         self.t(&format!("tier-{}", tier.as_str()))
+    }
+
+    /// A length of time, to the second: `1 h 5 min`, `1 ч 5 мин`.
+    pub fn duration(&self, delta: chrono::TimeDelta) -> String {
+        let mut left = delta.num_seconds().max(0);
+        let mut parts = Vec::new();
+        for (unit, seconds) in [
+            ("days", 86_400),
+            ("hours", 3_600),
+            ("minutes", 60),
+            ("seconds", 1),
+        ] {
+            let n = left / seconds;
+            left %= seconds;
+            if n > 0 || (seconds == 1 && parts.is_empty()) {
+                parts.push(self.t1(&format!("duration-{unit}"), "n", &n.to_string()));
+            }
+        }
+        parts.join(" ")
     }
 
     /// A list of tiers, in this language.
@@ -213,6 +242,21 @@ mod tests {
         assert_eq!(
             Tr { lang: Lang::Ru }.t1("signed-in-as", "name", "Анна"),
             "Вы вошли как Анна"
+        );
+    }
+
+    #[test]
+    fn a_duration_is_said_in_the_language_to_the_second() {
+        let delta = chrono::TimeDelta::seconds(3_600 + 5 * 60 + 7);
+        assert_eq!(Tr { lang: Lang::En }.duration(delta), "1 h 5 min 7 s");
+        assert_eq!(Tr { lang: Lang::Ru }.duration(delta), "1 ч 5 мин 7 с");
+        assert_eq!(
+            Tr { lang: Lang::En }.duration(chrono::TimeDelta::zero()),
+            "0 s"
+        );
+        assert_eq!(
+            Tr { lang: Lang::En }.duration(chrono::TimeDelta::minutes(60)),
+            "1 h"
         );
     }
 

@@ -3,10 +3,20 @@
 //! call the same node operations as the officer API; no rule lives here
 //! that the API does not share.
 
+mod chart;
+mod commitments;
+mod compose;
+mod composing;
+mod deadlines;
+mod drafts;
 pub mod i18n;
+mod live;
 mod pages;
 mod password;
+mod refusal;
+mod responsiveness;
 mod sign_in;
+mod transparency;
 pub mod web;
 
 pub use password::{

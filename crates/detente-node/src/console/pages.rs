@@ -5,8 +5,9 @@ use askama::Template;
 use detente_proto::kind::{MessageKind, Precedence};
 
 use super::i18n::{Lang, Tr};
+use super::sign_in::Session;
 use crate::api::views::MessageView;
-use crate::officers::Officer;
+use crate::node::Node;
 use crate::responsiveness::DeadlineView;
 
 /// What every page shows around its content: who is signed in, the
@@ -17,6 +18,9 @@ pub struct Chrome {
     pub t: Tr,
     /// This node's party.
     pub party: String,
+    /// The node's time when the page was made (RFC 3339): countdowns
+    /// count on the node's clock, not the browser's.
+    pub now: String,
     /// The officer signed in, if any.
     pub officer: Option<OfficerChrome>,
     /// The CSRF token for the page's forms (empty before sign-in).
@@ -25,7 +29,31 @@ pub struct Chrome {
     pub back: String,
     /// The languages offered.
     pub languages: Vec<LanguageOption>,
+    /// The console's sections, for its navigation.
+    pub sections: Vec<Section>,
 }
+
+/// One section of the console, in its navigation.
+#[derive(Debug, Clone)]
+pub struct Section {
+    /// Where it is.
+    pub href: &'static str,
+    /// Its name, in the page's language.
+    pub label: String,
+    /// Whether the page is in it.
+    pub current: bool,
+}
+
+/// The console's sections: path and the key of its name.
+pub const SECTIONS: [(&str, &str); 7] = [
+    ("/console/inbox", "nav-inbox"),
+    ("/console/compose", "nav-compose"),
+    ("/console/deadlines", "nav-deadlines"),
+    ("/console/commitments", "nav-commitments"),
+    ("/console/log", "nav-log"),
+    ("/console/responsiveness", "nav-responsiveness"),
+    ("/console/drafts", "nav-drafts"),
+];
 
 /// The officer, as the header names them.
 #[derive(Debug, Clone)]
@@ -48,23 +76,27 @@ pub struct LanguageOption {
 }
 
 impl Chrome {
-    /// The chrome of a page at `back` in `lang`, for `officer` if signed in.
-    pub fn new(
-        lang: Lang,
-        party: String,
-        officer: Option<&Officer>,
-        csrf: String,
-        back: &str,
-    ) -> Self {
+    /// The chrome of a page of `node` at `back` in `lang`, for `session`'s
+    /// officer if signed in.
+    pub fn new(lang: Lang, node: &Node, session: Option<&Session>, back: &str) -> Self {
         let t = Tr { lang };
         Self {
             t,
-            party,
-            officer: officer.map(|officer| OfficerChrome {
-                name: officer.name.to_string(),
-                tiers: t.tiers(&officer.tiers),
+            party: node.party().to_string(),
+            now: node.now().to_string(),
+            officer: session.map(|session| OfficerChrome {
+                name: session.officer.name.to_string(),
+                tiers: t.tiers(&session.officer.tiers),
             }),
-            csrf,
+            csrf: session.map(|s| s.csrf.clone()).unwrap_or_default(),
+            sections: SECTIONS
+                .into_iter()
+                .map(|(href, key)| Section {
+                    href,
+                    label: t.t(key),
+                    current: back.starts_with(href),
+                })
+                .collect(),
             back: back.to_owned(),
             languages: Lang::ALL
                 .into_iter()
@@ -75,6 +107,36 @@ impl Chrome {
                 })
                 .collect(),
         }
+    }
+}
+
+/// One option of a `<select>`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Choice {
+    /// Its value.
+    pub value: String,
+    /// Its label, in the page's language.
+    pub label: String,
+    /// Whether it is selected.
+    pub selected: bool,
+}
+
+impl Choice {
+    /// The options `values` labelled by `label`, with `chosen` selected.
+    pub fn list<T: PartialEq + Copy>(
+        values: impl IntoIterator<Item = T>,
+        chosen: Option<T>,
+        value: impl Fn(T) -> String,
+        label: impl Fn(T) -> String,
+    ) -> Vec<Choice> {
+        values
+            .into_iter()
+            .map(|item| Choice {
+                value: value(item),
+                label: label(item),
+                selected: Some(item) == chosen,
+            })
+            .collect()
     }
 }
 
@@ -113,6 +175,8 @@ pub struct InboxRow {
     pub headline: String,
     /// Where it stands, in words.
     pub state: String,
+    /// The same, as a class name (`overdue`, `escalated`…).
+    pub state_wire: &'static str,
     /// Its TLP.
     pub tlp: String,
     /// When it was composed (RFC 3339, for `datetime`).
@@ -121,18 +185,33 @@ pub struct InboxRow {
     pub when_text: String,
     /// Exercise traffic.
     pub exercise: bool,
+    /// Its soonest open deadline.
+    pub due: Option<Due>,
 }
 
 impl InboxRow {
-    /// The row of `view`, in the language of `t`.
-    pub fn of(view: &MessageView, t: &Tr) -> Self {
+    /// The row of `view` with its `deadlines`, in the language of `t`.
+    pub fn of(view: &MessageView, deadlines: &[DeadlineView], t: &Tr) -> Self {
         let precedence = view.precedence.parse::<Precedence>().ok();
+        let escalated = deadlines.iter().any(|d| !d.escalated_to.is_empty());
+        let missed = deadlines.iter().any(|d| d.state == "missed");
         let state_key = match (view.state.as_str(), view.acknowledged_by.is_some()) {
             (_, true) => "state-acknowledged",
+            _ if escalated => "state-escalated",
+            _ if missed => "state-overdue",
             ("queued", _) => "state-queued",
             ("delivered", _) => "state-delivered",
             _ => "state-received",
         };
+        let due = deadlines
+            .iter()
+            .filter(|d| d.state == "pending")
+            .min_by(|a, b| a.due_at.cmp(&b.due_at))
+            .map(|d| Due {
+                at: d.due_at.clone(),
+                at_text: readable_time(&d.due_at),
+                what: t.t(&format!("deadline-{}", d.deadline)),
+            });
         Self {
             id: view.id.clone(),
             precedence: precedence.map_or("routine", |p| p.as_str()),
@@ -151,12 +230,36 @@ impl InboxRow {
                 .map_or_else(|_| view.kind.clone(), |kind| t.kind(kind)),
             headline: view.headline.clone(),
             state: t.t(state_key),
+            state_wire: state_key.trim_start_matches("state-"),
             tlp: view.tlp.clone(),
             when: view.created_at.clone(),
             when_text: readable_time(&view.created_at),
             exercise: view.exercise,
+            due,
         }
     }
+
+    /// Inbox order: open deadlines first, the soonest due first; then the
+    /// rest as listed (newest first).
+    pub fn sort(rows: &mut [InboxRow]) {
+        rows.sort_by(|a, b| match (&a.due, &b.due) {
+            (Some(a), Some(b)) => a.at.cmp(&b.at),
+            (Some(_), None) => std::cmp::Ordering::Less,
+            (None, Some(_)) => std::cmp::Ordering::Greater,
+            (None, None) => std::cmp::Ordering::Equal,
+        });
+    }
+}
+
+/// An open deadline, as the inbox counts it down.
+#[derive(Debug, Clone)]
+pub struct Due {
+    /// When it falls due (RFC 3339, for `datetime` and the countdown).
+    pub at: String,
+    /// The same, for people.
+    pub at_text: String,
+    /// What is due, in words.
+    pub what: String,
 }
 
 /// One message, its proof, deadlines, and what the officer can do with it.
@@ -179,6 +282,8 @@ pub struct ThreadPage {
     pub deadlines: Vec<String>,
     /// Whether the officer can acknowledge it here.
     pub can_acknowledge: bool,
+    /// Whether the officer can answer it with a reply.
+    pub can_reply: bool,
     /// Its acknowledgement, in words.
     pub acknowledged: Option<String>,
     /// Why an acknowledgement just asked for was refused.
@@ -241,33 +346,10 @@ impl ThreadPage {
                 ],
             ));
         }
+        let row = InboxRow::of(view, deadlines, &t);
         let deadlines = deadlines
             .iter()
-            .map(|deadline| {
-                let what = t.t(&format!("deadline-{}", deadline.deadline));
-                let due = t.ta("deadline-due", &[("at", &readable_time(&deadline.due_at))]);
-                let state = match deadline.state {
-                    "late" => t.ta(
-                        "deadline-late",
-                        &[("by", deadline.late_by.as_deref().unwrap_or(""))],
-                    ),
-                    other => t.t(&format!("deadline-{other}")),
-                };
-                let mut line = format!("{what}, {due}: {state}");
-                if !deadline.escalated_to.is_empty() {
-                    let tiers: Vec<String> = deadline
-                        .escalated_to
-                        .iter()
-                        .map(|tier| {
-                            tier.parse()
-                                .map_or_else(|_| tier.clone(), |tier| t.tier(tier))
-                        })
-                        .collect();
-                    line.push_str("; ");
-                    line.push_str(&t.ta("deadline-escalated", &[("tiers", &tiers.join(", "))]));
-                }
-                line
-            })
+            .map(|deadline| DeadlineWords::of(deadline, &t).line())
             .collect();
         let acknowledged = view.acknowledged_by.as_ref().map(|ack| {
             t.ta(
@@ -276,7 +358,7 @@ impl ThreadPage {
             )
         });
         Self {
-            row: InboxRow::of(view, &t),
+            row,
             from: endpoint(&view.from.party, &view.from.tier),
             to: endpoint(&view.to.party, &view.to.tier),
             summary,
@@ -285,6 +367,7 @@ impl ThreadPage {
             can_acknowledge: view.direction == "received"
                 && view.acknowledged_by.is_none()
                 && view.kind != MessageKind::Acknowledgement.as_str(),
+            can_reply: view.direction == "received",
             acknowledged,
             refused: None,
             chrome,
@@ -292,9 +375,79 @@ impl ThreadPage {
     }
 }
 
+/// One deadline, in words.
+#[derive(Debug, Clone)]
+pub struct DeadlineWords {
+    /// What is due.
+    pub what: String,
+    /// When: `due 2026-12-07 04:12:48 UTC`.
+    pub due: String,
+    /// When, as RFC 3339 (for `datetime`).
+    pub due_at: String,
+    /// How it stands.
+    pub state: String,
+    /// `pending`, `in-time`, `late` or `missed` (a class name).
+    pub state_wire: &'static str,
+    /// The tiers it was escalated to, if any.
+    pub escalated: Option<String>,
+}
+
+impl DeadlineWords {
+    /// `deadline`, in the language of `t`.
+    pub fn of(deadline: &DeadlineView, t: &Tr) -> Self {
+        let state = match deadline.state {
+            "late" => {
+                let late = match (
+                    instant(&deadline.due_at),
+                    deadline.answered_at.as_deref().and_then(instant),
+                ) {
+                    (Some(due), Some(answered)) => t.duration(answered - due),
+                    _ => deadline.late_by.clone().unwrap_or_default(),
+                };
+                t.t1("deadline-late", "by", &late)
+            }
+            other => t.t(&format!("deadline-{other}")),
+        };
+        let escalated = (!deadline.escalated_to.is_empty()).then(|| {
+            let tiers: Vec<String> = deadline
+                .escalated_to
+                .iter()
+                .map(|tier| {
+                    tier.parse()
+                        .map_or_else(|_| tier.clone(), |tier| t.tier(tier))
+                })
+                .collect();
+            t.ta("deadline-escalated", &[("tiers", &tiers.join(", "))])
+        });
+        Self {
+            what: t.t(&format!("deadline-{}", deadline.deadline)),
+            due: t.ta("deadline-due", &[("at", &readable_time(&deadline.due_at))]),
+            due_at: deadline.due_at.clone(),
+            state,
+            state_wire: deadline.state,
+            escalated,
+        }
+    }
+
+    /// All of it, in one line.
+    pub fn line(&self) -> String {
+        let mut line = format!("{}, {}: {}", self.what, self.due, self.state);
+        if let Some(escalated) = &self.escalated {
+            line.push_str("; ");
+            line.push_str(escalated);
+        }
+        line
+    }
+}
+
+/// An RFC 3339 time.
+fn instant(rfc3339: &str) -> Option<chrono::DateTime<chrono::FixedOffset>> {
+    chrono::DateTime::parse_from_rfc3339(rfc3339).ok()
+}
+
 /// An RFC 3339 UTC time (`2026-12-07T03:12:48.125Z`) as people read it
 /// (`2026-12-07 03:12:48 UTC`); anything else as given.
-fn readable_time(rfc3339: &str) -> String {
+pub(super) fn readable_time(rfc3339: &str) -> String {
     match rfc3339.split_once('T') {
         Some((date, time)) if time.ends_with('Z') => {
             let time = time.trim_end_matches('Z');
@@ -303,6 +456,16 @@ fn readable_time(rfc3339: &str) -> String {
         }
         _ => rfc3339.to_owned(),
     }
+}
+
+/// One inbox row alone, as it is sent live to an open inbox.
+#[derive(Debug, Template)]
+#[template(path = "console/inbox_row.html")]
+pub struct InboxRowFragment {
+    /// Translations.
+    pub t: Tr,
+    /// The row.
+    pub row: InboxRow,
 }
 
 /// The inbox.

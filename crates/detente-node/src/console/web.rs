@@ -15,7 +15,7 @@ use std::sync::Arc;
 
 use askama::Template;
 use axum::Router;
-use axum::extract::{Form, Path, State};
+use axum::extract::{DefaultBodyLimit, Form, Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
@@ -28,6 +28,7 @@ use serde::Deserialize;
 use super::i18n::{Lang, Tr};
 use super::pages::{Chrome, InboxPage, InboxRow, SignInPage, ThreadPage};
 use super::sign_in::Session;
+use super::{commitments, composing, deadlines, drafts, live, responsiveness, transparency};
 use crate::api::params;
 use crate::api::views::MessageView;
 use crate::error::{Bug, Forbidden, NodeError, Unauthenticated};
@@ -43,8 +44,7 @@ pub const CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; 
      connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
 const STYLESHEET: &[u8] = include_bytes!("static/console.css");
-const HTMX: &[u8] = include_bytes!("static/htmx.min.js");
-const HTMX_SSE: &[u8] = include_bytes!("static/htmx-sse.min.js");
+const SCRIPT: &[u8] = include_bytes!("static/console.js");
 
 /// The console's routes.
 pub fn routes() -> Router<Arc<Node>> {
@@ -54,9 +54,25 @@ pub fn routes() -> Router<Arc<Node>> {
         .route("/console/sign-out", post(sign_out))
         .route("/console/language", post(language))
         .route("/console/inbox", get(inbox))
+        .route("/console/events", get(live::events))
+        .route("/console/deadlines", get(deadlines::page))
+        .route("/console/log", get(transparency::page))
+        .route("/console/responsiveness", get(responsiveness::page))
+        .route("/console/drafts", get(drafts::list))
+        .route("/console/drafts/{id}", get(drafts::show))
+        .route("/console/drafts/{id}/send", post(drafts::send))
+        .route("/console/drafts/{id}/discard", post(drafts::discard))
+        .route(
+            "/console/compose",
+            get(composing::page)
+                .post(composing::send)
+                .layer(DefaultBodyLimit::max(composing::MAX_FORM_BYTES + 64 * 1024)),
+        )
         .route("/console/messages/{id}", get(thread))
         .route("/console/messages/{id}/ack", post(acknowledge))
         .route("/console/messages/{id}/evidence", get(evidence))
+        .route("/console/evidence", get(evidence_of))
+        .route("/console/commitments", get(commitments::page))
         .route("/console/static/{file}", get(static_file))
         .layer(axum::middleware::map_response(secure_headers))
 }
@@ -84,7 +100,7 @@ async fn secure_headers(mut response: Response) -> Response {
 }
 
 /// A page, as HTML.
-fn html(status: StatusCode, page: &impl Template) -> Response {
+pub(super) fn html(status: StatusCode, page: &impl Template) -> Response {
     match page.render() {
         Ok(body) => (
             status,
@@ -97,7 +113,7 @@ fn html(status: StatusCode, page: &impl Template) -> Response {
 }
 
 /// The language of a request before sign-in.
-fn request_lang(jar: &CookieJar, headers: &HeaderMap) -> Lang {
+pub(super) fn request_lang(jar: &CookieJar, headers: &HeaderMap) -> Lang {
     jar.get(LANG_COOKIE)
         .and_then(|cookie| Lang::from_tag(cookie.value()))
         .unwrap_or_else(|| {
@@ -110,7 +126,7 @@ fn request_lang(jar: &CookieJar, headers: &HeaderMap) -> Lang {
 }
 
 /// The language of a signed-in officer: their choice, else the request's.
-fn officer_lang(session: &Session, fallback: Lang) -> Lang {
+pub(super) fn officer_lang(session: &Session, fallback: Lang) -> Lang {
     session
         .language
         .as_deref()
@@ -120,7 +136,7 @@ fn officer_lang(session: &Session, fallback: Lang) -> Lang {
 
 /// Refuses a POST that did not come from this origin. The host is the
 /// `Host` header (HTTP/1.1) or the request's authority (HTTP/2).
-fn same_origin(uri: &Uri, headers: &HeaderMap) -> Result<(), NodeError> {
+pub(super) fn same_origin(uri: &Uri, headers: &HeaderMap) -> Result<(), NodeError> {
     let host = headers
         .get(header::HOST)
         .and_then(|v| v.to_str().ok())
@@ -139,8 +155,31 @@ fn same_origin(uri: &Uri, headers: &HeaderMap) -> Result<(), NodeError> {
     }
 }
 
+/// A console form's fields (`application/x-www-form-urlencoded`). A body
+/// that is not one is refused as a problem document, like any other bad
+/// request, not with the framework's plain text.
+pub(super) struct ConsoleForm<T>(pub T);
+
+impl<S: Send + Sync, T: serde::de::DeserializeOwned> axum::extract::FromRequest<S>
+    for ConsoleForm<T>
+{
+    type Rejection = Response;
+
+    async fn from_request(request: axum::extract::Request, state: &S) -> Result<Self, Response> {
+        match Form::<T>::from_request(request, state).await {
+            Ok(Form(fields)) => Ok(Self(fields)),
+            Err(rejection) => Err(NodeError::from(crate::error::Mistake::Parameter {
+                parameter: "form",
+                problem: rejection.body_text(),
+                expected: "send the form as the console's page makes it",
+            })
+            .into_response()),
+        }
+    }
+}
+
 /// The signed-in session of a request, or where to send the browser.
-async fn session_or_sign_in(node: &Node, jar: &CookieJar) -> Result<Session, Response> {
+pub(super) async fn session_or_sign_in(node: &Node, jar: &CookieJar) -> Result<Session, Response> {
     let secret = jar.get(SESSION_COOKIE).map(|c| c.value().to_owned());
     match node.console_session(secret.as_deref()).await {
         Ok(session) => Ok(session),
@@ -152,9 +191,21 @@ async fn session_or_sign_in(node: &Node, jar: &CookieJar) -> Result<Session, Res
     }
 }
 
+/// The signed-in session of a request and the language of its pages, or
+/// where to send the browser.
+pub(super) async fn signed_in(
+    node: &Node,
+    jar: &CookieJar,
+    headers: &HeaderMap,
+) -> Result<(Session, Lang), Response> {
+    let session = session_or_sign_in(node, jar).await?;
+    let lang = officer_lang(&session, request_lang(jar, headers));
+    Ok((session, lang))
+}
+
 /// The session of a console form's POST: signed in, from this origin, and
 /// carrying this session's CSRF token; or the answer to give instead.
-async fn posting_session(
+pub(super) async fn posting_session(
     node: &Node,
     jar: &CookieJar,
     uri: &Uri,
@@ -193,13 +244,7 @@ async fn sign_in_page(
         _ => None,
     };
     let page = SignInPage {
-        chrome: Chrome::new(
-            lang,
-            node.party().to_string(),
-            None,
-            String::new(),
-            "/console/sign-in",
-        ),
+        chrome: Chrome::new(lang, &node, None, "/console/sign-in"),
         notice,
         alert: false,
         name: String::new(),
@@ -218,7 +263,7 @@ async fn sign_in(
     jar: CookieJar,
     uri: Uri,
     headers: HeaderMap,
-    Form(form): Form<SignInForm>,
+    ConsoleForm(form): ConsoleForm<SignInForm>,
 ) -> Response {
     let lang = request_lang(&jar, &headers);
     let t = Tr { lang };
@@ -226,13 +271,7 @@ async fn sign_in(
         html(
             status,
             &SignInPage {
-                chrome: Chrome::new(
-                    lang,
-                    node.party().to_string(),
-                    None,
-                    String::new(),
-                    "/console/sign-in",
-                ),
+                chrome: Chrome::new(lang, &node, None, "/console/sign-in"),
                 notice: Some(notice),
                 alert: true,
                 name: form.name.clone(),
@@ -286,7 +325,7 @@ async fn sign_out(
     jar: CookieJar,
     uri: Uri,
     headers: HeaderMap,
-    Form(form): Form<CsrfForm>,
+    ConsoleForm(form): ConsoleForm<CsrfForm>,
 ) -> Response {
     let session = match posting_session(&node, &jar, &uri, &headers, form.csrf.as_deref()).await {
         Ok(session) => session,
@@ -314,7 +353,7 @@ async fn language(
     jar: CookieJar,
     uri: Uri,
     headers: HeaderMap,
-    Form(form): Form<LanguageForm>,
+    ConsoleForm(form): ConsoleForm<LanguageForm>,
 ) -> Response {
     if let Err(error) = same_origin(&uri, &headers) {
         return error.into_response();
@@ -357,11 +396,10 @@ async fn language(
 }
 
 async fn inbox(State(node): State<Arc<Node>>, jar: CookieJar, headers: HeaderMap) -> Response {
-    let session = match session_or_sign_in(&node, &jar).await {
-        Ok(session) => session,
+    let (session, lang) = match signed_in(&node, &jar, &headers).await {
+        Ok(signed_in) => signed_in,
         Err(redirect) => return redirect,
     };
-    let lang = officer_lang(&session, request_lang(&jar, &headers));
     let t = Tr { lang };
     let query = detente_store::MessageQuery {
         mailbox: detente_store::Mailbox::All,
@@ -371,19 +409,20 @@ async fn inbox(State(node): State<Arc<Node>>, jar: CookieJar, headers: HeaderMap
         kind: None,
         limit: params::DEFAULT_LIMIT,
     };
-    let views = match node.visible_message_views(&session.officer, query).await {
-        Ok(views) => views,
+    let overviews = match node
+        .visible_message_overviews(&session.officer, query)
+        .await
+    {
+        Ok(overviews) => overviews,
         Err(error) => return error.into_response(),
     };
-    let rows: Vec<InboxRow> = views.iter().map(|view| InboxRow::of(view, &t)).collect();
+    let mut rows: Vec<InboxRow> = overviews
+        .iter()
+        .map(|(view, deadlines)| InboxRow::of(view, deadlines, &t))
+        .collect();
+    InboxRow::sort(&mut rows);
     let page = InboxPage {
-        chrome: Chrome::new(
-            lang,
-            node.party().to_string(),
-            Some(&session.officer),
-            session.csrf.clone(),
-            "/console/inbox",
-        ),
+        chrome: Chrome::new(lang, &node, Some(&session), "/console/inbox"),
         any_exercise: rows.iter().any(|row| row.exercise),
         rows,
     };
@@ -411,13 +450,7 @@ async fn thread_page(
         })
         .await??;
     let ((view, text), back) = (view, format!("/console/messages/{id}"));
-    let chrome = Chrome::new(
-        lang,
-        node.party().to_string(),
-        Some(&session.officer),
-        session.csrf.clone(),
-        &back,
-    );
+    let chrome = Chrome::new(lang, node, Some(session), &back);
     let mut page = ThreadPage::of(chrome, &view, &deadlines, text);
     page.refused = refused;
     Ok(page)
@@ -452,7 +485,7 @@ async fn acknowledge(
     jar: CookieJar,
     uri: Uri,
     headers: HeaderMap,
-    Form(form): Form<AckForm>,
+    ConsoleForm(form): ConsoleForm<AckForm>,
 ) -> Response {
     let session = match posting_session(&node, &jar, &uri, &headers, form.csrf.as_deref()).await {
         Ok(session) => session,
@@ -487,19 +520,98 @@ async fn evidence(
         Ok(session) => session,
         Err(redirect) => return redirect,
     };
-    let message = match crate::api::messages::parse_id(&id) {
-        Ok(message) => message,
-        Err(error) => return error.into_response(),
+    match crate::api::messages::parse_id(&id) {
+        Ok(message) => download(&node, &session, Scope::Thread(message), None).await,
+        Err(error) => error.into_response(),
+    }
+}
+
+/// `GET /console/evidence` query: one of `guarantee`, `pledge`, or
+/// `counterparty` (with a `period`, e.g. `2026-Q4`).
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct EvidenceQuery {
+    guarantee: Option<String>,
+    pledge: Option<String>,
+    counterparty: Option<String>,
+    period: Option<String>,
+}
+
+async fn evidence_of(
+    State(node): State<Arc<Node>>,
+    jar: CookieJar,
+    axum::extract::RawQuery(query): axum::extract::RawQuery,
+) -> Response {
+    let session = match session_or_sign_in(&node, &jar).await {
+        Ok(session) => session,
+        Err(redirect) => return redirect,
     };
-    match node
-        .export_evidence(&session.officer, Scope::Thread(message), None)
-        .await
-    {
+    let asked = params::decode::<EvidenceQuery>(
+        query.as_deref(),
+        "use guarantee, pledge, or counterparty and period",
+    )
+    .and_then(|query| {
+        let not_found = |what: &'static str, id: &str| NodeError::NotFound {
+            what,
+            id: id.to_owned(),
+        };
+        match (&query.guarantee, &query.pledge, &query.counterparty) {
+            (Some(id), None, None) if detente_proto::ids::is_document_id(id) => {
+                Ok((Scope::Guarantee(id.clone()), None))
+            }
+            (Some(id), None, None) => Err(not_found("guarantee", id)),
+            (None, Some(reference), None) => reference
+                .parse()
+                .map(|reference| (Scope::Pledge(reference), None))
+                .map_err(|_| not_found("pledge", reference)),
+            (None, None, Some(party)) => {
+                let party = params::parse("counterparty", party, "give a party code")?;
+                let period = crate::api::stats::PeriodParams {
+                    period: query.period.clone(),
+                    from: None,
+                    to: None,
+                }
+                .period(node.now())?;
+                Ok((Scope::Counterparty(party), Some(period)))
+            }
+            _ => Err(crate::error::Mistake::UnknownValue {
+                parameter: "scope",
+                value: query.guarantee.or(query.pledge).unwrap_or_default(),
+                expected: "give one of guarantee, pledge or counterparty",
+            }
+            .into()),
+        }
+    });
+    match asked {
+        Ok((scope, period)) => download(&node, &session, scope, period).await,
+        Err(error) => error.into_response(),
+    }
+}
+
+/// The evidence bundle of `scope` (in `period`) as a download, exported
+/// for `session`'s officer as the officer API exports it.
+async fn download(
+    node: &Arc<Node>,
+    session: &Session,
+    scope: Scope,
+    period: Option<detente_proto::agreement::responsiveness::Period>,
+) -> Response {
+    let name: String = format!("detente-evidence-{scope}")
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' {
+                c
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    match node.export_evidence(&session.officer, scope, period).await {
         Ok(bundle) => {
             let mut response = crate::api::evidence::bundle_response(&bundle);
-            if let Ok(disposition) = HeaderValue::from_str(&format!(
-                "attachment; filename=\"detente-evidence-{message}.json\""
-            )) {
+            if let Ok(disposition) =
+                HeaderValue::from_str(&format!("attachment; filename=\"{name}.json\""))
+            {
                 response
                     .headers_mut()
                     .insert(header::CONTENT_DISPOSITION, disposition);
@@ -513,8 +625,7 @@ async fn evidence(
 async fn static_file(Path(file): Path<String>) -> Response {
     let (body, content_type) = match file.as_str() {
         "console.css" => (STYLESHEET, "text/css; charset=utf-8"),
-        "htmx.min.js" => (HTMX, "text/javascript; charset=utf-8"),
-        "htmx-sse.min.js" => (HTMX_SSE, "text/javascript; charset=utf-8"),
+        "console.js" => (SCRIPT, "text/javascript; charset=utf-8"),
         _ => {
             return NodeError::NotFound {
                 what: "console file",

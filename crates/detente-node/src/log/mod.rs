@@ -16,6 +16,7 @@
 mod crosscheck;
 mod documents;
 mod sequencer;
+mod status;
 pub mod witness;
 pub(crate) mod witnessing;
 
@@ -24,6 +25,7 @@ pub use crosscheck::{PeerLog, PeerLogs};
 pub use detente_evidence::naming::origin;
 pub use detente_evidence::receipt_log::{ProvenInclusion, verify_receipt_log};
 pub use sequencer::{Carried, LoggedCheckpoint, Sequencer};
+pub use status::{AlarmView, CosignatureView, LogStatus, WitnessedLogView};
 
 use detente_log::note::{Ed25519Signer, Ed25519Verifier};
 use detente_proto::ids::PartyCode;
