@@ -4,21 +4,27 @@
 //
 //   node browser/console.mjs --detente target/release/detente --out target/console-screenshots
 //
-// It starts `detente demo --serve` in a temporary directory, waits for the
-// state file's phase `serving`, and stops the demo (SIGTERM) when it ends,
-// fails or times out. Each party gets its own browser context. What it
-// checks:
-//   - the sign-in page follows the browser's language (Russian for RU);
-//   - signing in works from the keyboard alone;
-//   - the inbox shows the demo's traffic, each text with dir="auto";
-//   - a message opens with its proof, and its exported evidence passes
-//     `detente verify`;
-//   - switching to Arabic makes the page right to left, and the choice is
-//     remembered after signing out and in again;
-//   - no page breaks its Content-Security-Policy;
-//   - axe-core finds no serious or critical violation on any page, in
-//     English, Russian or Arabic;
-// and it saves a screenshot of every page in each language.
+// It starts `detente demo --serve` in a temporary directory (its standard
+// input kept open for `advance 61m`), waits for the state file's phase
+// `serving`, and stops the demo (SIGTERM) when it ends, fails or times
+// out. Each party gets its own browser context. What it checks
+// (docs/console.md, "Tests"):
+//   - sign-in in the browser's language, from the keyboard; the inbox and
+//     a message with its proof; its evidence passes `detente verify`;
+//     Arabic right to left and remembered;
+//   - clearance: an officer cleared only for technical, by crafted
+//     requests: nothing of policy or leadership to see, download, answer
+//     or send; forged and tokenless POSTs refused; a session used after
+//     sign-out refused;
+//   - every page in Russian, English and Arabic; commitments on another
+//     date; the guarantee's and a quarter's evidence verified; a draft sent
+//     and another discarded;
+//   - the flow: RU composes a FLASH notification with a STIX file, US sees
+//     it live with a sound and a notification, acknowledges and replies,
+//     RU sees it acknowledged live, a deadline passes on the demo's clock
+//     and both sides show the escalation;
+//   - on every page: lang and dir, no CSP violation, no serious or
+//     critical axe-core violation, and a screenshot.
 
 import { spawn, spawnSync } from 'node:child_process';
 import crypto from 'node:crypto';
@@ -280,6 +286,15 @@ async function flow(browser, state, demo) {
   await us.keyboard.type('Received; the CERT is looking into it.');
   await Promise.all([us.waitForNavigation(), us.keyboard.press('Enter')]);
   check((await us.locator('.notice[role="status"]').count()) === 1, 'US: acknowledged');
+  // And replies, from the message's page.
+  await Promise.all([us.waitForNavigation(), us.click('a[href^="/console/compose?in_reply_to="]')]);
+  check((await us.locator('input[name="kind"]').getAttribute('value')) === 'reply', 'US: the reply form is for a reply to that message');
+  await inspect(us, 'US-reply-en', 'en', 'ltr');
+  await us.selectOption('#stage', 'interim');
+  await us.fill('#text', 'The source is a university network; we have asked its operator to stop it.');
+  await Promise.all([us.waitForNavigation(), us.click('form.compose button[type="submit"]')]);
+  check(/\/console\/messages\/[0-9a-f-]+$/.test(us.url()) && !us.url().endsWith(first), 'US: the reply is signed and queued');
+  check((await us.locator('ol.thread li').count()) >= 3, 'US: its page shows the whole thread (notification, acknowledgement, reply)');
 
   // 4. RU sees it acknowledged, without a reload.
   const acknowledged = await waitUntil('the acknowledgement on RU', async () => (await ru.locator(`#m-${first}.state-acknowledged`).count()) === 1);

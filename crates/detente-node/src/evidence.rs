@@ -199,7 +199,13 @@ impl Node {
         .await
     }
 
-    async fn select(&self, officer: &Officer, scope: &Scope) -> NodeResult<Vec<StoredMessage>> {
+    /// The messages of `scope` that `officer` may see, oldest first: what
+    /// its evidence bundle carries (and the console shows as a thread).
+    pub(crate) async fn select(
+        &self,
+        officer: &Officer,
+        scope: &Scope,
+    ) -> NodeResult<Vec<StoredMessage>> {
         let mut messages = match scope.clone() {
             Scope::Thread(id) => {
                 self.with_store(move |s| {

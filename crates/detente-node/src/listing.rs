@@ -63,6 +63,15 @@ impl Node {
         query: MessageQuery,
     ) -> NodeResult<Vec<(MessageView, Vec<DeadlineView>)>> {
         let stored = self.visible_messages(officer, query).await?;
+        self.overviews_of(stored).await
+    }
+
+    /// `stored`, as the officer API and the console show each message,
+    /// with its deadlines and how they stand.
+    pub(crate) async fn overviews_of(
+        self: &Arc<Self>,
+        stored: Vec<StoredMessage>,
+    ) -> NodeResult<Vec<(MessageView, Vec<DeadlineView>)>> {
         self.off_runtime(move |node| {
             stored
                 .iter()

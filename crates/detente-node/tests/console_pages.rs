@@ -16,17 +16,17 @@ use common::{Net, card_of, eventually, officer_send};
 
 const PASSWORD: &str = "дежурство до утра";
 
-/// A browser-like client for RU: no client certificate, RU's certificate
-/// pinned, redirects not followed (so that each can be checked).
-fn browser(net: &Net) -> (Client, String) {
-    let pin = card_of(&net.get("RU").dir).keys().tls_spki_sha256;
+/// A browser-like client for `code`'s node: no client certificate, its
+/// certificate pinned, redirects not followed (so that each can be checked).
+fn browser(net: &Net, code: &str) -> (Client, String) {
+    let pin = card_of(&net.get(code).dir).keys().tls_spki_sha256;
     let tls = detente_node::tls::officer_client_config(pin).expect("tls");
     let http = Client::builder()
         .use_preconfigured_tls(tls)
         .redirect(redirect::Policy::none())
         .build()
         .expect("client");
-    (http, net.url("RU"))
+    (http, net.url(code))
 }
 
 /// The `name=value` of the cookie `name` in a response's `Set-Cookie`s,
@@ -88,7 +88,7 @@ async fn an_officer_signs_in_reads_the_inbox_in_their_language_and_signs_out() {
         !common::stored(&ru).is_empty()
     })
     .await;
-    let (http, base) = browser(&net);
+    let (http, base) = browser(&net, "RU");
 
     // Not signed in: to the sign-in page, which speaks the browser's language.
     let home = http.get(format!("{base}/")).send().await.expect("home");
@@ -392,4 +392,281 @@ async fn an_officer_signs_in_reads_the_inbox_in_their_language_and_signs_out() {
         .await
         .expect("missing");
     assert_eq!(missing.status(), StatusCode::NOT_FOUND);
+}
+
+/// Signs `code`'s officer in with `PASSWORD` (set here); the session
+/// cookie, and the CSRF token of the inbox's forms.
+async fn signed_in(net: &Net, http: &Client, base: &str, code: &str) -> (HeaderValue, String) {
+    let node = net.node(code);
+    set_officer_password(
+        &**node.store(),
+        &SystemClock,
+        &format!("Officer {code}").parse().expect("name"),
+        PASSWORD,
+    )
+    .expect("password");
+    let signed_in = http
+        .post(format!("{base}/console/sign-in"))
+        .header("origin", base)
+        .form(&[
+            ("name", format!("Officer {code}").as_str()),
+            ("password", PASSWORD),
+        ])
+        .send()
+        .await
+        .expect("sign in");
+    assert_eq!(signed_in.status(), StatusCode::SEE_OTHER);
+    let (cookie, _) = set_cookie(signed_in.headers(), SESSION_COOKIE).expect("cookie");
+    let cookie = HeaderValue::from_str(&cookie).expect("cookie");
+    let inbox = http
+        .get(format!("{base}/console/inbox"))
+        .header("cookie", cookie.clone())
+        .send()
+        .await
+        .expect("inbox");
+    let csrf = csrf_of(&inbox.text().await.expect("html"));
+    (cookie, csrf)
+}
+
+/// A `multipart/form-data` body of `fields` and an optional STIX file, as
+/// a browser posts the compose form: its content type and bytes.
+fn multipart(fields: &[(&str, &str)], stix: Option<&[u8]>) -> (String, Vec<u8>) {
+    const BOUNDARY: &str = "----detente-test-boundary-7MA4YWxkTrZu0gW";
+    let mut body = Vec::new();
+    for (name, value) in fields {
+        body.extend_from_slice(
+            format!(
+                "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
+            )
+            .as_bytes(),
+        );
+    }
+    if let Some(file) = stix {
+        body.extend_from_slice(
+            format!("--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"stix\"; filename=\"bundle.json\"\r\nContent-Type: application/json\r\n\r\n").as_bytes(),
+        );
+        body.extend_from_slice(file);
+        body.extend_from_slice(b"\r\n");
+    }
+    body.extend_from_slice(format!("--{BOUNDARY}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={BOUNDARY}"), body)
+}
+
+const EXAMPLE: &str = include_str!("../testdata/agreement-example.toml");
+
+const STIX: &str = r#"{"type": "bundle", "id": "bundle--5d0092c5-5f74-4287-9642-33f4c354e56d",
+  "objects": [{"type": "indicator", "spec_version": "2.1",
+    "id": "indicator--8e2e2d2b-17d4-4cbf-938f-98ee46b3cd3f",
+    "created": "2026-12-07T03:00:00.000Z", "modified": "2026-12-07T03:00:00.000Z",
+    "name": "C2 server", "pattern": "[ipv4-addr:value = '198.51.100.7']",
+    "pattern_type": "stix", "valid_from": "2026-12-07T03:00:00Z"}]}"#;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn composing_offers_what_the_agreement_and_clearance_allow_and_refuses_at_the_field() {
+    let mut net = Net::new(&["RU", "US"]);
+    net.start("RU").await;
+    net.start("US").await;
+    common::in_force_on_both(&net, EXAMPLE, "ru-us-ict-incidents@1").await;
+    let (http, base) = browser(&net, "RU");
+    let (cookie, csrf) = signed_in(&net, &http, &base, "RU").await;
+
+    // The form offers the officer's tiers, and the kinds they may send.
+    let page = http
+        .get(format!("{base}/console/compose?to=US&kind=notification"))
+        .header("cookie", cookie.clone())
+        .header("accept-language", "ru")
+        .send()
+        .await
+        .expect("compose");
+    assert_eq!(page.status(), StatusCode::OK);
+    let body = page.text().await.expect("html");
+    for offered in [
+        r#"value="technical""#,
+        r#"value="operational""#,
+        r#"value="consultation-request""#,
+    ] {
+        assert!(body.contains(offered), "{offered}: {body}");
+    }
+    let speaking_for = body
+        .split(r#"id="from_tier""#)
+        .nth(1)
+        .and_then(|rest| rest.split("</select>").next())
+        .expect("the from_tier select");
+    assert!(
+        speaking_for.contains(r#"value="operational""#),
+        "{speaking_for}"
+    );
+    assert!(
+        !speaking_for.contains(r#"value="policy""#),
+        "{speaking_for}"
+    );
+    assert!(body.contains(r#"enctype="multipart/form-data""#), "{body}");
+
+    let post = |fields: Vec<(&'static str, String)>,
+                stix: Option<&'static [u8]>,
+                token: Option<String>| {
+        let http = http.clone();
+        let (base, cookie) = (base.clone(), cookie.clone());
+        async move {
+            let mut all: Vec<(&str, String)> = fields;
+            if let Some(token) = token {
+                all.push(("csrf", token));
+            }
+            let borrowed: Vec<(&str, &str)> = all.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            let (content_type, bytes) = multipart(&borrowed, stix);
+            http.post(format!("{base}/console/compose"))
+                .header("cookie", cookie)
+                .header("origin", base.as_str())
+                .header("accept-language", "ru")
+                .header("content-type", content_type)
+                .body(bytes)
+                .send()
+                .await
+                .expect("post")
+        }
+    };
+    let notification = |from_tier: &str, kind: &str| {
+        vec![
+            ("to", "US".to_owned()),
+            ("kind", kind.to_owned()),
+            ("from_tier", from_tier.to_owned()),
+            ("to_tier", "technical".to_owned()),
+            ("precedence", "flash".to_owned()),
+            ("tlp", "AMBER".to_owned()),
+            ("subject", "Сканирование портов".to_owned()),
+            ("text", "Просим проверить источник.".to_owned()),
+        ]
+    };
+
+    // Speaking for a tier the officer is not cleared for: refused at that
+    // field, in Russian, and nothing is queued.
+    let before = common::stored(&net.node("RU")).len();
+    let refused = post(
+        notification("policy", "notification"),
+        None,
+        Some(csrf.clone()),
+    )
+    .await;
+    assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let body = refused.text().await.expect("html");
+    assert!(body.contains(r#"id="error-from_tier""#), "{body}");
+    assert!(body.contains("У вас нет допуска"), "{body}");
+    assert!(
+        body.contains(r#"value="Сканирование портов""#),
+        "what was written is kept: {body}"
+    );
+    // A kind the technical tier may not send under the agreement.
+    let refused = post(
+        notification("technical", "goodwill"),
+        None,
+        Some(csrf.clone()),
+    )
+    .await;
+    assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let body = refused.text().await.expect("html");
+    assert!(body.contains(r#"id="error-kind""#), "{body}");
+    assert!(body.contains("ru-us-ict-incidents@1"), "{body}");
+    // A STIX file that is not JSON, and one that is not a STIX bundle.
+    for file in [
+        b"not json".as_slice(),
+        br#"{"type": "bundle", "id": "x", "objects": []}"#.as_slice(),
+    ] {
+        let refused = post(
+            notification("technical", "notification"),
+            Some(file),
+            Some(csrf.clone()),
+        )
+        .await;
+        assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let body = refused.text().await.expect("html");
+        assert!(body.contains(r#"id="error-stix""#), "{body}");
+    }
+    // Without the session's CSRF token.
+    let forged = post(notification("technical", "notification"), None, None).await;
+    assert_eq!(forged.status(), StatusCode::FORBIDDEN);
+    assert_eq!(
+        common::stored(&net.node("RU")).len(),
+        before,
+        "nothing refused was queued"
+    );
+
+    // Sent, with the STIX bundle: the message page, and US holds it.
+    let sent = post(
+        notification("technical", "notification"),
+        Some(STIX.as_bytes()),
+        Some(csrf),
+    )
+    .await;
+    assert_eq!(sent.status(), StatusCode::SEE_OTHER);
+    let id = location(&sent)
+        .strip_prefix("/console/messages/")
+        .expect("to the message page")
+        .to_owned();
+    let us = net.node("US");
+    eventually(30, "US holds it", || async {
+        common::stored(&us)
+            .iter()
+            .any(|m| m.message.id.to_string() == id)
+    })
+    .await;
+    let held = common::show(&net, "US", &id).await;
+    assert_eq!(held["precedence"], "flash", "{held}");
+    assert_eq!(
+        held["signed_envelope"]["envelope"]["body"]["stix"]["objects"][0]["type"], "indicator",
+        "{held}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_open_inbox_receives_a_flash_arrival_as_a_server_sent_event() {
+    let mut net = Net::new(&["RU", "US"]);
+    net.start("RU").await;
+    net.start("US").await;
+    let (http, base) = browser(&net, "US");
+    let (cookie, _) = signed_in(&net, &http, &base, "US").await;
+    let mut events = http
+        .get(format!("{base}/console/events"))
+        .header("cookie", cookie)
+        .send()
+        .await
+        .expect("events");
+    assert_eq!(events.status(), StatusCode::OK);
+    assert_eq!(events.headers()["content-type"], "text/event-stream");
+    let view: serde_json::Value = net
+        .client("RU")
+        .post(
+            "/api/v1/messages",
+            &json!({"to": {"party": "US", "tier": "technical"}, "from_tier": "technical",
+                    "kind": "notification", "precedence": "flash",
+                    "body": {"subject": "Сканирование", "summary": "s"}}),
+        )
+        .await
+        .expect("queued");
+    let id = view["id"].as_str().expect("id").to_owned();
+    let mut seen = String::new();
+    let found = tokio::time::timeout(std::time::Duration::from_secs(30), async {
+        while let Some(chunk) = events.chunk().await.expect("chunk") {
+            seen.push_str(&String::from_utf8_lossy(&chunk));
+            if seen.contains(&format!(r#""id":"{id}""#)) && seen.contains("\n\n") {
+                return true;
+            }
+        }
+        false
+    })
+    .await;
+    assert_eq!(found, Ok(true), "{seen}");
+    let event = seen
+        .split("\n\n")
+        .find(|e| e.contains(&id))
+        .expect("the event");
+    assert!(event.starts_with("event: message\ndata: "), "{event}");
+    let data: serde_json::Value =
+        serde_json::from_str(event.trim_start_matches("event: message\ndata: ")).expect("json");
+    assert_eq!(data["alert"], true, "a FLASH arrival alerts: {data}");
+    let row = data["html"].as_str().expect("row");
+    assert!(
+        row.starts_with(&format!(r#"<tr class="state-received" id="m-{id}""#)),
+        "{row}"
+    );
+    assert!(row.contains(r#"dir="auto">Сканирование</a>"#), "{row}");
 }

@@ -288,6 +288,8 @@ pub struct ThreadPage {
     pub acknowledged: Option<String>,
     /// Why an acknowledgement just asked for was refused.
     pub refused: Option<String>,
+    /// The whole thread, oldest first, this message among them.
+    pub thread: Vec<InboxRow>,
 }
 
 impl ThreadPage {
@@ -297,6 +299,8 @@ impl ThreadPage {
         view: &MessageView,
         deadlines: &[DeadlineView],
         summary: Option<String>,
+        witnesses: &[String],
+        thread: &[(MessageView, Vec<DeadlineView>)],
     ) -> Self {
         let t = chrome.t;
         let endpoint = |party: &str, tier: &str| {
@@ -336,6 +340,11 @@ impl ThreadPage {
         }
         if let Some(index) = view.log_index {
             proof.push(t.ta("proof-our-log", &[("index", &index.to_string())]));
+            proof.push(if witnesses.is_empty() {
+                t.t("proof-not-witnessed")
+            } else {
+                t.t1("proof-witnessed", "witnesses", &witnesses.join(", "))
+            });
         }
         if let Some(delivery) = &view.delivery {
             proof.push(t.ta(
@@ -370,6 +379,10 @@ impl ThreadPage {
             can_reply: view.direction == "received",
             acknowledged,
             refused: None,
+            thread: thread
+                .iter()
+                .map(|(view, deadlines)| InboxRow::of(view, deadlines, &t))
+                .collect(),
             chrome,
         }
     }

@@ -440,18 +440,31 @@ async fn thread_page(
 ) -> Result<ThreadPage, NodeError> {
     let id = crate::api::messages::parse_id(id)?;
     let stored = node.visible_message(&session.officer, id).await?;
-    let (view, deadlines) = node
+    let thread = node.select(&session.officer, &Scope::Thread(id)).await?;
+    let thread = node.overviews_of(thread).await?;
+    let (view, deadlines, text, witnesses) = node
         .off_runtime(move |node| {
             let deadlines = node.deadline_views(&stored)?;
             let text = UnverifiedEnvelope::parse(&stored.message.envelope, &Limits::unbounded())
                 .ok()
                 .and_then(|envelope| envelope.claimed().body.text());
-            Ok::<_, NodeError>(((MessageView::of(node, &stored), text), deadlines))
+            // The witnesses whose latest cosigned checkpoint includes it.
+            let witnesses: Vec<String> = match stored.message.log_index {
+                Some(index) => node
+                    .store()
+                    .cosignatures()?
+                    .into_iter()
+                    .filter(|(_, size, _)| *size > index)
+                    .map(|(witness, _, _)| witness)
+                    .collect(),
+                None => Vec::new(),
+            };
+            Ok::<_, NodeError>((MessageView::of(node, &stored), deadlines, text, witnesses))
         })
         .await??;
-    let ((view, text), back) = (view, format!("/console/messages/{id}"));
+    let back = format!("/console/messages/{id}");
     let chrome = Chrome::new(lang, node, Some(session), &back);
-    let mut page = ThreadPage::of(chrome, &view, &deadlines, text);
+    let mut page = ThreadPage::of(chrome, &view, &deadlines, text, &witnesses, &thread);
     page.refused = refused;
     Ok(page)
 }
