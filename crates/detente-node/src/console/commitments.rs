@@ -11,15 +11,14 @@ use std::sync::Arc;
 
 use askama::Template;
 use axum::extract::{RawQuery, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum_extra::extract::cookie::CookieJar;
 use detente_proto::time::Timestamp;
 
 use super::i18n::{Lang, Tr};
 use super::pages::{Chrome, readable_time};
 use super::refusal::{self, Explained};
-use super::web::{html, signed_in};
+use super::web::{OnDuty, html};
 use crate::api::commitments::{GuaranteeView, PledgeView, at_of};
 use crate::error::NodeResult;
 use crate::node::Node;
@@ -107,14 +106,9 @@ pub struct CommitmentsPage {
 
 pub(super) async fn page(
     State(node): State<Arc<Node>>,
-    jar: CookieJar,
-    headers: HeaderMap,
+    OnDuty { session, lang, .. }: OnDuty,
     RawQuery(query): RawQuery,
 ) -> Response {
-    let (session, lang) = match signed_in(&node, &jar, &headers).await {
-        Ok(signed_in) => signed_in,
-        Err(redirect) => return redirect,
-    };
     let t = Tr { lang };
     let (at, at_refused) = match at_of(&node, query.as_deref()) {
         Ok(at) => (at, None),

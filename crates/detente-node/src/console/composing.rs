@@ -21,10 +21,10 @@ use serde::Deserialize;
 
 use super::compose::{self, Field, Offer, Shape, Written};
 use super::i18n::{Lang, Tr};
-use super::pages::{Choice, Chrome};
+use super::pages::{Addressed, Addressing, Choice, Chrome, peer_parties};
 use super::refusal::{self, Explained};
 use super::sign_in::Session;
-use super::web::{html, posting_session, signed_in};
+use super::web::{OnDuty, html, posting_session};
 use crate::api::params;
 use crate::compose::{Address, ComposeRequest};
 use crate::error::{Mistake, NodeError};
@@ -53,20 +53,10 @@ pub struct MessageForm {
     pub heading: String,
     /// The message answered, if a reply.
     pub in_reply_to: Option<Answering>,
-    /// Tiers to speak for.
-    pub from_tiers: Vec<Choice>,
-    /// Tiers to address.
-    pub to_tiers: Vec<Choice>,
-    /// Precedences.
-    pub precedences: Vec<Choice>,
-    /// TLP markings.
-    pub tlps: Vec<Choice>,
+    /// Tiers, precedence, TLP, exercise.
+    pub addressing: Addressing,
     /// Reply stages.
     pub stages: Vec<Choice>,
-    /// Whether exercise traffic may be sent.
-    pub exercises: bool,
-    /// Whether the exercise box is ticked.
-    pub exercise: bool,
     /// The kind's fields.
     pub shape: Shape,
     /// The main text's label.
@@ -146,14 +136,9 @@ struct Chosen {
 
 pub(super) async fn page(
     State(node): State<Arc<Node>>,
-    jar: CookieJar,
-    headers: HeaderMap,
+    OnDuty { session, lang, .. }: OnDuty,
     RawQuery(query): RawQuery,
 ) -> Response {
-    let (session, lang) = match signed_in(&node, &jar, &headers).await {
-        Ok(signed_in) => signed_in,
-        Err(redirect) => return redirect,
-    };
     let chosen = params::decode::<ComposeQuery>(query.as_deref(), "use to, kind and in_reply_to")
         .and_then(|query| {
             Ok(Chosen {
@@ -220,13 +205,7 @@ async fn build(
         }
         None => None,
     };
-    let mut peers: Vec<PartyCode> = node
-        .peers()
-        .all()
-        .iter()
-        .map(|p| p.party().clone())
-        .collect();
-    peers.sort();
+    let peers = peer_parties(node);
     let to = chosen.to.clone().or_else(|| peers.first().cloned());
     let chrome = Chrome::new(lang, node, Some(session), "/console/compose");
     let Some(to) = to else {
@@ -287,29 +266,16 @@ async fn build(
             &[("kind", &t.kind(kind)), ("party", to.as_str())],
         ),
         in_reply_to: answering,
-        from_tiers: Choice::list(
-            offer.from_tiers.iter().copied(),
-            chosen.from_tier,
-            |tier| tier.to_string(),
-            |tier| t.tier(tier),
-        ),
-        to_tiers: Choice::list(
-            offer.to_tiers.iter().copied(),
-            chosen.to_tier,
-            |tier| tier.to_string(),
-            |tier| t.tier(tier),
-        ),
-        precedences: Choice::list(
-            Precedence::ALL.iter().copied(),
-            Some(precedence),
-            |p| p.to_string(),
-            |p| t.precedence(p),
-        ),
-        tlps: Choice::list(
-            Tlp::ALL.iter().copied(),
-            Some(tlp),
-            |tlp| tlp.to_string(),
-            |tlp| format!("TLP:{tlp}"),
+        addressing: Addressing::of(
+            &offer,
+            Addressed {
+                from_tier: chosen.from_tier,
+                to_tier: chosen.to_tier,
+                precedence,
+                tlp,
+                exercise: chosen.exercise,
+            },
+            &t,
         ),
         stages: Choice::list(
             ["interim", "final"],
@@ -317,8 +283,6 @@ async fn build(
             str::to_owned,
             |stage| t.t(&format!("stage-{stage}")),
         ),
-        exercises: offer.exercises,
-        exercise: chosen.exercise,
         shape,
         text_label: t.t(&format!("compose-text-{}", shape.text)),
         extra_label: shape

@@ -8,14 +8,13 @@ use std::sync::Arc;
 
 use askama::Template;
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum_extra::extract::cookie::CookieJar;
 use detente_store::{Mailbox, MessageQuery};
 
 use super::i18n::Tr;
 use super::pages::{Chrome, DeadlineWords, InboxRow};
-use super::web::{html, signed_in};
+use super::web::{OnDuty, html};
 use crate::api::params;
 use crate::node::Node;
 
@@ -51,13 +50,8 @@ pub struct DeadlinesPage {
 
 pub(super) async fn page(
     State(node): State<Arc<Node>>,
-    jar: CookieJar,
-    headers: HeaderMap,
+    OnDuty { session, lang, .. }: OnDuty,
 ) -> Response {
-    let (session, lang) = match signed_in(&node, &jar, &headers).await {
-        Ok(signed_in) => signed_in,
-        Err(redirect) => return redirect,
-    };
     let t = Tr { lang };
     let query = MessageQuery {
         mailbox: Mailbox::All,

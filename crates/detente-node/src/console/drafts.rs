@@ -20,10 +20,10 @@ use detente_store::Draft;
 use super::compose::{self, Field};
 use super::composing::{Errors, parsed, refused_by_officer};
 use super::i18n::{Lang, Tr};
-use super::pages::{Choice, Chrome, readable_time};
+use super::pages::{Addressed, Addressing, Chrome, readable_time};
 use super::refusal::Explained;
 use super::sign_in::Session;
-use super::web::{ConsoleForm, html, posting_session, signed_in};
+use super::web::{ConsoleForm, OnDuty, html, posting_session};
 use crate::api::params;
 use crate::error::NodeError;
 use crate::node::Node;
@@ -96,18 +96,8 @@ pub struct StixObject {
 /// What the send form holds.
 #[derive(Debug, Clone, Default)]
 pub struct SendForm {
-    /// Tiers to speak for.
-    pub from_tiers: Vec<Choice>,
-    /// Tiers to address.
-    pub to_tiers: Vec<Choice>,
-    /// Precedences.
-    pub precedences: Vec<Choice>,
-    /// TLP markings.
-    pub tlps: Vec<Choice>,
-    /// Whether exercise traffic may be sent.
-    pub exercises: bool,
-    /// Whether the exercise box is ticked.
-    pub exercise: bool,
+    /// Tiers, precedence, TLP, exercise.
+    pub addressing: Addressing,
     /// The subject written.
     pub subject: String,
     /// The text written.
@@ -147,13 +137,8 @@ pub struct DraftPage {
 
 pub(super) async fn list(
     State(node): State<Arc<Node>>,
-    jar: CookieJar,
-    headers: HeaderMap,
+    OnDuty { session, lang, .. }: OnDuty,
 ) -> Response {
-    let (session, lang) = match signed_in(&node, &jar, &headers).await {
-        Ok(signed_in) => signed_in,
-        Err(redirect) => return redirect,
-    };
     let t = Tr { lang };
     let drafts = match node
         .visible_drafts(&session.officer, None, None, params::MAX_LIMIT)
@@ -217,32 +202,17 @@ async fn draft_page(
         let offer = compose::offer(&session.officer.tiers, agreement.as_ref());
         let tlp = written.tlp.unwrap_or(draft.draft.tlp);
         Some(SendForm {
-            from_tiers: Choice::list(
-                offer.from_tiers.iter().copied(),
-                written.from_tier,
-                |tier| tier.to_string(),
-                |tier| t.tier(tier),
+            addressing: Addressing::of(
+                &offer,
+                Addressed {
+                    from_tier: written.from_tier,
+                    to_tier: written.to_tier,
+                    precedence: written.precedence.unwrap_or(Precedence::Routine),
+                    tlp,
+                    exercise: written.exercise,
+                },
+                &t,
             ),
-            to_tiers: Choice::list(
-                offer.to_tiers.iter().copied(),
-                written.to_tier,
-                |tier| tier.to_string(),
-                |tier| t.tier(tier),
-            ),
-            precedences: Choice::list(
-                Precedence::ALL.iter().copied(),
-                Some(written.precedence.unwrap_or(Precedence::Routine)),
-                |p| p.to_string(),
-                |p| t.precedence(p),
-            ),
-            tlps: Choice::list(
-                Tlp::ALL.iter().copied(),
-                Some(tlp),
-                |tlp| tlp.to_string(),
-                |tlp| format!("TLP:{tlp}"),
-            ),
-            exercises: offer.exercises,
-            exercise: written.exercise,
             subject: written.subject,
             text: written.text,
             errors,
@@ -272,13 +242,8 @@ async fn draft_page(
 pub(super) async fn show(
     State(node): State<Arc<Node>>,
     Path(id): Path<String>,
-    jar: CookieJar,
-    headers: HeaderMap,
+    OnDuty { session, lang, .. }: OnDuty,
 ) -> Response {
-    let (session, lang) = match signed_in(&node, &jar, &headers).await {
-        Ok(signed_in) => signed_in,
-        Err(redirect) => return redirect,
-    };
     match draft_page(
         &node,
         &session,
@@ -303,12 +268,7 @@ pub(super) async fn send(
     headers: HeaderMap,
     ConsoleForm(fields): ConsoleForm<Vec<(String, String)>>,
 ) -> Response {
-    let field = |name: &str| {
-        fields
-            .iter()
-            .find(|(n, _)| n == name)
-            .map(|(_, v)| v.as_str())
-    };
+    let field = |name: &str| field_of(&fields, name);
     let session = match posting_session(&node, &jar, &uri, &headers, field("csrf")).await {
         Ok(session) => session,
         Err(refused) => return refused,
@@ -393,10 +353,7 @@ pub(super) async fn discard(
     headers: HeaderMap,
     ConsoleForm(fields): ConsoleForm<Vec<(String, String)>>,
 ) -> Response {
-    let csrf = fields
-        .iter()
-        .find(|(n, _)| n == "csrf")
-        .map(|(_, v)| v.as_str());
+    let csrf = field_of(&fields, "csrf");
     let session = match posting_session(&node, &jar, &uri, &headers, csrf).await {
         Ok(session) => session,
         Err(refused) => return refused,
@@ -423,4 +380,12 @@ pub(super) async fn discard(
         }
         Err(error) => error.into_response(),
     }
+}
+
+/// The value of the form field `name`, if sent.
+fn field_of<'a>(fields: &'a [(String, String)], name: &str) -> Option<&'a str> {
+    fields
+        .iter()
+        .find(|(n, _)| n == name)
+        .map(|(_, v)| v.as_str())
 }

@@ -17,10 +17,8 @@ use std::time::Duration;
 
 use askama::Template;
 use axum::extract::State;
-use axum::http::HeaderMap;
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
-use axum_extra::extract::cookie::CookieJar;
 use detente_proto::ids::MessageId;
 use detente_proto::kind::Precedence;
 use futures_util::Stream;
@@ -30,7 +28,7 @@ use tokio::sync::broadcast::error::RecvError;
 
 use super::i18n::Tr;
 use super::pages::{InboxRow, InboxRowFragment};
-use super::web::{SESSION_COOKIE, signed_in};
+use super::web::OnDuty;
 use crate::events::{EventKind, NodeEvent};
 use crate::node::Node;
 use crate::officers::Officer;
@@ -63,15 +61,14 @@ fn concerned(event: &NodeEvent) -> (MessageId, bool) {
 
 pub(super) async fn events(
     State(node): State<Arc<Node>>,
-    jar: CookieJar,
-    headers: HeaderMap,
+    OnDuty {
+        session,
+        lang,
+        secret,
+    }: OnDuty,
 ) -> Response {
-    let (session, lang) = match signed_in(&node, &jar, &headers).await {
-        Ok(signed_in) => signed_in,
-        Err(redirect) => return redirect,
-    };
     let stream = updates(Watch {
-        secret: jar.get(SESSION_COOKIE).map(|c| c.value().to_owned()),
+        secret,
         receiver: node.subscribe(),
         node,
         officer: session.officer,

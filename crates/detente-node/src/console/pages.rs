@@ -2,8 +2,10 @@
 //! from the same views the officer API answers with.
 
 use askama::Template;
-use detente_proto::kind::{MessageKind, Precedence};
+use detente_proto::ids::{PartyCode, Tier};
+use detente_proto::kind::{MessageKind, Precedence, Tlp};
 
+use super::compose::Offer;
 use super::i18n::{Lang, Tr};
 use super::sign_in::Session;
 use crate::api::views::MessageView;
@@ -110,6 +112,18 @@ impl Chrome {
     }
 }
 
+/// This node's peers, in order: the parties a page may write to or show.
+pub fn peer_parties(node: &Node) -> Vec<PartyCode> {
+    let mut peers: Vec<PartyCode> = node
+        .peers()
+        .all()
+        .iter()
+        .map(|p| p.party().clone())
+        .collect();
+    peers.sort();
+    peers
+}
+
 /// One option of a `<select>`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Choice {
@@ -137,6 +151,75 @@ impl Choice {
                 selected: Some(item) == chosen,
             })
             .collect()
+    }
+}
+
+/// How a message a form writes is addressed and marked: the tiers to
+/// speak for and to address (as the offer allows), the precedence, the TLP
+/// and exercise traffic. The compose form and a draft's send form share it
+/// (`templates/console/addressing.html`).
+#[derive(Debug, Clone, Default)]
+pub struct Addressing {
+    /// Tiers to speak for.
+    pub from_tiers: Vec<Choice>,
+    /// Tiers to address.
+    pub to_tiers: Vec<Choice>,
+    /// Precedences.
+    pub precedences: Vec<Choice>,
+    /// TLP markings.
+    pub tlps: Vec<Choice>,
+    /// Whether exercise traffic may be sent.
+    pub exercises: bool,
+    /// Whether the exercise box is ticked.
+    pub exercise: bool,
+}
+
+/// What was chosen for an [`Addressing`].
+#[derive(Debug, Clone, Copy)]
+pub struct Addressed {
+    /// The tier spoken for.
+    pub from_tier: Option<Tier>,
+    /// The tier addressed.
+    pub to_tier: Option<Tier>,
+    /// The precedence.
+    pub precedence: Precedence,
+    /// The TLP.
+    pub tlp: Tlp,
+    /// Exercise traffic.
+    pub exercise: bool,
+}
+
+impl Addressing {
+    /// The choices `offer` allows, with `chosen` selected, in `t`'s language.
+    pub fn of(offer: &Offer, chosen: Addressed, t: &Tr) -> Self {
+        Self {
+            from_tiers: Choice::list(
+                offer.from_tiers.iter().copied(),
+                chosen.from_tier,
+                |tier| tier.to_string(),
+                |tier| t.tier(tier),
+            ),
+            to_tiers: Choice::list(
+                offer.to_tiers.iter().copied(),
+                chosen.to_tier,
+                |tier| tier.to_string(),
+                |tier| t.tier(tier),
+            ),
+            precedences: Choice::list(
+                Precedence::ALL.iter().copied(),
+                Some(chosen.precedence),
+                |p| p.to_string(),
+                |p| t.precedence(p),
+            ),
+            tlps: Choice::list(
+                Tlp::ALL.iter().copied(),
+                Some(chosen.tlp),
+                |tlp| tlp.to_string(),
+                |tlp| format!("TLP:{tlp}"),
+            ),
+            exercises: offer.exercises,
+            exercise: chosen.exercise,
+        }
     }
 }
 

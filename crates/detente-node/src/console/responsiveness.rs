@@ -11,9 +11,8 @@ use std::sync::Arc;
 
 use askama::Template;
 use axum::extract::{RawQuery, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum_extra::extract::cookie::CookieJar;
 use chrono::Datelike;
 use detente_proto::agreement::responsiveness::{Direction, Figures, Period, Stats};
 use detente_proto::ids::PartyCode;
@@ -22,8 +21,8 @@ use serde::Deserialize;
 
 use super::chart::{self, Bar, Chart};
 use super::i18n::Tr;
-use super::pages::{Choice, Chrome, readable_time};
-use super::web::{html, signed_in};
+use super::pages::{Choice, Chrome, peer_parties, readable_time};
+use super::web::{OnDuty, html};
 use crate::api::params;
 use crate::error::NodeResult;
 use crate::node::Node;
@@ -200,14 +199,9 @@ async fn quarters(
 
 pub(super) async fn page(
     State(node): State<Arc<Node>>,
-    jar: CookieJar,
-    headers: HeaderMap,
+    OnDuty { session, lang, .. }: OnDuty,
     RawQuery(query): RawQuery,
 ) -> Response {
-    let (session, lang) = match signed_in(&node, &jar, &headers).await {
-        Ok(signed_in) => signed_in,
-        Err(redirect) => return redirect,
-    };
     let t = Tr { lang };
     let chosen = params::decode::<Query>(query.as_deref(), "the only parameter is counterparty")
         .and_then(|q| params::counterparty(q.counterparty.as_deref()));
@@ -215,13 +209,7 @@ pub(super) async fn page(
         Ok(chosen) => chosen,
         Err(error) => return error.into_response(),
     };
-    let mut peers: Vec<PartyCode> = node
-        .peers()
-        .all()
-        .iter()
-        .map(|p| p.party().clone())
-        .collect();
-    peers.sort();
+    let peers = peer_parties(&node);
     let Some(counterparty) = chosen.or_else(|| peers.first().cloned()) else {
         return crate::error::NodeError::NotFound {
             what: "peer",

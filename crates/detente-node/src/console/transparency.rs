@@ -8,13 +8,12 @@ use std::sync::Arc;
 
 use askama::Template;
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum_extra::extract::cookie::CookieJar;
 
 use super::i18n::Tr;
 use super::pages::{Chrome, readable_time};
-use super::web::{html, signed_in};
+use super::web::{OnDuty, html};
 use crate::log::LogStatus;
 use crate::node::Node;
 
@@ -62,13 +61,8 @@ pub struct LogPage {
 
 pub(super) async fn page(
     State(node): State<Arc<Node>>,
-    jar: CookieJar,
-    headers: HeaderMap,
+    OnDuty { session, lang, .. }: OnDuty,
 ) -> Response {
-    let (session, lang) = match signed_in(&node, &jar, &headers).await {
-        Ok(signed_in) => signed_in,
-        Err(redirect) => return redirect,
-    };
     let status = match node.log_status().await {
         Ok(status) => status,
         Err(error) => return error.into_response(),

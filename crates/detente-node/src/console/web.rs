@@ -191,6 +191,35 @@ pub(super) async fn session_or_sign_in(node: &Node, jar: &CookieJar) -> Result<S
     }
 }
 
+/// A page's signed-in officer: the session and the language of its
+/// pages. Without a good session the browser is sent to sign in.
+pub(super) struct OnDuty {
+    /// The session.
+    pub session: Session,
+    /// The language of the officer's pages.
+    pub lang: Lang,
+    /// The session's secret, as the cookie holds it.
+    pub secret: Option<String>,
+}
+
+impl axum::extract::FromRequestParts<Arc<Node>> for OnDuty {
+    type Rejection = Response;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        node: &Arc<Node>,
+    ) -> Result<Self, Response> {
+        let jar = CookieJar::from_headers(&parts.headers);
+        let (session, lang) = signed_in(node, &jar, &parts.headers).await?;
+        let secret = jar.get(SESSION_COOKIE).map(|c| c.value().to_owned());
+        Ok(Self {
+            session,
+            lang,
+            secret,
+        })
+    }
+}
+
 /// The signed-in session of a request and the language of its pages, or
 /// where to send the browser.
 pub(super) async fn signed_in(
@@ -395,11 +424,7 @@ async fn language(
     (jar.add(cookie), Redirect::to(&back)).into_response()
 }
 
-async fn inbox(State(node): State<Arc<Node>>, jar: CookieJar, headers: HeaderMap) -> Response {
-    let (session, lang) = match signed_in(&node, &jar, &headers).await {
-        Ok(signed_in) => signed_in,
-        Err(redirect) => return redirect,
-    };
+async fn inbox(State(node): State<Arc<Node>>, OnDuty { session, lang, .. }: OnDuty) -> Response {
     let t = Tr { lang };
     let query = detente_store::MessageQuery {
         mailbox: detente_store::Mailbox::All,
@@ -472,14 +497,8 @@ async fn thread_page(
 async fn thread(
     State(node): State<Arc<Node>>,
     Path(id): Path<String>,
-    jar: CookieJar,
-    headers: HeaderMap,
+    OnDuty { session, lang, .. }: OnDuty,
 ) -> Response {
-    let session = match session_or_sign_in(&node, &jar).await {
-        Ok(session) => session,
-        Err(redirect) => return redirect,
-    };
-    let lang = officer_lang(&session, request_lang(&jar, &headers));
     match thread_page(&node, &session, lang, &id, None).await {
         Ok(page) => html(StatusCode::OK, &page),
         Err(error) => error.into_response(),
