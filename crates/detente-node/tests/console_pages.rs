@@ -581,6 +581,23 @@ async fn composing_offers_what_the_agreement_and_clearance_allow_and_refuses_at_
         let body = refused.text().await.expect("html");
         assert!(body.contains(r#"id="error-stix""#), "{body}");
     }
+    // Not a multipart form at all: a problem document, not plain text.
+    let not_a_form = http
+        .post(format!("{base}/console/compose"))
+        .header("cookie", cookie.clone())
+        .header("origin", base.as_str())
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body("to=US")
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(not_a_form.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        not_a_form.headers()["content-type"],
+        "application/problem+json"
+    );
+    let problem: serde_json::Value = not_a_form.json().await.expect("problem");
+    assert_eq!(problem["reason"], "parameter", "{problem}");
     // Without the session's CSRF token.
     let forged = post(notification("technical", "notification"), None, None).await;
     assert_eq!(forged.status(), StatusCode::FORBIDDEN);

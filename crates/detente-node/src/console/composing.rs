@@ -224,7 +224,12 @@ async fn build(
         Some(_) => vec![MessageKind::Reply],
         None => offer.kinds.clone(),
     };
-    let kind = chosen.kind.or_else(|| kinds.first().copied());
+    // Only a kind offered: one asked for that is not (a crafted link, an
+    // agreement changed since) gives the form of the first that is.
+    let kind = chosen
+        .kind
+        .filter(|kind| kinds.contains(kind))
+        .or_else(|| kinds.first().copied());
     let parties = Choice::list(
         peers.iter(),
         Some(&to),
@@ -318,10 +323,22 @@ async fn read_posted(mut multipart: Multipart) -> Result<Posted, NodeError> {
     let too_large = || NodeError::BodyTooLarge {
         limit: MAX_FORM_BYTES,
     };
-    while let Some(field) = multipart.next_field().await.map_err(|_| too_large())? {
+    let unreadable = |error: axum::extract::multipart::MultipartError| {
+        if error.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            too_large()
+        } else {
+            Mistake::Parameter {
+                parameter: "form",
+                problem: error.body_text(),
+                expected: "send the compose form as its page makes it (multipart/form-data)",
+            }
+            .into()
+        }
+    };
+    while let Some(field) = multipart.next_field().await.map_err(unreadable)? {
         let name = field.name().unwrap_or_default().to_owned();
         let is_file = field.file_name().is_some();
-        let bytes = field.bytes().await.map_err(|_| too_large())?;
+        let bytes = field.bytes().await.map_err(unreadable)?;
         total += bytes.len();
         if total > MAX_FORM_BYTES {
             return Err(too_large());
@@ -348,8 +365,19 @@ pub(super) async fn send(
     jar: CookieJar,
     uri: Uri,
     headers: HeaderMap,
-    multipart: Multipart,
+    multipart: Result<Multipart, axum::extract::multipart::MultipartRejection>,
 ) -> Response {
+    let multipart = match multipart {
+        Ok(multipart) => multipart,
+        Err(rejection) => {
+            return NodeError::from(Mistake::Parameter {
+                parameter: "form",
+                problem: rejection.body_text(),
+                expected: "send the compose form as its page makes it (multipart/form-data)",
+            })
+            .into_response();
+        }
+    };
     let posted = match read_posted(multipart).await {
         Ok(posted) => posted,
         Err(error) => return error.into_response(),
