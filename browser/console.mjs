@@ -304,7 +304,18 @@ async function flow(browser, state, demo) {
 
   // 5. A second FLASH notification nobody acknowledges: the demo's clock
   // moves 61 minutes, past the agreed hour, and the deadline escalates.
-  const second = await compose(ru, RU, { to: 'US', subject: 'Повторное сканирование', text: 'Без ответа.' });
+  // This one from the keyboard alone: the precedence list to its last
+  // word (FLASH), the texts typed, Enter in the subject sends the form.
+  await ru.goto(new URL('/console/compose?to=US&kind=notification', RU.console.url).href);
+  await ru.focus('#precedence');
+  await ru.keyboard.press('End');
+  await ru.focus('#text');
+  await ru.keyboard.type('Без ответа.');
+  await ru.focus('#subject');
+  await ru.keyboard.type('Повторное сканирование');
+  await Promise.all([ru.waitForNavigation(), ru.keyboard.press('Enter')]);
+  const second = (/\/console\/messages\/([0-9a-f-]+)$/.exec(ru.url()) || [])[1];
+  check(Boolean(second) && (await ru.locator('h1 .precedence.flash').count()) === 1, `RU: a FLASH notification composed from the keyboard alone (${second})`);
   await waitUntil('the second notification on US', async () => {
     await us.goto(new URL(`/console/messages/${second}`, US.console.url).href);
     return us.url().endsWith(second);
