@@ -21,6 +21,7 @@ use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use detente_proto::ids::MessageId;
 use detente_proto::kind::Precedence;
+use detente_store::StoredMessage;
 use futures_util::Stream;
 use serde::Serialize;
 use tokio::sync::broadcast;
@@ -114,10 +115,18 @@ fn updates(watch: Watch) -> impl Stream<Item = Result<Event, Infallible>> {
             let Ok(stored) = watch.node.visible_message(&watch.officer, id).await else {
                 continue;
             };
-            let mut ids = vec![(id, arrival)];
-            ids.extend(stored.message.in_reply_to.map(|answered| (answered, false)));
-            for (id, arrival) in ids {
-                let update = row_update(&watch.node, &watch.officer, id, arrival, &watch.t).await;
+            let answered = match stored.message.in_reply_to {
+                Some(answered) => watch
+                    .node
+                    .visible_message(&watch.officer, answered)
+                    .await
+                    .ok(),
+                None => None,
+            };
+            let mut rows = vec![(stored, arrival)];
+            rows.extend(answered.map(|answered| (answered, false)));
+            for (stored, arrival) in rows {
+                let update = row_update(&watch.node, stored, arrival, &watch.t).await;
                 if let Some(data) = update.and_then(|u| serde_json::to_string(&u).ok()) {
                     watch
                         .ready
@@ -128,26 +137,14 @@ fn updates(watch: Watch) -> impl Stream<Item = Result<Event, Infallible>> {
     })
 }
 
-/// The row update of message `id`, if `officer` may see it.
+/// The row update of `stored` (a message the officer may see).
 async fn row_update(
     node: &Arc<Node>,
-    officer: &Officer,
-    id: MessageId,
+    stored: StoredMessage,
     arrival: bool,
     t: &Tr,
 ) -> Option<RowUpdate> {
-    let stored = node.visible_message(officer, id).await.ok()?;
-    let (view, deadlines) = node
-        .off_runtime(move |node| {
-            let deadlines = node.deadline_views(&stored)?;
-            Ok::<_, crate::error::NodeError>((
-                crate::api::views::MessageView::of(node, &stored),
-                deadlines,
-            ))
-        })
-        .await
-        .ok()?
-        .ok()?;
+    let (view, deadlines) = node.overviews_of(vec![stored]).await.ok()?.pop()?;
     let row = InboxRow::of(&view, &deadlines, t);
     let precedence = view.precedence.parse::<Precedence>().ok();
     let alert = arrival
