@@ -93,11 +93,19 @@
 //!   read back, `seen_at` only moving forward, ended one by one, per
 //!   officer, with the officer, or pruned when expired or idle; failed
 //!   sign-ins counted one by one per name, a lockout kept, cleared by a
-//!   good sign-in.
+//!   good sign-in;
+//! - alerts: one per event (`cause_key`), every field read back, listed
+//!   newest first (open only or all, bounded); due alerts by `next_at`; a
+//!   rota step moves only from the stored step, not after an
+//!   acknowledgement, and writes its notice in the same commit; notices
+//!   due by attempt time, retried or given up, `sent` final; an
+//!   acknowledgement is kept once (the first), clears the next step and
+//!   cancels pending notices; an unknown alert is `NotFound`.
 //!
 //! This is test code: it panics (asserts, `expect`) instead of returning errors.
 
 mod agreements;
+mod alerts;
 mod console;
 mod data;
 mod deadlines;
@@ -119,6 +127,11 @@ pub use agreements::{
     agreement_signatures_round_trip_by_signer, agreement_versions_by_id_newest_first,
     an_agreement_signature_over_another_document_is_a_conflict,
     the_same_agreement_signature_again_records_nothing,
+};
+pub use alerts::{
+    an_acknowledgement_stops_everything_and_is_kept_once, notices_are_sent_retried_and_given_up,
+    one_event_raises_one_alert_read_back_whole,
+    rota_steps_move_by_compare_and_swap_with_their_notice,
 };
 pub use console::{
     console_sessions_open_touch_end_and_prune,
@@ -291,6 +304,10 @@ pub const CHECKS: &[(&str, Check)] = checks![
     officer_passwords_and_languages_are_kept_and_go_with_the_officer,
     console_sessions_open_touch_end_and_prune,
     sign_in_failures_count_lock_and_clear,
+    one_event_raises_one_alert_read_back_whole,
+    rota_steps_move_by_compare_and_swap_with_their_notice,
+    notices_are_sent_retried_and_given_up,
+    an_acknowledgement_stops_everything_and_is_kept_once,
 ];
 
 /// Runs every check in [`CHECKS`], each against a fresh store from `make`.

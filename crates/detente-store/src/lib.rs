@@ -73,6 +73,7 @@
 //!   collection, and its grants go with it.
 #![forbid(unsafe_code)]
 
+pub mod alert;
 #[cfg(feature = "conformance")]
 pub mod conformance;
 mod error;
@@ -80,6 +81,10 @@ mod log_batch;
 mod model;
 mod sqlite;
 
+pub use alert::{
+    AckOutcome, AckVia, AlertAck, AlertCause, AlertNotice, AlertQuery, AlertRecord, NewAlert,
+    NewNotice, NoticeState,
+};
 pub use error::{AgreementSignatureConflict, DocumentConflict, DocumentConflictReason, StoreError};
 pub use model::{
     AcceptOutcome, AgreementSignature, Alarm, CarriedRecord, CollectionKind, ConsoleSession,
@@ -600,4 +605,64 @@ pub trait Store: Send + Sync + std::fmt::Debug + 'static {
 
     /// Forgets the failures of `name` (a good sign-in).
     fn clear_sign_in_failures(&self, name: &OfficerName) -> Result<(), StoreError>;
+
+    /// Raises an alert for the event `alert.cause_key`, its first rota step
+    /// due at `raised_at`. An event already raised records nothing: returns
+    /// `None` then, else the new alert's number.
+    fn raise_alert(&self, alert: &NewAlert) -> Result<Option<u64>, StoreError>;
+
+    /// Alert `id`, if stored.
+    fn alert(&self, id: u64) -> Result<Option<AlertRecord>, StoreError>;
+
+    /// The alert raised for `cause_key`, if any.
+    fn alert_by_cause(&self, cause_key: &str) -> Result<Option<AlertRecord>, StoreError>;
+
+    /// Alerts, newest first, as `query` asks.
+    fn alerts(&self, query: &AlertQuery) -> Result<Vec<AlertRecord>, StoreError>;
+
+    /// Alerts not acknowledged with a rota step due at `now`, earliest due
+    /// first, at most `limit`.
+    fn due_alerts(&self, now: Timestamp, limit: usize) -> Result<Vec<AlertRecord>, StoreError>;
+
+    /// Moves alert `id` from rota step `from_step` to the next, in ONE
+    /// transaction: writes `notice` (if any) as step `from_step`, pending
+    /// and due at `at`, and sets the next step due at `next_at` (`None`:
+    /// the rota is done). Only while the alert is at `from_step` and not
+    /// acknowledged: returns `false` and writes nothing otherwise, so two
+    /// dispatchers never send one step twice.
+    fn advance_alert(
+        &self,
+        id: u64,
+        from_step: u32,
+        notice: Option<&NewNotice>,
+        at: Timestamp,
+        next_at: Option<Timestamp>,
+    ) -> Result<bool, StoreError>;
+
+    /// Pending notices due at `now`, earliest first, at most `limit`.
+    fn due_notices(&self, now: Timestamp, limit: usize) -> Result<Vec<AlertNotice>, StoreError>;
+
+    /// The notices of alert `id`, by step.
+    fn alert_notices(&self, id: u64) -> Result<Vec<AlertNotice>, StoreError>;
+
+    /// Records that a pending notice was sent at `at` (one attempt more).
+    /// Returns `false` if it was not pending (cancelled meanwhile).
+    fn record_notice_sent(&self, id: u64, step: u32, at: Timestamp) -> Result<bool, StoreError>;
+
+    /// Records a failed attempt at a pending notice: retried at `retry_at`,
+    /// or given up (`failed`) when `None`. Returns `false` if it was not
+    /// pending.
+    fn record_notice_failure(
+        &self,
+        id: u64,
+        step: u32,
+        error: &str,
+        retry_at: Option<Timestamp>,
+    ) -> Result<bool, StoreError>;
+
+    /// Acknowledges alert `id`: nothing more is sent (its next step is
+    /// cleared, its pending notices cancelled), in one transaction. An
+    /// alert acknowledged before keeps its first acknowledgement. An
+    /// unknown alert is [`StoreError::NotFound`].
+    fn acknowledge_alert(&self, id: u64, ack: &AlertAck) -> Result<AckOutcome, StoreError>;
 }

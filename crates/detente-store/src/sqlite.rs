@@ -48,6 +48,7 @@
 //! and TAXII accounts in `taxii`.
 
 mod agreements;
+mod alerts;
 mod console;
 mod deadlines;
 mod documents;
@@ -73,9 +74,10 @@ use rusqlite::{
 };
 
 use crate::{
-    AcceptOutcome, AgreementSignature, Alarm, ConsoleSession, DeadlineQuery, DeadlineTimer,
-    Direction, DocumentKind, DocumentRecord, Draft, DraftState, LogBatch, Mailbox, MessageQuery,
-    MessageState, NewDraft, NewMessage, NewStixObject, OfficerRecord, OutboxEntry, PeerRecord,
+    AcceptOutcome, AckOutcome, AgreementSignature, Alarm, AlertAck, AlertNotice, AlertQuery,
+    AlertRecord, ConsoleSession, DeadlineQuery, DeadlineTimer, Direction, DocumentKind,
+    DocumentRecord, Draft, DraftState, LogBatch, Mailbox, MessageQuery, MessageState, NewAlert,
+    NewDraft, NewMessage, NewNotice, NewStixObject, OfficerRecord, OutboxEntry, PeerRecord,
     SignInFailures, StixQuery, Store, StoreError, StoredMessage, StoredStixObject,
     TaxiiAccountRecord, TaxiiStatusRecord,
 };
@@ -881,5 +883,62 @@ impl Store for SqliteStore {
 
     fn clear_sign_in_failures(&self, name: &OfficerName) -> Result<(), StoreError> {
         console::clear_failures(&self.lock(), name)
+    }
+
+    fn raise_alert(&self, alert: &NewAlert) -> Result<Option<u64>, StoreError> {
+        alerts::raise(&self.lock(), alert)
+    }
+
+    fn alert(&self, id: u64) -> Result<Option<AlertRecord>, StoreError> {
+        alerts::one(&self.lock(), id)
+    }
+
+    fn alert_by_cause(&self, cause_key: &str) -> Result<Option<AlertRecord>, StoreError> {
+        alerts::by_cause(&self.lock(), cause_key)
+    }
+
+    fn alerts(&self, query: &AlertQuery) -> Result<Vec<AlertRecord>, StoreError> {
+        alerts::list(&self.lock(), query)
+    }
+
+    fn due_alerts(&self, now: Timestamp, limit: usize) -> Result<Vec<AlertRecord>, StoreError> {
+        alerts::due(&self.lock(), now, limit)
+    }
+
+    fn advance_alert(
+        &self,
+        id: u64,
+        from_step: u32,
+        notice: Option<&NewNotice>,
+        at: Timestamp,
+        next_at: Option<Timestamp>,
+    ) -> Result<bool, StoreError> {
+        alerts::advance(&mut self.lock(), id, from_step, notice, at, next_at)
+    }
+
+    fn due_notices(&self, now: Timestamp, limit: usize) -> Result<Vec<AlertNotice>, StoreError> {
+        alerts::due_notices(&self.lock(), now, limit)
+    }
+
+    fn alert_notices(&self, id: u64) -> Result<Vec<AlertNotice>, StoreError> {
+        alerts::notices_of(&self.lock(), id)
+    }
+
+    fn record_notice_sent(&self, id: u64, step: u32, at: Timestamp) -> Result<bool, StoreError> {
+        alerts::sent(&self.lock(), id, step, at)
+    }
+
+    fn record_notice_failure(
+        &self,
+        id: u64,
+        step: u32,
+        error: &str,
+        retry_at: Option<Timestamp>,
+    ) -> Result<bool, StoreError> {
+        alerts::failed(&self.lock(), id, step, error, retry_at)
+    }
+
+    fn acknowledge_alert(&self, id: u64, ack: &AlertAck) -> Result<AckOutcome, StoreError> {
+        alerts::acknowledge(&mut self.lock(), id, ack)
     }
 }

@@ -30,7 +30,11 @@
 //!   put twice, and TAXII accounts with grants (one added and removed);
 //! - v9: the same, plus the console's records: the officer's password
 //!   (argon2id) and language, a session used once and one signed out (not
-//!   kept), and a name no officer has locked out after three failures.
+//!   kept), and a name no officer has locked out after three failures;
+//! - v10: the same, plus alerts: a FLASH arrival raised twice (recorded
+//!   once) whose first notice was sent after a failed attempt and whose
+//!   second was cancelled by the acknowledgement through a link, and a
+//!   node-wide log alarm whose only notice failed for good.
 //!
 //! Every later version must open each fixture (migrating it if the schema
 //! has moved on) and read back exactly those records. If this test
@@ -39,7 +43,7 @@
 //!
 //! When a new schema version ships, add a fixture for it with
 //! [`regenerate_fixture`] (it writes `storage-v{SCHEMA_VERSION}.sqlite`),
-//! and a test like [`schema_v9_fixture_reads_back_exactly`] for it; keep
+//! and a test like [`schema_v10_fixture_reads_back_exactly`] for it; keep
 //! the old ones.
 
 mod fixtures;
@@ -190,8 +194,8 @@ fn schema_v1_fixture_is_upgraded_to_the_current_version() {
     let (dir, store) = open_copy("storage-v1.sqlite");
     assert_eq!(
         user_version(&store),
-        Some("9".to_owned()),
-        "v1 is migrated to v9"
+        Some("10".to_owned()),
+        "v1 is migrated to v10"
     );
     assert_eq!(
         user_version(&store),
@@ -337,8 +341,8 @@ fn schema_v2_fixture_is_upgraded_to_the_current_version() {
     let (dir, store) = open_copy("storage-v2.sqlite");
     assert_eq!(
         user_version(&store),
-        Some("9".to_owned()),
-        "v2 is migrated to v9"
+        Some("10".to_owned()),
+        "v2 is migrated to v10"
     );
     let fresh = dir.path().join("fresh.sqlite");
     drop(SqliteStore::open(&fresh).expect("open fresh"));
@@ -367,8 +371,8 @@ fn schema_v3_fixture_is_upgraded_to_the_current_version() {
     let (dir, store) = open_copy("storage-v3.sqlite");
     assert_eq!(
         user_version(&store),
-        Some("9".to_owned()),
-        "v3 is migrated to v9"
+        Some("10".to_owned()),
+        "v3 is migrated to v10"
     );
     let fresh = dir.path().join("fresh.sqlite");
     drop(SqliteStore::open(&fresh).expect("open fresh"));
@@ -510,8 +514,8 @@ fn schema_v4_fixture_is_upgraded_to_the_current_version() {
     let (dir, store) = open_copy("storage-v4.sqlite");
     assert_eq!(
         user_version(&store),
-        Some("9".to_owned()),
-        "v4 is migrated to v9"
+        Some("10".to_owned()),
+        "v4 is migrated to v10"
     );
     let fresh = dir.path().join("fresh.sqlite");
     drop(SqliteStore::open(&fresh).expect("open fresh"));
@@ -691,8 +695,8 @@ fn schema_v5_fixture_is_upgraded_to_the_current_version() {
     let (dir, store) = open_copy("storage-v5.sqlite");
     assert_eq!(
         user_version(&store),
-        Some("9".to_owned()),
-        "v5 is migrated to v9"
+        Some("10".to_owned()),
+        "v5 is migrated to v10"
     );
     let fresh = dir.path().join("fresh.sqlite");
     drop(SqliteStore::open(&fresh).expect("open fresh"));
@@ -748,8 +752,8 @@ fn schema_v6_fixture_is_upgraded_to_the_current_version() {
     let (dir, store) = open_copy("storage-v6.sqlite");
     assert_eq!(
         user_version(&store),
-        Some("9".to_owned()),
-        "v6 is migrated to v9"
+        Some("10".to_owned()),
+        "v6 is migrated to v10"
     );
     let fresh = dir.path().join("fresh.sqlite");
     drop(SqliteStore::open(&fresh).expect("open fresh"));
@@ -878,8 +882,8 @@ fn schema_v7_fixture_is_upgraded_to_the_current_version() {
     let (dir, store) = open_copy("storage-v7.sqlite");
     assert_eq!(
         user_version(&store),
-        Some("9".to_owned()),
-        "v7 is migrated to v9"
+        Some("10".to_owned()),
+        "v7 is migrated to v10"
     );
     let fresh = dir.path().join("fresh.sqlite");
     drop(SqliteStore::open(&fresh).expect("open fresh"));
@@ -1072,12 +1076,91 @@ fn assert_v9_records(store: &SqliteStore) {
     );
 }
 
+/// The records v10 added.
+fn assert_v10_records(store: &SqliteStore) {
+    use detente_store::{AlertQuery, NoticeState};
+    let listed = store
+        .alerts(&AlertQuery {
+            open_only: false,
+            limit: 10,
+        })
+        .expect("alerts");
+    let [alarm, arrival] = <[_; 2]>::try_from(listed).expect("two alerts");
+    let [raised_arrival, raised_alarm] = <[_; 2]>::try_from(alerts()).expect("two");
+    assert_eq!((arrival.id, alarm.id), (1, 2));
+    assert_eq!(arrival.alert, raised_arrival);
+    assert_eq!(alarm.alert, raised_alarm);
+    assert_eq!(arrival.acknowledged, Some(alert_ack()));
+    assert_eq!((arrival.next_step, arrival.next_at), (2, None));
+    assert_eq!(
+        (alarm.next_step, alarm.next_at),
+        (1, Some(at("2026-11-28T13:06:00.000Z")))
+    );
+    let notices = store.alert_notices(1).expect("notices");
+    let states: Vec<_> = notices.iter().map(|n| (n.state, n.attempts)).collect();
+    assert_eq!(
+        states,
+        vec![(NoticeState::Sent, 2), (NoticeState::Cancelled, 1)]
+    );
+    assert_eq!(notices[0].notice, alert_notices()[0]);
+    assert_eq!(notices[0].sent_at, Some(at("2026-11-28T13:00:02.100Z")));
+    assert_eq!(
+        notices[0].last_error.as_deref(),
+        Some("421 try again later")
+    );
+    assert_eq!(notices[1].notice, alert_notices()[1]);
+    let given_up = store.alert_notices(2).expect("notices");
+    assert_eq!(given_up.len(), 1);
+    assert_eq!(given_up[0].state, NoticeState::Failed);
+}
+
+/// What a database from before v10 holds once migrated: no alert.
+fn assert_no_alerts(store: &SqliteStore) {
+    let listed = store
+        .alerts(&detente_store::AlertQuery {
+            open_only: false,
+            limit: 10,
+        })
+        .expect("alerts");
+    assert!(listed.is_empty(), "{listed:?}");
+}
+
+#[test]
+fn schema_v10_fixture_reads_back_exactly() {
+    let (_dir, store) = open_copy("storage-v10.sqlite");
+    assert_v7_and_earlier_records(&store);
+    assert_v8_records(&store);
+    assert_v9_records(&store);
+    assert_v10_records(&store);
+    // The stored records keep their rules: the same event raises nothing
+    // new, the acknowledged alert keeps its first acknowledgement, the
+    // open one moves on from its stored step only.
+    assert_eq!(store.raise_alert(&alerts()[0]).expect("raise"), None);
+    let later = detente_store::AlertAck {
+        at: at("2026-11-28T14:00:00.000Z"),
+        by: "Иванова".to_owned(),
+        via: detente_store::AckVia::Console,
+    };
+    assert_eq!(
+        store.acknowledge_alert(1, &later).expect("ack"),
+        detente_store::AckOutcome::Already(alert_ack())
+    );
+    let at_step = |step| {
+        store
+            .advance_alert(2, step, None, at("2026-11-28T13:06:00.000Z"), None)
+            .expect("advance")
+    };
+    assert!(!at_step(0), "a stale step");
+    assert!(at_step(1));
+}
+
 #[test]
 fn schema_v9_fixture_reads_back_exactly() {
     let (_dir, store) = open_copy("storage-v9.sqlite");
     assert_v7_and_earlier_records(&store);
     assert_v8_records(&store);
     assert_v9_records(&store);
+    assert_no_alerts(&store);
     // The stored records keep their rules: the next failure counts on,
     // still locked; the officer's removal takes the password, language
     // and session with it.
@@ -1114,6 +1197,7 @@ fn schema_v8_fixture_reads_back_exactly() {
     assert_v7_and_earlier_records(&store);
     assert_v8_records(&store);
     assert_no_console_records(&store);
+    assert_no_alerts(&store);
 
     // The stored records keep their rules: the indexer from a stale
     // watermark adds nothing, a stored version is not added again (and
