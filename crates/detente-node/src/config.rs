@@ -62,6 +62,9 @@ pub struct NodeConfig {
     /// The duty officers' console: sessions and sign-in.
     #[serde(default)]
     pub console: ConsoleConfig,
+    /// What raises an alert, where notices go, who is on call.
+    #[serde(default)]
+    pub alerts: crate::alerts::AlertsConfig,
 }
 
 /// The console's sessions and sign-in (docs/console.md, "Signing in").
@@ -200,6 +203,7 @@ impl NodeConfig {
             log: LogConfig::default(),
             engine: EngineConfig::default(),
             console: ConsoleConfig::default(),
+            alerts: crate::alerts::AlertsConfig::default(),
         }
     }
 
@@ -272,6 +276,7 @@ impl NodeConfig {
         if console.lock_after == 0 || console.free_failures >= console.lock_after {
             return Err(ConfigProblem::ConsoleLockout);
         }
+        self.alerts.validate()?;
         Ok(())
     }
 

@@ -16,6 +16,7 @@
 pub mod admin;
 mod admission;
 mod agreements;
+pub mod alerts;
 mod api;
 mod backoff;
 pub mod bench;

@@ -48,6 +48,8 @@ pub struct Node {
     pub(crate) in_force: crate::agreements::InForce,
     /// The agreement engine's pass lock.
     pub(crate) engine: crate::engine::Engine,
+    /// Alert channels, the acknowledgement link key, the pass lock.
+    pub(crate) alerting: crate::alerts::Alerting,
     /// The event stream ([`Node::subscribe`]); the TAXII indexer listens to it.
     events: broadcast::Sender<NodeEvent>,
 }
@@ -64,7 +66,12 @@ impl Node {
             problem: ConfigProblem::Card(e),
         })?;
         let store = open_store(dir, &config)?;
-        Self::new(config, keys, card, store, clock)
+        let alerting = crate::alerts::Alerting::load(&config.alerts, dir, &keys.signing.to_seed())
+            .map_err(|problem| NodeError::Config {
+                path: dir.join(crate::config::CONFIG_FILE),
+                problem: problem.into(),
+            })?;
+        Self::new(config, keys, card, store, clock, alerting)
     }
 
     /// Assembles a node from its parts.
@@ -74,6 +81,7 @@ impl Node {
         card: SignedCard,
         store: Arc<dyn Store>,
         clock: Arc<dyn Clock>,
+        alerting: crate::alerts::Alerting,
     ) -> NodeResult<Arc<Self>> {
         if card.keys().signing != keys.signing.verifying_key() || card.card().party != config.party
         {
@@ -100,6 +108,7 @@ impl Node {
             peer_logs: Default::default(),
             in_force: Default::default(),
             engine: Default::default(),
+            alerting,
             events,
         }))
     }

@@ -142,34 +142,10 @@ impl Node {
     /// The deadlines `stored` started under its agreement and how each
     /// stands now, from either side of the exchange. For blocking threads.
     pub fn deadline_views(&self, stored: &StoredMessage) -> NodeResult<Vec<DeadlineView>> {
-        let Some(fact) = self.fact_of(stored) else {
-            return Ok(Vec::new());
-        };
-        let Some(reference) = fact.agreement.clone() else {
-            return Ok(Vec::new());
-        };
-        let store = self.store.as_ref();
-        let agreements = self.agreements_named(store, [reference.clone()])?;
-        let Some(agreement) = agreements.get(&reference.to_string()) else {
-            return Ok(Vec::new());
-        };
-        let dues = responsiveness::deadlines(agreement, &fact);
-        if dues.is_empty() {
-            return Ok(Vec::new());
-        }
-        let thread = store.thread(&fact.id)?;
-        let answers: Vec<Fact> = thread
-            .iter()
-            .filter(|m| m.message.in_reply_to == Some(fact.id))
-            .filter_map(|m| self.fact_of(m))
-            .collect();
-        let mut escalations = escalations_in(&thread, fact.id);
-        escalations.sort_by_key(|e| e.at);
-        let now = self.now();
-        Ok(dues
+        let (judged, escalations) = self.deadline_outcomes(stored, self.now())?;
+        Ok(judged
             .into_iter()
-            .map(|due| {
-                let outcome = responsiveness::outcome(&due, &fact, &answers, now);
+            .map(|(due, outcome)| {
                 let (answered_by, answered_at) = match &outcome {
                     Outcome::InTime { answer, at } | Outcome::Late { answer, at } => {
                         (Some(answer.to_string()), Some(*at))
@@ -198,7 +174,53 @@ impl Node {
             })
             .collect())
     }
+
+    /// The deadlines `stored` started under its agreement, each with how
+    /// it stands at `now`, and the escalations of its missed deadlines
+    /// (by when written), from either side of the exchange: what
+    /// [`Node::deadline_views`] shows and alerts watch. For blocking threads.
+    pub(crate) fn deadline_outcomes(
+        &self,
+        stored: &StoredMessage,
+        now: Timestamp,
+    ) -> NodeResult<(Vec<Judged>, Vec<Escalated>)> {
+        let none = || Ok((Vec::new(), Vec::new()));
+        let Some(fact) = self.fact_of(stored) else {
+            return none();
+        };
+        let Some(reference) = fact.agreement.clone() else {
+            return none();
+        };
+        let store = self.store.as_ref();
+        let agreements = self.agreements_named(store, [reference.clone()])?;
+        let Some(agreement) = agreements.get(&reference.to_string()) else {
+            return none();
+        };
+        let dues = responsiveness::deadlines(agreement, &fact);
+        if dues.is_empty() {
+            return none();
+        }
+        let thread = store.thread(&fact.id)?;
+        let answers: Vec<Fact> = thread
+            .iter()
+            .filter(|m| m.message.in_reply_to == Some(fact.id))
+            .filter_map(|m| self.fact_of(m))
+            .collect();
+        let mut escalations = escalations_in(&thread, fact.id);
+        escalations.sort_by_key(|e| e.at);
+        let judged = dues
+            .into_iter()
+            .map(|due| {
+                let outcome = responsiveness::outcome(&due, &fact, &answers, now);
+                (due, outcome)
+            })
+            .collect();
+        Ok((judged, escalations))
+    }
 }
+
+/// One deadline and how it stands.
+pub(crate) type Judged = (responsiveness::Due, Outcome);
 
 /// One escalation found in a thread.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -78,6 +78,7 @@ impl RunningNode {
                 node.clone(),
                 watcher.clone(),
             )),
+            tokio::spawn(crate::alerts::run_alerts(node.clone(), watcher.clone())),
             tokio::spawn(crate::taxii::indexer::run_indexer(node.clone(), watcher)),
         ];
         tracing::info!(party = %node.party(), %addr, "serving");

@@ -581,6 +581,14 @@ pub trait Store: Send + Sync + std::fmt::Debug + 'static {
     /// Ends every session of an officer (a new password). Returns how many.
     fn remove_console_sessions_of(&self, officer: &OfficerName) -> Result<usize, StoreError>;
 
+    /// The officers with a session that has not expired by `now` and was
+    /// last used after `idle_before`: who is signed in, each once, by name.
+    fn signed_in_officers(
+        &self,
+        now: Timestamp,
+        idle_before: Timestamp,
+    ) -> Result<Vec<OfficerName>, StoreError>;
+
     /// Ends every session that has expired by `now` or was last used at or
     /// before `idle_before`. Returns how many.
     fn prune_console_sessions(

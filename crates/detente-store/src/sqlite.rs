@@ -857,6 +857,14 @@ impl Store for SqliteStore {
         console::remove_sessions_of(&self.lock(), officer)
     }
 
+    fn signed_in_officers(
+        &self,
+        now: Timestamp,
+        idle_before: Timestamp,
+    ) -> Result<Vec<OfficerName>, StoreError> {
+        console::signed_in(&self.lock(), now, idle_before)
+    }
+
     fn prune_console_sessions(
         &self,
         now: Timestamp,

@@ -6,6 +6,7 @@
 //! - [`problem`]: RFC 9457 problem+json for every error.
 
 pub mod agreements;
+pub mod alerts;
 pub mod auth;
 pub mod channels;
 pub mod commitments;
@@ -85,6 +86,9 @@ pub fn router(node: Arc<Node>) -> Router {
             "/api/v1/agreements/{reference}/sign",
             post(agreements::sign),
         )
+        .route("/api/v1/alerts", get(alerts::list))
+        .route("/api/v1/alerts/{id}", get(alerts::show))
+        .route("/api/v1/alerts/{id}/ack", post(alerts::acknowledge))
         .route("/api/v1/drafts", get(drafts::list).post(drafts::create))
         .route("/api/v1/drafts/{id}", get(drafts::show))
         .route("/api/v1/drafts/{id}/send", post(drafts::send))

@@ -6,7 +6,8 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 use crate::api::{
-    agreements, channels, commitments, drafts, evidence, log, messages, problem, stats, views,
+    agreements, alerts, channels, commitments, drafts, evidence, log, messages, problem, stats,
+    views,
 };
 use crate::compose;
 
@@ -20,7 +21,8 @@ use crate::compose;
         commitments::list_guarantees, commitments::show_guarantee, commitments::create_pledge,
         commitments::sign_pledge, commitments::withdraw_pledge, commitments::list_pledges, commitments::show_pledge, agreements::propose, agreements::sign,
         agreements::list, agreements::show, channels::list,
-        drafts::list, drafts::create, drafts::show, drafts::send, drafts::discard),
+        drafts::list, drafts::create, drafts::show, drafts::send, drafts::discard,
+        alerts::list, alerts::show, alerts::acknowledge),
     components(schemas(
         compose::ComposeRequest, compose::Address, messages::AckRequest, messages::MessageList,
         views::MessageView, views::MessageDetail, views::EndpointView, views::DeliveryView,
@@ -31,7 +33,8 @@ use crate::compose;
         commitments::StepView, commitments::SignatoryView, commitments::ProposeGuarantee,
         commitments::CreatePledge, commitments::SignStep, commitments::WithdrawStep,
         commitments::GuaranteeList, commitments::PledgeList, log::LogStatus, log::CosignatureView, log::WitnessedLogView, log::AlarmView,
-        drafts::DraftList, crate::taxii::drafts::DraftView, crate::taxii::drafts::NewDraftRequest, crate::taxii::drafts::SendDraft
+        drafts::DraftList, crate::taxii::drafts::DraftView, crate::taxii::drafts::NewDraftRequest, crate::taxii::drafts::SendDraft,
+        alerts::AlertList, alerts::AlertView, alerts::NoticeView, alerts::AlertAcknowledged
     )),
     modifiers(&BearerAuth),
     tags((name = "messages", description = "Messages between parties"),
@@ -39,7 +42,8 @@ use crate::compose;
          (name = "evidence", description = "Evidence bundles anyone can verify offline with `detente verify`"),
          (name = "agreements", description = "Co-signed agreements: the rules of a channel"),
          (name = "commitments", description = "Guarantees and pledges, with their status at any time"),
-         (name = "drafts", description = "Draft notifications from SOC tools (TAXII) for an officer to send or discard"))
+         (name = "drafts", description = "Draft notifications from SOC tools (TAXII) for an officer to send or discard"),
+         (name = "alerts", description = "Alerts that must reach a person, their on-call notices and their acknowledgement"))
 )]
 pub struct ApiDoc;
 

@@ -47,6 +47,11 @@ pub enum Unauthenticated {
     /// out, or the officer's password changed).
     #[error("the session has ended; sign in again")]
     SessionEnded,
+    /// An alert's acknowledgement link that this node did not make.
+    #[error(
+        "this acknowledgement link is not valid; use the link exactly as the alert gave it, or acknowledge with `detente alerts ack`"
+    )]
+    BadAlertLink,
 }
 
 /// Valid credentials, but not allowed to do this. Answered as `403`.

@@ -80,6 +80,9 @@ pub enum ConfigProblem {
     /// The card file does not hold a valid card.
     #[error(transparent)]
     Card(#[from] ProtoError),
+    /// `[alerts]` is not usable.
+    #[error(transparent)]
+    Alerts(#[from] crate::alerts::AlertsProblem),
     /// The card file holds a card for another key or party.
     #[error(
         "the card is not {party}'s card for this node's signing key; regenerate it with `detente init`"

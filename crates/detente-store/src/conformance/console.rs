@@ -188,6 +188,32 @@ pub fn console_sessions_open_touch_end_and_prune(store: &dyn Store) {
     store
         .touch_console_session(&fresh.secret_sha256, at(4_000))
         .expect("touch");
+    add(store, "carol", 3);
+    store
+        .add_console_session(&session("carol", 13, 0, 50_000))
+        .expect("add");
+    store
+        .add_console_session(&session("carol", 14, 0, 50_000))
+        .expect("add");
+    assert_eq!(
+        store
+            .signed_in_officers(at(2_000), at(1_000))
+            .expect("signed in"),
+        vec![officer("alice")],
+        "only live sessions count (the fresh one): carol's are idle"
+    );
+    assert_eq!(
+        store
+            .signed_in_officers(at(500), at(-1))
+            .expect("signed in"),
+        vec![officer("alice"), officer("carol")],
+        "each officer once, by name"
+    );
+    assert!(
+        store
+            .remove_officer(&officer("carol"))
+            .expect("remove carol")
+    );
     assert_eq!(
         store
             .prune_console_sessions(at(2_000), at(1_000))

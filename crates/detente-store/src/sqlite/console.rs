@@ -249,6 +249,21 @@ pub(super) fn prune_sessions(
     .map_err(db_error)
 }
 
+/// [`crate::Store::signed_in_officers`].
+pub(super) fn signed_in(
+    conn: &Connection,
+    now: Timestamp,
+    idle_before: Timestamp,
+) -> Result<Vec<OfficerName>, StoreError> {
+    super::all_rows(
+        conn,
+        "SELECT DISTINCT officer FROM console_sessions
+         WHERE expires_at_ms > ?1 AND seen_at_ms > ?2 ORDER BY officer",
+        params![now.unix_millis(), idle_before.unix_millis()],
+        |(name,): (String,)| rows::parse("console_sessions", "officer", &name, &name),
+    )
+}
+
 /// Columns of a failure count: `failures, last_failure_ms, locked_until_ms`.
 type FailureRow = (i64, i64, Option<i64>);
 
