@@ -37,6 +37,10 @@ use crate::error::ConfigProblem;
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct AlertsConfig {
+    /// Whether the server runs alerting passes by itself. Off only for
+    /// tests and tools that drive passes themselves
+    /// (`Node::run_alerts_once`).
+    pub run: bool,
     /// How often the node looks for what must raise an alert and for
     /// notices due.
     #[serde(with = "humantime_serde")]
@@ -91,6 +95,7 @@ pub struct AlertsConfig {
 impl Default for AlertsConfig {
     fn default() -> Self {
         Self {
+            run: true,
             tick: Duration::from_secs(5),
             lookback: Duration::from_secs(24 * 3600),
             on_arrival: vec![Precedence::Flash, Precedence::Immediate],

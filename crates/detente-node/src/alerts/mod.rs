@@ -68,6 +68,9 @@ impl Alerting {
 
 /// The background task: a pass every `[alerts] tick`, until shutdown.
 pub async fn run_alerts(node: Arc<Node>, mut shutdown: watch::Receiver<bool>) {
+    if !node.config.alerts.run {
+        return;
+    }
     let tick = node.config.alerts.tick;
     loop {
         if let Err(error) = node.run_alerts_once().await {

@@ -2,8 +2,8 @@
 //! the next step is due. Step `s` alerts contact `s mod n` of the rota's
 //! `n` contacts, for `rounds × n` steps; each step gives the contact the
 //! rota's time for the alert's precedence to acknowledge before the next
-//! step. After the last step the alert stays open, unanswered, and nothing
-//! more is sent.
+//! step. The last contact has that time too; then one more step, with no
+//! contact, leaves the alert unanswered, and nothing more is sent.
 
 use chrono::TimeDelta;
 use detente_proto::kind::Precedence;
@@ -11,7 +11,8 @@ use detente_proto::time::Timestamp;
 
 use super::config::{ContactConfig, RotaConfig};
 
-/// What one step does.
+/// What one step does. A step past the rota's end has no contact and no
+/// next step.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Step<'a> {
     /// The contact to alert now, if any.
@@ -43,17 +44,16 @@ pub fn step<'a>(
         return done;
     }
     let contact = &rota.contacts[(step % n) as usize];
-    let last = step + 1 >= total;
     if skip == Some(contact.channel.as_str()) {
         return Step {
             contact: None,
-            next_at: (!last).then_some(now),
+            next_at: Some(now),
         };
     }
     let wait = TimeDelta::from_std(rota.after.of(precedence)).unwrap_or(TimeDelta::MAX);
     Step {
         contact: Some(contact),
-        next_at: (!last).then(|| now.plus(wait)),
+        next_at: Some(now.plus(wait)),
     }
 }
 
@@ -89,7 +89,11 @@ mod tests {
         assert_eq!(first.next_at, Some(at(5)));
         let second = step(Some(&rota), 1, Precedence::Flash, at(5), None);
         assert_eq!(second.contact.map(|c| c.name.as_str()), Some("duty-2"));
-        assert_eq!(second.next_at, None, "the last step");
+        assert_eq!(
+            second.next_at,
+            Some(at(10)),
+            "the last contact has their time too"
+        );
         let past = step(Some(&rota), 2, Precedence::Flash, at(10), None);
         assert_eq!((past.contact, past.next_at), (None, None));
         let routine = step(Some(&rota), 0, Precedence::Routine, at(0), None);

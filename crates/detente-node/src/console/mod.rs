@@ -3,6 +3,8 @@
 //! call the same node operations as the officer API; no rule lives here
 //! that the API does not share.
 
+mod alert_link;
+mod alerts;
 mod chart;
 mod commitments;
 mod compose;

@@ -47,8 +47,9 @@ pub struct Section {
 }
 
 /// The console's sections: path and the key of its name.
-pub const SECTIONS: [(&str, &str); 7] = [
+pub const SECTIONS: [(&str, &str); 8] = [
     ("/console/inbox", "nav-inbox"),
+    ("/console/alerts", "nav-alerts"),
     ("/console/compose", "nav-compose"),
     ("/console/deadlines", "nav-deadlines"),
     ("/console/commitments", "nav-commitments"),

@@ -74,6 +74,12 @@ pub fn routes() -> Router<Arc<Node>> {
         .route("/console/evidence", get(evidence_of))
         .route("/console/commitments", get(commitments::page))
         .route("/console/static/{file}", get(static_file))
+        .route("/console/alerts", get(super::alerts::page))
+        .route("/console/alerts/{id}/ack", post(super::alerts::acknowledge))
+        .route(
+            "/alerts/ack/{token}",
+            get(super::alert_link::show).post(super::alert_link::acknowledge),
+        )
         .layer(axum::middleware::map_response(secure_headers))
 }
 
