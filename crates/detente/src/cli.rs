@@ -57,6 +57,13 @@ pub enum Command {
         after_help = "Examples:\n  export DETENTE_TOKEN=dtn_…\n  detente drafts --dir ./ru                    # the open drafts\n  detente drafts show 0193a1b2-… --dir ./ru\n  detente drafts send 0193a1b2-… --dir ./ru --from-tier technical \\\n      --subject \"C2 addresses seen in AS64500\" --summary \"Indicators from our SOC\"\n  detente drafts discard 0193a1b2-… --dir ./ru\n\nNothing a SOC tool posts is sent until an officer sends it."
     )]
     Drafts(DraftsArgs),
+    /// Alerts: what must reach a person, who was told, and acknowledging
+    /// them (through the running node's officer API).
+    #[command(
+        subcommand,
+        after_help = "Examples:\n  export DETENTE_TOKEN=dtn_…\n  detente alerts list --dir ./us           # open alerts\n  detente alerts list --dir ./us --all\n  detente alerts show 3 --dir ./us\n  detente alerts ack 3 --dir ./us\n\nAcknowledging an alert stops its on-call rota. It does not acknowledge the\nmessage: do that with `detente ack`. See docs/operations.md, \"Alerting\"."
+    )]
+    Alerts(AlertsCommand),
     /// Compose and send a message (through the running node's officer API).
     #[command(
         after_help = "Example:\n  export DETENTE_TOKEN=dtn_…\n  detente send --dir ./ru --to US --kind notification --precedence flash \\\n      --body '{\"subject\":\"Scanning of grid SCADA\",\"summary\":\"From AS64500 since 09:00 UTC\"}'"
@@ -809,6 +816,41 @@ pub struct TaxiiPullArgs {
     pub page_size: u32,
 }
 
+#[derive(Debug, Subcommand)]
+pub enum AlertsCommand {
+    /// List alerts, newest first: open ones (the default) or all.
+    #[command(after_help = "Example:\n  detente alerts list --dir ./us --all --json")]
+    List(AlertListArgs),
+    /// One alert: what raised it, each contact alerted and how that went,
+    /// and whether the message is acknowledged.
+    #[command(after_help = "Example:\n  detente alerts show 3 --dir ./us")]
+    Show(AlertIdArgs),
+    /// Acknowledge an alert as yourself: nobody else on the rota is alerted.
+    #[command(after_help = "Example:\n  detente alerts ack 3 --dir ./us")]
+    Ack(AlertIdArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct AlertListArgs {
+    #[command(flatten)]
+    pub connection: Connection,
+    /// Acknowledged alerts too.
+    #[arg(long)]
+    pub all: bool,
+    /// At most this many.
+    #[arg(long, default_value_t = 50, value_parser = clap::value_parser!(u32).range(1..=1000))]
+    pub limit: u32,
+}
+
+#[derive(Debug, Args)]
+pub struct AlertIdArgs {
+    #[command(flatten)]
+    pub connection: Connection,
+    /// The alert's number, as `detente alerts list` shows it.
+    #[arg(value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    pub id: u64,
+}
+
 /// `detente drafts`: a subcommand, or `list` when none is given (its
 /// arguments then follow `drafts` directly).
 #[derive(Debug)]
@@ -1044,6 +1086,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Taxii(TaxiiCommand::Pull(args)) => officer::taxii_pull(args).await,
         Command::Drafts(args) => officer::drafts(args).await,
+        Command::Alerts(command) => officer::alerts(command).await,
         Command::Send(args) => officer::send(args).await,
         Command::Inbox(args) => officer::inbox(args).await,
         Command::Show(args) => officer::show(args).await,

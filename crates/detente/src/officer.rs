@@ -2,9 +2,11 @@
 //! guarantees, pledges, drafts and `taxii pull` — all through the running
 //! node's officer API, exactly as any other client would use it.
 
+mod alerts;
 mod commitments;
 mod drafts;
 
+pub use alerts::alerts;
 pub use commitments::{guarantee, pledge};
 pub use drafts::{drafts, taxii_pull};
 

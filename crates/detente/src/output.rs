@@ -1,8 +1,10 @@
 //! Text rendering of officer API answers for people.
 
+mod alerts;
 mod commitments;
 mod drafts;
 
+pub use alerts::{alert_detail, alert_table};
 pub use commitments::{guarantee_detail, guarantee_list, pledge_detail, pledge_list};
 pub use drafts::{draft_detail, draft_table};
 

@@ -12,7 +12,7 @@ use serde_json::{Map, Value};
 use super::str;
 
 /// `text` with control characters escaped, cut at `max` characters.
-fn printable(text: &str, max: usize) -> String {
+pub(super) fn printable(text: &str, max: usize) -> String {
     let mut out = String::new();
     for (count, c) in text.chars().enumerate() {
         if count == max {
