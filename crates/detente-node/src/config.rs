@@ -65,6 +65,9 @@ pub struct NodeConfig {
     /// What raises an alert, where notices go, who is on call.
     #[serde(default)]
     pub alerts: crate::alerts::AlertsConfig,
+    /// `GET /metrics`: behind a token, or on a loopback address.
+    #[serde(default)]
+    pub metrics: crate::metrics::MetricsConfig,
 }
 
 /// The console's sessions and sign-in (docs/console.md, "Signing in").
@@ -204,6 +207,7 @@ impl NodeConfig {
             engine: EngineConfig::default(),
             console: ConsoleConfig::default(),
             alerts: crate::alerts::AlertsConfig::default(),
+            metrics: crate::metrics::MetricsConfig::default(),
         }
     }
 

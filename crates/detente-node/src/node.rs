@@ -50,6 +50,8 @@ pub struct Node {
     pub(crate) engine: crate::engine::Engine,
     /// Alert channels, the acknowledgement link key, the pass lock.
     pub(crate) alerting: crate::alerts::Alerting,
+    /// The metrics token and the request latency histograms.
+    pub(crate) metrics: crate::metrics::Metrics,
     /// The event stream ([`Node::subscribe`]); the TAXII indexer listens to it.
     events: broadcast::Sender<NodeEvent>,
 }
@@ -71,7 +73,13 @@ impl Node {
                 path: dir.join(crate::config::CONFIG_FILE),
                 problem: problem.into(),
             })?;
-        Self::new(config, keys, card, store, clock, alerting)
+        let metrics = crate::metrics::Metrics::load(&config.metrics, dir).map_err(|problem| {
+            NodeError::Config {
+                path: dir.join(crate::config::CONFIG_FILE),
+                problem: problem.into(),
+            }
+        })?;
+        Self::new(config, keys, card, store, clock, alerting, metrics)
     }
 
     /// Assembles a node from its parts.
@@ -82,6 +90,7 @@ impl Node {
         store: Arc<dyn Store>,
         clock: Arc<dyn Clock>,
         alerting: crate::alerts::Alerting,
+        metrics: crate::metrics::Metrics,
     ) -> NodeResult<Arc<Self>> {
         if card.keys().signing != keys.signing.verifying_key() || card.card().party != config.party
         {
@@ -109,6 +118,7 @@ impl Node {
             in_force: Default::default(),
             engine: Default::default(),
             alerting,
+            metrics,
             events,
         }))
     }

@@ -20,7 +20,7 @@ use tokio_rustls::TlsAcceptor;
 use tower::Service;
 
 use crate::api;
-use crate::error::{NodeResult, TlsError};
+use crate::error::{NodeError, NodeResult, TlsError};
 use crate::node::Node;
 use crate::outbox::run_outbox;
 use crate::peers::REFRESH_EVERY;
@@ -38,6 +38,32 @@ const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// Connections served at once; further clients wait in the listen backlog.
 const MAX_CONNECTIONS: usize = 1024;
+
+/// Serves `GET /metrics` without a token on the loopback address `addr`
+/// (plain HTTP), until shutdown.
+fn serve_metrics(
+    node: Arc<Node>,
+    addr: SocketAddr,
+    mut shutdown: watch::Receiver<bool>,
+) -> NodeResult<JoinHandle<()>> {
+    let listener = std::net::TcpListener::bind(addr)
+        .and_then(|l| l.set_nonblocking(true).map(|()| l))
+        .and_then(TcpListener::from_std)
+        .map_err(|e| NodeError::io(std::path::Path::new(&format!("metrics.listen {addr}")), e))?;
+    tracing::info!(%addr, "serving /metrics");
+    let app = crate::metrics::open_router(node);
+    Ok(tokio::spawn(async move {
+        let stopped = async move {
+            let _ = shutdown.changed().await;
+        };
+        if let Err(error) = axum::serve(listener, app)
+            .with_graceful_shutdown(stopped)
+            .await
+        {
+            tracing::error!("the metrics listener failed: {error}");
+        }
+    }))
+}
 
 /// A node that is serving.
 #[derive(Debug)]
@@ -66,8 +92,12 @@ impl RunningNode {
             watcher.clone(),
         ));
         let outbox = tokio::spawn(run_outbox(node.clone(), watcher.clone()));
+        let metrics = match node.config.metrics.listen {
+            Some(addr) => Some(serve_metrics(node.clone(), addr, watcher.clone())?),
+            None => None,
+        };
         // Background duties; each ends on shutdown, and with the node.
-        let background = vec![
+        let mut background = vec![
             tokio::spawn(refresh_peers(node.clone(), watcher.clone())),
             tokio::spawn(crate::log::witnessing::run_witnessing(
                 node.clone(),
@@ -81,6 +111,7 @@ impl RunningNode {
             tokio::spawn(crate::alerts::run_alerts(node.clone(), watcher.clone())),
             tokio::spawn(crate::taxii::indexer::run_indexer(node.clone(), watcher)),
         ];
+        background.extend(metrics);
         tracing::info!(party = %node.party(), %addr, "serving");
         Ok(Self {
             node,

@@ -14,6 +14,9 @@
 //! - delivery: a receipt marks a message delivered and clears its outbox
 //!   entry, exactly once; a failure reschedules it;
 //! - the outbox: due entries oldest first, bounded, and `next_delivery_at`;
+//!   counts per kind, direction and state and the queue per peer (with its
+//!   oldest message) follow enqueueing and delivery; `check_writable`
+//!   writes nothing;
 //! - listings: mailbox, state, counterparty and limit filters, newest first
 //!   (ties by id, descending), and tier visibility (sent *from* or received
 //!   *for* one of the officer's tiers; no tiers, no messages);
@@ -147,8 +150,9 @@ pub use deadlines::{
     next_deadline_at_ignores_met_and_finished_timers,
 };
 pub use delivery::{
-    delivery_failure_reschedules, delivery_marks_delivered_and_clears_outbox,
-    delivery_of_unknown_message_is_not_found, due_deliveries_are_oldest_first_and_bounded,
+    counts_follow_the_queue_and_deliveries, delivery_failure_reschedules,
+    delivery_marks_delivered_and_clears_outbox, delivery_of_unknown_message_is_not_found,
+    due_deliveries_are_oldest_first_and_bounded,
 };
 pub use directory::{officers_add_lookup_and_remove, peers_upsert_lookup_and_list};
 pub use documents::{
@@ -232,6 +236,7 @@ pub const CHECKS: &[(&str, Check)] = checks![
     delivery_of_unknown_message_is_not_found,
     due_deliveries_are_oldest_first_and_bounded,
     delivery_failure_reschedules,
+    counts_follow_the_queue_and_deliveries,
     tier_visibility_filters_listings,
     mailbox_state_and_counterparty_filters,
     acknowledged_by_is_the_earliest_acknowledgement,

@@ -94,6 +94,7 @@ pub use model::{
     StoredMessage, StoredStixObject, TaxiiAccountRecord, TaxiiGrant, TaxiiStatusRecord,
     VersionFilter,
 };
+pub use model::{MessageCount, QueuedForPeer};
 pub use sqlite::SqliteStore;
 
 use detente_proto::body::DeadlineKind;
@@ -673,4 +674,16 @@ pub trait Store: Send + Sync + std::fmt::Debug + 'static {
     /// alert acknowledged before keeps its first acknowledgement. An
     /// unknown alert is [`StoreError::NotFound`].
     fn acknowledge_alert(&self, id: u64, ack: &AlertAck) -> Result<AckOutcome, StoreError>;
+
+    /// Whether a write can be made now: takes the write lock and lets it
+    /// go, writing nothing (readiness checks).
+    fn check_writable(&self) -> Result<(), StoreError>;
+
+    /// How many messages there are of each (kind, direction, state), in
+    /// that order (metrics).
+    fn message_counts(&self) -> Result<Vec<MessageCount>, StoreError>;
+
+    /// For each peer with messages queued: how many, and when the oldest
+    /// was recorded, by party (metrics, readiness, alerts).
+    fn queued_by_peer(&self) -> Result<Vec<QueuedForPeer>, StoreError>;
 }

@@ -672,3 +672,28 @@ pub struct TaxiiAccountRecord {
     /// When it was added.
     pub created_at: Timestamp,
 }
+
+/// How many messages of one kind, direction and state are stored
+/// ([`crate::Store::message_counts`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MessageCount {
+    /// The kind.
+    pub kind: MessageKind,
+    /// Sent or received.
+    pub direction: Direction,
+    /// Queued, delivered or received.
+    pub state: MessageState,
+    /// How many.
+    pub count: u64,
+}
+
+/// The messages queued for one peer ([`crate::Store::queued_by_peer`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QueuedForPeer {
+    /// The peer.
+    pub peer: PartyCode,
+    /// How many are queued.
+    pub count: u64,
+    /// When the oldest of them was recorded.
+    pub oldest_recorded_at: Timestamp,
+}

@@ -50,6 +50,7 @@
 mod agreements;
 mod alerts;
 mod console;
+mod counts;
 mod deadlines;
 mod documents;
 mod inserts;
@@ -76,10 +77,10 @@ use rusqlite::{
 use crate::{
     AcceptOutcome, AckOutcome, AgreementSignature, Alarm, AlertAck, AlertNotice, AlertQuery,
     AlertRecord, ConsoleSession, DeadlineQuery, DeadlineTimer, Direction, DocumentKind,
-    DocumentRecord, Draft, DraftState, LogBatch, Mailbox, MessageQuery, MessageState, NewAlert,
-    NewDraft, NewMessage, NewNotice, NewStixObject, OfficerRecord, OutboxEntry, PeerRecord,
-    SignInFailures, StixQuery, Store, StoreError, StoredMessage, StoredStixObject,
-    TaxiiAccountRecord, TaxiiStatusRecord,
+    DocumentRecord, Draft, DraftState, LogBatch, Mailbox, MessageCount, MessageQuery, MessageState,
+    NewAlert, NewDraft, NewMessage, NewNotice, NewStixObject, OfficerRecord, OutboxEntry,
+    PeerRecord, QueuedForPeer, SignInFailures, StixQuery, Store, StoreError, StoredMessage,
+    StoredStixObject, TaxiiAccountRecord, TaxiiStatusRecord,
 };
 use inserts::{insert_message, insert_outbox_row, stored_status};
 use rows::{MessageRow, db_error, format_tiers, parse_state, select_messages};
@@ -948,5 +949,17 @@ impl Store for SqliteStore {
 
     fn acknowledge_alert(&self, id: u64, ack: &AlertAck) -> Result<AckOutcome, StoreError> {
         alerts::acknowledge(&mut self.lock(), id, ack)
+    }
+
+    fn check_writable(&self) -> Result<(), StoreError> {
+        counts::writable(&mut self.lock())
+    }
+
+    fn message_counts(&self) -> Result<Vec<MessageCount>, StoreError> {
+        counts::messages(&self.lock())
+    }
+
+    fn queued_by_peer(&self) -> Result<Vec<QueuedForPeer>, StoreError> {
+        counts::queued(&self.lock())
     }
 }

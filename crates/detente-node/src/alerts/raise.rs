@@ -12,7 +12,7 @@
 //! | `deadline-share` | `deadline-share/<message>/<deadline>/<share>` | the highest share in `deadline_shares` a pending deadline has passed (either side) |
 //! | `deadline-missed` | `deadline-missed/<message>/<deadline>` | a deadline due and unmet (either side) |
 //! | `log-alarm` | `log-alarm/<kind>/<subject>/<evidence sha256>` | an alarm of the log |
-//! | `peer-unreachable` | `peer-unreachable/<peer>/<oldest queued message>` | a message queued longer than `unreachable_after` |
+//! | `peer-unreachable` | `peer-unreachable/<peer>/<oldest queued ms>` | a message queued longer than `unreachable_after` (`health::unreachable`) |
 //! | `card-expiry` | `card-expiry/<party>/<key id>` | a card within `card_expiry_within` of its `valid_until` |
 //! | `witness-policy` | `witness-policy/<date>` | the latest checkpoint does not meet the witness policy (once a day while so) |
 //!
@@ -20,16 +20,14 @@
 //! an old database pages nobody about last year. Messages are read newest
 //! first, at most [`SCAN_MESSAGES`] per pass.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::HashSet;
 
 use chrono::TimeDelta;
 use detente_proto::agreement::responsiveness::Outcome;
 use detente_proto::ids::Tier;
 use detente_proto::kind::MessageKind;
 use detente_proto::time::Timestamp;
-use detente_store::{
-    AlertCause, Direction, Mailbox, MessageQuery, MessageState, NewAlert, StoredMessage,
-};
+use detente_store::{AlertCause, Direction, Mailbox, MessageQuery, NewAlert, StoredMessage};
 use sha2::{Digest, Sha256};
 
 use super::text::{self, AlertText};
@@ -149,7 +147,6 @@ impl Node {
             .filter(|m| m.message.recorded_at >= since)
             .collect();
         let attended = self.attended_tiers(now)?;
-        let mut waiting: BTreeMap<_, Vec<&StoredMessage>> = BTreeMap::new();
         for stored in &recent {
             let message = &stored.message;
             let id = message.id;
@@ -178,12 +175,6 @@ impl Node {
                     }
                     _ => {}
                 }
-            }
-            if stored.state == MessageState::Queued {
-                waiting
-                    .entry(message.counterparty.clone())
-                    .or_default()
-                    .push(stored);
             }
             let (judged, _) = self.deadline_outcomes(stored, now)?;
             for (due, outcome) in judged {
@@ -218,36 +209,27 @@ impl Node {
                 }
             }
         }
-        let unreachable_since = now.plus(-chrono(config.unreachable_after));
-        for (peer, queued) in waiting {
-            let Some(oldest) = queued.iter().min_by_key(|m| m.message.recorded_at) else {
-                continue;
-            };
-            if oldest.message.recorded_at > unreachable_since {
-                continue;
-            }
-            let last_error = queued.iter().find_map(|m| m.last_error.as_deref());
-            let text = text::peer_unreachable(
-                &peer,
-                queued.len(),
-                oldest.message.recorded_at,
-                now,
-                last_error,
-            );
-            out.push(self.node_alert(
-                format!("peer-unreachable/{peer}/{}", oldest.message.id),
-                AlertCause::PeerUnreachable,
-                Some(peer.clone()),
-                text,
-                now,
-            ));
-        }
         Ok(())
     }
 
-    /// The alerts the log's alarms and the cards call for at `now`.
+    /// The alerts the outbox, the log's alarms and the cards call for at
+    /// `now`.
     fn node_alerts(&self, now: Timestamp, out: &mut Vec<NewAlert>) -> NodeResult<()> {
         let config = &self.config.alerts;
+        let queued = self.store.queued_by_peer()?;
+        for late in crate::health::unreachable(&queued, now, chrono(config.unreachable_after)) {
+            out.push(self.node_alert(
+                format!(
+                    "peer-unreachable/{}/{}",
+                    late.peer,
+                    late.oldest_recorded_at.unix_millis()
+                ),
+                AlertCause::PeerUnreachable,
+                Some(late.peer.clone()),
+                text::peer_unreachable(&late.peer, late.count, late.oldest_recorded_at, now),
+                now,
+            ));
+        }
         let since = now.plus(-chrono(config.lookback));
         for alarm in self.store.alarms()? {
             if alarm.at < since {

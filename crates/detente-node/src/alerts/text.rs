@@ -198,22 +198,18 @@ pub fn log_alarm(kind: &str, subject: &str, detail: &str, at: Timestamp) -> Aler
 /// A peer unreachable with messages waiting.
 pub fn peer_unreachable(
     peer: &PartyCode,
-    waiting: usize,
+    waiting: u64,
     since: Timestamp,
     now: Timestamp,
-    last_error: Option<&str>,
 ) -> AlertText {
-    let error = last_error
-        .map(|e| format!("\nLast error: {}", one_line(e)))
-        .unwrap_or_default();
     AlertText {
         summary: format!(
             "{peer} unreachable for {}; {waiting} message(s) waiting",
             human_duration(now.since(since))
         ),
         detail: format!(
-            "The oldest message waiting for {peer} was queued at {since}.{error}\n\
-             Check the link, and `detente inbox --state queued`."
+            "The oldest message waiting for {peer} was queued at {since}.\n\
+             Check the link, and `detente inbox --box outbox --state queued` (each message shows its last error)."
         ),
     }
 }

@@ -12,6 +12,7 @@ pub mod channels;
 pub mod commitments;
 pub mod drafts;
 pub mod evidence;
+pub mod health;
 pub mod log;
 pub mod messages;
 pub mod openapi;
@@ -98,8 +99,15 @@ pub fn router(node: Arc<Node>) -> Router {
         .route("/log/checkpoint", get(log::checkpoint))
         .route("/log/add-checkpoint", post(log::add_checkpoint))
         .route("/log/tile/{*rest}", get(log::tile))
+        .route("/metrics", get(crate::metrics::scrape))
+        .route("/healthz", get(health::healthz))
+        .route("/readyz", get(health::readyz))
         .fallback(problem::not_found)
         .method_not_allowed_fallback(problem::method_not_allowed)
+        .layer(axum::middleware::from_fn_with_state(
+            node.clone(),
+            crate::metrics::measure,
+        ))
         .with_state(node)
 }
 

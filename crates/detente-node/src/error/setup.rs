@@ -83,6 +83,9 @@ pub enum ConfigProblem {
     /// `[alerts]` is not usable.
     #[error(transparent)]
     Alerts(#[from] crate::alerts::AlertsProblem),
+    /// `[metrics]` is not usable.
+    #[error(transparent)]
+    Metrics(#[from] crate::metrics::MetricsProblem),
     /// The card file holds a card for another key or party.
     #[error(
         "the card is not {party}'s card for this node's signing key; regenerate it with `detente init`"

@@ -72,6 +72,9 @@ pub struct LogView {
     pub checkpoint: Option<LoggedCheckpoint>,
     /// Documents logged so far, by (id, SHA-256), so each is logged once.
     pub documents: HashSet<(String, [u8; 32])>,
+    /// When the last checkpoint was signed: its batch's time (after a
+    /// restart, the time of the log's last entry).
+    pub signed_at: Option<detente_proto::time::Timestamp>,
 }
 
 /// A signed record a received message carries, with the document entry
@@ -342,6 +345,7 @@ fn load(store: &dyn Store, origin: &str, signer: &Ed25519Signer) -> NodeResult<L
     }
     let mut tree = MemoryTree::with_capacity(usize::try_from(size).unwrap_or(0));
     let mut documents = HashSet::new();
+    let mut signed_at = None;
     let mut start = 0;
     while start < size {
         let end = (start + LOAD_CHUNK).min(size);
@@ -354,10 +358,11 @@ fn load(store: &dyn Store, origin: &str, signer: &Ed25519Signer) -> NodeResult<L
         }
         for entry in &entries {
             tree.append(entry);
-            if let Ok(parsed) = LogEntry::parse(entry)
-                && parsed.direction == EntryDirection::Document
-            {
-                documents.insert((parsed.id, parsed.sha256));
+            if let Ok(parsed) = LogEntry::parse(entry) {
+                signed_at = Some(parsed.time);
+                if parsed.direction == EntryDirection::Document {
+                    documents.insert((parsed.id, parsed.sha256));
+                }
             }
         }
         start = end;
@@ -371,6 +376,7 @@ fn load(store: &dyn Store, origin: &str, signer: &Ed25519Signer) -> NodeResult<L
         tree,
         checkpoint: Some(LoggedCheckpoint { size, note }),
         documents,
+        signed_at,
     })
 }
 
@@ -556,7 +562,7 @@ impl Core {
         if entries.is_empty() {
             return;
         }
-        match self.commit(old_size, entries, sent, received, records) {
+        match self.commit(now, old_size, entries, sent, received, records) {
             Ok(receipts) => {
                 if !batch_documents.is_empty() {
                     let mut view = self.view.write().unwrap_or_else(|p| p.into_inner());
@@ -594,6 +600,7 @@ impl Core {
     /// another writer moved the log).
     fn commit(
         &self,
+        now: detente_proto::time::Timestamp,
         old_size: u64,
         entries: Vec<Vec<u8>>,
         sent: Vec<NewMessage>,
@@ -665,6 +672,7 @@ impl Core {
                     size: new_size,
                     note,
                 });
+                view.signed_at = Some(now);
                 self.batches.fetch_add(1, Ordering::Relaxed);
                 self.committed.send_replace(new_size);
                 Ok(receipts)

@@ -1,6 +1,6 @@
 //! Checks of the outbox: due entries, failures and recorded deliveries.
 
-use crate::{MessageState, NewMessage, Store, StoreError, StoredMessage};
+use crate::{Direction, MessageState, NewMessage, Store, StoreError, StoredMessage};
 
 use super::data::*;
 
@@ -160,4 +160,45 @@ pub fn delivery_failure_reschedules(store: &dyn Store) {
     let stored = get(store, &m.id).expect("stored");
     assert_eq!(stored.state, MessageState::Delivered, "still delivered");
     assert_eq!(all_due(store), vec![], "no outbox entry comes back");
+}
+
+/// Counts per kind, direction and state, and the queue per peer with its
+/// oldest message, follow enqueueing and delivery; a store can take a
+/// write, and checking writes nothing.
+pub fn counts_follow_the_queue_and_deliveries(store: &dyn Store) {
+    use crate::{MessageCount, QueuedForPeer};
+    use detente_proto::kind::MessageKind;
+    store.check_writable().expect("writable");
+    assert!(store.message_counts().expect("counts").is_empty());
+    assert!(store.queued_by_peer().expect("queued").is_empty());
+    let (first, second) = (sent(1), sent(2));
+    enqueue(store, &first, at(0));
+    enqueue(store, &second, at(0));
+    accept(store, &received(3), b"receipt");
+    store
+        .record_delivery(&first.id, b"their receipt", at(5), &[])
+        .expect("delivery");
+    store.check_writable().expect("writable");
+    let count = |direction, state, count| MessageCount {
+        kind: MessageKind::Notification,
+        direction,
+        state,
+        count,
+    };
+    assert_eq!(
+        store.message_counts().expect("counts"),
+        vec![
+            count(Direction::Received, MessageState::Received, 1),
+            count(Direction::Sent, MessageState::Delivered, 1),
+            count(Direction::Sent, MessageState::Queued, 1),
+        ]
+    );
+    assert_eq!(
+        store.queued_by_peer().expect("queued"),
+        vec![QueuedForPeer {
+            peer: second.counterparty.clone(),
+            count: 1,
+            oldest_recorded_at: second.recorded_at,
+        }]
+    );
 }

@@ -194,18 +194,14 @@ impl MessageRow {
     pub(super) fn into_stored(self) -> Result<StoredMessage, StoreError> {
         const T: &str = "messages";
         let key = self.id.as_str();
-        let direction = match self.direction.as_str() {
-            "sent" => Direction::Sent,
-            "received" => Direction::Received,
-            other => {
-                return Err(corrupt(
-                    T,
-                    "direction",
-                    key,
-                    format!("unknown value {other:?}"),
-                ));
-            }
-        };
+        let direction = parse_direction(&self.direction).ok_or_else(|| {
+            corrupt(
+                T,
+                "direction",
+                key,
+                format!("unknown value {:?}", self.direction),
+            )
+        })?;
         let state = parse_state(&self.state)
             .ok_or_else(|| corrupt(T, "state", key, format!("unknown value {:?}", self.state)))?;
         let message = NewMessage {
@@ -269,6 +265,13 @@ impl MessageRow {
             acknowledged_by,
         })
     }
+}
+
+/// The direction stored for `text`, if it names one.
+pub(super) fn parse_direction(text: &str) -> Option<Direction> {
+    [Direction::Sent, Direction::Received]
+        .into_iter()
+        .find(|direction| direction.as_str() == text)
 }
 
 /// The state stored for `text`, if it names one.
