@@ -10,6 +10,9 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, bail};
 use detente_evidence::Bundle;
 use detente_node::admin::{self, AccountSpec, OfficerSpec};
+use detente_node::alerts::config::{ChannelConfig, ContactConfig, RotaConfig, RotaTimes, SmtpTls};
+use detente_node::alerts::sink::MailSink;
+use detente_node::config::NodeConfig;
 use detente_node::events::{EventKind, NodeEvent};
 use detente_node::init::{InitOptions, init_node};
 use detente_node::officer_client::{ApiCallError, OfficerClient};
@@ -81,6 +84,43 @@ struct DemoNode {
     /// The ministry officer's name and console password.
     minister: &'static str,
     ministry_password: String,
+    /// The bearer token of `GET /metrics`.
+    metrics_token: String,
+}
+
+/// The demo's SMTP sink, where US's alert emails go.
+struct Mailroom {
+    sink: MailSink,
+}
+
+/// US's on-call rota in the demo: two duty officers by email, through
+/// the local SMTP sink.
+fn demo_alerts(config: &mut NodeConfig, sink: std::net::SocketAddr) {
+    config.alerts.tick = Duration::from_secs(1);
+    config.alerts.channels = std::collections::BTreeMap::from([(
+        "mail".to_owned(),
+        ChannelConfig::Smtp {
+            host: sink.ip().to_string(),
+            port: Some(sink.port()),
+            tls: SmtpTls::None,
+            from: "hotline-us@cert.us.example".to_owned(),
+            username: None,
+            password_file: None,
+            ca_file: None,
+        },
+    )]);
+    let contact = |name: &str| ContactConfig {
+        name: name.to_owned(),
+        channel: "mail".to_owned(),
+        to: Some(format!("{name}@cert.us.example")),
+    };
+    config.alerts.rota = vec![RotaConfig {
+        name: "technical".to_owned(),
+        tiers: vec![Tier::Technical],
+        after: RotaTimes::default(),
+        rounds: 1,
+        contacts: vec![contact("duty-1"), contact("duty-2")],
+    }];
 }
 
 /// The demo's TAXII account on every node: a SOC tool cleared up to
@@ -110,7 +150,12 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
         workdir.path().display()
     );
     println!();
-    let nodes = start_nodes(workdir.path(), clock.clone()).await?;
+    let mailroom = Mailroom {
+        sink: MailSink::start("127.0.0.1:0".parse()?)
+            .await
+            .context("cannot start the demo's SMTP sink on loopback")?,
+    };
+    let nodes = start_nodes(workdir.path(), clock.clone(), mailroom.sink.addr()).await?;
     for n in &nodes {
         println!(
             "  {}  {:<30} {}  fingerprint {}",
@@ -127,7 +172,15 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
             "      console {}/  sign in as {} / {}  or {} / {}",
             n.base_url, n.officer, n.password, n.minister, n.ministry_password
         );
+        println!(
+            "      metrics {}/metrics  (Authorization: Bearer {})",
+            n.base_url, n.metrics_token
+        );
     }
+    println!(
+        "  US alerts its on-call rota (duty-1, then duty-2) by email through a local SMTP sink on {}",
+        mailroom.sink.addr()
+    );
     println!();
     if args.serve {
         write_state_file(&args.state_file, &nodes, "playing")?;
@@ -155,7 +208,7 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
         });
     }
 
-    let outcome = play(&nodes, &lines, &clock, args.evidence.as_deref()).await;
+    let outcome = play(&nodes, &lines, &clock, &mailroom, args.evidence.as_deref()).await;
     // Let the last events reach the printer, then close the timeline: the
     // forwarders hold senders too, so they must end for the printer to end.
     tokio::time::sleep(Duration::from_millis(100)).await;
@@ -257,7 +310,11 @@ fn name_of(code: &str) -> &'static str {
         .unwrap_or("")
 }
 
-async fn start_nodes(root: &Path, clock: Arc<dyn Clock>) -> anyhow::Result<Vec<DemoNode>> {
+async fn start_nodes(
+    root: &Path,
+    clock: Arc<dyn Clock>,
+    sink: std::net::SocketAddr,
+) -> anyhow::Result<Vec<DemoNode>> {
     let mut opened = Vec::new();
     for party in &PARTIES {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
@@ -276,12 +333,36 @@ async fn start_nodes(root: &Path, clock: Arc<dyn Clock>) -> anyhow::Result<Vec<D
             }],
         };
         let report = init_node(&dir, options, clock.now())?;
+        // Metrics behind a token; US alerts a rota by email.
+        let metrics_token = admin::generate_password();
+        output::write_atomically(
+            &dir.join("metrics.token"),
+            metrics_token.as_bytes(),
+            "the metrics token",
+        )?;
+        let mut config = NodeConfig::load(&dir)?;
+        config.metrics.token_file = Some("metrics.token".into());
+        if party.code == "US" {
+            demo_alerts(&mut config, sink);
+        }
+        std::fs::write(
+            dir.join(detente_node::config::CONFIG_FILE),
+            config.to_toml(),
+        )
+        .context("cannot write the demo node's detente.toml")?;
         let node = Node::open(&dir, clock.clone())?;
-        opened.push((party, dir, listener, node, report.fingerprint));
+        opened.push((
+            party,
+            dir,
+            listener,
+            node,
+            report.fingerprint,
+            metrics_token,
+        ));
     }
     // Every node trusts every other, after "confirming" fingerprints (here: read from the cards).
-    for (_, _, _, node, _) in &opened {
-        for (_, _, _, other, fingerprint) in &opened {
+    for (_, _, _, node, _, _) in &opened {
+        for (_, _, _, other, fingerprint, _) in &opened {
             if node.party() != other.party() {
                 add_peer(
                     node.store().as_ref(),
@@ -295,7 +376,7 @@ async fn start_nodes(root: &Path, clock: Arc<dyn Clock>) -> anyhow::Result<Vec<D
         node.peers().refresh()?;
     }
     let mut nodes = Vec::new();
-    for (party, dir, listener, node, fingerprint) in opened {
+    for (party, dir, listener, node, fingerprint, metrics_token) in opened {
         // Each officer gets a token (for the CLI) and a console password.
         let officer = |name: &str, tiers: Vec<Tier>| -> anyhow::Result<(String, String)> {
             let name: OfficerName = name.parse().map_err(anyhow::Error::msg)?;
@@ -348,6 +429,7 @@ async fn start_nodes(root: &Path, clock: Arc<dyn Clock>) -> anyhow::Result<Vec<D
             password,
             minister: party.minister,
             ministry_password,
+            metrics_token,
         });
     }
     Ok(nodes)
@@ -480,6 +562,7 @@ async fn play(
     nodes: &[DemoNode],
     lines: &mpsc::UnboundedSender<Line>,
     clock: &OffsetClock,
+    mailroom: &Mailroom,
     evidence: Option<&Path>,
 ) -> anyhow::Result<()> {
     let (ru, us, un) = (node(nodes, "RU")?, node(nodes, "US")?, node(nodes, "UN")?);
@@ -573,6 +656,11 @@ async fn play(
                 "valid_from": "2026-11-28T09:00:00Z"}]}
         }})).await?;
     wait_delivered(ru, &notification).await?;
+
+    step(
+        "2a. A person is alerted: US's first duty officer gets an email (local SMTP sink) and acknowledges the alert from its link",
+    );
+    alerted_and_acknowledged(us, mailroom, &notification, &note).await?;
 
     step(
         "3. Clearance is enforced: US officer (technical, operational) tries to write at leadership tier",
@@ -884,6 +972,83 @@ async fn wait_for(
     poll(&at.client, &format!("/api/v1/messages/{id}"), what, ready).await
 }
 
+/// Waits for US's alert email about `notification`, shows it, and
+/// acknowledges the alert through the link it carries, as its recipient
+/// would.
+async fn alerted_and_acknowledged(
+    us: &DemoNode,
+    mailroom: &Mailroom,
+    notification: &str,
+    note: &impl Fn(String),
+) -> anyhow::Result<()> {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let mail = loop {
+        let found = mailroom
+            .sink
+            .received()
+            .into_iter()
+            .find(|mail| String::from_utf8_lossy(&mail.data).contains(notification));
+        if let Some(mail) = found {
+            break mail;
+        }
+        if Instant::now() > deadline {
+            bail!("no alert email about {notification} reached the SMTP sink within 30 s");
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    let parsed = mailparse::parse_mail(&mail.data).context("the alert email does not parse")?;
+    let subject = parsed
+        .headers
+        .iter()
+        .find(|h| h.get_key().eq_ignore_ascii_case("subject"))
+        .map(|h| h.get_value())
+        .unwrap_or_default();
+    let text = parsed
+        .get_body()
+        .context("the alert email has no readable text")?;
+    note(format!(
+        "US  ALERT EMAIL to {}: {subject}",
+        mail.to.join(", ")
+    ));
+    let link = text
+        .split_whitespace()
+        .find(|word| word.contains("/alerts/ack/"))
+        .context("the alert email carries no acknowledgement link")?;
+    let pin = us.running.node().card().keys().tls_spki_sha256;
+    let http = reqwest::Client::builder()
+        .use_preconfigured_tls(detente_node::tls::officer_client_config(pin)?)
+        .build()
+        .context("cannot set up HTTPS to US's node")?;
+    let answer = http
+        .post(link)
+        .send()
+        .await
+        .context("cannot open the acknowledgement link")?;
+    if !answer.status().is_success() {
+        bail!("the acknowledgement link answered {}", answer.status());
+    }
+    let alerts: Value = us.client.get("/api/v1/alerts?state=all").await?;
+    let alert = alerts["alerts"]
+        .as_array()
+        .and_then(|list| {
+            list.iter()
+                .find(|a| a["message_id"] == notification && a["cause"] == "arrival")
+        })
+        .context("US lists no alert for the notification")?;
+    note(format!(
+        "US  alert #{} ACKNOWLEDGED by {} via {}: nobody else on the rota is alerted; the message itself is {}",
+        alert["id"],
+        output::str(alert, "/acknowledged_by"),
+        output::str(alert, "/acknowledged_via"),
+        if alert["message_acknowledged"] == true {
+            "acknowledged"
+        } else {
+            "NOT acknowledged yet (that is the officer's answer to RU)"
+        }
+    ));
+    Ok(())
+}
+
 /// Writes the state file: how to reach each node. `phase` is `playing`
 /// while the script runs and `serving` once it has ended.
 fn write_state_file(path: &Path, nodes: &[DemoNode], phase: &str) -> anyhow::Result<()> {
@@ -899,6 +1064,7 @@ fn write_state_file(path: &Path, nodes: &[DemoNode], phase: &str) -> anyhow::Res
                 "node_dir": n.dir,
                 "tls_certificate": n.dir.join("keys").join("tls.crt"),
                 "openapi": format!("{}/api/v1/openapi.json", n.base_url),
+                "metrics": {"url": format!("{}/metrics", n.base_url), "token": n.metrics_token},
                 "console": {
                     "url": format!("{}/", n.base_url),
                     "officer": {"name": n.officer, "password": n.password},

@@ -284,7 +284,7 @@ impl Node {
         let mut raised = Vec::new();
         for candidate in candidates {
             if let Some(id) = self.store.raise_alert(candidate)? {
-                tracing::warn!(
+                tracing::info!(
                     alert = id,
                     cause = candidate.cause.as_str(),
                     rota = %candidate.rota,
