@@ -441,6 +441,7 @@ async function tour(browser, state) {
     ['responsiveness', '/console/responsiveness?counterparty=US'],
     ['drafts', '/console/drafts'],
     ['draft', `/console/drafts/${toSend}`],
+    ['alerts', '/console/alerts'],
   ];
   for (const [lang, dir] of [['ru', 'ltr'], ['en', 'ltr'], ['ar', 'rtl']]) {
     await switchLanguage(page, lang);
@@ -505,6 +506,41 @@ async function tour(browser, state) {
   await context.close();
 }
 
+// US's alerts (the demo's FLASH, acknowledged from its email's link, and
+// an escalation nobody answered) in every language; acknowledging one in
+// the console; the link's page for a link that is not valid.
+async function alerts(browser, state) {
+  const US = state.parties.US;
+  console.log('Alerts (US):');
+  const context = await browser.newContext({ ignoreHTTPSErrors: true, locale: 'en-US', viewport: { width: 1280, height: 900 } });
+  const page = await signIn(context, US, US.console.officer, 'en');
+  for (const [lang, dir] of [['en', 'ltr'], ['ru', 'ltr'], ['ar', 'rtl']]) {
+    await switchLanguage(page, lang);
+    const response = await page.goto(new URL('/console/alerts', US.base_url).href);
+    check(response.status() === 200, `alerts (${lang}) answers 200`);
+    await inspect(page, `US-alerts-${lang}`, lang, dir);
+  }
+  await switchLanguage(page, 'en');
+  await page.goto(new URL('/console/alerts', US.base_url).href);
+  const acknowledged = page.locator('tr.alert-acknowledged');
+  check((await acknowledged.count()) >= 1 && (await acknowledged.first().textContent()).includes('duty-1 (link)'), 'alerts: the FLASH alert shows who acknowledged it, and how');
+  check((await acknowledged.first().textContent()).includes('message'), 'alerts: beside it, the state of the message itself');
+  const open = page.locator('tr.alert-open, tr.alert-unanswered');
+  const before = await open.count();
+  check(before >= 1, `alerts: ${before} alert(s) still waiting for someone`);
+  if (before >= 1) {
+    await Promise.all([page.waitForNavigation(), open.first().locator('button').click()]);
+    const notice = await page.locator('.notice[role="status"]').textContent();
+    check(/acknowledged\. The message it is about is not acknowledged by this/.test(notice), `alerts: acknowledged in the console (${notice.trim()})`);
+    check((await page.locator('tr.alert-open, tr.alert-unanswered').count()) === before - 1, 'alerts: one fewer waiting');
+    await page.screenshot({ path: path.join(out, 'US-alerts-acknowledged-en.png'), fullPage: true });
+  }
+  const bad = await page.goto(new URL('/alerts/ack/not-a-token', US.base_url).href);
+  check(bad.status() === 404, `a link that is not valid answers 404 (${bad.status()})`);
+  await inspect(page, 'US-alert-link-invalid-en', 'en', 'ltr');
+  await context.close();
+}
+
 const { demo, state, dir } = await startDemo();
 let browser;
 try {
@@ -513,6 +549,7 @@ try {
   await party(browser, 'US', state, 'en-US', 'en');
   await clearance(browser, state);
   await tour(browser, state);
+  await alerts(browser, state);
   await flow(browser, state, demo);
 } catch (error) {
   failures.push(String(error && error.stack || error));

@@ -454,3 +454,138 @@ async fn a_channel_that_keeps_failing_raises_its_own_alert_on_the_others() {
         "the failing channel is passed over for its own alert"
     );
 }
+
+/// The Python that has `aiosmtpd` (PyPI), from `DETENTE_AIOSMTPD_PYTHON`;
+/// `.ci/run` sets it. Without it the interop tests below say loudly that
+/// they did not run.
+fn aiosmtpd_python(test: &str) -> Option<String> {
+    let python = std::env::var("DETENTE_AIOSMTPD_PYTHON").ok();
+    if python.is_none() {
+        eprintln!(
+            "SKIPPED {test}: DETENTE_AIOSMTPD_PYTHON is not set (a Python with aiosmtpd from PyPI; .ci/run sets it)"
+        );
+    }
+    python
+}
+
+/// Runs aiosmtpd on a free loopback port with TLS (`--tlscert` for
+/// STARTTLS, `--smtpscert` for implicit TLS) for `localhost`, delivering
+/// into a maildir; returns the server, its port, the CA file and the
+/// maildir.
+async fn aiosmtpd(
+    python: &str,
+    dir: &std::path::Path,
+    tls_flag: &str,
+) -> (
+    tokio::process::Child,
+    u16,
+    std::path::PathBuf,
+    std::path::PathBuf,
+) {
+    let identity = detente_node::tls::TlsIdentity::generate("localhost").expect("certificate");
+    let (cert, key) = (dir.join("smtp.crt"), dir.join("smtp.key"));
+    std::fs::write(&cert, identity.cert_pem()).expect("cert");
+    std::fs::write(&key, identity.key_pem()).expect("key");
+    let maildir = dir.join("maildir");
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("port")
+        .port();
+    let key_flag = tls_flag.replace("cert", "key");
+    let child = tokio::process::Command::new(python)
+        .args(["-m", "aiosmtpd", "-n", "-l", &format!("127.0.0.1:{port}")])
+        .arg(tls_flag)
+        .arg(&cert)
+        .arg(key_flag)
+        .arg(&key)
+        .args(["-c", "aiosmtpd.handlers.Mailbox"])
+        .arg(&maildir)
+        .kill_on_drop(true)
+        .spawn()
+        .expect("aiosmtpd starts");
+    eventually(30, "aiosmtpd listens", || async {
+        tokio::net::TcpStream::connect(("127.0.0.1", port))
+            .await
+            .is_ok()
+    })
+    .await;
+    (child, port, cert, maildir)
+}
+
+/// The emails aiosmtpd delivered into `maildir`.
+fn delivered(maildir: &std::path::Path) -> Vec<Vec<u8>> {
+    std::fs::read_dir(maildir.join("new"))
+        .map(|entries| {
+            entries
+                .map(|e| std::fs::read(e.expect("entry").path()).expect("read"))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+async fn alert_over_tls(tls: SmtpTls, flag: &str, test: &str) {
+    let Some(python) = aiosmtpd_python(test) else {
+        return;
+    };
+    let dir = tempfile::tempdir().expect("dir");
+    let (_server, port, ca, maildir) = aiosmtpd(&python, dir.path(), flag).await;
+    let (net, _clock) = pair(|alerts| {
+        alerts.channels = BTreeMap::from([(
+            "mail".to_owned(),
+            ChannelConfig::Smtp {
+                host: "localhost".to_owned(),
+                port: Some(port),
+                tls,
+                from: "hotline-us@cert-us.example".to_owned(),
+                username: None,
+                password_file: None,
+                ca_file: Some(ca.clone()),
+            },
+        )]);
+        alerts.rota = vec![rota(vec![contact("duty-1", "mail")])];
+    })
+    .await;
+    flash(
+        &net,
+        "CLEAR",
+        "Outage of the hotline's backup link",
+        "Fixed",
+    )
+    .await;
+    let pass = net.node("US").run_alerts_once().await.expect("pass");
+    assert_eq!((pass.sent, pass.failed), (1, 0), "{pass:?}");
+    let mails = delivered(&maildir);
+    assert_eq!(mails.len(), 1, "aiosmtpd holds the email");
+    let parsed = mailparse::parse_mail(&mails[0]).expect("email");
+    let subject = parsed
+        .headers
+        .iter()
+        .find(|h| h.get_key().eq_ignore_ascii_case("subject"))
+        .map(|h| h.get_value());
+    assert_eq!(
+        subject.as_deref(),
+        Some("[detente US] FLASH: FLASH notification from RU: Outage of the hotline's backup link")
+    );
+    let body = parsed.get_body().expect("body");
+    assert!(body.contains("/alerts/ack/"), "{body}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn aiosmtpd_receives_an_alert_over_starttls() {
+    alert_over_tls(
+        SmtpTls::Starttls,
+        "--tlscert",
+        "aiosmtpd_receives_an_alert_over_starttls",
+    )
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn aiosmtpd_receives_an_alert_over_implicit_tls() {
+    alert_over_tls(
+        SmtpTls::Implicit,
+        "--smtpscert",
+        "aiosmtpd_receives_an_alert_over_implicit_tls",
+    )
+    .await;
+}
