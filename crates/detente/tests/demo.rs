@@ -297,5 +297,58 @@ fn demo_serve_writes_a_state_file_that_drives_the_nodes() {
             .any(|m| m["kind"] == "notification" && m["counterparty"] == "RU"),
         "US does not list RU's notification: {list:#}"
     );
+
+    // The alerts, from the terminal: the FLASH's, acknowledged from its
+    // email's link, and acknowledging one that is still waiting.
+    let alerts_cli = |args: &[&str]| {
+        let mut command = detente(cwd);
+        command.arg("alerts").args(args).args([
+            "--node",
+            us["base_url"].as_str().expect("base_url"),
+            "--dir",
+            node_dir,
+            "--token",
+            us["officer_token"].as_str().expect("officer_token"),
+        ]);
+        run(command)
+    };
+    let listed = alerts_cli(&["list", "--all"]);
+    assert!(listed.ok(), "alerts list: {listed}");
+    assert!(
+        listed.stdout.starts_with("    N  PRECEDENC  STATE"),
+        "{listed}"
+    );
+    let flash_row = listed
+        .stdout
+        .lines()
+        .find(|l| l.contains("FLASH notification from RU"))
+        .unwrap_or_else(|| panic!("no FLASH alert listed: {listed}"));
+    assert!(
+        flash_row.contains("acknowledged") && flash_row.contains("duty-1"),
+        "{flash_row}"
+    );
+    let id = flash_row.split_whitespace().next().expect("a number");
+    let shown = alerts_cli(&["show", id]);
+    assert!(shown.ok(), "alerts show: {shown}");
+    assert!(
+        shown.stdout.contains("ACKNOWLEDGED by duty-1 (link)"),
+        "{shown}"
+    );
+    assert!(
+        shown
+            .stdout
+            .contains("step 1       duty-1 by mail: sent at"),
+        "{shown}"
+    );
+    let again = alerts_cli(&["ack", id]);
+    assert!(again.ok(), "alerts ack: {again}");
+    assert!(
+        again
+            .stdout
+            .contains("was already acknowledged by duty-1 (link)"),
+        "{again}"
+    );
+    let missing = alerts_cli(&["show", "999999"]);
+    assert!(!missing.ok(), "an unknown alert is refused: {missing}");
     demo.assert_running();
 }
