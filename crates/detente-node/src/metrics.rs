@@ -17,7 +17,6 @@ use axum::extract::{MatchedPath, Request, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use detente_store::{AlertQuery, DeadlineQuery};
 use prometheus_client::encoding::EncodeLabelSet;
 use prometheus_client::metrics::family::Family;
 use prometheus_client::metrics::gauge::Gauge;
@@ -173,24 +172,18 @@ type FloatGauge = Gauge<f64, std::sync::atomic::AtomicU64>;
 impl Node {
     /// The metrics, as OpenMetrics text.
     pub async fn metrics_text(&self) -> NodeResult<String> {
-        let (counts, queued, timers, alerts, cosignatures) = self
-            .with_store(|s| {
+        let now = self.now();
+        let (counts, queued, deadline_counts, alert_counts, cosignatures) = self
+            .with_store(move |s| {
                 Ok((
                     s.message_counts()?,
                     s.queued_by_peer()?,
-                    s.deadlines(&DeadlineQuery {
-                        open_only: false,
-                        limit: usize::MAX,
-                    })?,
-                    s.alerts(&AlertQuery {
-                        open_only: false,
-                        limit: usize::MAX,
-                    })?,
+                    s.deadline_counts(now)?,
+                    s.alert_counts()?,
                     s.cosignatures()?,
                 ))
             })
             .await?;
-        let now = self.now();
         let mut registry = Registry::default();
 
         let messages = Family::<MessageLabels, Gauge>::default();
@@ -233,49 +226,16 @@ impl Node {
             oldest,
         );
 
-        let deadlines = Family::<StateLabels, Gauge>::default();
-        for state in ["open", "met", "late", "missed"] {
-            deadlines
-                .get_or_create(&StateLabels {
-                    state: state.to_owned(),
-                })
-                .set(0);
-        }
-        for timer in &timers {
-            let state = match timer.met_at {
-                Some(at) if at <= timer.due_at => "met",
-                Some(_) => "late",
-                None if timer.due_at <= now => "missed",
-                None => "open",
-            };
-            deadlines
-                .get_or_create(&StateLabels {
-                    state: state.to_owned(),
-                })
-                .inc();
-        }
         registry.register(
             "detente_deadlines",
             "Deadlines the peers' answers to our messages are held to, by state",
-            deadlines,
+            by_state(&deadline_counts),
         );
-
-        let alert_states = Family::<StateLabels, Gauge>::default();
-        for state in ["open", "unanswered", "acknowledged"] {
-            alert_states
-                .get_or_create(&StateLabels {
-                    state: state.to_owned(),
-                })
-                .set(0);
-        }
-        for alert in &alerts {
-            alert_states
-                .get_or_create(&StateLabels {
-                    state: crate::alerts::state_word(alert).to_owned(),
-                })
-                .inc();
-        }
-        registry.register("detente_alerts", "Alerts, by state", alert_states);
+        registry.register(
+            "detente_alerts",
+            "Alerts, by state",
+            by_state(&alert_counts),
+        );
 
         let (size, signed_at) = self.log.read(|v| (v.tree.size(), v.signed_at));
         let log_size = Gauge::<i64>::default();
@@ -325,6 +285,19 @@ impl Node {
             .map_err(crate::error::Bug::construction("metrics text"))?;
         Ok(text)
     }
+}
+
+/// A gauge per state, from the store's counts.
+fn by_state(counts: &[(&'static str, u64)]) -> Family<StateLabels, Gauge> {
+    let family = Family::<StateLabels, Gauge>::default();
+    for (state, count) in counts {
+        family
+            .get_or_create(&StateLabels {
+                state: (*state).to_owned(),
+            })
+            .set(i64::try_from(*count).unwrap_or(i64::MAX));
+    }
+    family
 }
 
 fn seconds(delta: chrono::TimeDelta) -> f64 {

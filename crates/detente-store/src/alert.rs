@@ -121,6 +121,19 @@ pub struct AlertRecord {
     pub acknowledged: Option<AlertAck>,
 }
 
+impl AlertRecord {
+    /// How it stands, in one word: `open` (its rota goes on), `unanswered`
+    /// (the rota is done and nobody acknowledged) or `acknowledged`. The
+    /// same rule counts alerts in [`crate::Store::alert_counts`].
+    pub fn state(&self) -> &'static str {
+        match (&self.acknowledged, self.next_at) {
+            (Some(_), _) => "acknowledged",
+            (None, Some(_)) => "open",
+            (None, None) => "unanswered",
+        }
+    }
+}
+
 /// How one notice stands.
 #[derive(
     Debug, Clone, Copy, PartialEq, Eq, Hash, strum::EnumString, strum::IntoStaticStr, strum::Display,

@@ -54,7 +54,8 @@
 //!   message id and kind name, bounded; `next_deadline_at` counts only open
 //!   timers with a `next_at`; advancing is a compare-and-swap on the rungs
 //!   fired, refused once met; a deadline is met once, the first answer
-//!   kept; listings by `due_at`, open only or all, bounded; an unknown
+//!   kept; listings by `due_at`, open only or all, bounded; counts by
+//!   state at a moment (open, met, late, missed); an unknown
 //!   message has none;
 //! - records of guarantees and pledges: read back exactly (signed bytes
 //!   byte for byte) by `at`, role and party; the same record again records
@@ -103,7 +104,8 @@
 //!   acknowledgement, and writes its notice in the same commit; notices
 //!   due by attempt time, retried or given up, `sent` final; an
 //!   acknowledgement is kept once (the first), clears the next step and
-//!   cancels pending notices; an unknown alert is `NotFound`.
+//!   cancels pending notices; an unknown alert is `NotFound`; counts by
+//!   state (open, unanswered, acknowledged).
 //!
 //! This is test code: it panics (asserts, `expect`) instead of returning errors.
 

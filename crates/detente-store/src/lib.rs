@@ -94,7 +94,7 @@ pub use model::{
     StoredMessage, StoredStixObject, TaxiiAccountRecord, TaxiiGrant, TaxiiStatusRecord,
     VersionFilter,
 };
-pub use model::{MessageCount, QueuedForPeer};
+pub use model::{MessageCount, QueuedForPeer, StateCounts};
 pub use sqlite::SqliteStore;
 
 use detente_proto::body::DeadlineKind;
@@ -686,4 +686,13 @@ pub trait Store: Send + Sync + std::fmt::Debug + 'static {
     /// For each peer with messages queued: how many, and when the oldest
     /// was recorded, by party (metrics, readiness, alerts).
     fn queued_by_peer(&self) -> Result<Vec<QueuedForPeer>, StoreError>;
+
+    /// How many alerts are open (a rota step still due), unanswered (the
+    /// rota done, nobody acknowledged) and acknowledged (metrics).
+    fn alert_counts(&self) -> Result<StateCounts, StoreError>;
+
+    /// How many deadline timers are, at `now`, open (unmet, not yet due),
+    /// met (in time), late (met after they fell due) and missed (unmet
+    /// and due) (metrics).
+    fn deadline_counts(&self, now: Timestamp) -> Result<StateCounts, StoreError>;
 }

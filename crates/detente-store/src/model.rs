@@ -697,3 +697,7 @@ pub struct QueuedForPeer {
     /// When the oldest of them was recorded.
     pub oldest_recorded_at: Timestamp,
 }
+
+/// Counts by state name, in the order the counting method documents
+/// ([`crate::Store::alert_counts`], [`crate::Store::deadline_counts`]).
+pub type StateCounts = Vec<(&'static str, u64)>;

@@ -962,4 +962,12 @@ impl Store for SqliteStore {
     fn queued_by_peer(&self) -> Result<Vec<QueuedForPeer>, StoreError> {
         counts::queued(&self.lock())
     }
+
+    fn alert_counts(&self) -> Result<crate::StateCounts, StoreError> {
+        counts::alerts(&self.lock())
+    }
+
+    fn deadline_counts(&self, now: Timestamp) -> Result<crate::StateCounts, StoreError> {
+        counts::deadlines(&self.lock(), now)
+    }
 }

@@ -88,11 +88,6 @@ struct DemoNode {
     metrics_token: String,
 }
 
-/// The demo's SMTP sink, where US's alert emails go.
-struct Mailroom {
-    sink: MailSink,
-}
-
 /// US's on-call rota in the demo: two duty officers by email, through
 /// the local SMTP sink.
 fn demo_alerts(config: &mut NodeConfig, sink: std::net::SocketAddr) {
@@ -150,12 +145,11 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
         workdir.path().display()
     );
     println!();
-    let mailroom = Mailroom {
-        sink: MailSink::start("127.0.0.1:0".parse()?)
-            .await
-            .context("cannot start the demo's SMTP sink on loopback")?,
-    };
-    let nodes = start_nodes(workdir.path(), clock.clone(), mailroom.sink.addr()).await?;
+    // The demo's SMTP sink, where US's alert emails go.
+    let mailroom = MailSink::start("127.0.0.1:0".parse()?)
+        .await
+        .context("cannot start the demo's SMTP sink on loopback")?;
+    let nodes = start_nodes(workdir.path(), clock.clone(), mailroom.addr()).await?;
     for n in &nodes {
         println!(
             "  {}  {:<30} {}  fingerprint {}",
@@ -179,7 +173,7 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
     }
     println!(
         "  US alerts its on-call rota (duty-1, then duty-2) by email through a local SMTP sink on {}",
-        mailroom.sink.addr()
+        mailroom.addr()
     );
     println!();
     if args.serve {
@@ -562,7 +556,7 @@ async fn play(
     nodes: &[DemoNode],
     lines: &mpsc::UnboundedSender<Line>,
     clock: &OffsetClock,
-    mailroom: &Mailroom,
+    mailroom: &MailSink,
     evidence: Option<&Path>,
 ) -> anyhow::Result<()> {
     let (ru, us, un) = (node(nodes, "RU")?, node(nodes, "US")?, node(nodes, "UN")?);
@@ -977,14 +971,13 @@ async fn wait_for(
 /// would.
 async fn alerted_and_acknowledged(
     us: &DemoNode,
-    mailroom: &Mailroom,
+    mailroom: &MailSink,
     notification: &str,
     note: &impl Fn(String),
 ) -> anyhow::Result<()> {
     let deadline = Instant::now() + Duration::from_secs(30);
     let mail = loop {
         let found = mailroom
-            .sink
             .received()
             .into_iter()
             .find(|mail| String::from_utf8_lossy(&mail.data).contains(notification));

@@ -90,20 +90,9 @@ pub struct AlertDetail {
     pub record: AlertRecord,
     /// Its notices, by step.
     pub notices: Vec<AlertNotice>,
-    /// For an alert about a message: when the message was acknowledged
-    /// (received: by us; sent: by the peer), if it was.
-    pub message_acknowledged_at: Option<Option<Timestamp>>,
-}
-
-/// How an alert stands, in one word: `open` (its rota goes on),
-/// `unanswered` (the rota is done and nobody acknowledged) or
-/// `acknowledged`.
-pub fn state_word(record: &AlertRecord) -> &'static str {
-    match (&record.acknowledged, record.next_at) {
-        (Some(_), _) => "acknowledged",
-        (None, Some(_)) => "open",
-        (None, None) => "unanswered",
-    }
+    /// For an alert about a stored message: whether the message is
+    /// acknowledged (received: by us; sent: by the peer).
+    pub message_acknowledged: Option<bool>,
 }
 
 fn alert_not_found(id: u64) -> NodeError {
@@ -163,7 +152,7 @@ impl Node {
         Ok(AlertDetail {
             record,
             notices,
-            message_acknowledged_at: stored.map(|m| m.acknowledged_by.map(|(_, at)| at)),
+            message_acknowledged: stored.map(|m| m.acknowledged_by.is_some()),
         })
     }
 

@@ -11,7 +11,7 @@ use detente_store::{AckOutcome, AckVia, AlertNotice, AlertQuery};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use crate::alerts::{AlertDetail, state_word};
+use crate::alerts::AlertDetail;
 use crate::api::auth::Authenticated;
 use crate::api::params;
 use crate::api::problem::Problem;
@@ -133,7 +133,7 @@ impl AlertView {
             cause: alert.cause.as_str(),
             cause_key: alert.cause_key.clone(),
             precedence: alert.precedence.as_str(),
-            state: state_word(record),
+            state: record.state(),
             summary: alert.summary.clone(),
             detail: alert.detail.clone(),
             rota: alert.rota.clone(),
@@ -145,7 +145,7 @@ impl AlertView {
             acknowledged_by: ack.map(|a| a.by.clone()),
             acknowledged_at: ack.map(|a| a.at.to_string()),
             acknowledged_via: ack.map(|a| a.via.into()),
-            message_acknowledged: detail.message_acknowledged_at.map(|at| at.is_some()),
+            message_acknowledged: detail.message_acknowledged,
             notices: detail.notices.iter().map(NoticeView::of).collect(),
         }
     }
@@ -168,7 +168,8 @@ pub struct AlertAcknowledged {
     pub alert: AlertView,
 }
 
-fn number(id: &str) -> Result<u64, NodeError> {
+/// An alert number from a path (the API's and the console's).
+pub(crate) fn number(id: &str) -> Result<u64, NodeError> {
     params::parse("id", id, "an alert number, e.g. 3")
 }
 

@@ -118,20 +118,43 @@ fn page(
     html(status, &page)
 }
 
+/// What the link's page does: show the alert, or acknowledge it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Step {
+    Show,
+    Acknowledge,
+}
+
+async fn respond(
+    node: &Node,
+    jar: &CookieJar,
+    headers: &HeaderMap,
+    token: String,
+    step: Step,
+) -> Response {
+    let t = Tr {
+        lang: request_lang(jar, headers),
+    };
+    let result = match step {
+        Step::Show => node
+            .alert_of_link(&token)
+            .await
+            .map(|(detail, _)| (None, detail)),
+        Step::Acknowledge => node
+            .acknowledge_alert_by_link(&token)
+            .await
+            .map(|(outcome, detail)| (Some(outcome), detail)),
+    };
+    page(node, t, token, result)
+}
+
 pub(super) async fn show(
     State(node): State<Arc<Node>>,
     jar: CookieJar,
     headers: HeaderMap,
     Path(token): Path<String>,
 ) -> Response {
-    let t = Tr {
-        lang: request_lang(&jar, &headers),
-    };
-    let result = node
-        .alert_of_link(&token)
-        .await
-        .map(|(detail, _)| (None, detail));
-    page(&node, t, token, result)
+    respond(&node, &jar, &headers, token, Step::Show).await
 }
 
 pub(super) async fn acknowledge(
@@ -140,12 +163,5 @@ pub(super) async fn acknowledge(
     headers: HeaderMap,
     Path(token): Path<String>,
 ) -> Response {
-    let t = Tr {
-        lang: request_lang(&jar, &headers),
-    };
-    let result = node
-        .acknowledge_alert_by_link(&token)
-        .await
-        .map(|(outcome, detail)| (Some(outcome), detail));
-    page(&node, t, token, result)
+    respond(&node, &jar, &headers, token, Step::Acknowledge).await
 }

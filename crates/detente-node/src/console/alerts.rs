@@ -17,7 +17,7 @@ use super::alert_link::AlertCard;
 use super::i18n::Tr;
 use super::pages::{Chrome, readable_time};
 use super::web::{ConsoleForm, OnDuty, html, posting_session};
-use crate::alerts::{AlertDetail, state_word};
+use crate::alerts::AlertDetail;
 use crate::api::params;
 use crate::node::Node;
 
@@ -47,7 +47,7 @@ pub struct AlertRow {
 impl AlertRow {
     fn of(detail: &AlertDetail, t: &Tr) -> Self {
         let record = &detail.record;
-        let state_wire = state_word(record);
+        let state_wire = record.state();
         let state = match &record.acknowledged {
             Some(ack) => {
                 let via = t.t(&format!("alerts-via-{}", ack.via));
@@ -90,10 +90,11 @@ impl AlertRow {
             raised_text: readable_time(&record.alert.raised_at.to_string()),
             notices,
             message_id: record.alert.message_id.map(|id| id.to_string()),
-            message_state: detail.message_acknowledged_at.map(|at| {
-                t.t(match at {
-                    Some(_) => "alerts-message-acknowledged",
-                    None => "alerts-message-open",
+            message_state: detail.message_acknowledged.map(|acknowledged| {
+                t.t(if acknowledged {
+                    "alerts-message-acknowledged"
+                } else {
+                    "alerts-message-open"
                 })
             }),
             open: record.acknowledged.is_none(),
@@ -162,7 +163,7 @@ pub(super) async fn acknowledge(
         Ok(session) => session,
         Err(refused) => return refused,
     };
-    let id: u64 = match params::parse("id", &id, "an alert number, e.g. 3") {
+    let id = match crate::api::alerts::number(&id) {
         Ok(id) => id,
         Err(error) => return error.into_response(),
     };

@@ -292,4 +292,16 @@ pub fn an_acknowledgement_stops_everything_and_is_kept_once(store: &dyn Store) {
         store.acknowledge_alert(one + 1, &second),
         Err(StoreError::NotFound { what: "alert", .. })
     ));
+
+    // Counted by state: one acknowledged, one open, one whose rota is done.
+    let open = raise(store, &new_alert("b", 0));
+    let done = raise(store, &new_alert("c", 0));
+    store
+        .advance_alert(done, 0, None, at(0), None)
+        .expect("rota done");
+    assert!(open < done);
+    assert_eq!(
+        store.alert_counts().expect("counts"),
+        vec![("open", 1), ("unanswered", 1), ("acknowledged", 1)]
+    );
 }

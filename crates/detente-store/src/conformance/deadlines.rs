@@ -489,4 +489,17 @@ pub fn deadline_listing_is_by_due_at_open_only_and_bounded(store: &dyn Store) {
         ],
         "all, met ones as met"
     );
+
+    // Counted by state at a moment: a deadline met after it fell due is
+    // late, an unmet one due by then missed, else open.
+    assert!(meet(store, 2, Check, 70_000, 12));
+    let counts = |now| store.deadline_counts(at(now)).expect("counts");
+    assert_eq!(
+        counts(100_000),
+        vec![("open", 1), ("met", 2), ("late", 1), ("missed", 2)]
+    );
+    assert_eq!(
+        counts(10_000),
+        vec![("open", 3), ("met", 2), ("late", 1), ("missed", 0)]
+    );
 }

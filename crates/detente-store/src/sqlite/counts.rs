@@ -5,7 +5,9 @@ use rusqlite::Connection;
 
 use super::rows::{self, db_error};
 use super::{all_rows, write_transaction};
-use crate::{MessageCount, QueuedForPeer, StoreError};
+use detente_proto::time::Timestamp;
+
+use crate::{MessageCount, QueuedForPeer, StateCounts, StoreError};
 
 /// [`crate::Store::check_writable`]: an `IMMEDIATE` transaction, rolled back.
 pub(super) fn writable(conn: &mut Connection) -> Result<(), StoreError> {
@@ -51,5 +53,54 @@ pub(super) fn queued(conn: &Connection) -> Result<Vec<QueuedForPeer>, StoreError
                 count: u64::try_from(count).unwrap_or(0),
             })
         },
+    )
+}
+
+/// Reads one row of counts, named in column order.
+fn counts(
+    conn: &Connection,
+    sql: &str,
+    params: impl rusqlite::Params,
+    names: &[&'static str],
+) -> Result<StateCounts, StoreError> {
+    conn.prepare_cached(sql)
+        .map_err(db_error)?
+        .query_row(params, |row| {
+            names
+                .iter()
+                .enumerate()
+                .map(|(column, name)| {
+                    let n: i64 = row.get(column)?;
+                    Ok((*name, u64::try_from(n).unwrap_or(0)))
+                })
+                .collect()
+        })
+        .map_err(db_error)
+}
+
+/// [`crate::Store::alert_counts`]: one pass over `alerts`.
+pub(super) fn alerts(conn: &Connection) -> Result<StateCounts, StoreError> {
+    counts(
+        conn,
+        "SELECT coalesce(sum(acknowledged_at_ms IS NULL AND next_at_ms IS NOT NULL), 0),
+                coalesce(sum(acknowledged_at_ms IS NULL AND next_at_ms IS NULL), 0),
+                coalesce(sum(acknowledged_at_ms IS NOT NULL), 0)
+         FROM alerts",
+        [],
+        &["open", "unanswered", "acknowledged"],
+    )
+}
+
+/// [`crate::Store::deadline_counts`]: one pass over `deadline_timers`.
+pub(super) fn deadlines(conn: &Connection, now: Timestamp) -> Result<StateCounts, StoreError> {
+    counts(
+        conn,
+        "SELECT coalesce(sum(met_at_ms IS NULL AND due_at_ms > ?1), 0),
+                coalesce(sum(met_at_ms IS NOT NULL AND met_at_ms <= due_at_ms), 0),
+                coalesce(sum(met_at_ms IS NOT NULL AND met_at_ms > due_at_ms), 0),
+                coalesce(sum(met_at_ms IS NULL AND due_at_ms <= ?1), 0)
+         FROM deadline_timers",
+        [now.unix_millis()],
+        &["open", "met", "late", "missed"],
     )
 }
