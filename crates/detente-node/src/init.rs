@@ -134,6 +134,7 @@ pub fn own_card(config: &NodeConfig, keys: &NodeKeys, now: Timestamp) -> NodeRes
         tls_spki_sha256: BASE64.encode(keys.tls.spki_sha256()),
         issued_at: now,
         valid_until: None,
+        previous: None,
     };
     Ok(card.sign(&keys.signing)?)
 }

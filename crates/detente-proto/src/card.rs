@@ -7,6 +7,7 @@
 //! key's [`Fingerprint`] out of band authenticates everything on the card.
 
 use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
 
 use crate::ProtoError;
 use crate::body::TierContact;
@@ -39,6 +40,11 @@ pub struct PartyCard {
     /// Until when the card may be used, if limited.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub valid_until: Option<Timestamp>,
+    /// Base64 SHA-256 of the exact bytes of the party's card this one
+    /// succeeds (a renewal or a rotation, `card_chain.rs`); absent on a
+    /// party's first card.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub previous: Option<String>,
 }
 
 impl PartyCard {
@@ -58,6 +64,9 @@ impl PartyCard {
                 "card.valid_until",
                 format!("{until} is not after issued_at {}", self.issued_at),
             ));
+        }
+        if let Some(previous) = &self.previous {
+            decode_fixed::<32>("card.previous", previous)?;
         }
         Ok(CardKeys {
             signing: PartyVerifyingKey::from_base64("card.signing_key", &self.signing_key)?,
@@ -153,6 +162,20 @@ impl SignedCard {
     pub fn key_id(&self) -> KeyId {
         self.keys.signing.key_id()
     }
+
+    /// The SHA-256 of the exact signed bytes: how a successor names it.
+    pub fn sha256(&self) -> [u8; 32] {
+        Sha256::digest(&self.bytes).into()
+    }
+
+    /// The SHA-256 of the card this one succeeds, if it names one.
+    pub fn previous(&self) -> Option<[u8; 32]> {
+        // Checked to be 32 bytes of base64 when the card was parsed.
+        self.card
+            .previous
+            .as_deref()
+            .and_then(|text| decode_fixed::<32>("card.previous", text).ok())
+    }
 }
 
 #[cfg(test)]
@@ -180,6 +203,7 @@ pub(crate) mod tests {
             tls_spki_sha256: b64.encode([1u8; 32]),
             issued_at: "2026-11-28T10:00:00.000Z".parse().expect("ts"),
             valid_until: None,
+            previous: None,
         }
     }
 

@@ -42,6 +42,7 @@ pub mod agreement;
 pub mod body;
 pub mod canonical;
 pub mod card;
+pub mod card_chain;
 pub mod clock;
 pub mod cosigned;
 pub mod envelope;

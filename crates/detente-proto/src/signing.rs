@@ -33,6 +33,9 @@ pub enum Domain {
     Receipt,
     /// A party card.
     Card,
+    /// A party's link from one of its cards to the next, signed by the
+    /// earlier card's key.
+    CardLink,
     /// A party's signature on an agreement.
     Agreement,
     /// A party's signature on a guarantee.
@@ -49,6 +52,7 @@ impl Domain {
             Domain::Envelope => "envelope",
             Domain::Receipt => "receipt",
             Domain::Card => "card",
+            Domain::CardLink => "card_link",
             Domain::Agreement => "agreement",
             Domain::Guarantee => "guarantee",
             Domain::Pledge => "pledge",
@@ -60,6 +64,7 @@ impl Domain {
             Domain::Envelope => b"detente/v1/envelope\n",
             Domain::Receipt => b"detente/v1/receipt\n",
             Domain::Card => b"detente/v1/card\n",
+            Domain::CardLink => b"detente/v1/card-link\n",
             Domain::Agreement => b"detente/v1/agreement\n",
             Domain::Guarantee => b"detente/v1/guarantee\n",
             Domain::Pledge => b"detente/v1/pledge\n",
@@ -186,7 +191,7 @@ impl PartyVerifyingKey {
 }
 
 /// A signed document as received: exact bytes, not yet verified.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SignedParts {
     /// The whole wrapper, exactly as received (canonical).
     pub bytes: Vec<u8>,

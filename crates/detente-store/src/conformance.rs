@@ -111,6 +111,7 @@
 
 mod agreements;
 mod alerts;
+mod cards;
 mod console;
 mod data;
 mod deadlines;
@@ -137,6 +138,10 @@ pub use alerts::{
     an_acknowledgement_stops_everything_and_is_kept_once, notices_are_sent_retried_and_given_up,
     one_event_raises_one_alert_read_back_whole,
     rota_steps_move_by_compare_and_swap_with_their_notice,
+};
+pub use cards::{
+    a_peers_card_joins_the_history_once, advancing_a_peer_card_is_a_compare_and_swap,
+    card_misuse_is_refused_and_writes_nothing,
 };
 pub use console::{
     console_sessions_open_touch_end_and_prune,
@@ -248,6 +253,9 @@ pub const CHECKS: &[(&str, Check)] = checks![
     thread_lists_each_message_once_even_in_a_cycle,
     thread_follows_answers_down_to_the_depth_limit,
     peers_upsert_lookup_and_list,
+    a_peers_card_joins_the_history_once,
+    advancing_a_peer_card_is_a_compare_and_swap,
+    card_misuse_is_refused_and_writes_nothing,
     officers_add_lookup_and_remove,
     empty_log_has_no_checkpoint_and_no_entries,
     log_batch_writes_entries_messages_and_checkpoint,

@@ -52,6 +52,15 @@ pub enum StoreError {
         /// The name.
         name: String,
     },
+    /// A peer's card is no longer the one an update was checked against:
+    /// another update came first. Nothing was written.
+    #[error(
+        "the card of {party} changed while this update was being checked; nothing was written — check the update again against the card now held"
+    )]
+    PeerCardMoved {
+        /// The peer.
+        party: PartyCode,
+    },
     /// A record the operation needs does not exist.
     #[error("{what} {name:?} does not exist")]
     NotFound {

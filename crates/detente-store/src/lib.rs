@@ -87,9 +87,9 @@ pub use alert::{
 };
 pub use error::{AgreementSignatureConflict, DocumentConflict, DocumentConflictReason, StoreError};
 pub use model::{
-    AcceptOutcome, AgreementSignature, Alarm, CarriedRecord, CollectionKind, ConsoleSession,
-    DeadlineQuery, DeadlineTimer, Direction, DocumentKind, DocumentRecord, Draft, DraftState,
-    LogBatch, Mailbox, MessageQuery, MessageState, NewDraft, NewMessage, NewStixObject,
+    AcceptOutcome, AgreementSignature, Alarm, CardRecord, CarriedRecord, CollectionKind,
+    ConsoleSession, DeadlineQuery, DeadlineTimer, Direction, DocumentKind, DocumentRecord, Draft,
+    DraftState, LogBatch, Mailbox, MessageQuery, MessageState, NewDraft, NewMessage, NewStixObject,
     OfficerRecord, OutboxEntry, PeerRecord, RecordRole, SignInFailures, StixQuery, StixSource,
     StoredMessage, StoredStixObject, TaxiiAccountRecord, TaxiiGrant, TaxiiStatusRecord,
     VersionFilter,
@@ -508,8 +508,31 @@ pub trait Store: Send + Sync + std::fmt::Debug + 'static {
     /// Removes a TAXII account and its grants. Returns whether one existed.
     fn remove_taxii_account(&self, name: &AccountName) -> Result<bool, StoreError>;
 
-    /// Adds a peer, or replaces the card of a known one.
+    /// Adds a peer, or replaces the card of a known one; the card joins
+    /// the history of cards ([`Store::cards`]) as a first card (no link)
+    /// if it is not held yet. For a card that succeeds a held one, use
+    /// [`Store::advance_peer_card`].
     fn upsert_peer(&self, peer: &PeerRecord) -> Result<(), StoreError>;
+
+    /// Replaces a peer's current card with a successor chain, atomically:
+    /// `steps` (each with its link) join the history and `peer` becomes
+    /// the peer's record — only if the peer's card is still the one with
+    /// SHA-256 `held`, else [`StoreError::PeerCardMoved`] and nothing is
+    /// written. The caller has checked the chain.
+    fn advance_peer_card(
+        &self,
+        peer: &PeerRecord,
+        held: &[u8; 32],
+        steps: &[CardRecord],
+    ) -> Result<(), StoreError>;
+
+    /// Records a card in the history (this party's own, e.g. after a
+    /// rotation); a card held already is left as it is. Returns whether
+    /// it was new.
+    fn add_card(&self, card: &CardRecord) -> Result<bool, StoreError>;
+
+    /// Every card held, by party, then in the order first held.
+    fn cards(&self) -> Result<Vec<CardRecord>, StoreError>;
 
     /// One peer.
     fn peer(&self, party: &PartyCode) -> Result<Option<PeerRecord>, StoreError>;

@@ -240,6 +240,22 @@ pub struct PeerRecord {
     pub added_at: Timestamp,
 }
 
+/// A card this node holds or held, its own or a peer's.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CardRecord {
+    /// SHA-256 of the exact signed card bytes (the key).
+    pub sha256: [u8; 32],
+    /// The party whose card it is.
+    pub party: PartyCode,
+    /// The exact signed card bytes.
+    pub card: Vec<u8>,
+    /// The signed link from the party's previous card; `None` for a
+    /// party's first card.
+    pub link: Option<Vec<u8>>,
+    /// When this node first held it.
+    pub recorded_at: Timestamp,
+}
+
 /// An officer of this node.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OfficerRecord {

@@ -49,6 +49,7 @@
 
 mod agreements;
 mod alerts;
+mod cards;
 mod console;
 mod counts;
 mod deadlines;
@@ -76,7 +77,7 @@ use rusqlite::{
 
 use crate::{
     AcceptOutcome, AckOutcome, AgreementSignature, Alarm, AlertAck, AlertNotice, AlertQuery,
-    AlertRecord, ConsoleSession, DeadlineQuery, DeadlineTimer, Direction, DocumentKind,
+    AlertRecord, CardRecord, ConsoleSession, DeadlineQuery, DeadlineTimer, Direction, DocumentKind,
     DocumentRecord, Draft, DraftState, LogBatch, Mailbox, MessageCount, MessageQuery, MessageState,
     NewAlert, NewDraft, NewMessage, NewNotice, NewStixObject, OfficerRecord, OutboxEntry,
     PeerRecord, QueuedForPeer, SignInFailures, StixQuery, Store, StoreError, StoredMessage,
@@ -689,25 +690,24 @@ impl Store for SqliteStore {
     }
 
     fn upsert_peer(&self, peer: &PeerRecord) -> Result<(), StoreError> {
-        let conn = self.lock();
-        conn.prepare_cached(
-            "INSERT INTO peers (party, card, fingerprint, tls_spki_sha256, added_at_ms)
-             VALUES (?1, ?2, ?3, ?4, ?5)
-             ON CONFLICT (party) DO UPDATE SET card = excluded.card,
-                 fingerprint = excluded.fingerprint,
-                 tls_spki_sha256 = excluded.tls_spki_sha256,
-                 added_at_ms = excluded.added_at_ms",
-        )
-        .map_err(db_error)?
-        .execute(params![
-            peer.party.as_str(),
-            peer.card,
-            peer.fingerprint.to_string(),
-            peer.tls_spki_sha256,
-            peer.added_at.unix_millis(),
-        ])
-        .map_err(db_error)?;
-        Ok(())
+        cards::upsert_peer(&mut self.lock(), peer)
+    }
+
+    fn advance_peer_card(
+        &self,
+        peer: &PeerRecord,
+        held: &[u8; 32],
+        steps: &[CardRecord],
+    ) -> Result<(), StoreError> {
+        cards::advance_peer_card(&mut self.lock(), peer, held, steps)
+    }
+
+    fn add_card(&self, card: &CardRecord) -> Result<bool, StoreError> {
+        cards::add_card(&mut self.lock(), card)
+    }
+
+    fn cards(&self) -> Result<Vec<CardRecord>, StoreError> {
+        cards::cards(&self.lock())
     }
 
     fn peer(&self, party: &PartyCode) -> Result<Option<PeerRecord>, StoreError> {

@@ -34,7 +34,10 @@
 //! - v10: the same, plus alerts: a FLASH arrival raised twice (recorded
 //!   once) whose first notice was sent after a failed attempt and whose
 //!   second was cancelled by the acknowledgement through a link, and a
-//!   node-wide log alarm whose only notice failed for good.
+//!   node-wide log alarm whose only notice failed for good;
+//! - v11: the same, plus the history of cards: the peer's card (recorded
+//!   as its first by the upgrade itself), this party's own card (added
+//!   twice, kept once) and the peer's renewed card with its link.
 //!
 //! Every later version must open each fixture (migrating it if the schema
 //! has moved on) and read back exactly those records. If this test
@@ -43,7 +46,7 @@
 //!
 //! When a new schema version ships, add a fixture for it with
 //! [`regenerate_fixture`] (it writes `storage-v{SCHEMA_VERSION}.sqlite`),
-//! and a test like [`schema_v10_fixture_reads_back_exactly`] for it; keep
+//! and a test like [`schema_v11_fixture_reads_back_exactly`] for it; keep
 //! the old ones.
 
 mod fixtures;
@@ -57,6 +60,7 @@ use detente_store::{
     DocumentRecord, DraftState, Mailbox, MessageQuery, MessageState, RecordRole, SqliteStore,
     StixQuery, Store, StoreError, StoredMessage, VersionFilter,
 };
+use sha2::Digest as _;
 use tempfile::TempDir;
 
 use fixtures::*;
@@ -194,8 +198,8 @@ fn schema_v1_fixture_is_upgraded_to_the_current_version() {
     let (dir, store) = open_copy("storage-v1.sqlite");
     assert_eq!(
         user_version(&store),
-        Some("10".to_owned()),
-        "v1 is migrated to v10"
+        Some("11".to_owned()),
+        "v1 is migrated to v11"
     );
     assert_eq!(
         user_version(&store),
@@ -341,8 +345,8 @@ fn schema_v2_fixture_is_upgraded_to_the_current_version() {
     let (dir, store) = open_copy("storage-v2.sqlite");
     assert_eq!(
         user_version(&store),
-        Some("10".to_owned()),
-        "v2 is migrated to v10"
+        Some("11".to_owned()),
+        "v2 is migrated to v11"
     );
     let fresh = dir.path().join("fresh.sqlite");
     drop(SqliteStore::open(&fresh).expect("open fresh"));
@@ -371,8 +375,8 @@ fn schema_v3_fixture_is_upgraded_to_the_current_version() {
     let (dir, store) = open_copy("storage-v3.sqlite");
     assert_eq!(
         user_version(&store),
-        Some("10".to_owned()),
-        "v3 is migrated to v10"
+        Some("11".to_owned()),
+        "v3 is migrated to v11"
     );
     let fresh = dir.path().join("fresh.sqlite");
     drop(SqliteStore::open(&fresh).expect("open fresh"));
@@ -514,8 +518,8 @@ fn schema_v4_fixture_is_upgraded_to_the_current_version() {
     let (dir, store) = open_copy("storage-v4.sqlite");
     assert_eq!(
         user_version(&store),
-        Some("10".to_owned()),
-        "v4 is migrated to v10"
+        Some("11".to_owned()),
+        "v4 is migrated to v11"
     );
     let fresh = dir.path().join("fresh.sqlite");
     drop(SqliteStore::open(&fresh).expect("open fresh"));
@@ -695,8 +699,8 @@ fn schema_v5_fixture_is_upgraded_to_the_current_version() {
     let (dir, store) = open_copy("storage-v5.sqlite");
     assert_eq!(
         user_version(&store),
-        Some("10".to_owned()),
-        "v5 is migrated to v10"
+        Some("11".to_owned()),
+        "v5 is migrated to v11"
     );
     let fresh = dir.path().join("fresh.sqlite");
     drop(SqliteStore::open(&fresh).expect("open fresh"));
@@ -752,8 +756,8 @@ fn schema_v6_fixture_is_upgraded_to_the_current_version() {
     let (dir, store) = open_copy("storage-v6.sqlite");
     assert_eq!(
         user_version(&store),
-        Some("10".to_owned()),
-        "v6 is migrated to v10"
+        Some("11".to_owned()),
+        "v6 is migrated to v11"
     );
     let fresh = dir.path().join("fresh.sqlite");
     drop(SqliteStore::open(&fresh).expect("open fresh"));
@@ -882,8 +886,8 @@ fn schema_v7_fixture_is_upgraded_to_the_current_version() {
     let (dir, store) = open_copy("storage-v7.sqlite");
     assert_eq!(
         user_version(&store),
-        Some("10".to_owned()),
-        "v7 is migrated to v10"
+        Some("11".to_owned()),
+        "v7 is migrated to v11"
     );
     let fresh = dir.path().join("fresh.sqlite");
     drop(SqliteStore::open(&fresh).expect("open fresh"));
@@ -1125,6 +1129,37 @@ fn assert_no_alerts(store: &SqliteStore) {
     assert!(listed.is_empty(), "{listed:?}");
 }
 
+/// What a database from before v11 holds once migrated: the peer's card
+/// as its first, nothing else.
+fn assert_migrated_cards(store: &SqliteStore) {
+    assert_eq!(store.cards().expect("cards"), vec![first_peer_card()]);
+}
+
+#[test]
+fn schema_v11_fixture_reads_back_exactly() {
+    let (_dir, store) = open_copy("storage-v11.sqlite");
+    assert_v7_and_earlier_records(&store);
+    assert_v8_records(&store);
+    assert_v9_records(&store);
+    assert_v10_records(&store);
+    assert_eq!(
+        store.cards().expect("cards"),
+        vec![own_card(), first_peer_card(), renewed_peer_card()]
+    );
+    // The stored records keep their rules: a card held is not added
+    // again, and the peer advances from the card it holds.
+    assert!(!store.add_card(&renewed_peer_card()).expect("again"));
+    let first: [u8; 32] = sha2::Sha256::digest(peer().card).into();
+    let renewed = detente_store::PeerRecord {
+        card: renewed_peer_card().card,
+        ..peer()
+    };
+    store
+        .advance_peer_card(&renewed, &first, &[renewed_peer_card()])
+        .expect("advance");
+    assert_eq!(store.peers().expect("peers"), vec![renewed]);
+}
+
 #[test]
 fn schema_v10_fixture_reads_back_exactly() {
     let (_dir, store) = open_copy("storage-v10.sqlite");
@@ -1132,6 +1167,7 @@ fn schema_v10_fixture_reads_back_exactly() {
     assert_v8_records(&store);
     assert_v9_records(&store);
     assert_v10_records(&store);
+    assert_migrated_cards(&store);
     // The stored records keep their rules: the same event raises nothing
     // new, the acknowledged alert keeps its first acknowledgement, the
     // open one moves on from its stored step only.
@@ -1161,6 +1197,7 @@ fn schema_v9_fixture_reads_back_exactly() {
     assert_v8_records(&store);
     assert_v9_records(&store);
     assert_no_alerts(&store);
+    assert_migrated_cards(&store);
     // The stored records keep their rules: the next failure counts on,
     // still locked; the officer's removal takes the password, language
     // and session with it.

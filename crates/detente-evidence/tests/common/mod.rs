@@ -188,6 +188,7 @@ impl World {
                     tls_spki_sha256: BASE64.encode([7u8; 32]),
                     issued_at: at(-60 * 24 * 30),
                     valid_until: None,
+                    previous: None,
                 }
                 .sign(&key)
                 .expect("card");

@@ -1,0 +1,449 @@
+//! A party's chain of cards (docs/protocol.md, "Card chains"): how a
+//! party replaces its card — a renewal with the same keys, or a rotation
+//! to new ones — so that whoever trusted the old card can trust the new
+//! one without meeting again out of band.
+//!
+//! A successor card names its predecessor (`previous`, the SHA-256 of its
+//! exact bytes) and is self-signed by its own key, like every card; a
+//! [`CardLink`] names both cards' hashes and is signed by the
+//! *predecessor's* key. So the step is signed by the old key and the new
+//! one: a thief of only the new key cannot attach it to the party, and the
+//! old key alone cannot make the new key sign.
+//!
+//! [`check_successor`] is the one rule for a step, used by the node
+//! accepting a pushed card and by the offline verifier walking a bundle's
+//! chain ([`check_chain`]). Pure: no clock, no store.
+
+use serde::{Deserialize, Serialize};
+
+use crate::ProtoError;
+use crate::SignatureError;
+use crate::card::SignedCard;
+use crate::envelope::hash_to_base64;
+use crate::ids::{KeyId, PartyCode};
+use crate::limits::Limits;
+use crate::signing::{Domain, PartySigningKey, SignedParts, decode_fixed};
+use crate::time::Timestamp;
+
+/// What a link says: `party`'s card `next` succeeds its card `previous`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CardLink {
+    /// The party whose cards these are.
+    pub party: PartyCode,
+    /// Base64 SHA-256 of the predecessor card's exact bytes.
+    pub previous: String,
+    /// Base64 SHA-256 of the successor card's exact bytes.
+    pub next: String,
+}
+
+/// A card link whose form has been checked (its signature is checked
+/// against the predecessor by [`check_successor`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SignedCardLink {
+    parts: SignedParts,
+    link: CardLink,
+    previous: [u8; 32],
+    next: [u8; 32],
+}
+
+impl SignedCardLink {
+    /// Signs the link from `previous` to `next` with `previous`'s key,
+    /// which must be the one `previous` publishes.
+    pub fn sign(
+        previous: &SignedCard,
+        next: &SignedCard,
+        key: &PartySigningKey,
+    ) -> Result<Self, ChainError> {
+        if key.verifying_key() != previous.keys().signing {
+            return Err(ChainError::NotPredecessorKey {
+                party: previous.card().party.clone(),
+                key_id: key.key_id(),
+            });
+        }
+        let link = CardLink {
+            party: previous.card().party.clone(),
+            previous: hash_to_base64(&previous.sha256()),
+            next: hash_to_base64(&next.sha256()),
+        };
+        let value =
+            serde_json::to_value(&link).unwrap_or_else(|e| unreachable!("links serialise: {e}"));
+        let bytes = key.sign_document(Domain::CardLink, &value);
+        Self::parse(&bytes).map_err(|e| unreachable!("a link just signed parses: {e}"))
+    }
+
+    /// Reads a link's bytes: canonical form, members, hashes. Does not
+    /// verify the signature (that needs the predecessor card).
+    pub fn parse(bytes: &[u8]) -> Result<Self, ProtoError> {
+        let limits = Limits {
+            max_envelope_bytes: 4 * 1024,
+            ..Limits::default()
+        };
+        let parts = SignedParts::parse(Domain::CardLink, bytes, &limits)?;
+        let link: CardLink =
+            serde_path_to_error::deserialize(parts.document.clone()).map_err(|e| {
+                ProtoError::field(
+                    crate::error::field_path("card_link", e.path()),
+                    e.inner().to_string(),
+                )
+            })?;
+        let previous = decode_fixed::<32>("card_link.previous", &link.previous)?;
+        let next = decode_fixed::<32>("card_link.next", &link.next)?;
+        Ok(Self {
+            parts,
+            link,
+            previous,
+            next,
+        })
+    }
+
+    /// The exact signed bytes.
+    pub fn bytes(&self) -> &[u8] {
+        &self.parts.bytes
+    }
+
+    /// What the link says.
+    pub fn link(&self) -> &CardLink {
+        &self.link
+    }
+
+    /// The predecessor's hash.
+    pub fn previous(&self) -> [u8; 32] {
+        self.previous
+    }
+
+    /// The successor's hash.
+    pub fn next(&self) -> [u8; 32] {
+        self.next
+    }
+}
+
+/// One step of a chain as it travels (a peer push, a bundle): the
+/// successor card and its link, each as its exact JSON text.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ChainStep {
+    /// The successor card, exact bytes as text.
+    pub card: String,
+    /// The link from its predecessor, exact bytes as text.
+    pub link: String,
+}
+
+/// A parsed [`ChainStep`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Successor {
+    /// The successor card.
+    pub card: SignedCard,
+    /// The link from its predecessor.
+    pub link: SignedCardLink,
+}
+
+impl Successor {
+    /// Parses a step; `field` names it in errors.
+    pub fn parse(step: &ChainStep) -> Result<Self, ProtoError> {
+        Ok(Self {
+            card: SignedCard::parse(step.card.as_bytes())?,
+            link: SignedCardLink::parse(step.link.as_bytes())?,
+        })
+    }
+
+    /// The step as it travels.
+    pub fn to_step(&self) -> ChainStep {
+        let text = |bytes: &[u8]| String::from_utf8_lossy(bytes).into_owned();
+        ChainStep {
+            card: text(self.card.bytes()),
+            link: text(self.link.bytes()),
+        }
+    }
+}
+
+/// Why a card does not succeed another.
+#[non_exhaustive]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, strum::IntoStaticStr)]
+#[strum(serialize_all = "kebab-case")]
+pub enum ChainError {
+    /// The two cards are of different parties.
+    #[error("a card of {next} cannot succeed a card of {previous}")]
+    OtherParty {
+        /// The predecessor's party.
+        previous: PartyCode,
+        /// The successor's party.
+        next: PartyCode,
+    },
+    /// The successor is not issued after its predecessor.
+    #[error(
+        "the new card of {party} is issued at {next}, not after the card it replaces ({previous})"
+    )]
+    NotLater {
+        /// The party.
+        party: PartyCode,
+        /// The predecessor's `issued_at`.
+        previous: Timestamp,
+        /// The successor's `issued_at`.
+        next: Timestamp,
+    },
+    /// The successor card does not name this predecessor.
+    #[error(
+        "the new card of {party} does not name the card it replaces (its `previous` is {named}, the card held is {held})"
+    )]
+    NotNamed {
+        /// The party.
+        party: PartyCode,
+        /// What the card names, base64, or "nothing".
+        named: String,
+        /// The held card's hash, base64.
+        held: String,
+    },
+    /// The link names other cards, or another party.
+    #[error("the card link of {party} does not join these two cards: it names {previous} → {next}")]
+    LinkMismatch {
+        /// The party the link names.
+        party: PartyCode,
+        /// The predecessor it names, base64.
+        previous: String,
+        /// The successor it names, base64.
+        next: String,
+    },
+    /// The link is not signed by the predecessor's key.
+    #[error(
+        "the card link of {party} is not signed by the key of the card it replaces: {cause}; a new card must be linked by the key already trusted"
+    )]
+    LinkSignature {
+        /// The party.
+        party: PartyCode,
+        /// Why the signature did not verify.
+        cause: SignatureError,
+    },
+    /// A link was to be signed with a key the predecessor does not publish.
+    #[error(
+        "key {key_id} is not the signing key of {party}'s current card, so it cannot link a new card to it"
+    )]
+    NotPredecessorKey {
+        /// The party.
+        party: PartyCode,
+        /// The key offered.
+        key_id: KeyId,
+    },
+    /// No link joins two consecutive cards of a chain.
+    #[error(
+        "no link joins {party}'s card issued at {previous} to its next, issued at {next}: the chain of cards is cut"
+    )]
+    Cut {
+        /// The party.
+        party: PartyCode,
+        /// The earlier card's `issued_at`.
+        previous: Timestamp,
+        /// The later card's `issued_at`.
+        next: Timestamp,
+    },
+}
+
+/// The one rule of a step: `next` succeeds `previous` when both are the
+/// same party's, `next` is issued later and names `previous`, and `link`
+/// joins exactly these two cards and verifies with `previous`'s key.
+pub fn check_successor(
+    previous: &SignedCard,
+    next: &SignedCard,
+    link: &SignedCardLink,
+) -> Result<(), ChainError> {
+    let (old, new) = (previous.card(), next.card());
+    if old.party != new.party {
+        return Err(ChainError::OtherParty {
+            previous: old.party.clone(),
+            next: new.party.clone(),
+        });
+    }
+    let party = &old.party;
+    if new.issued_at <= old.issued_at {
+        return Err(ChainError::NotLater {
+            party: party.clone(),
+            previous: old.issued_at,
+            next: new.issued_at,
+        });
+    }
+    if next.previous() != Some(previous.sha256()) {
+        return Err(ChainError::NotNamed {
+            party: party.clone(),
+            named: new.previous.clone().unwrap_or_else(|| "nothing".into()),
+            held: hash_to_base64(&previous.sha256()),
+        });
+    }
+    if &link.link.party != party || link.previous != previous.sha256() || link.next != next.sha256()
+    {
+        return Err(ChainError::LinkMismatch {
+            party: link.link.party.clone(),
+            previous: link.link.previous.clone(),
+            next: link.link.next.clone(),
+        });
+    }
+    link.parts
+        .verify(&previous.keys().signing, party)
+        .map_err(|cause| ChainError::LinkSignature {
+            party: party.clone(),
+            cause,
+        })
+}
+
+/// Checks a party's whole chain: `cards` in the order issued (all of one
+/// party), each after the first joined to its predecessor by one of
+/// `links` under [`check_successor`].
+pub fn check_chain(cards: &[SignedCard], links: &[SignedCardLink]) -> Result<(), ChainError> {
+    for pair in cards.windows(2) {
+        let [previous, next] = pair else {
+            continue;
+        };
+        let link = links
+            .iter()
+            .find(|l| l.previous == previous.sha256() && l.next == next.sha256())
+            .ok_or_else(|| ChainError::Cut {
+                party: previous.card().party.clone(),
+                previous: previous.card().issued_at,
+                next: next.card().issued_at,
+            })?;
+        check_successor(previous, next, link)?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::card::PartyCard;
+
+    fn key() -> PartySigningKey {
+        PartySigningKey::generate(&mut rand::thread_rng())
+    }
+
+    fn first(key: &PartySigningKey) -> SignedCard {
+        crate::card::tests::card(key).sign(key).expect("signed")
+    }
+
+    /// The successor of `previous`, signed by `new_key`, issued an hour later.
+    fn successor(previous: &SignedCard, new_key: &PartySigningKey) -> SignedCard {
+        PartyCard {
+            signing_key: new_key.verifying_key().to_base64(),
+            issued_at: previous.card().issued_at.plus(chrono::TimeDelta::hours(1)),
+            previous: Some(hash_to_base64(&previous.sha256())),
+            ..previous.card().clone()
+        }
+        .sign(new_key)
+        .expect("signed")
+    }
+
+    #[test]
+    fn a_rotation_is_joined_by_the_old_key_and_a_renewal_by_the_same_one() {
+        let (old_key, new_key) = (key(), key());
+        let one = first(&old_key);
+        let two = successor(&one, &new_key);
+        let link = SignedCardLink::sign(&one, &two, &old_key).expect("link");
+        assert_eq!(check_successor(&one, &two, &link), Ok(()));
+        let reparsed = SignedCardLink::parse(link.bytes()).expect("parse");
+        assert_eq!(reparsed, link);
+        // A renewal: the same key links and signs.
+        let three = successor(&two, &new_key);
+        let renewal = SignedCardLink::sign(&two, &three, &new_key).expect("link");
+        assert_eq!(
+            check_chain(&[one.clone(), two.clone(), three.clone()], &[renewal, link]),
+            Ok(())
+        );
+        // The step round-trips as it travels.
+        let step = Successor {
+            card: three.clone(),
+            link: SignedCardLink::sign(&two, &three, &new_key).expect("link"),
+        };
+        assert_eq!(Successor::parse(&step.to_step()).expect("parse"), step);
+    }
+
+    #[test]
+    fn a_link_by_the_new_key_alone_is_refused() {
+        let (old_key, new_key) = (key(), key());
+        let one = first(&old_key);
+        let two = successor(&one, &new_key);
+        assert!(matches!(
+            SignedCardLink::sign(&one, &two, &new_key),
+            Err(ChainError::NotPredecessorKey { .. })
+        ));
+        // Forged by hand: the new key signs the link document.
+        let value = serde_json::to_value(CardLink {
+            party: one.card().party.clone(),
+            previous: hash_to_base64(&one.sha256()),
+            next: hash_to_base64(&two.sha256()),
+        })
+        .expect("json");
+        let forged = SignedCardLink::parse(&new_key.sign_document(Domain::CardLink, &value))
+            .expect("well formed");
+        assert!(matches!(
+            check_successor(&one, &two, &forged),
+            Err(ChainError::LinkSignature { .. })
+        ));
+    }
+
+    #[test]
+    fn a_card_not_naming_its_predecessor_or_not_later_is_refused() {
+        let (old_key, new_key) = (key(), key());
+        let one = first(&old_key);
+        let unnamed = PartyCard {
+            signing_key: new_key.verifying_key().to_base64(),
+            issued_at: one.card().issued_at.plus(chrono::TimeDelta::hours(1)),
+            ..one.card().clone()
+        }
+        .sign(&new_key)
+        .expect("signed");
+        let link = SignedCardLink::sign(&one, &unnamed, &old_key).expect("link");
+        assert!(matches!(
+            check_successor(&one, &unnamed, &link),
+            Err(ChainError::NotNamed { .. })
+        ));
+        let earlier = PartyCard {
+            issued_at: one.card().issued_at,
+            previous: Some(hash_to_base64(&one.sha256())),
+            ..one.card().clone()
+        }
+        .sign(&old_key)
+        .expect("signed");
+        let link = SignedCardLink::sign(&one, &earlier, &old_key).expect("link");
+        assert!(matches!(
+            check_successor(&one, &earlier, &link),
+            Err(ChainError::NotLater { .. })
+        ));
+    }
+
+    #[test]
+    fn a_chain_without_a_link_is_cut_and_a_link_for_other_cards_does_not_join() {
+        let (k1, k2, k3) = (key(), key(), key());
+        let one = first(&k1);
+        let two = successor(&one, &k2);
+        let three = successor(&two, &k3);
+        let first_link = SignedCardLink::sign(&one, &two, &k1).expect("link");
+        let second_link = SignedCardLink::sign(&two, &three, &k2).expect("link");
+        assert!(matches!(
+            check_chain(
+                &[one.clone(), two.clone(), three.clone()],
+                &[first_link.clone()]
+            ),
+            Err(ChainError::Cut { .. })
+        ));
+        // Skipping a card: no link joins one to three.
+        assert!(matches!(
+            check_chain(
+                &[one.clone(), three.clone()],
+                &[first_link.clone(), second_link.clone()]
+            ),
+            Err(ChainError::Cut { .. })
+        ));
+        assert!(matches!(
+            check_successor(&one, &two, &second_link),
+            Err(ChainError::LinkMismatch { .. })
+        ));
+        let other_party = PartyCard {
+            party: "RU".parse().expect("RU"),
+            ..successor(&one, &k2).card().clone()
+        }
+        .sign(&k2)
+        .expect("signed");
+        assert!(matches!(
+            check_successor(&one, &other_party, &first_link),
+            Err(ChainError::OtherParty { .. })
+        ));
+    }
+}
