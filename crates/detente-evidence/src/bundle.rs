@@ -47,6 +47,12 @@ pub struct Bundle {
     /// The signed party cards (exact bytes) of every party whose key signs
     /// something in the bundle: senders, recipients, witnesses.
     pub cards: Vec<String>,
+    /// The signed card links (exact bytes) joining each party's cards, in
+    /// the order issued (`detente_proto::card_chain`): a party with more
+    /// than one card in the bundle has one link per later card. Left out
+    /// when empty (bundles without it read as before).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub card_links: Vec<String>,
     /// The messages, oldest first.
     pub messages: Vec<BundledMessage>,
     /// The agreements the messages were sent under, with every party's

@@ -50,7 +50,7 @@ pub async fn log(
     let party: PartyCode = "BENCH".parse().map_err(Bug::construction("bench party"))?;
     let key = PartySigningKey::generate(&mut rand::thread_rng());
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
-    let sequencer = Sequencer::start(store.clone(), clock.clone(), &party, &key)?;
+    let sequencer = Sequencer::start(store.clone(), clock.clone(), &party, &key, &[])?;
     let counterparty: PartyCode = "PEER".parse().map_err(Bug::construction("bench party"))?;
     let concurrency = concurrency.max(1);
     let concurrency = concurrency

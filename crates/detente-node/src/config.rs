@@ -68,6 +68,28 @@ pub struct NodeConfig {
     /// `GET /metrics`: behind a token, or on a loopback address.
     #[serde(default)]
     pub metrics: crate::metrics::MetricsConfig,
+    /// Key rotation: how long replaced keys still work.
+    #[serde(default)]
+    pub keys: KeysConfig,
+}
+
+/// Key rotation (docs/operations.md, "Rotating keys").
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct KeysConfig {
+    /// After a rotation, how long envelopes sealed to the replaced
+    /// encryption key still open here, and how long a replaced TLS
+    /// certificate (ours and a peer's) stays pinned.
+    #[serde(with = "humantime_serde")]
+    pub overlap: Duration,
+}
+
+impl Default for KeysConfig {
+    fn default() -> Self {
+        Self {
+            overlap: Duration::from_secs(7 * 24 * 3600),
+        }
+    }
 }
 
 /// The console's sessions and sign-in (docs/console.md, "Signing in").
@@ -208,6 +230,7 @@ impl NodeConfig {
             console: ConsoleConfig::default(),
             alerts: crate::alerts::AlertsConfig::default(),
             metrics: crate::metrics::MetricsConfig::default(),
+            keys: KeysConfig::default(),
         }
     }
 

@@ -382,30 +382,52 @@ impl Node {
             });
         }
         drop(peer_logs);
-        let mut cards = vec![self.card.bytes().to_vec()];
+        let mut parties = vec![self.party().clone()];
         for peer in self.peers.all() {
             let party = peer.party();
             let involved = messages.iter().any(|m| &m.message.counterparty == party)
                 || signers.contains(&crate::log::witness::witness_name(party))
                 || matches!(&scope, Scope::Pledge(r) if &r.host == party);
             if involved {
-                cards.push(peer.card.bytes().to_vec());
+                parties.push(party.clone());
             }
         }
+        let (cards, card_links) = self.card_chains(&parties)?;
         Ok(Bundle {
             format: FORMAT.to_owned(),
             exported_by: self.party().clone(),
             exported_at: self.now(),
             scope,
-            cards: cards
-                .into_iter()
-                .map(|c| String::from_utf8(c).map_err(NodeError::unreadable("card", "of a peer")))
-                .collect::<NodeResult<_>>()?,
+            cards,
+            card_links,
             messages: bundled,
             agreements: Vec::new(),
             documents: Vec::new(),
             stats: None,
         })
+    }
+
+    /// Every card held of each of `parties`, in the order issued, and the
+    /// links joining each to the next: what a verifier needs to check a
+    /// record against the key that made it (docs/evidence.md, "Cards").
+    fn card_chains(&self, parties: &[PartyCode]) -> NodeResult<(Vec<String>, Vec<String>)> {
+        let text = |what: &'static str, bytes: Vec<u8>| {
+            String::from_utf8(bytes).map_err(NodeError::unreadable(what, "held"))
+        };
+        let keyring = self.keyring();
+        let mut cards = Vec::new();
+        for party in parties {
+            for card in keyring.cards().filter(|c| &c.card().party == party) {
+                cards.push(text("card", card.bytes().to_vec())?);
+            }
+        }
+        let mut links = Vec::new();
+        for record in self.store.cards()? {
+            if let Some(link) = record.link.filter(|_| parties.contains(&record.party)) {
+                links.push(text("card link", link)?);
+            }
+        }
+        Ok((cards, links))
     }
 
     /// The note verifiers of this party's and its peers' logs and witnesses:
@@ -424,7 +446,8 @@ impl Node {
 
     /// Parses a stored receipt: ours for a received message, the peer's
     /// for a sent one. Stored receipts were verified when stored; this
-    /// verifies again, and a receipt that does not verify yields `None`.
+    /// verifies again, with the key its signer held when it signed it, and
+    /// a receipt that does not verify yields `None`.
     pub(crate) fn receipt_of(
         &self,
         direction: Direction,
@@ -435,11 +458,9 @@ impl Node {
             Direction::Received => self.party(),
             Direction::Sent => party,
         };
-        let keyring = self.keyring();
-        let key = &keyring.latest(signer)?.keys().signing;
-        SignedReceipt::parse_and_verify(bytes, key, signer)
+        SignedReceipt::parse_and_verify_in(bytes, signer, &self.keyring())
             .ok()
-            .map(|r| r.receipt().clone())
+            .map(|(r, _)| r.receipt().clone())
     }
 
     /// Our checkpoint to prove entries against: the largest of at least

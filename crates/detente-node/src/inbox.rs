@@ -98,7 +98,9 @@ impl Node {
             self.config.skew(),
             false,
         )?;
-        let plaintext = sealed.open(&self.keys.encryption)?;
+        // Sealed to our current key or, for the overlap after a rotation,
+        // to the key it replaced (a peer that had not yet taken our card).
+        let plaintext = self.open_sealed(&sealed, now)?;
         let unverified = UnverifiedEnvelope::parse(&plaintext, &self.config.limits)?;
         let claimed = unverified.claimed();
         let mismatch = |field: &'static str, inner: String, outer: String| {
@@ -233,6 +235,23 @@ impl Node {
             tracing::info!(id = %envelope.id, "duplicate delivery; returning the original receipt");
         }
         Ok(accepted.receipt)
+    }
+}
+
+impl Node {
+    /// Opens a sealed envelope with our current encryption key or, for the
+    /// overlap after a rotation, a key it replaced; the current key's
+    /// error if none opens it.
+    fn open_sealed(&self, sealed: &SealedEnvelope, now: Timestamp) -> NodeResult<Vec<u8>> {
+        let current = sealed.open(&self.keys.encryption);
+        if current.is_err() {
+            for retired in self.keys.in_overlap(now, self.config.keys.overlap) {
+                if let Ok(plaintext) = sealed.open(&retired.encryption) {
+                    return Ok(plaintext);
+                }
+            }
+        }
+        Ok(current?)
     }
 }
 

@@ -81,18 +81,7 @@ pub fn init_node(dir: &Path, options: InitOptions, now: Timestamp) -> NodeResult
         path: dir.join(CONFIG_FILE),
         problem,
     })?;
-    let host = reqwest::Url::parse(&endpoint)
-        .ok()
-        .and_then(|url| {
-            url.host_str()
-                .map(|host| host.trim_matches(['[', ']']).to_owned())
-        })
-        .ok_or_else(|| NodeError::Config {
-            path: dir.join(CONFIG_FILE),
-            problem: ConfigProblem::EndpointWithoutHost {
-                endpoint: endpoint.clone(),
-            },
-        })?;
+    let host = endpoint_host(&endpoint, &dir.join(CONFIG_FILE))?;
     let keys = NodeKeys::generate(&host)?;
     let card = own_card(&config, &keys, now)?;
 
@@ -122,9 +111,32 @@ pub fn init_node(dir: &Path, options: InitOptions, now: Timestamp) -> NodeResult
     })
 }
 
+/// The host of an endpoint URL, for the TLS certificate's name; `config`
+/// is the file the endpoint comes from, for the error.
+pub(crate) fn endpoint_host(endpoint: &str, config: &Path) -> NodeResult<String> {
+    reqwest::Url::parse(endpoint)
+        .ok()
+        .and_then(|url| {
+            url.host_str()
+                .map(|host| host.trim_matches(['[', ']']).to_owned())
+        })
+        .ok_or_else(|| NodeError::Config {
+            path: config.to_owned(),
+            problem: ConfigProblem::EndpointWithoutHost {
+                endpoint: endpoint.to_owned(),
+            },
+        })
+}
+
 /// This party's card, signed, for its configuration and keys.
 pub fn own_card(config: &NodeConfig, keys: &NodeKeys, now: Timestamp) -> NodeResult<SignedCard> {
-    let card = PartyCard {
+    Ok(card_for(config, keys, now).sign(&keys.signing)?)
+}
+
+/// What this party's card says, for its configuration and keys, issued
+/// `now`: a first card (no validity limit, no predecessor).
+pub(crate) fn card_for(config: &NodeConfig, keys: &NodeKeys, now: Timestamp) -> PartyCard {
+    PartyCard {
         party: config.party.clone(),
         name: config.name.clone(),
         tiers: config.contacts.clone(),
@@ -135,8 +147,7 @@ pub fn own_card(config: &NodeConfig, keys: &NodeKeys, now: Timestamp) -> NodeRes
         issued_at: now,
         valid_until: None,
         previous: None,
-    };
-    Ok(card.sign(&keys.signing)?)
+    }
 }
 
 fn set_mode(path: &Path, mode: u32) -> NodeResult<()> {

@@ -52,6 +52,8 @@ pub struct Node {
     pub(crate) alerting: crate::alerts::Alerting,
     /// The metrics token and the request latency histograms.
     pub(crate) metrics: crate::metrics::Metrics,
+    /// Which peers have taken this party's current card.
+    pub(crate) card_push: crate::card_push::CardPushes,
     /// The event stream ([`Node::subscribe`]); the TAXII indexer listens to it.
     events: broadcast::Sender<NodeEvent>,
 }
@@ -60,6 +62,9 @@ impl Node {
     /// Opens the node in `dir`: configuration, keys, card and database.
     pub fn open(dir: &Path, clock: Arc<dyn Clock>) -> NodeResult<Arc<Self>> {
         let config = NodeConfig::load(dir)?;
+        let store = open_store(dir, &config)?;
+        // A card change interrupted by a crash is finished (or undone) first.
+        crate::rotation::complete_pending(dir, store.as_ref(), clock.now())?;
         let keys = NodeKeys::load(dir)?;
         let card_path = dir.join(CARD_FILE);
         let card_bytes = std::fs::read(&card_path).map_err(|e| NodeError::io(&card_path, e))?;
@@ -67,7 +72,9 @@ impl Node {
             path: card_path.clone(),
             problem: ConfigProblem::Card(e),
         })?;
-        let store = open_store(dir, &config)?;
+        // This party's first card joins the history (a card issued by a
+        // rotation is there already, with its link).
+        crate::rotation::hold_own_card(store.as_ref(), &card, clock.now())?;
         let alerting = crate::alerts::Alerting::load(&config.alerts, dir, &keys.signing.to_seed())
             .map_err(|problem| NodeError::Config {
                 path: dir.join(crate::config::CONFIG_FILE),
@@ -101,8 +108,26 @@ impl Node {
                 },
             });
         }
-        let peers = Arc::new(PeerDirectory::load(store.clone(), card.clone())?);
-        let log = Sequencer::start(store.clone(), clock.clone(), &config.party, &keys.signing)?;
+        let peers = Arc::new(PeerDirectory::load(
+            store.clone(),
+            card.clone(),
+            clock.clone(),
+            config.keys.overlap,
+        )?);
+        let own = keys.signing.verifying_key();
+        let earlier: Vec<_> = peers
+            .keyring()
+            .cards()
+            .filter(|c| c.card().party == config.party && c.keys().signing != own)
+            .map(|c| c.keys().signing)
+            .collect();
+        let log = Sequencer::start(
+            store.clone(),
+            clock.clone(),
+            &config.party,
+            &keys.signing,
+            &earlier,
+        )?;
         let (events, _) = broadcast::channel(1024);
         Ok(Arc::new(Self {
             config,
@@ -119,6 +144,7 @@ impl Node {
             engine: Default::default(),
             alerting,
             metrics,
+            card_push: Default::default(),
             events,
         }))
     }

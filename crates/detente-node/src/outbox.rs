@@ -212,6 +212,9 @@ impl Node {
                 .await
                 .map_err(|e| e.to_string())??
         };
+        // A peer that may not hold our current card gets it first: what
+        // we sign now verifies only with it.
+        self.ensure_card_pushed(&peer).await?;
         let client = self
             .clients
             .for_peer(self, &peer)
@@ -232,10 +235,7 @@ impl Node {
             .await
             .map_err(|e| format!("reading the answer of {url}: {e}"))?;
         if !status.is_success() {
-            let detail = serde_json::from_slice::<serde_json::Value>(&body)
-                .ok()
-                .and_then(|v| v.get("detail").and_then(|d| d.as_str()).map(str::to_owned))
-                .unwrap_or_else(|| String::from_utf8_lossy(&body).chars().take(300).collect());
+            let detail = problem_detail(&body);
             return Err(format!("{} refused it ({status}): {detail}", peer.party()));
         }
         let receipt = SignedReceipt::parse_and_verify(&body, &card.keys().signing, peer.party())
@@ -283,6 +283,15 @@ impl Node {
 }
 
 /// An error and its causes on one line ("connection refused" is usually a cause).
+/// What a peer's refusal says: its problem document's `detail`, else the
+/// start of the body.
+pub(crate) fn problem_detail(body: &[u8]) -> String {
+    serde_json::from_slice::<serde_json::Value>(body)
+        .ok()
+        .and_then(|v| v.get("detail").and_then(|d| d.as_str()).map(str::to_owned))
+        .unwrap_or_else(|| String::from_utf8_lossy(body).chars().take(300).collect())
+}
+
 pub(crate) fn error_chain(error: &dyn std::error::Error) -> String {
     let mut text = error.to_string();
     let mut source = error.source();

@@ -6,14 +6,22 @@
 //! the peers every [`REFRESH_EVERY`], and a lookup that misses the cache
 //! re-reads them at once — at most once per [`MISS_REFRESH_MIN`], so a
 //! stream of strangers' handshakes cannot turn into a stream of reads.
+//!
+//! The keyring holds every card ever held (`Store::cards`), this party's
+//! and the peers', so a record is verified against the card that spoke
+//! when it was made. After a peer's TLS key is rotated, its replaced
+//! certificate stays pinned for [`crate::config::KeysConfig::overlap`]
+//! from the new card's `issued_at` ([`Peer::pins`]).
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant};
 
 use detente_proto::card::SignedCard;
+use detente_proto::clock::Clock;
 use detente_proto::ids::PartyCode;
 use detente_proto::keyring::{Keyring, valid_at};
+use detente_proto::time::Timestamp;
 use detente_store::{PeerRecord, Store};
 
 use crate::error::{Forbidden, Mistake, NodeError, NodeResult};
@@ -24,6 +32,8 @@ use crate::tls::ClientPins;
 pub struct Peer {
     /// Its verified card.
     pub card: SignedCard,
+    /// The card its current card replaced, if any.
+    pub previous: Option<SignedCard>,
     /// The stored record.
     pub record: PeerRecord,
 }
@@ -32,6 +42,25 @@ impl Peer {
     /// The peer's party code.
     pub fn party(&self) -> &PartyCode {
         &self.record.party
+    }
+
+    /// The TLS SPKI hashes pinned for the peer at `now`: its current
+    /// card's, and its previous card's until `overlap` after the current
+    /// one was issued.
+    pub fn pins(&self, now: Timestamp, overlap: Duration) -> Vec<[u8; 32]> {
+        let mut pins = vec![self.record.tls_spki_sha256];
+        let overlap = chrono::TimeDelta::from_std(overlap).unwrap_or(chrono::TimeDelta::MAX);
+        if let Some(previous) = self
+            .previous
+            .as_ref()
+            .filter(|_| now.since(self.card.card().issued_at) < overlap)
+        {
+            let pin = previous.keys().tls_spki_sha256;
+            if !pins.contains(&pin) {
+                pins.push(pin);
+            }
+        }
+        pins
     }
 }
 
@@ -45,6 +74,8 @@ pub const MISS_REFRESH_MIN: Duration = Duration::from_secs(1);
 #[derive(Debug)]
 pub struct PeerDirectory {
     store: Arc<dyn Store>,
+    clock: Arc<dyn Clock>,
+    overlap: Duration,
     own: SignedCard,
     cache: RwLock<HashMap<PartyCode, Arc<Peer>>>,
     keyring: RwLock<Arc<Keyring>>,
@@ -52,10 +83,18 @@ pub struct PeerDirectory {
 }
 
 impl PeerDirectory {
-    /// Loads every peer from the store; `own` is this party's card.
-    pub fn load(store: Arc<dyn Store>, own: SignedCard) -> NodeResult<Self> {
+    /// Loads every peer from the store; `own` is this party's card, and
+    /// a replaced TLS certificate stays pinned for `overlap` on `clock`.
+    pub fn load(
+        store: Arc<dyn Store>,
+        own: SignedCard,
+        clock: Arc<dyn Clock>,
+        overlap: Duration,
+    ) -> NodeResult<Self> {
         let directory = Self {
             store,
+            clock,
+            overlap,
             keyring: RwLock::new(Arc::new(Keyring::new())),
             own,
             cache: RwLock::new(HashMap::new()),
@@ -77,12 +116,44 @@ impl PeerDirectory {
         keyring
             .add(self.own.clone())
             .map_err(|e| corrupt(&self.own.card().party, &e))?;
-        for record in self.store.peers()? {
+        let records = self.store.peers()?;
+        let mut current = HashMap::new();
+        current.insert(self.own.card().party.clone(), self.own.card().issued_at);
+        let mut cards = Vec::new();
+        for record in &records {
             let card = SignedCard::parse(&record.card).map_err(|e| corrupt(&record.party, &e))?;
+            current.insert(record.party.clone(), card.card().issued_at);
+            cards.push(card);
+        }
+        let mut held = HashMap::new();
+        for record in self.store.cards()? {
+            let card = SignedCard::parse(&record.card).map_err(|e| corrupt(&record.party, &e))?;
+            // A card issued after the party's current one was replaced
+            // out of band (`detente peer add`): it no longer speaks.
+            if current
+                .get(&record.party)
+                .is_some_and(|issued| card.card().issued_at > *issued)
+            {
+                continue;
+            }
             keyring
                 .add(card.clone())
                 .map_err(|e| corrupt(&record.party, &e))?;
-            peers.insert(record.party.clone(), Arc::new(Peer { card, record }));
+            held.insert(record.sha256, card);
+        }
+        for (record, card) in records.into_iter().zip(cards) {
+            keyring
+                .add(card.clone())
+                .map_err(|e| corrupt(&record.party, &e))?;
+            let previous = card.previous().and_then(|sha| held.get(&sha).cloned());
+            peers.insert(
+                record.party.clone(),
+                Arc::new(Peer {
+                    card,
+                    previous,
+                    record,
+                }),
+            );
         }
         *self.cache.write().unwrap_or_else(|p| p.into_inner()) = peers;
         *self.keyring.write().unwrap_or_else(|p| p.into_inner()) = Arc::new(keyring);
@@ -123,14 +194,21 @@ impl PeerDirectory {
         self.cached(|peers| peers.get(party).cloned())
     }
 
-    /// The peer whose TLS certificate has this SPKI hash.
+    /// The peer whose TLS certificate has this SPKI hash (its current
+    /// one, or the one it replaced, during the overlap).
     pub fn by_spki(&self, spki_sha256: &[u8; 32]) -> Option<Arc<Peer>> {
+        let now = self.clock.now();
         self.cached(|peers| {
             peers
                 .values()
-                .find(|peer| &peer.record.tls_spki_sha256 == spki_sha256)
+                .find(|peer| peer.pins(now, self.overlap).contains(spki_sha256))
                 .cloned()
         })
+    }
+
+    /// How long a replaced TLS certificate stays pinned.
+    pub fn overlap(&self) -> Duration {
+        self.overlap
     }
 
     /// Every peer, by party code.

@@ -5,7 +5,9 @@
 //! - The server asks for a client certificate but does not require one
 //!   (officers authenticate with bearer tokens); a client certificate that is
 //!   presented must be pinned by a known peer, or the handshake fails.
-//! - A client pins the one SPKI hash it expects for the server it dials.
+//! - A client pins the SPKI hashes it expects for the server it dials: the
+//!   peer's current card's, and for the overlap after a rotation of its TLS
+//!   key, the replaced card's.
 //!
 //! Pinning replaces path building and name checks; the handshake signature
 //! is still verified with the provider's algorithms (rustls `ring`).
@@ -140,12 +142,14 @@ impl TlsIdentity {
         Ok(config)
     }
 
-    /// The client side towards a peer: present our certificate, pin theirs.
+    /// The client side towards a peer: present our certificate, pin
+    /// theirs (any of `server_pins`: after a rotation of its TLS key, the
+    /// new and, for the overlap, the replaced one).
     pub fn peer_client_config(
         &self,
-        server_pin: [u8; 32],
+        server_pins: &[[u8; 32]],
     ) -> Result<rustls::ClientConfig, NodeError> {
-        client_builder(server_pin)?
+        client_builder(server_pins.to_vec())?
             .with_client_auth_cert(vec![self.cert.clone()], self.key_der())
             .map_err(|e| TlsError::setup("use the node's certificate")(e).into())
             .map(with_alpn)
@@ -155,7 +159,9 @@ impl TlsIdentity {
 /// A client config that presents no certificate and pins the server's SPKI:
 /// what the CLI uses to reach its own node's officer API.
 pub fn officer_client_config(server_pin: [u8; 32]) -> Result<rustls::ClientConfig, NodeError> {
-    Ok(with_alpn(client_builder(server_pin)?.with_no_client_auth()))
+    Ok(with_alpn(
+        client_builder(vec![server_pin])?.with_no_client_auth(),
+    ))
 }
 
 fn with_alpn(mut config: rustls::ClientConfig) -> rustls::ClientConfig {
@@ -164,12 +170,12 @@ fn with_alpn(mut config: rustls::ClientConfig) -> rustls::ClientConfig {
 }
 
 fn client_builder(
-    server_pin: [u8; 32],
+    server_pins: Vec<[u8; 32]>,
 ) -> Result<rustls::ConfigBuilder<rustls::ClientConfig, rustls::client::WantsClientCert>, NodeError>
 {
     let provider = provider();
     let verifier = PinnedServerVerifier {
-        pin: server_pin,
+        pins: server_pins,
         provider: provider.clone(),
     };
     Ok(rustls::ClientConfig::builder_with_provider(provider)
@@ -260,7 +266,7 @@ impl ClientCertVerifier for PinnedClientVerifier {
 
 #[derive(Debug)]
 struct PinnedServerVerifier {
-    pin: [u8; 32],
+    pins: Vec<[u8; 32]>,
     provider: Arc<CryptoProvider>,
 }
 
@@ -274,7 +280,7 @@ impl ServerCertVerifier for PinnedServerVerifier {
         _now: UnixTime,
     ) -> Result<ServerCertVerified, rustls::Error> {
         match spki_sha256(end_entity) {
-            Ok(spki) if spki == self.pin => Ok(ServerCertVerified::assertion()),
+            Ok(spki) if self.pins.contains(&spki) => Ok(ServerCertVerified::assertion()),
             _ => Err(unpinned()),
         }
     }

@@ -419,7 +419,7 @@ mod tests {
         assert!(matches!(
             check_chain(
                 &[one.clone(), two.clone(), three.clone()],
-                &[first_link.clone()]
+                std::slice::from_ref(&first_link)
             ),
             Err(ChainError::Cut { .. })
         ));

@@ -341,7 +341,7 @@ impl<'de> Deserialize<'de> for MessageId {
 
 /// Names one Ed25519 public key: the first 8 bytes of
 /// `SHA-256("detente/v1/key-id\n" ‖ public key)`, as 16 lower-case hex digits.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct KeyId(String);
 
 impl KeyId {

@@ -16,6 +16,7 @@ use serde::{Deserialize, Serialize};
 use crate::ProtoError;
 use crate::envelope::{SignedEnvelope, hash_to_base64};
 use crate::ids::{KeyId, MessageId, PartyCode};
+use crate::keyring::Keyring;
 use crate::limits::Limits;
 use crate::signing::{Domain, PartySigningKey, PartyVerifyingKey, SignedParts};
 use crate::time::Timestamp;
@@ -117,6 +118,44 @@ impl SignedReceipt {
         recipient_key: &PartyVerifyingKey,
         recipient: &PartyCode,
     ) -> Result<Self, ProtoError> {
+        let (parts, receipt) = Self::parse_unverified(bytes, recipient)?;
+        parts.verify(recipient_key, recipient)?;
+        Ok(Self {
+            bytes: bytes.to_vec(),
+            receipt,
+            key_id: parts.key_id,
+        })
+    }
+
+    /// Parses a receipt and verifies it with the key the recipient held
+    /// when it signed it (at its `received_at`), as `keyring` knows it;
+    /// returns that key too.
+    pub fn parse_and_verify_in(
+        bytes: &[u8],
+        recipient: &PartyCode,
+        keyring: &Keyring,
+    ) -> Result<(Self, PartyVerifyingKey), ProtoError> {
+        let (parts, receipt) = Self::parse_unverified(bytes, recipient)?;
+        let key = keyring
+            .card_at(recipient, receipt.received_at)
+            .map_err(|no_key| ProtoError::field("receipt.received_at", no_key.to_string()))?
+            .keys()
+            .signing;
+        parts.verify(&key, recipient)?;
+        Ok((
+            Self {
+                bytes: bytes.to_vec(),
+                receipt,
+                key_id: parts.key_id,
+            },
+            key,
+        ))
+    }
+
+    fn parse_unverified(
+        bytes: &[u8],
+        recipient: &PartyCode,
+    ) -> Result<(SignedParts, Receipt), ProtoError> {
         let limits = Limits {
             max_envelope_bytes: 64 * 1024,
             ..Limits::default()
@@ -135,12 +174,7 @@ impl SignedReceipt {
                 format!("is {}, but the receipt came from {recipient}", receipt.to),
             ));
         }
-        parts.verify(recipient_key, recipient)?;
-        Ok(Self {
-            bytes: bytes.to_vec(),
-            receipt,
-            key_id: parts.key_id,
-        })
+        Ok((parts, receipt))
     }
 
     /// Checks that this receipt acknowledges exactly `sent`.

@@ -81,6 +81,8 @@ pub fn init(args: InitArgs) -> anyhow::Result<()> {
 
 pub async fn serve(args: DirArg) -> anyhow::Result<()> {
     init_logging("info");
+    // Held until the process ends: no key rotation while the node runs.
+    let _lock = detente_node::rotation::DirLock::take(&args.dir)?;
     let node = Node::open(&args.dir, Arc::new(SystemClock))?;
     let listen = node.config().listen;
     let listener = tokio::net::TcpListener::bind(listen)

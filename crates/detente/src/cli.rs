@@ -125,6 +125,20 @@ pub enum Command {
     /// This node's transparency log: checkpoint, witnesses, alarms.
     #[command(subcommand, after_help = "Example:\n  detente log status --dir ./ru")]
     Log(LogCommand),
+    /// This party's card: show it and its chain, or renew it (same keys,
+    /// new validity). Works on a stopped node's directory.
+    #[command(
+        subcommand,
+        after_help = "Examples:\n  detente card show --dir ./ru\n  systemctl stop detente && detente card renew --dir ./ru --valid-for 365d && systemctl start detente\n\nSee docs/operations.md, \"Renewing the card and rotating keys\"."
+    )]
+    Card(CardCommand),
+    /// This party's keys: rotate them (new keys, a new card linked by the
+    /// old key). Works on a stopped node's directory.
+    #[command(
+        subcommand,
+        after_help = "Examples:\n  systemctl stop detente && detente keys rotate --dir ./ru && systemctl start detente\n  detente keys rotate --dir ./ru --encryption      # only the encryption key\n\nSee docs/operations.md, \"Renewing the card and rotating keys\"."
+    )]
+    Keys(KeysCommand),
     /// Measure throughput on this machine with real storage.
     #[command(subcommand, after_help = "Example:\n  detente bench log")]
     Bench(BenchCommand),
@@ -688,6 +702,72 @@ pub struct VerifyArgs {
 }
 
 #[derive(Debug, Subcommand)]
+pub enum CardCommand {
+    /// Show this party's card, the cards it replaced, and when it expires.
+    #[command(after_help = "Example:\n  detente card show --dir ./ru")]
+    Show(DirArg),
+    /// Issue a new card with the same keys and a new validity, linked to
+    /// the current one; the node gives it to its peers when it next starts.
+    #[command(
+        after_help = "Examples:\n  detente card renew --dir ./ru                       # valid for 365 days\n  detente card renew --dir ./ru --valid-until 2028-01-01\n  detente card renew --dir ./ru --no-expiry"
+    )]
+    Renew(RenewArgs),
+}
+
+#[derive(Debug, Args)]
+#[command(group(ArgGroup::new("validity").args(["valid_for", "valid_until", "no_expiry"])))]
+pub struct Validity {
+    /// How long the new card is valid, from now, e.g. 365d, 2years.
+    #[arg(long, value_name = "DURATION", value_parser = humantime::parse_duration)]
+    pub valid_for: Option<std::time::Duration>,
+    /// Until when the new card is valid: a date (2028-01-01) or an RFC
+    /// 3339 time.
+    #[arg(long, value_name = "DATE|TIME", value_parser = parse_at)]
+    pub valid_until: Option<Timestamp>,
+    /// The new card does not expire.
+    #[arg(long)]
+    pub no_expiry: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct RenewArgs {
+    #[command(flatten)]
+    pub validity: Validity,
+    #[command(flatten)]
+    pub dir: DirArg,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum KeysCommand {
+    /// Replace keys and issue a new card for them, signed by the new key
+    /// and linked by the old one; without --signing, --encryption or
+    /// --tls, every key is replaced.
+    #[command(
+        after_help = "Examples:\n  detente keys rotate --dir ./ru\n  detente keys rotate --dir ./ru --tls --valid-for 365d\n\nThe replaced keys are kept in keys/retired/ and still work for the overlap ([keys] overlap, 7 days by default)."
+    )]
+    Rotate(RotateArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct RotateArgs {
+    /// Replace the Ed25519 signing key (the fingerprint peers confirmed).
+    #[arg(long)]
+    pub signing: bool,
+    /// Replace the X25519 encryption key.
+    #[arg(long)]
+    pub encryption: bool,
+    /// Replace the TLS key and certificate.
+    #[arg(long)]
+    pub tls: bool,
+    /// The new card's validity; by default, as long as the current card's
+    /// (none if it has none).
+    #[command(flatten)]
+    pub validity: Validity,
+    #[command(flatten)]
+    pub dir: DirArg,
+}
+
+#[derive(Debug, Subcommand)]
 pub enum LogCommand {
     /// The log's checkpoint, who cosigned it, the peers' logs this node
     /// witnesses, and any alarm (a fork, a failed consistency proof).
@@ -1071,6 +1151,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Serve(args) => admin::serve(args).await,
         Command::Peer(PeerCommand::Add(args)) => admin::peer_add(args),
         Command::Peer(PeerCommand::List(args)) => admin::peer_list(args),
+        Command::Card(CardCommand::Show(args)) => crate::keys::card_show(args),
+        Command::Card(CardCommand::Renew(args)) => crate::keys::card_renew(args),
+        Command::Keys(KeysCommand::Rotate(args)) => crate::keys::keys_rotate(args),
         Command::Officer(OfficerCommand::Add(args)) => admin::officer_add(args),
         Command::Officer(OfficerCommand::List(args)) => admin::officer_list(args),
         Command::Officer(OfficerCommand::Remove(args)) => admin::officer_remove(args),

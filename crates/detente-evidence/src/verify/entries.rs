@@ -96,7 +96,7 @@ pub(crate) fn check(
     let policy = match policy {
         Some(policy) => Some(policy),
         None => {
-            default = keyring.default_policy(expected.owner)?;
+            default = keyring.default_policy(expected.owner, signed)?;
             default.as_ref()
         }
     };
@@ -107,7 +107,7 @@ pub(crate) fn check(
             .map(|w| {
                 w.cosigned_by
                     .iter()
-                    .map(|(name, _)| Keyring::witness_label(name))
+                    .map(|(name, _)| keyring.witness_label(name))
                     .collect()
             })
             .map_err(|e| e.to_string()),

@@ -57,20 +57,22 @@ pub(crate) fn check(
             continue;
         };
         let sender = &step.envelope.from.party;
-        let Some(keys) = keyring.get(sender) else {
-            continue; // Its envelope verified, so its sender has a card.
+        // The card that spoke when the step was written (its envelope
+        // verified with it, so there is one).
+        let Ok(card) = keyring.card_at(sender, step.envelope.created_at) else {
+            continue;
         };
         let signed = match SignedGuarantee::verify(
             b.signed.as_bytes(),
             sender,
-            &keys.card.keys().signing,
+            &card.keys().signing,
         ) {
             Ok(signed) => signed,
             Err(e) => {
                 problems.broken(format!(
                     "{}: the signed guarantee it carries is not a valid signature by {sender} (key {}): {e}; it does not count",
                     step.name(),
-                    keys.card.fingerprint()
+                    card.fingerprint()
                 ));
                 continue;
             }

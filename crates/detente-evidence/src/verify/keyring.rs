@@ -1,7 +1,9 @@
 //! The keys a bundle relies on: the parties' self-signed cards, held in
 //! the protocol's [`detente_proto::keyring::Keyring`] (which card spoke for
-//! a party when), and the log and witness keys derived from them
-//! (crate::naming).
+//! a party when), and the log and witness keys derived from each of them
+//! (crate::naming). A party may have several cards, joined by card links
+//! ([`detente_proto::card_chain`]); a checkpoint is checked against the
+//! log key of whichever of its owner's cards signed it.
 
 use std::collections::BTreeMap;
 
@@ -29,41 +31,73 @@ struct Derived {
 pub(crate) struct PartyKeys<'a> {
     pub(crate) card: &'a SignedCard,
     log: &'a Ed25519Verifier,
-    witness: &'a CosignatureVerifier,
 }
 
 /// Every party whose card verified, by code.
 #[derive(Debug, Default)]
 pub(crate) struct Keyring {
     cards: Cards,
-    derived: BTreeMap<PartyCode, Derived>,
+    /// By the signing key of the card they are derived from.
+    derived: BTreeMap<KeyId, Derived>,
 }
 
 impl Keyring {
-    /// Adds a verified card; refuses a second card for one party.
+    /// Adds a verified card; refuses two cards of a party issued at one
+    /// instant.
     pub(crate) fn add(&mut self, card: SignedCard) -> Result<(), String> {
         let party = card.card().party.clone();
-        if self.cards.has(&party) {
-            return Err(format!(
-                "a second card for {party}: a bundle carries one card per party"
-            ));
-        }
         let keys = &card.keys().signing;
         let log = log_verifier(&party, keys)?;
         let witness = cosignature_verifier(&party, keys)?;
+        let key_id = card.key_id();
         self.cards.add(card).map_err(|e| e.to_string())?;
-        self.derived.insert(party, Derived { log, witness });
+        self.derived.insert(key_id, Derived { log, witness });
         Ok(())
     }
 
+    /// The party's latest card and its derived keys.
     pub(crate) fn get(&self, party: &PartyCode) -> Option<PartyKeys<'_>> {
-        let card = self.cards.latest(party)?;
-        let derived = self.derived.get(party)?;
+        self.keys_of(self.cards.latest(party)?)
+    }
+
+    fn keys_of<'a>(&'a self, card: &'a SignedCard) -> Option<PartyKeys<'a>> {
+        let derived = self.derived.get(&card.key_id())?;
         Some(PartyKeys {
             card,
             log: &derived.log,
-            witness: &derived.witness,
         })
+    }
+
+    /// The cards, as the protocol's keyring holds them.
+    pub(crate) fn cards(&self) -> &Cards {
+        &self.cards
+    }
+
+    /// Every card of `party`, in the order issued.
+    pub(crate) fn cards_of<'a>(
+        &'a self,
+        party: &'a PartyCode,
+    ) -> impl Iterator<Item = &'a SignedCard> + 'a {
+        self.cards.cards().filter(move |c| &c.card().party == party)
+    }
+
+    /// The keys of `owner`'s card whose log key signed `signed`, else of
+    /// its latest card.
+    fn log_keys_for<'a>(
+        &'a self,
+        owner: &'a PartyCode,
+        signed: &SignedCheckpoint,
+    ) -> Option<PartyKeys<'a>> {
+        self.cards_of(owner)
+            .filter_map(|card| self.keys_of(card))
+            .find(|keys| {
+                signed
+                    .note()
+                    .signatures()
+                    .iter()
+                    .any(|s| s.name() == keys.log.name() && s.key_id() == keys.log.key_id())
+            })
+            .or_else(|| self.get(owner))
     }
 
     /// The card that spoke for `party` at `at`.
@@ -71,10 +105,10 @@ impl Keyring {
         self.cards.card_at(party, at)
     }
 
-    /// The party whose card key has id `key_id`.
+    /// The party whose card key has id `key_id`, with that card's keys.
     pub(crate) fn by_key_id(&self, key_id: &KeyId) -> Option<(&PartyCode, PartyKeys<'_>)> {
-        let party = &self.cards.by_key_id(key_id)?.card().party;
-        Some((party, self.get(party)?))
+        let card = self.cards.by_key_id(key_id)?;
+        Some((&card.card().party, self.keys_of(card)?))
     }
 
     pub(crate) fn has(&self, party: &PartyCode) -> bool {
@@ -87,18 +121,49 @@ impl Keyring {
             .filter_map(|party| Some((party, self.get(party)?)))
     }
 
-    /// The default witness policy for `owner`'s log: its log key, and at
-    /// least one cosignature from any OTHER party with a card in the bundle
-    /// (a log cannot witness itself). `None` when there is no other party.
-    pub(crate) fn default_policy(&self, owner: &PartyCode) -> Result<Option<Policy>, String> {
+    /// The default witness policy for `owner`'s log, as it applies to
+    /// `signed`: the log key that signed it, and at least one cosignature
+    /// from any OTHER party with a card in the bundle, by any of its card
+    /// keys (a log cannot witness itself). `None` when there is no other
+    /// party.
+    pub(crate) fn default_policy(
+        &self,
+        owner: &PartyCode,
+        signed: &SignedCheckpoint,
+    ) -> Result<Option<Policy>, String> {
         let keys = self
-            .get(owner)
+            .log_keys_for(owner, signed)
             .ok_or_else(|| format!("no card for {owner}"))?;
         let mut text = format!("log {}\n", keys.log.to_vkey());
         let mut names = Vec::new();
-        for (party, other) in self.parties().filter(|(p, _)| *p != owner) {
-            text.push_str(&format!("witness {party} {}\n", other.witness.to_vkey()));
-            names.push(party.to_string());
+        for party in self.cards.parties().filter(|p| *p != owner) {
+            // One witness per distinct key of the party (a renewal keeps
+            // the key), named PARTY, then PARTY@1, PARTY@2, …
+            let mut members = Vec::new();
+            let mut seen = Vec::new();
+            for card in self.cards_of(party) {
+                let key_id = card.key_id();
+                let Some(other) = self
+                    .derived
+                    .get(&key_id)
+                    .filter(|_| !seen.contains(&key_id))
+                else {
+                    continue;
+                };
+                let name = match members.len() {
+                    0 => party.to_string(),
+                    n => format!("{party}@{n}"),
+                };
+                text.push_str(&format!("witness {name} {}\n", other.witness.to_vkey()));
+                members.push(name);
+                seen.push(key_id);
+            }
+            if members.len() > 1 {
+                text.push_str(&format!("group {party}@any any {}\n", members.join(" ")));
+                names.push(format!("{party}@any"));
+            } else {
+                names.push(party.to_string());
+            }
         }
         if names.is_empty() {
             return Ok(None);
@@ -126,7 +191,7 @@ impl Keyring {
         policy: Option<&Policy>,
     ) -> Result<(), String> {
         let keys = self
-            .get(owner)
+            .log_keys_for(owner, signed)
             .ok_or_else(|| format!("no card for {owner}, whose log this is"))?;
         for signature in signed.note().signatures() {
             let known = signature.name() == keys.log.name()
@@ -149,8 +214,8 @@ impl Keyring {
             }
         }
         let mut text = format!("log {}\n", keys.log.to_vkey());
-        for (party, p) in &self.derived {
-            text.push_str(&format!("witness {party} {}\n", p.witness.to_vkey()));
+        for (key_id, p) in &self.derived {
+            text.push_str(&format!("witness {key_id} {}\n", p.witness.to_vkey()));
         }
         text.push_str("quorum none\n");
         let all = Policy::parse(text.as_bytes()).map_err(|e| e.to_string())?;
@@ -164,8 +229,15 @@ impl Keyring {
             })
     }
 
-    /// The witness name of `party`, for reports.
-    pub(crate) fn witness_label(name: &str) -> String {
+    /// The witness name of `party`, for reports: the party of a default
+    /// policy's `PARTY@n` (a party's later key) too.
+    pub(crate) fn witness_label(&self, name: &str) -> String {
+        if let Some((party, _)) = name
+            .split_once('@')
+            .filter(|(party, _)| self.cards.parties().any(|p| p.as_str() == *party))
+        {
+            return party.to_owned();
+        }
         name.strip_prefix("detente.")
             .and_then(|rest| rest.strip_suffix("/witness"))
             .map_or_else(|| name.to_owned(), str::to_owned)

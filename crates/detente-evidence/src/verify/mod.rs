@@ -53,6 +53,7 @@ use detente_log::checkpoint::Checkpoint;
 use detente_log::policy::Policy;
 use detente_proto::agreement::responsiveness::Fact;
 use detente_proto::card::SignedCard;
+use detente_proto::card_chain::{SignedCardLink, check_chain};
 use detente_proto::envelope::{Envelope, UnverifiedEnvelope};
 use detente_proto::keyring::NoKey;
 use detente_proto::limits::Limits;
@@ -100,6 +101,47 @@ pub(crate) fn judging_moment(exported_at: Timestamp, facts: &[Fact]) -> Timestam
         .map_or(exported_at, |t| t.max(exported_at))
 }
 
+/// One claim per party with more than one card: its chain holds — each
+/// card after the first is joined to the one before by a link signed with
+/// the earlier card's key ([`check_chain`]) — or it is BROKEN (cut, or a
+/// link that does not hold).
+fn chains(bundle: &Bundle, keyring: &Keyring, claims: &mut Vec<Claim>) {
+    let mut links = Vec::new();
+    for (i, text) in bundle.card_links.iter().enumerate() {
+        match SignedCardLink::parse(text.as_bytes()) {
+            Ok(link) => links.push(link),
+            Err(e) => claims.push(claim(
+                format!("card link #{}", i + 1),
+                "signed",
+                Verdict::Broken,
+                e.to_string(),
+            )),
+        }
+    }
+    for (party, _) in keyring.parties() {
+        let cards: Vec<SignedCard> = keyring.cards_of(party).cloned().collect();
+        if cards.len() < 2 {
+            continue;
+        }
+        let (verdict, detail) = match check_chain(&cards, &links) {
+            Ok(()) => (
+                Verdict::Proven,
+                format!(
+                    "{} cards, each linked by the key of the one before: {}",
+                    cards.len(),
+                    cards
+                        .iter()
+                        .map(|c| c.fingerprint().to_string())
+                        .collect::<Vec<_>>()
+                        .join(" → ")
+                ),
+            ),
+            Err(e) => (Verdict::Broken, e.to_string()),
+        };
+        claims.push(claim(format!("cards {party}"), "chained", verdict, detail));
+    }
+}
+
 /// Verifies `bundle` offline.
 pub fn verify(bundle: &Bundle, options: &Options) -> Report {
     let mut claims = Vec::new();
@@ -123,6 +165,7 @@ pub fn verify(bundle: &Bundle, options: &Options) -> Report {
             Err(e) => claim(format!("card #{}", i + 1), "signed", Verdict::Broken, e),
         });
     }
+    chains(bundle, &keyring, &mut claims);
     let agreements = agreements::check(&bundle.agreements, &keyring, &mut claims);
     let mut checker = Checker {
         keyring: &keyring,
@@ -394,15 +437,16 @@ impl Checker<'_> {
                     ),
                 );
             }
-            (Some(bytes), Some(recipient)) => {
-                let key = &recipient.card.keys().signing;
-                let checked = SignedReceipt::parse_and_verify(bytes.as_bytes(), key, to)
-                    .map_err(|e| format!("the receipt does not verify with {to}'s key: {e}"))
-                    .and_then(|r| {
-                        r.matches(&signed).map_err(|e| e.to_string())?;
-                        let inclusion = verify_receipt_log(r.receipt(), &signed, key)?;
-                        Ok((r, inclusion))
-                    });
+            (Some(bytes), Some(_)) => {
+                // With the key the recipient held when it signed it.
+                let checked =
+                    SignedReceipt::parse_and_verify_in(bytes.as_bytes(), to, self.keyring.cards())
+                        .map_err(|e| format!("the receipt does not verify with {to}'s key: {e}"))
+                        .and_then(|(r, key)| {
+                            r.matches(&signed).map_err(|e| e.to_string())?;
+                            let inclusion = verify_receipt_log(r.receipt(), &signed, &key)?;
+                            Ok((r, inclusion))
+                        });
                 match checked {
                     Ok((receipt, inclusion)) => {
                         let r = receipt.receipt();

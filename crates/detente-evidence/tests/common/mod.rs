@@ -392,6 +392,7 @@ impl World {
                 .iter()
                 .map(|p| String::from_utf8(p.card.bytes().to_vec()).expect("UTF-8"))
                 .collect(),
+            card_links: Vec::new(),
             messages,
             agreements: Vec::new(),
             documents: Vec::new(),

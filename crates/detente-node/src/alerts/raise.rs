@@ -13,7 +13,7 @@
 //! | `deadline-missed` | `deadline-missed/<message>/<deadline>` | a deadline due and unmet (either side) |
 //! | `log-alarm` | `log-alarm/<kind>/<subject>/<evidence sha256>` | an alarm of the log |
 //! | `peer-unreachable` | `peer-unreachable/<peer>/<oldest queued ms>` | a message queued longer than `unreachable_after` (`health::unreachable`) |
-//! | `card-expiry` | `card-expiry/<party>/<key id>` | a card within `card_expiry_within` of its `valid_until` |
+//! | `card-expiry` | `card-expiry/<party>/<card>` (the first 8 bytes of the card's SHA-256, hex: a renewed card with the same key is another card) | a card within `card_expiry_within` of its `valid_until` |
 //! | `witness-policy` | `witness-policy/<date>` | the latest checkpoint does not meet the witness policy (once a day while so) |
 //!
 //! Only events within `lookback` of now raise alerts, so a first start on
@@ -260,7 +260,7 @@ impl Node {
             }
             let party = card.card().party.clone();
             out.push(self.node_alert(
-                format!("card-expiry/{party}/{}", card.key_id()),
+                format!("card-expiry/{party}/{}", hex::encode(&card.sha256()[..8])),
                 AlertCause::CardExpiry,
                 (!ours).then(|| party.clone()),
                 text::card_expiry(&party, ours, valid_until, now),

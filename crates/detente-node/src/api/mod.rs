@@ -33,7 +33,7 @@ use crate::node::Node;
 pub fn router(node: Arc<Node>) -> Router {
     Router::new()
         .route("/peer/v1/envelopes", post(peer::post_envelope))
-        .route("/peer/v1/card", get(peer::get_card))
+        .route("/peer/v1/card", get(peer::get_card).post(peer::post_card))
         .route(
             "/api/v1/messages",
             post(messages::compose).get(messages::list),

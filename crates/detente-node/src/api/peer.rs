@@ -1,6 +1,6 @@
 //! The peer API (docs/protocol.md, "The peer API"): other nodes deliver sealed
-//! envelopes and fetch our card. Mutual TLS with a pinned certificate is
-//! required for delivery; the card is public.
+//! envelopes, fetch our card and push theirs. Mutual TLS with a pinned
+//! certificate is required for delivery and pushes; the card is public.
 
 use std::sync::Arc;
 
@@ -32,6 +32,17 @@ pub async fn post_envelope(
     let bytes = read_body(body, node.config().limits.max_sealed_bytes()).await?;
     let receipt = node.receive(peer, bytes).await?;
     Ok(json_bytes(receipt))
+}
+
+/// `POST /peer/v1/card`: a pinned peer's card chain in, the card now held out.
+pub async fn post_card(
+    State(node): State<Arc<Node>>,
+    Extension(PeerIdentity(peer)): Extension<PeerIdentity>,
+    body: axum::body::Body,
+) -> Result<Response, NodeError> {
+    let bytes = read_body(body, crate::card_push::MAX_PUSH_BYTES).await?;
+    let held = node.accept_card_chain(peer, bytes).await?;
+    Ok(json_bytes(held))
 }
 
 /// `GET /peer/v1/card`: this party's signed card.

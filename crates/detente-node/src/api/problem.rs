@@ -202,6 +202,11 @@ fn peer_problem(rejection: &PeerRejection) -> Problem {
             "document-refused",
             "The guarantee or pledge step does not hold",
         ),
+        PeerRejection::CardChain(_) => (
+            StatusCode::FORBIDDEN,
+            "card-chain",
+            "The new card does not follow the card held",
+        ),
     };
     Problem::new(status, slug, title, detail, None)
 }
@@ -215,6 +220,7 @@ pub fn reason(error: &NodeError) -> &'static str {
             document_reason(d)
         }
         NodeError::Peer(PeerRejection::Step(s)) => s.into(),
+        NodeError::Peer(PeerRejection::CardChain(c)) => c.into(),
         NodeError::Peer(p) => p.into(),
         NodeError::Mistake(m) => m.into(),
         NodeError::Conflict(c) => c.into(),
@@ -382,6 +388,13 @@ impl Problem {
             NodeError::Store(StoreError::Duplicate { .. }) => {
                 Problem::new(StatusCode::CONFLICT, "conflict", "Conflict", detail, None)
             }
+            NodeError::Store(StoreError::PeerCardMoved { .. }) => Problem::new(
+                StatusCode::CONFLICT,
+                "card-moved",
+                "The card held changed meanwhile; push again",
+                detail,
+                None,
+            ),
             NodeError::Store(StoreError::AgreementSignatureConflict(_)) => Problem::new(
                 StatusCode::CONFLICT,
                 "agreement-conflict",

@@ -5,7 +5,6 @@
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as BASE64;
 use detente_proto::envelope::SignedEnvelope;
-use detente_proto::ids::PartyCode;
 use detente_proto::receipt::SignedReceipt;
 use detente_store::{Direction, MessageState, StoredMessage};
 use serde::Serialize;
@@ -197,28 +196,27 @@ impl MessageView {
 fn receipt_view(node: &Node, stored: &StoredMessage, bytes: &[u8]) -> ReceiptView {
     let m = &stored.message;
     let document = serde_json::from_slice(bytes).unwrap_or(serde_json::Value::Null);
-    // The receipt's signer is the recipient; each key is the one that
-    // spoke for its party when the message was written.
+    // The receipt's signer is the recipient, with the key it held when it
+    // signed the receipt; the envelope's, the key its sender held when it
+    // was written.
     let (signer, sender) = match m.direction {
         Direction::Sent => (&m.counterparty, node.party()),
         Direction::Received => (node.party(), &m.counterparty),
     };
     let keyring = node.keyring();
-    let key_of = |party: &PartyCode| {
-        keyring
-            .card_at(party, m.created_at)
-            .map(|card| card.keys().signing)
-            .map_err(|e| e.to_string())
-    };
-    let checked = key_of(signer).and_then(|signer_key| {
-        let receipt = SignedReceipt::parse_and_verify(bytes, &signer_key, signer)
+    let checked = (|| {
+        let (receipt, signer_key) = SignedReceipt::parse_and_verify_in(bytes, signer, &keyring)
             .map_err(|e| e.to_string())?;
-        let signed = SignedEnvelope::from_trusted_bytes(&m.envelope, &key_of(sender)?)
+        let sender_key = keyring
+            .card_at(sender, m.created_at)
+            .map(|card| card.keys().signing)
+            .map_err(|e| e.to_string())?;
+        let signed = SignedEnvelope::from_trusted_bytes(&m.envelope, &sender_key)
             .map_err(|e| e.to_string())?;
         receipt.matches(&signed).map_err(|e| e.to_string())?;
         let inclusion = verify_receipt_log(receipt.receipt(), &signed, &signer_key)?;
         Ok((receipt, inclusion))
-    });
+    })();
     match checked {
         Ok((receipt, inclusion)) => ReceiptView {
             verified: true,

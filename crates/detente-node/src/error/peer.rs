@@ -82,6 +82,10 @@ pub enum PeerRejection {
     /// step) that does not hold.
     #[error(transparent)]
     Step(#[from] StepRefusal),
+    /// A pushed card chain that does not start from the card held, or
+    /// whose links do not hold.
+    #[error(transparent)]
+    CardChain(detente_proto::card_chain::ChainError),
 }
 
 /// Why a received agreement, guarantee or pledge message does not hold.

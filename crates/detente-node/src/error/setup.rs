@@ -45,6 +45,21 @@ pub enum ConfigProblem {
     /// The node's name is empty.
     #[error("name must not be empty")]
     EmptyName,
+    /// Another process holds the node directory's lock.
+    #[error(
+        "another detente process is using this node directory (`detente serve`, or a key rotation); stop it first (systemctl stop detente), then run this again"
+    )]
+    InUse,
+    /// A card validity that has already ended.
+    #[error(
+        "the card would be valid until {until}, which is not after now ({now}); give a later --valid-until or a positive --valid-for"
+    )]
+    ValidityInPast {
+        /// The end asked for.
+        until: detente_proto::time::Timestamp,
+        /// Now.
+        now: detente_proto::time::Timestamp,
+    },
     /// The envelope limit is too small for any real message.
     #[error("limits.max_envelope_bytes must be at least {min}")]
     EnvelopeLimit {
@@ -118,6 +133,12 @@ pub enum KeyProblem {
     /// The TLS certificate or key file is damaged.
     #[error(transparent)]
     Tls(#[from] TlsError),
+    /// A directory under `keys/retired/` is not named by a time in
+    /// milliseconds since the epoch, as rotations name them.
+    #[error(
+        "is not named by the time its keys were retired (milliseconds since 1970, as `detente keys rotate` names it); move it out of keys/retired/"
+    )]
+    RetiredName,
 }
 
 /// TLS material that cannot be read, or a TLS setup that failed.

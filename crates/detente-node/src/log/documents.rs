@@ -1,10 +1,9 @@
 //! Documents in the log (docs/protocol.md, "Log entries"): cards are
-//! logged as document leaves, this party's card and every peer card it
-//! trusts, each logged once per exact card bytes, so a replaced card is
-//! logged again.
+//! logged as document leaves, every card of this party and of its peers
+//! the node holds (a renewed or rotated card too), each logged once per
+//! exact card bytes.
 
 use detente_proto::log_entry::{EntryDirection, LogEntry};
-use sha2::{Digest, Sha256};
 
 use crate::error::NodeResult;
 use crate::node::Node;
@@ -13,16 +12,19 @@ impl Node {
     /// Logs our card and our peers' cards that are not in the log yet.
     /// Returns how many were logged now.
     pub async fn log_cards(&self) -> NodeResult<usize> {
-        let mut cards = vec![self.card.clone()];
-        cards.extend(self.peers.all().iter().map(|peer| peer.card.clone()));
+        let keyring = self.keyring();
+        // Ours first, then the peers' by party code.
+        let (ours, theirs): (Vec<_>, Vec<_>) = keyring
+            .cards()
+            .partition(|card| card.card().party == *self.party());
         let mut logged = 0;
-        for card in cards {
+        for card in ours.into_iter().chain(theirs) {
             let party = card.card().party.clone();
             let entry = LogEntry {
                 direction: EntryDirection::Document,
                 id: format!("card/{party}/{}", card.key_id()),
                 counterparty: party,
-                sha256: Sha256::digest(card.bytes()).into(),
+                sha256: card.sha256(),
                 time: self.now(),
                 peer_size: None,
             };

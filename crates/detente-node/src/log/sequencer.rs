@@ -19,13 +19,13 @@ use std::sync::{Arc, RwLock};
 
 use detente_log::checkpoint::{Checkpoint, SignedCheckpoint};
 use detente_log::merkle::MemoryTree;
-use detente_log::note::Ed25519Signer;
+use detente_log::note::{Ed25519Signer, Ed25519Verifier, NoteVerifier};
 use detente_log::proof::TlogProof;
 use detente_proto::clock::Clock;
 use detente_proto::ids::{MessageId, PartyCode};
 use detente_proto::log_entry::{EntryDirection, LogEntry};
 use detente_proto::receipt::{LogPosition, Receipt};
-use detente_proto::signing::PartySigningKey;
+use detente_proto::signing::{PartySigningKey, PartyVerifyingKey};
 use detente_store::{CarriedRecord, Direction, LogBatch, NewMessage, Store, StoreError};
 use tokio::sync::{mpsc, oneshot, watch};
 
@@ -143,6 +143,8 @@ struct Core {
     clock: Arc<dyn Clock>,
     origin: String,
     signer: Ed25519Signer,
+    /// Ours, and the log keys of the cards ours replaced.
+    verifiers: Vec<Ed25519Verifier>,
     key: PartySigningKey,
     view: Arc<RwLock<LogView>>,
 }
@@ -159,10 +161,16 @@ impl Sequencer {
         clock: Arc<dyn Clock>,
         party: &PartyCode,
         key: &PartySigningKey,
+        earlier_keys: &[PartyVerifyingKey],
     ) -> NodeResult<Self> {
         let origin = super::origin(party);
         let signer = super::log_signer(party, key)?;
-        let view = Arc::new(RwLock::new(load(store.as_ref(), &origin, &signer)?));
+        // The stored checkpoint may be signed by a key rotated out since.
+        let mut verifiers = vec![signer.verifier()];
+        for earlier in earlier_keys {
+            verifiers.push(super::log_verifier(party, earlier)?);
+        }
+        let view = Arc::new(RwLock::new(load(store.as_ref(), &origin, &verifiers)?));
         let batches = Arc::new(AtomicU64::new(0));
         let size = view.read().unwrap_or_else(|p| p.into_inner()).tree.size();
         let (committed_tx, committed) = watch::channel(size);
@@ -175,6 +183,7 @@ impl Sequencer {
             clock,
             origin,
             signer,
+            verifiers,
             key: PartySigningKey::from_seed(&key.to_seed()),
             view: view.clone(),
         };
@@ -322,17 +331,18 @@ impl Sequencer {
     }
 }
 
-fn load(store: &dyn Store, origin: &str, signer: &Ed25519Signer) -> NodeResult<LogView> {
+fn load(store: &dyn Store, origin: &str, verifiers: &[Ed25519Verifier]) -> NodeResult<LogView> {
     let Some((size, note)) = store.log_checkpoint()? else {
         return Ok(LogView::default());
     };
     let corrupt = |what: String| NodeError::Store(StoreError::Corrupt(what));
     let signed = SignedCheckpoint::parse(note.as_bytes())
         .map_err(|e| corrupt(format!("the stored checkpoint does not parse: {e}")))?;
-    let verifier = signer.verifier();
-    signed.verify(&[&verifier]).map_err(|e| {
+    let verifiers: Vec<&dyn NoteVerifier> =
+        verifiers.iter().map(|v| v as &dyn NoteVerifier).collect();
+    signed.verify(&verifiers).map_err(|e| {
         corrupt(format!(
-            "the stored checkpoint is not signed by this node's key: {e}"
+            "the stored checkpoint is not signed by this node's key, nor by a key its cards replaced: {e}"
         ))
     })?;
     let checkpoint = signed.checkpoint();
@@ -679,7 +689,7 @@ impl Core {
             }
             Err(error) => {
                 if let NodeError::Store(StoreError::LogConflict { .. }) = error {
-                    match load(self.store.as_ref(), &self.origin, &self.signer) {
+                    match load(self.store.as_ref(), &self.origin, &self.verifiers) {
                         Ok(reloaded) => *view = reloaded,
                         Err(reload) => {
                             tracing::error!(%reload, "cannot reload the log after a conflict")

@@ -275,7 +275,7 @@ impl RawPeer {
         let recipient = card_of(to_dir);
         let tls = keys
             .tls
-            .peer_client_config(recipient.keys().tls_spki_sha256)
+            .peer_client_config(&[recipient.keys().tls_spki_sha256])
             .expect("tls config");
         let http = reqwest::Client::builder()
             .use_preconfigured_tls(tls)

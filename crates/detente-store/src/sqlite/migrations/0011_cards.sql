@@ -19,7 +19,7 @@ CREATE TABLE cards (
     card            BLOB NOT NULL,
     link            BLOB,
     recorded_at_ms  INTEGER NOT NULL
-);
+) STRICT;
 
 -- The peers' cards held before version 11 are their first known cards.
 INSERT INTO cards (sha256, party, card, link, recorded_at_ms)
