@@ -49,6 +49,7 @@
 
 mod agreements;
 mod alerts;
+mod backup;
 mod cards;
 mod console;
 mod counts;
@@ -151,6 +152,24 @@ impl SqliteStore {
     /// SQLite reports them on this store's connection, for diagnostics.
     pub fn settings(&self) -> Result<Vec<(&'static str, String)>, StoreError> {
         schema::settings(&self.lock())
+    }
+
+    /// Copies the database, online and consistent, to the new file `dest`
+    /// (never overwritten; nothing is left behind on failure), with the
+    /// manifest `manifest` makes from the copy's log checkpoint `(size,
+    /// note)` stored in it as the one row of `backup_manifest`.
+    pub fn backup_to(
+        &self,
+        dest: &Path,
+        manifest: impl FnOnce(Option<(u64, String)>) -> String,
+    ) -> Result<(), StoreError> {
+        backup::backup_to(&self.lock(), dest, manifest)
+    }
+
+    /// The manifest stored in the backup file at `path`; `None` for a
+    /// database that is not a backup.
+    pub fn backup_manifest(path: &Path) -> Result<Option<String>, StoreError> {
+        backup::manifest_of(path)
     }
 
     fn lock(&self) -> MutexGuard<'_, Connection> {

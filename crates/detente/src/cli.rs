@@ -132,6 +132,22 @@ pub enum Command {
         after_help = "Examples:\n  detente card show --dir ./ru\n  systemctl stop detente && detente card renew --dir ./ru --valid-for 365d && systemctl start detente\n\nSee docs/operations.md, \"Renewing the card and rotating keys\"."
     )]
     Card(CardCommand),
+    /// Copy the database, online and consistent (the node may be running),
+    /// to a new file, with a manifest of the log's size and root.
+    #[command(
+        after_help = "Example:\n  umask 077; detente backup --dir ./ru --to /backup/ru-$(date +%F).db\n\nThe keys are not in it: back up keys/, detente.toml and card.json separately. See docs/operations.md, \"Backups\"."
+    )]
+    Backup(BackupArgs),
+    /// Check the database: recompute the log from its entries and check the
+    /// stored checkpoint, every receipt this node signed and every
+    /// cosignature against it. Writes nothing. Exit code: 0 when nothing is
+    /// wrong, 1 when it cannot run, else the sum of 2 damaged entries, 4
+    /// missing entries, 8 the checkpoint, 16 receipts, 32 cosignatures, 64
+    /// messages.
+    #[command(
+        after_help = "Examples:\n  detente fsck --dir ./ru\n  detente fsck --dir ./ru --json\n\nSee docs/operations.md, \"Checking the database: detente fsck\"."
+    )]
+    Fsck(FsckArgs),
     /// This party's keys: rotate them (new keys, a new card linked by the
     /// old key). Works on a stopped node's directory.
     #[command(
@@ -701,6 +717,24 @@ pub struct VerifyArgs {
     pub json: bool,
 }
 
+#[derive(Debug, Args)]
+pub struct BackupArgs {
+    /// The backup file to create (never overwritten).
+    #[arg(long, value_name = "FILE")]
+    pub to: PathBuf,
+    #[command(flatten)]
+    pub dir: DirArg,
+}
+
+#[derive(Debug, Args)]
+pub struct FsckArgs {
+    /// Print the report as JSON.
+    #[arg(long)]
+    pub json: bool,
+    #[command(flatten)]
+    pub dir: DirArg,
+}
+
 #[derive(Debug, Subcommand)]
 pub enum CardCommand {
     /// Show this party's card, the cards it replaced, and when it expires.
@@ -1151,9 +1185,11 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Serve(args) => admin::serve(args).await,
         Command::Peer(PeerCommand::Add(args)) => admin::peer_add(args),
         Command::Peer(PeerCommand::List(args)) => admin::peer_list(args),
-        Command::Card(CardCommand::Show(args)) => crate::keys::card_show(args),
-        Command::Card(CardCommand::Renew(args)) => crate::keys::card_renew(args),
-        Command::Keys(KeysCommand::Rotate(args)) => crate::keys::keys_rotate(args),
+        Command::Card(CardCommand::Show(args)) => crate::maintenance::card_show(args),
+        Command::Card(CardCommand::Renew(args)) => crate::maintenance::card_renew(args),
+        Command::Keys(KeysCommand::Rotate(args)) => crate::maintenance::keys_rotate(args),
+        Command::Fsck(args) => crate::maintenance::fsck(args),
+        Command::Backup(args) => crate::maintenance::backup(args),
         Command::Officer(OfficerCommand::Add(args)) => admin::officer_add(args),
         Command::Officer(OfficerCommand::List(args)) => admin::officer_list(args),
         Command::Officer(OfficerCommand::Remove(args)) => admin::officer_remove(args),

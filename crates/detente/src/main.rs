@@ -6,7 +6,7 @@ mod admin;
 mod bench_taxii;
 mod cli;
 mod demo;
-mod keys;
+mod maintenance;
 mod officer;
 mod output;
 mod taxii_pull;

@@ -313,6 +313,12 @@ pub enum Mistake {
     /// A draft carries at least one STIX object.
     #[error("bundle: has no objects; a draft carries at least one")]
     EmptyDraft,
+    /// A backup never overwrites a file.
+    #[error("{} exists; a backup never overwrites a file: give a new name (e.g. with the date)", path.display())]
+    BackupExists {
+        /// The file named.
+        path: std::path::PathBuf,
+    },
     /// A node does not add its own card as a peer.
     #[error("this is {party}'s own card; add the cards of other parties")]
     OwnCard {

@@ -1,6 +1,8 @@
-//! `detente card show|renew` and `detente keys rotate`: this party's card
-//! and keys, on a node directory no process is using (the node pushes a
-//! new card to its peers when it next starts).
+//! The administrator's upkeep of a node directory: `detente card
+//! show|renew` and `detente keys rotate` (this party's card and keys, on a
+//! directory no process is using; the node pushes a new card to its peers
+//! when it next starts), `detente backup` (online) and `detente fsck`
+//! (the log against everything signed over it).
 
 use chrono::TimeDelta;
 use detente_node::config::NodeConfig;
@@ -11,7 +13,7 @@ use detente_proto::card::SignedCard;
 use detente_proto::clock::{Clock, SystemClock};
 use detente_proto::time::{Timestamp, human_duration};
 
-use crate::cli::{DirArg, RenewArgs, RotateArgs, Validity};
+use crate::cli::{BackupArgs, DirArg, FsckArgs, RenewArgs, RotateArgs, Validity};
 
 /// A renewal's validity when none is given.
 const DEFAULT_RENEWAL: TimeDelta = TimeDelta::days(365);
@@ -195,5 +197,82 @@ pub fn card_show(args: DirArg) -> anyhow::Result<()> {
             if ends > now { "until" } else { "ended" },
         );
     }
+    Ok(())
+}
+
+pub fn fsck(args: FsckArgs) -> anyhow::Result<()> {
+    let dir = &args.dir.dir;
+    let config = NodeConfig::load(dir)?;
+    let store = open_store(dir, &config)?;
+    let own = current_card(dir)?;
+    let peers = detente_node::peers::PeerDirectory::load(
+        store.clone(),
+        own,
+        std::sync::Arc::new(SystemClock),
+        config.keys.overlap,
+    )?;
+    let report = detente_node::fsck::fsck(store.as_ref(), &config.party, &peers.keyring())?;
+    let code = report.exit_code();
+    if args.json {
+        let findings: Vec<_> = report
+            .findings
+            .iter()
+            .map(|f| serde_json::json!({"kind": f.kind(), "class": f.class(), "detail": f.to_string()}))
+            .collect();
+        let json = serde_json::json!({
+            "party": config.party,
+            "size": report.size,
+            "entries": report.entries,
+            "messages": report.messages,
+            "receipts": report.receipts,
+            "cosignatures": report.cosignatures,
+            "findings": findings,
+            "exit_code": code,
+        });
+        println!("{}", serde_json::to_string_pretty(&json)?);
+    } else {
+        println!(
+            "{}: {} log entries read (checkpoint at size {}), {} messages, {} receipts and {} cosignatures checked.",
+            config.party,
+            report.entries,
+            report.size,
+            report.messages,
+            report.receipts,
+            report.cosignatures
+        );
+        for finding in &report.findings {
+            println!("  {:<18} {finding}", finding.kind());
+        }
+        if code == 0 {
+            println!("Nothing is wrong.");
+        } else {
+            println!(
+                "{} problems (exit {code}). Stop the node, keep this database for inspection, and see docs/operations.md, \"Checking the database\".",
+                report.findings.len()
+            );
+        }
+    }
+    if code != 0 {
+        std::process::exit(i32::from(code));
+    }
+    Ok(())
+}
+
+pub fn backup(args: BackupArgs) -> anyhow::Result<()> {
+    let manifest = detente_node::backup::backup(&args.dir.dir, &args.to, SystemClock.now())?;
+    println!(
+        "{} database copied to {} at {} (schema version {}).",
+        manifest.party,
+        args.to.display(),
+        manifest.taken_at,
+        manifest.schema_version
+    );
+    match &manifest.log_root {
+        Some(root) => println!("  log size {}, root {root}", manifest.log_size),
+        None => println!("  the log is empty"),
+    }
+    println!(
+        "The keys are not in it: keep keys/, detente.toml and card.json backed up separately."
+    );
     Ok(())
 }
