@@ -26,6 +26,59 @@ pub fn unreachable(
         .collect()
 }
 
+/// A card, ours or a peer's, that expires within the warning window.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct ExpiringCard {
+    /// Whose card.
+    pub party: String,
+    /// Whether it is this party's own.
+    pub ours: bool,
+    /// Its `valid_until`.
+    pub valid_until: String,
+    /// Whether it has expired already.
+    pub expired: bool,
+    /// The first 8 bytes of its SHA-256, hex: which card this is (a
+    /// renewed card keeps its key id, not this).
+    #[serde(skip)]
+    pub(crate) card: String,
+    #[serde(skip)]
+    pub(crate) code: detente_proto::ids::PartyCode,
+    #[serde(skip)]
+    pub(crate) until: Timestamp,
+}
+
+impl Node {
+    /// This party's card and the peers' current cards that expire within
+    /// `[alerts] card_expiry_within` of `now` (or have expired): the one
+    /// rule, for `detente log status`, the API, `detente card show` and
+    /// the `card-expiry` alert.
+    pub fn expiring_cards(&self, now: Timestamp) -> Vec<ExpiringCard> {
+        let within =
+            TimeDelta::from_std(self.config.alerts.card_expiry_within).unwrap_or(TimeDelta::MAX);
+        let soon = now.plus(within);
+        let own = std::iter::once((self.card.clone(), true));
+        let peers = self
+            .peers
+            .all()
+            .into_iter()
+            .map(|p| (p.card.clone(), false));
+        own.chain(peers)
+            .filter_map(|(card, ours)| {
+                let until = card.card().valid_until.filter(|until| *until <= soon)?;
+                Some(ExpiringCard {
+                    party: card.card().party.to_string(),
+                    ours,
+                    valid_until: until.to_string(),
+                    expired: until <= now,
+                    card: hex::encode(&card.sha256()[..8]),
+                    code: card.card().party.clone(),
+                    until,
+                })
+            })
+            .collect()
+    }
+}
+
 /// One readiness check.
 #[derive(Debug, Clone, Serialize)]
 pub struct ReadyCheck {

@@ -18,9 +18,6 @@ use crate::cli::{BackupArgs, DirArg, FsckArgs, RenewArgs, RotateArgs, Validity};
 /// A renewal's validity when none is given.
 const DEFAULT_RENEWAL: TimeDelta = TimeDelta::days(365);
 
-/// A card close to its expiry is flagged this long before.
-const EXPIRY_WARNING: TimeDelta = TimeDelta::days(30);
-
 /// The new card's `valid_until` for the flags given: `otherwise` when
 /// none is.
 fn valid_until(
@@ -154,10 +151,16 @@ pub fn card_show(args: DirArg) -> anyhow::Result<()> {
         Some(until) if until <= now => println!(
             "  valid until   {until}  EXPIRED: peers refuse it; renew it (detente card renew)"
         ),
-        Some(until) if until.since(now) < EXPIRY_WARNING => println!(
-            "  valid until   {until}  expires in {}: renew it (detente card renew)",
-            human_duration(until.since(now))
-        ),
+        Some(until)
+            if until.since(now)
+                < TimeDelta::from_std(config.alerts.card_expiry_within)
+                    .unwrap_or(TimeDelta::MAX) =>
+        {
+            println!(
+                "  valid until   {until}  expires in {}: renew it (detente card renew)",
+                human_duration(until.since(now))
+            )
+        }
         Some(until) => println!("  valid until   {until}"),
     }
     let store = open_store(dir, &config)?;

@@ -384,6 +384,23 @@ pub fn log_status(s: &Value) -> String {
             w["size"]
         ));
     }
+    for c in s["expiring_cards"].as_array().cloned().unwrap_or_default() {
+        let whose = if c["ours"] == true {
+            "our card — renew it: detente card renew"
+        } else {
+            "ask the peer for its new card"
+        };
+        out.push_str(&format!(
+            "CARD {}  {} valid until {} ({whose})\n",
+            if c["expired"] == true {
+                "EXPIRED "
+            } else {
+                "EXPIRES "
+            },
+            str(&c, "/party"),
+            str(&c, "/valid_until"),
+        ));
+    }
     let alarms = s["alarms"].as_array().cloned().unwrap_or_default();
     if alarms.is_empty() {
         out.push_str("alarms       none\n");

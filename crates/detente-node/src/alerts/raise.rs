@@ -244,26 +244,13 @@ impl Node {
                 now,
             ));
         }
-        let soon = now.plus(chrono(config.card_expiry_within));
-        let own = std::iter::once((self.card.clone(), true));
-        let peers = self
-            .peers
-            .all()
-            .into_iter()
-            .map(|p| (p.card.clone(), false));
-        for (card, ours) in own.chain(peers) {
-            let Some(valid_until) = card.card().valid_until else {
-                continue;
-            };
-            if valid_until > soon {
-                continue;
-            }
-            let party = card.card().party.clone();
+        for card in self.expiring_cards(now) {
+            let party = card.code.clone();
             out.push(self.node_alert(
-                format!("card-expiry/{party}/{}", hex::encode(&card.sha256()[..8])),
+                format!("card-expiry/{party}/{}", card.card),
                 AlertCause::CardExpiry,
-                (!ours).then(|| party.clone()),
-                text::card_expiry(&party, ours, valid_until, now),
+                (!card.ours).then(|| party.clone()),
+                text::card_expiry(&party, card.ours, card.until, now),
                 now,
             ));
         }

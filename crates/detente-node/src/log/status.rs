@@ -61,6 +61,10 @@ pub struct LogStatus {
     pub witnessing: Vec<WitnessedLogView>,
     /// Alarms raised, oldest first. Any alarm needs a person's attention.
     pub alarms: Vec<AlarmView>,
+    /// Cards, ours or the peers', that expire within `[alerts]
+    /// card_expiry_within`, or have expired: renew ours (`detente card
+    /// renew`), ask the peer for its new card.
+    pub expiring_cards: Vec<crate::health::ExpiringCard>,
 }
 
 impl Node {
@@ -113,6 +117,7 @@ impl Node {
                 .map(|(witness, size, _)| CosignatureView { witness, size })
                 .collect(),
             witnessing,
+            expiring_cards: self.expiring_cards(self.now()),
             alarms: alarms
                 .into_iter()
                 .map(|a| AlarmView {
