@@ -7,6 +7,13 @@
 //! and the checkpoint this node had signed for it — so that whoever
 //! restores it knows how far the log went back, and the node restoring
 //! it can tell how much of what it signed since is missing.
+//!
+//! `detente restore` puts a backup in place as the node's database, in a
+//! directory no process is using. The database it replaces is kept beside
+//! it (`detente.db.before-restore-<unix ms>`, with its `-wal` and
+//! `-shm`), never deleted. The log's high-water mark is removed: a
+//! restored node signs nothing until each of its witnesses has said which
+//! checkpoint of its log it holds (`log/guard.rs`).
 
 use std::path::Path;
 
@@ -94,4 +101,69 @@ pub fn read_manifest(path: &Path) -> NodeResult<Option<BackupManifest>> {
     serde_json::from_str(&text)
         .map(Some)
         .map_err(NodeError::unreadable("backup manifest", path.display()))
+}
+
+/// What a restore did.
+#[derive(Debug, Clone)]
+pub struct Restored {
+    /// The backup's manifest.
+    pub manifest: BackupManifest,
+    /// Where the database it replaced was kept, if there was one.
+    pub kept: Option<std::path::PathBuf>,
+}
+
+/// Restores the backup `file` into the (stopped) node in `dir`.
+pub fn restore(dir: &Path, file: &Path, now: Timestamp) -> NodeResult<Restored> {
+    let _lock = crate::rotation::DirLock::take(dir)?;
+    let config = NodeConfig::load(dir)?;
+    let manifest = read_manifest(file)?.ok_or_else(|| Mistake::NotABackup {
+        path: file.to_owned(),
+    })?;
+    if manifest.party != config.party {
+        return Err(Mistake::BackupOfOtherParty {
+            path: file.to_owned(),
+            party: manifest.party,
+            ours: config.party,
+        }
+        .into());
+    }
+    let database = config.database_path(dir);
+    let staged = database.with_extension("db.restoring");
+    let _ = std::fs::remove_file(&staged);
+    std::fs::copy(file, &staged).map_err(|e| NodeError::io(&staged, e))?;
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&staged, std::fs::Permissions::from_mode(0o600))
+            .map_err(|e| NodeError::io(&staged, e))?;
+    }
+    SqliteStore::strip_backup_manifest(&staged)?;
+    // It opens (migrating it if this detente is newer), or nothing changes.
+    if let Err(error) = SqliteStore::open(&staged) {
+        let _ = std::fs::remove_file(&staged);
+        return Err(error.into());
+    }
+    for suffix in ["-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", staged.display()));
+    }
+    let kept = if database.exists() {
+        let kept = database.with_extension(format!("db.before-restore-{}", now.unix_millis()));
+        for suffix in ["", "-wal", "-shm"] {
+            let from = std::path::PathBuf::from(format!("{}{suffix}", database.display()));
+            if from.exists() {
+                let to = std::path::PathBuf::from(format!("{}{suffix}", kept.display()));
+                std::fs::rename(&from, &to).map_err(|e| NodeError::io(&to, e))?;
+            }
+        }
+        Some(kept)
+    } else {
+        None
+    };
+    std::fs::rename(&staged, &database).map_err(|e| NodeError::io(&database, e))?;
+    let mark = dir.join(crate::log::guard::HIGH_WATER_FILE);
+    match std::fs::remove_file(&mark) {
+        Ok(()) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Err(e) => return Err(NodeError::io(&mark, e)),
+    }
+    Ok(Restored { manifest, kept })
 }

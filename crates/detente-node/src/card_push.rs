@@ -212,8 +212,10 @@ impl Node {
             tokio::task::spawn_blocking(move || node.accept_card_chain_blocking(tls_peer, &body))
                 .await
                 .map_err(Bug::task("card chain"))??;
-        if advanced {
-            self.log_cards().await?;
+        // The card is held now; it is logged now or, if the log cannot
+        // take it yet, by the next peer refresh (every 5 s).
+        if advanced && let Err(error) = self.log_cards().await {
+            tracing::warn!(%error, "the peer's new card is held but not logged yet");
         }
         serde_json::to_vec(&ChainHeld {
             held: hash_to_base64(&held),

@@ -1,7 +1,8 @@
 //! Health for load balancers and systemd (docs/operations.md, "Health and
 //! metrics"): `GET /healthz` answers while the process serves; `GET
 //! /readyz` answers 200 only when the node can do its work — the store
-//! takes a write, the log sequencer is running, and no peer has had
+//! takes a write, the log sequencer is running and not held (it signs
+//! nothing until sure its log is whole: `log/guard.rs`), and no peer has had
 //! messages waiting longer than `[alerts] unreachable_after` — and 503
 //! otherwise, naming each check.
 
@@ -115,13 +116,16 @@ impl Node {
             },
         };
         let running = self.log.subscribe().has_changed().is_ok();
+        let standing = self.log.standing();
         let sequencer = ReadyCheck {
             check: "sequencer",
-            ok: running,
-            detail: if running {
-                format!("running, log size {}", self.log.read(|v| v.tree.size()))
-            } else {
-                "stopped: restart the node".to_owned()
+            ok: running && standing == crate::log::guard::Standing::Open,
+            detail: match (running, standing) {
+                (false, _) => "stopped: restart the node".to_owned(),
+                (true, crate::log::guard::Standing::Held(hold)) => format!("held: {hold}"),
+                (true, crate::log::guard::Standing::Open) => {
+                    format!("running, log size {}", self.log.read(|v| v.tree.size()))
+                }
             },
         };
         let after =

@@ -95,6 +95,13 @@ pub fn init_node(dir: &Path, options: InitOptions, now: Timestamp) -> NodeResult
     let database = config.database_path(stage);
     SqliteStore::open(&database)?;
     set_mode(&database, 0o600)?;
+    // The empty log's high-water mark: nothing signed yet (log/guard.rs).
+    let empty = crate::log::guard::HighWater {
+        size: 0,
+        root: detente_log::merkle::MemoryTree::new().root(),
+    };
+    let mark = stage.join(crate::log::guard::HIGH_WATER_FILE);
+    empty.write(&mark).map_err(|e| NodeError::io(&mark, e))?;
 
     if dir.exists() {
         std::fs::remove_dir(dir).map_err(|e| NodeError::io(dir, e))?;

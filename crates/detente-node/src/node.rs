@@ -86,7 +86,10 @@ impl Node {
                 problem: problem.into(),
             }
         })?;
-        Self::new(config, keys, card, store, clock, alerting, metrics)
+        let node = Self::new(config, keys, card, store, clock, alerting, metrics)?;
+        // Before anything is logged: may this log sign?
+        node.guard_log(dir)?;
+        Ok(node)
     }
 
     /// Assembles a node from its parts.

@@ -109,6 +109,10 @@ impl RunningNode {
                 watcher.clone(),
             )),
             tokio::spawn(crate::alerts::run_alerts(node.clone(), watcher.clone())),
+            tokio::spawn(crate::log::confirm::run_confirmation(
+                node.clone(),
+                watcher.clone(),
+            )),
             tokio::spawn(crate::card_push::run_card_pushes(
                 node.clone(),
                 watcher.clone(),

@@ -172,6 +172,12 @@ impl SqliteStore {
         backup::manifest_of(path)
     }
 
+    /// Makes a copy of a backup file (at `path`, which no store has open)
+    /// a node's database again: the manifest goes.
+    pub fn strip_backup_manifest(path: &Path) -> Result<(), StoreError> {
+        backup::strip_manifest(path)
+    }
+
     fn lock(&self) -> MutexGuard<'_, Connection> {
         // A panic elsewhere while holding the lock rolled back any open
         // transaction when it unwound, so the connection is still sound.

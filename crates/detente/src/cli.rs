@@ -138,6 +138,14 @@ pub enum Command {
         after_help = "Example:\n  umask 077; detente backup --dir ./ru --to /backup/ru-$(date +%F).db\n\nThe keys are not in it: back up keys/, detente.toml and card.json separately. See docs/operations.md, \"Backups\"."
     )]
     Backup(BackupArgs),
+    /// Put a backup in place as this node's database (the node stopped).
+    /// The database it replaces is kept beside it; the restored node signs
+    /// nothing until its witnesses confirm which checkpoint of its log
+    /// they hold.
+    #[command(
+        after_help = "Example:\n  systemctl stop detente\n  detente restore /backup/ru-2026-12-01.db --dir /var/lib/detente\n  systemctl start detente && detente log status --dir /var/lib/detente\n\nSee docs/operations.md, \"Restoring a backup\"."
+    )]
+    Restore(RestoreArgs),
     /// Check the database: recompute the log from its entries and check the
     /// stored checkpoint, every receipt this node signed and every
     /// cosignature against it. Writes nothing. Exit code: 0 when nothing is
@@ -727,6 +735,14 @@ pub struct BackupArgs {
 }
 
 #[derive(Debug, Args)]
+pub struct RestoreArgs {
+    /// The backup file (made by `detente backup`).
+    pub file: PathBuf,
+    #[command(flatten)]
+    pub dir: DirArg,
+}
+
+#[derive(Debug, Args)]
 pub struct FsckArgs {
     /// Print the report as JSON.
     #[arg(long)]
@@ -1190,6 +1206,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Keys(KeysCommand::Rotate(args)) => crate::maintenance::keys_rotate(args),
         Command::Fsck(args) => crate::maintenance::fsck(args),
         Command::Backup(args) => crate::maintenance::backup(args),
+        Command::Restore(args) => crate::maintenance::restore(args),
         Command::Officer(OfficerCommand::Add(args)) => admin::officer_add(args),
         Command::Officer(OfficerCommand::List(args)) => admin::officer_list(args),
         Command::Officer(OfficerCommand::Remove(args)) => admin::officer_remove(args),

@@ -1,7 +1,8 @@
 //! The administrator's upkeep of a node directory: `detente card
 //! show|renew` and `detente keys rotate` (this party's card and keys, on a
 //! directory no process is using; the node pushes a new card to its peers
-//! when it next starts), `detente backup` (online) and `detente fsck`
+//! when it next starts), `detente backup` (online), `detente restore`
+//! (stopped) and `detente fsck`
 //! (the log against everything signed over it).
 
 use chrono::TimeDelta;
@@ -13,7 +14,7 @@ use detente_proto::card::SignedCard;
 use detente_proto::clock::{Clock, SystemClock};
 use detente_proto::time::{Timestamp, human_duration};
 
-use crate::cli::{BackupArgs, DirArg, FsckArgs, RenewArgs, RotateArgs, Validity};
+use crate::cli::{BackupArgs, DirArg, FsckArgs, RenewArgs, RestoreArgs, RotateArgs, Validity};
 
 /// A renewal's validity when none is given.
 const DEFAULT_RENEWAL: TimeDelta = TimeDelta::days(365);
@@ -276,6 +277,25 @@ pub fn backup(args: BackupArgs) -> anyhow::Result<()> {
     }
     println!(
         "The keys are not in it: keep keys/, detente.toml and card.json backed up separately."
+    );
+    Ok(())
+}
+
+pub fn restore(args: RestoreArgs) -> anyhow::Result<()> {
+    let restored = detente_node::backup::restore(&args.dir.dir, &args.file, SystemClock.now())?;
+    let m = &restored.manifest;
+    println!(
+        "{} database restored from {} (taken {}, log size {}).",
+        m.party,
+        args.file.display(),
+        m.taken_at,
+        m.log_size
+    );
+    if let Some(kept) = &restored.kept {
+        println!("  the database it replaced is kept as {}", kept.display());
+    }
+    println!(
+        "When it starts, the node signs nothing until each of its witnesses has said which checkpoint of its log it holds; if one holds more than the backup, it says which entries are missing (detente log status)."
     );
     Ok(())
 }

@@ -384,6 +384,13 @@ pub fn log_status(s: &Value) -> String {
             w["size"]
         ));
     }
+    if s["held"].is_object() {
+        out.push_str(&format!(
+            "HELD         {}: {}\n",
+            str(s, "/held/reason").to_uppercase(),
+            str(s, "/held/detail")
+        ));
+    }
     for c in s["expiring_cards"].as_array().cloned().unwrap_or_default() {
         let whose = if c["ours"] == true {
             "our card — renew it: detente card renew"

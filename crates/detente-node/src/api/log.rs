@@ -69,6 +69,16 @@ pub async fn checkpoint(
     Ok(body("text/plain; charset=utf-8", note.into_bytes(), false))
 }
 
+/// `GET /log/witnessed`: the checkpoint of the calling peer's log this
+/// node holds as its witness (pinned peers only; `log/confirm.rs`).
+pub async fn witnessed(
+    State(node): State<Arc<Node>>,
+    axum::Extension(PeerIdentity(peer)): axum::Extension<PeerIdentity>,
+) -> Result<Response, NodeError> {
+    let note = node.witnessed_for(peer).await?;
+    Ok(body("text/plain; charset=utf-8", note, false))
+}
+
 /// `POST /log/add-checkpoint` (C2SP tlog-witness): this node witnesses its
 /// peers' logs. Pinned peers only.
 pub async fn add_checkpoint(
@@ -140,7 +150,7 @@ pub async fn tile(
     }
 }
 
-pub use crate::log::{AlarmView, CosignatureView, LogStatus, WitnessedLogView};
+pub use crate::log::{AlarmView, CosignatureView, HeldView, LogStatus, WitnessedLogView};
 
 /// The state of this node's log, its witnesses, and alarms.
 #[utoipa::path(get, path = "/api/v1/log/status",

@@ -98,6 +98,7 @@ pub fn router(node: Arc<Node>) -> Router {
         .merge(crate::console::web::routes())
         .route("/log/checkpoint", get(log::checkpoint))
         .route("/log/add-checkpoint", post(log::add_checkpoint))
+        .route("/log/witnessed", get(log::witnessed))
         .route("/log/tile/{*rest}", get(log::tile))
         .route("/metrics", get(crate::metrics::scrape))
         .route("/healthz", get(health::healthz))

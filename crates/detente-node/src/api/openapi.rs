@@ -32,7 +32,7 @@ use crate::compose;
         channels::SuspensionView, commitments::GuaranteeView, commitments::PledgeView,
         commitments::StepView, commitments::SignatoryView, commitments::ProposeGuarantee,
         commitments::CreatePledge, commitments::SignStep, commitments::WithdrawStep,
-        commitments::GuaranteeList, commitments::PledgeList, log::LogStatus, log::CosignatureView, log::WitnessedLogView, log::AlarmView, crate::health::ExpiringCard,
+        commitments::GuaranteeList, commitments::PledgeList, log::LogStatus, log::CosignatureView, log::WitnessedLogView, log::AlarmView, crate::health::ExpiringCard, log::HeldView,
         drafts::DraftList, crate::taxii::drafts::DraftView, crate::taxii::drafts::NewDraftRequest, crate::taxii::drafts::SendDraft,
         alerts::AlertList, alerts::AlertView, alerts::NoticeView, alerts::AlertAcknowledged
     )),

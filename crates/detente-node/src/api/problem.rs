@@ -251,7 +251,8 @@ fn document_reason(error: &DocumentError) -> &'static str {
 impl From<&NodeError> for Problem {
     fn from(error: &NodeError) -> Self {
         let mut problem = Self::described(error);
-        if problem.status < 500 {
+        // Not for our own failures; a 503 the caller should retry says why.
+        if problem.status < 500 || matches!(error, NodeError::TryAgain(_)) {
             problem.reason = Some(reason(error));
         }
         problem

@@ -319,6 +319,22 @@ pub enum Mistake {
         /// The file named.
         path: std::path::PathBuf,
     },
+    /// A file given to restore is not a detente backup.
+    #[error("{} is not a detente backup (it has no backup manifest); make backups with `detente backup`", path.display())]
+    NotABackup {
+        /// The file.
+        path: std::path::PathBuf,
+    },
+    /// A backup of another party's node.
+    #[error("{} is a backup of {party}'s node, not of {ours}'s; restore it into {party}'s node directory", path.display())]
+    BackupOfOtherParty {
+        /// The file.
+        path: std::path::PathBuf,
+        /// Whose it is.
+        party: PartyCode,
+        /// This node's party.
+        ours: PartyCode,
+    },
     /// A node does not add its own card as a peer.
     #[error("this is {party}'s own card; add the cards of other parties")]
     OwnCard {

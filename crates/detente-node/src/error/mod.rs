@@ -147,6 +147,10 @@ pub enum TryAgain {
         /// Why the batch failed, as the store said.
         cause: String,
     },
+    /// The log signs nothing until it is sure it is as long as anything it
+    /// signed before (`log/guard.rs`).
+    #[error(transparent)]
+    LogHeld(crate::log::guard::Hold),
     /// Concurrent requests kept changing the witness record of a log.
     #[error(
         "the witness record of {origin} kept changing under concurrent requests; nothing was written: try again"

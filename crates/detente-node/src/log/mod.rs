@@ -13,8 +13,10 @@
 //! log's only writer in this process; the store's compare-and-swap on the
 //! checkpoint keeps any second writer from forking it.
 
+pub(crate) mod confirm;
 mod crosscheck;
 mod documents;
+pub mod guard;
 mod sequencer;
 mod status;
 pub mod witness;
@@ -25,7 +27,7 @@ pub use crosscheck::{PeerLog, PeerLogs};
 pub use detente_evidence::naming::origin;
 pub use detente_evidence::receipt_log::{ProvenInclusion, verify_receipt_log};
 pub use sequencer::{Carried, LoggedCheckpoint, Sequencer};
-pub use status::{AlarmView, CosignatureView, LogStatus, WitnessedLogView};
+pub use status::{AlarmView, CosignatureView, HeldView, LogStatus, WitnessedLogView};
 
 use detente_log::note::{Ed25519Signer, Ed25519Verifier};
 use detente_proto::ids::PartyCode;

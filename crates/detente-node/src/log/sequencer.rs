@@ -14,6 +14,7 @@
 //! the stored entries at start and checked against the stored checkpoint.
 
 use std::collections::{HashMap, HashSet};
+use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
 
@@ -29,6 +30,7 @@ use detente_proto::signing::{PartySigningKey, PartyVerifyingKey};
 use detente_store::{CarriedRecord, Direction, LogBatch, NewMessage, Store, StoreError};
 use tokio::sync::{mpsc, oneshot, watch};
 
+use super::guard::{HighWater, Hold, Standing};
 use crate::error::{Bug, NodeError, NodeResult, PeerRejection, TryAgain};
 
 /// The most jobs one batch takes.
@@ -116,9 +118,18 @@ enum Job {
     },
 }
 
+/// Whether the log may sign, and where its high-water mark is kept
+/// (`log/guard.rs`); shared by the handle and the thread.
+#[derive(Debug)]
+struct Guard {
+    standing: RwLock<Standing>,
+    mark: RwLock<Option<PathBuf>>,
+}
+
 /// Handle to the sequencer thread. Dropping every handle ends the thread.
 #[derive(Debug, Clone)]
 pub struct Sequencer {
+    guard: Arc<Guard>,
     jobs: mpsc::Sender<Job>,
     view: Arc<RwLock<LogView>>,
     batches: Arc<AtomicU64>,
@@ -147,6 +158,7 @@ struct Core {
     verifiers: Vec<Ed25519Verifier>,
     key: PartySigningKey,
     view: Arc<RwLock<LogView>>,
+    guard: Arc<Guard>,
 }
 
 fn gone() -> NodeError {
@@ -186,8 +198,15 @@ impl Sequencer {
             verifiers,
             key: PartySigningKey::from_seed(&key.to_seed()),
             view: view.clone(),
+            // Open until the node says otherwise (`Node::open` judges the
+            // high-water mark before anything can be logged).
+            guard: Arc::new(Guard {
+                standing: RwLock::new(Standing::Open),
+                mark: RwLock::new(None),
+            }),
         };
         let (jobs, receiver) = mpsc::channel(MAX_BATCH);
+        let guard = core.guard.clone();
         std::thread::Builder::new()
             .name(format!("sequencer-{party}"))
             .spawn(move || core.run(receiver))
@@ -196,6 +215,7 @@ impl Sequencer {
                 cause: e.to_string(),
             })?;
         Ok(Self {
+            guard,
             jobs,
             view,
             batches,
@@ -328,6 +348,39 @@ impl Sequencer {
     /// Runs `read` on the log view (the tree and the committed checkpoint).
     pub fn read<T>(&self, read: impl FnOnce(&LogView) -> T) -> T {
         read(&self.view.read().unwrap_or_else(|p| p.into_inner()))
+    }
+
+    /// Whether the log may sign.
+    pub fn standing(&self) -> Standing {
+        self.guard
+            .standing
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+    }
+
+    /// Sets whether the log may sign.
+    pub fn set_standing(&self, standing: Standing) {
+        *self
+            .guard
+            .standing
+            .write()
+            .unwrap_or_else(|p| p.into_inner()) = standing;
+    }
+
+    /// Keeps the high-water mark at `path` from now on, after every batch.
+    pub fn keep_high_water(&self, path: PathBuf) {
+        *self.guard.mark.write().unwrap_or_else(|p| p.into_inner()) = Some(path);
+    }
+
+    /// The stored log's size, and its root at each size up to it.
+    pub fn judge(&self, by: &str, signed: HighWater) -> Result<(), Hold> {
+        self.read(|view| {
+            let size = view.checkpoint.as_ref().map_or(0, |c| c.size);
+            super::guard::judge(by, signed, size, |at| {
+                (at <= size).then(|| view.tree.root_at(at).ok()).flatten()
+            })
+        })
     }
 }
 
@@ -572,39 +625,86 @@ impl Core {
         if entries.is_empty() {
             return;
         }
+        // Nothing is signed while the log is held (`log/guard.rs`).
+        let standing = self
+            .guard
+            .standing
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone();
+        if let Standing::Held(hold) = standing {
+            refuse(pending, || TryAgain::LogHeld(hold.clone()).into());
+            return;
+        }
         match self.commit(now, old_size, entries, sent, received, records) {
             Ok(receipts) => {
                 if !batch_documents.is_empty() {
                     let mut view = self.view.write().unwrap_or_else(|p| p.into_inner());
                     view.documents.extend(batch_documents);
                 }
+                self.mark_high_water();
                 answer(pending, &receipts);
             }
             Err(error) => {
                 tracing::error!(%error, "log batch not committed");
                 let text = error.to_string();
-                for job in pending {
-                    let error = || {
-                        NodeError::from(TryAgain::BatchNotStored {
-                            cause: text.clone(),
-                        })
-                    };
-                    match job {
-                        Pending::Index(reply, _) => {
-                            let _ = reply.send(Err(error()));
-                        }
-                        Pending::Document(reply, _) => {
-                            let _ = reply.send(Err(error()));
-                        }
-                        Pending::Receipt(reply, _) | Pending::Echo(reply, _) => {
-                            let _ = reply.send(Err(error()));
-                        }
+                refuse(pending, || {
+                    TryAgain::BatchNotStored {
+                        cause: text.clone(),
                     }
-                }
+                    .into()
+                });
             }
         }
     }
 
+    /// Rewrites the high-water mark after a committed batch.
+    fn mark_high_water(&self) {
+        let Some(path) = self
+            .guard
+            .mark
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+        else {
+            return;
+        };
+        let mark = self.read_mark();
+        if let Some(mark) = mark
+            && let Err(error) = mark.write(&path)
+        {
+            tracing::error!(%error, path = %path.display(), "cannot write the log's high-water mark");
+        }
+    }
+
+    fn read_mark(&self) -> Option<HighWater> {
+        let view = self.view.read().unwrap_or_else(|p| p.into_inner());
+        let size = view.checkpoint.as_ref()?.size;
+        Some(HighWater {
+            size,
+            root: view.tree.root_at(size).ok()?,
+        })
+    }
+}
+
+/// Answers every job of a batch that was not committed with `error()`.
+fn refuse(pending: Vec<Pending>, error: impl Fn() -> NodeError) {
+    for job in pending {
+        match job {
+            Pending::Index(reply, _) => {
+                let _ = reply.send(Err(error()));
+            }
+            Pending::Document(reply, _) => {
+                let _ = reply.send(Err(error()));
+            }
+            Pending::Receipt(reply, _) | Pending::Echo(reply, _) => {
+                let _ = reply.send(Err(error()));
+            }
+        }
+    }
+}
+
+impl Core {
     /// Appends, signs and commits; returns the receipts' bytes in order.
     /// On failure the tree is cut back to `old_size` (or reloaded, if
     /// another writer moved the log).

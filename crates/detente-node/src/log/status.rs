@@ -26,6 +26,15 @@ pub struct WitnessedLogView {
     pub size: u64,
 }
 
+/// Why the log is held.
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct HeldView {
+    /// `unconfirmed`, `behind` or `forked`.
+    pub reason: &'static str,
+    /// What it means and what to do.
+    pub detail: String,
+}
+
 /// An alarm, with its evidence.
 #[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct AlarmView {
@@ -61,6 +70,10 @@ pub struct LogStatus {
     pub witnessing: Vec<WitnessedLogView>,
     /// Alarms raised, oldest first. Any alarm needs a person's attention.
     pub alarms: Vec<AlarmView>,
+    /// Why the log signs nothing, if it is held (`log/guard.rs`): after a
+    /// restore, until the witnesses confirm; or because the stored log is
+    /// behind what it signed, naming the missing entries.
+    pub held: Option<HeldView>,
     /// Cards, ours or the peers', that expire within `[alerts]
     /// card_expiry_within`, or have expired: renew ours (`detente card
     /// renew`), ask the peer for its new card.
@@ -118,6 +131,13 @@ impl Node {
                 .collect(),
             witnessing,
             expiring_cards: self.expiring_cards(self.now()),
+            held: match self.log().standing() {
+                crate::log::guard::Standing::Open => None,
+                crate::log::guard::Standing::Held(hold) => Some(HeldView {
+                    reason: (&hold).into(),
+                    detail: hold.to_string(),
+                }),
+            },
             alarms: alarms
                 .into_iter()
                 .map(|a| AlarmView {

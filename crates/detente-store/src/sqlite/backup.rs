@@ -129,3 +129,12 @@ pub(super) fn manifest_of(path: &Path) -> Result<Option<String>, StoreError> {
         .optional()
         .map_err(db_error)
 }
+
+/// Makes the backup file at `path` a node's database again: its manifest
+/// table dropped, its WAL folded in.
+pub(super) fn strip_manifest(path: &Path) -> Result<(), StoreError> {
+    let conn = Connection::open(path)
+        .map_err(|e| StoreError::Backend(format!("cannot open {}: {e}", path.display())))?;
+    conn.execute_batch("DROP TABLE IF EXISTS backup_manifest; PRAGMA wal_checkpoint(TRUNCATE);")
+        .map_err(db_error)
+}
