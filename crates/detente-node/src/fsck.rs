@@ -215,6 +215,26 @@ impl FsckReport {
     }
 }
 
+/// The keyring `fsck` needs, for the node in `dir` whose database is
+/// `store` (its own, or a backup's): every card held there, and the
+/// directory's card.
+pub fn keyring_for(
+    store: std::sync::Arc<dyn Store>,
+    dir: &std::path::Path,
+) -> NodeResult<std::sync::Arc<Keyring>> {
+    let config = crate::config::NodeConfig::load(dir)?;
+    let path = dir.join(crate::node::CARD_FILE);
+    let bytes = std::fs::read(&path).map_err(|e| crate::error::NodeError::io(&path, e))?;
+    let card = detente_proto::card::SignedCard::parse(&bytes)?;
+    let peers = crate::peers::PeerDirectory::load(
+        store,
+        card,
+        std::sync::Arc::new(detente_proto::clock::SystemClock),
+        config.keys.overlap,
+    )?;
+    Ok(peers.keyring())
+}
+
 /// Checks `party`'s log in `store` against everything signed over it;
 /// `keyring` holds every card the node holds (its own and its peers').
 /// Fails only when the store itself cannot be read.

@@ -5,10 +5,9 @@ mod common;
 
 use std::sync::Arc;
 
-use common::{Net, card_of, eventually, send_notification, show, stored};
+use common::{Net, eventually, send_notification, show, stored};
 use detente_node::backup::{MANIFEST_FORMAT, backup, read_manifest};
 use detente_node::error::Mistake;
-use detente_node::peers::PeerDirectory;
 use detente_proto::clock::{Clock, SystemClock};
 use detente_store::{SqliteStore, Store};
 
@@ -59,16 +58,9 @@ async fn a_backup_of_a_running_node_is_consistent_and_carries_its_log() {
         .filter(|(_, m)| ids.contains(&m.message.id.to_string()))
         .count();
     assert_eq!(held, 3, "every message delivered before the backup");
-    let peers = PeerDirectory::load(
-        copy.clone(),
-        card_of(&dir),
-        Arc::new(SystemClock),
-        std::time::Duration::from_secs(3600),
-    )
-    .expect("peers");
-    let report =
-        detente_node::fsck::fsck(copy.as_ref(), &"RU".parse().expect("RU"), &peers.keyring())
-            .expect("fsck");
+    let keyring = detente_node::fsck::keyring_for(copy.clone(), &dir).expect("keyring");
+    let report = detente_node::fsck::fsck(copy.as_ref(), &"RU".parse().expect("RU"), &keyring)
+        .expect("fsck");
     assert!(report.findings.is_empty(), "{:#?}", report.findings);
     assert_eq!(report.size, manifest.log_size);
 

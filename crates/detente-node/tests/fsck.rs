@@ -6,28 +6,19 @@
 mod common;
 
 use std::path::Path;
-use std::sync::Arc;
 
-use common::{Net, card_of, eventually, send_notification, show};
+use common::{Net, eventually, send_notification, show};
 use detente_log::checkpoint::{Checkpoint, SignedCheckpoint};
 use detente_node::config::NodeConfig;
 use detente_node::fsck::{Class, Finding, FsckReport, fsck};
 use detente_node::keys::NodeKeys;
-use detente_node::peers::PeerDirectory;
-use detente_proto::clock::SystemClock;
 
 /// `fsck` of the (stopped) node in `dir`.
 fn check(dir: &Path) -> FsckReport {
     let config = NodeConfig::load(dir).expect("config");
     let store = detente_node::node::open_store(dir, &config).expect("store");
-    let peers = PeerDirectory::load(
-        store.clone(),
-        card_of(dir),
-        Arc::new(SystemClock),
-        config.keys.overlap,
-    )
-    .expect("peers");
-    fsck(store.as_ref(), &config.party, &peers.keyring()).expect("fsck runs")
+    let keyring = detente_node::fsck::keyring_for(store.clone(), dir).expect("keyring");
+    fsck(store.as_ref(), &config.party, &keyring).expect("fsck runs")
 }
 
 /// A copy of `dir` (a stopped node's), to damage.

@@ -208,14 +208,8 @@ pub fn fsck(args: FsckArgs) -> anyhow::Result<()> {
     let dir = &args.dir.dir;
     let config = NodeConfig::load(dir)?;
     let store = open_store(dir, &config)?;
-    let own = current_card(dir)?;
-    let peers = detente_node::peers::PeerDirectory::load(
-        store.clone(),
-        own,
-        std::sync::Arc::new(SystemClock),
-        config.keys.overlap,
-    )?;
-    let report = detente_node::fsck::fsck(store.as_ref(), &config.party, &peers.keyring())?;
+    let keyring = detente_node::fsck::keyring_for(store.clone(), dir)?;
+    let report = detente_node::fsck::fsck(store.as_ref(), &config.party, &keyring)?;
     let code = report.exit_code();
     if args.json {
         let findings: Vec<_> = report
