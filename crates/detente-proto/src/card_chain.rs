@@ -139,7 +139,7 @@ pub struct Successor {
 }
 
 impl Successor {
-    /// Parses a step; `field` names it in errors.
+    /// Parses a step: both documents, each in its signed form.
     pub fn parse(step: &ChainStep) -> Result<Self, ProtoError> {
         Ok(Self {
             card: SignedCard::parse(step.card.as_bytes())?,
