@@ -7,7 +7,7 @@ mod common;
 
 use detente_node::admin::set_officer_password;
 use detente_node::console::web::{CSP, SESSION_COOKIE};
-use detente_proto::clock::SystemClock;
+use detente_proto::clock::{Clock, SystemClock};
 use reqwest::header::{HeaderMap, HeaderValue};
 use reqwest::{Client, StatusCode, redirect};
 use serde_json::json;
@@ -686,4 +686,50 @@ async fn an_open_inbox_receives_a_flash_arrival_as_a_server_sent_event() {
         "{row}"
     );
     assert!(row.contains(r#"dir="auto">Сканирование</a>"#), "{row}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_log_page_says_when_the_log_is_held_and_a_card_expires() {
+    let mut net = Net::new(&["RU", "US"]);
+    let dir = net.get("RU").dir.clone();
+    // A card valid for ten more days, and a high-water mark beyond the
+    // stored log (as a database copied back over a newer one leaves).
+    let now = SystemClock.now();
+    detente_node::rotation::change_card(
+        &dir,
+        detente_node::rotation::Replace::default(),
+        Some(now.plus(chrono::TimeDelta::days(10))),
+        now,
+    )
+    .expect("renew");
+    let mark = detente_node::log::guard::HighWater {
+        size: 999,
+        root: [9; 32],
+    };
+    mark.write(&dir.join(detente_node::log::guard::HIGH_WATER_FILE))
+        .expect("mark");
+    net.start("RU").await;
+    let (http, base) = browser(&net, "RU");
+    let (cookie, _) = signed_in(&net, &http, &base, "RU").await;
+    let page = http
+        .get(format!("{base}/console/log"))
+        .header("cookie", cookie)
+        .send()
+        .await
+        .expect("log page")
+        .text()
+        .await
+        .expect("html");
+    assert!(
+        page.contains("This node signs nothing: its stored log is behind what it signed"),
+        "{page}"
+    );
+    assert!(
+        page.contains("the high-water mark holds a checkpoint of size 999"),
+        "{page}"
+    );
+    assert!(
+        page.contains("Our card expires at") && page.contains("detente card renew"),
+        "{page}"
+    );
 }

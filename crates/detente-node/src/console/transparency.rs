@@ -57,6 +57,11 @@ pub struct LogPage {
     pub cosignatures: Vec<CosignatureRow>,
     /// Its alarms, newest first.
     pub alarms: Vec<AlarmRow>,
+    /// Why the log signs nothing, if it is held: the translated heading
+    /// and the node's own words (English).
+    pub held: Option<(String, String)>,
+    /// The cards that expire soon or have expired, one translated line each.
+    pub expiring: Vec<String>,
 }
 
 pub(super) async fn page(
@@ -92,11 +97,38 @@ pub(super) async fn page(
             evidence: alarm.evidence.clone(),
         })
         .collect();
+    let held = status.held.as_ref().map(|held| {
+        (
+            t.t(&format!("log-held-{}", held.reason)),
+            held.detail.clone(),
+        )
+    });
+    let expiring = status
+        .expiring_cards
+        .iter()
+        .map(|card| {
+            let key = match (card.ours, card.expired) {
+                (true, false) => "log-card-expiring-ours",
+                (true, true) => "log-card-expired-ours",
+                (false, false) => "log-card-expiring-peer",
+                (false, true) => "log-card-expired-peer",
+            };
+            t.ta(
+                key,
+                &[
+                    ("party", card.party.as_str()),
+                    ("until", &readable_time(&card.valid_until)),
+                ],
+            )
+        })
+        .collect();
     let page = LogPage {
         chrome: Chrome::new(lang, &node, Some(&session), "/console/log"),
         status,
         cosignatures,
         alarms,
+        held,
+        expiring,
     };
     html(StatusCode::OK, &page)
 }
