@@ -223,9 +223,7 @@ pub fn keyring_for(
     dir: &std::path::Path,
 ) -> NodeResult<std::sync::Arc<Keyring>> {
     let config = crate::config::NodeConfig::load(dir)?;
-    let path = dir.join(crate::node::CARD_FILE);
-    let bytes = std::fs::read(&path).map_err(|e| crate::error::NodeError::io(&path, e))?;
-    let card = detente_proto::card::SignedCard::parse(&bytes)?;
+    let card = crate::node::read_card(&dir.join(crate::node::CARD_FILE))?;
     let peers = crate::peers::PeerDirectory::load(
         store,
         card,

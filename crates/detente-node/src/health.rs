@@ -27,6 +27,29 @@ pub fn unreachable(
         .collect()
 }
 
+/// Where a card with `valid_until` stands at `now`, warned of `within`
+/// before: the one rule of a card "close to expiry".
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Expiry {
+    /// It expires within the window.
+    Soon,
+    /// It has expired.
+    Expired,
+}
+
+/// [`Expiry`] of a card valid until `until`, at `now`; `None` while it is
+/// further than `within` from expiring.
+pub fn expiry(until: Timestamp, now: Timestamp, within: std::time::Duration) -> Option<Expiry> {
+    let within = TimeDelta::from_std(within).unwrap_or(TimeDelta::MAX);
+    if until <= now {
+        Some(Expiry::Expired)
+    } else if until.since(now) <= within {
+        Some(Expiry::Soon)
+    } else {
+        None
+    }
+}
+
 /// A card, ours or a peer's, that expires within the warning window.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct ExpiringCard {
@@ -54,9 +77,7 @@ impl Node {
     /// rule, for `detente log status`, the API, `detente card show` and
     /// the `card-expiry` alert.
     pub fn expiring_cards(&self, now: Timestamp) -> Vec<ExpiringCard> {
-        let within =
-            TimeDelta::from_std(self.config.alerts.card_expiry_within).unwrap_or(TimeDelta::MAX);
-        let soon = now.plus(within);
+        let within = self.config.alerts.card_expiry_within;
         let own = std::iter::once((self.card.clone(), true));
         let peers = self
             .peers
@@ -65,12 +86,13 @@ impl Node {
             .map(|p| (p.card.clone(), false));
         own.chain(peers)
             .filter_map(|(card, ours)| {
-                let until = card.card().valid_until.filter(|until| *until <= soon)?;
+                let until = card.card().valid_until?;
+                let expiry = expiry(until, now, within)?;
                 Some(ExpiringCard {
                     party: card.card().party.to_string(),
                     ours,
                     valid_until: until.to_string(),
-                    expired: until <= now,
+                    expired: expiry == Expiry::Expired,
                     card: hex::encode(&card.sha256()[..8]),
                     code: card.card().party.clone(),
                     until,
@@ -163,5 +185,28 @@ impl Node {
             ready: checks.iter().all(|c| c.ok),
             checks,
         }
+    }
+}
+
+#[cfg(test)]
+mod expiry_tests {
+    use super::*;
+
+    #[test]
+    fn a_card_is_expiring_within_the_window_and_expired_at_its_end() {
+        let at = |t: &str| t.parse::<Timestamp>().expect("time");
+        let until = at("2027-01-31T00:00:00.000Z");
+        let month = std::time::Duration::from_secs(30 * 24 * 3600);
+        assert_eq!(expiry(until, at("2026-12-01T00:00:00.000Z"), month), None);
+        assert_eq!(
+            expiry(until, at("2027-01-01T00:00:00.000Z"), month),
+            Some(Expiry::Soon),
+            "exactly 30 days before"
+        );
+        assert_eq!(expiry(until, until, month), Some(Expiry::Expired));
+        assert_eq!(
+            expiry(until, at("2027-02-01T00:00:00.000Z"), month),
+            Some(Expiry::Expired)
+        );
     }
 }

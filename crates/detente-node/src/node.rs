@@ -66,12 +66,7 @@ impl Node {
         // A card change interrupted by a crash is finished (or undone) first.
         crate::rotation::complete_pending(dir, store.as_ref(), clock.now())?;
         let keys = NodeKeys::load(dir)?;
-        let card_path = dir.join(CARD_FILE);
-        let card_bytes = std::fs::read(&card_path).map_err(|e| NodeError::io(&card_path, e))?;
-        let card = SignedCard::parse(&card_bytes).map_err(|e| NodeError::Config {
-            path: card_path.clone(),
-            problem: ConfigProblem::Card(e),
-        })?;
+        let card = read_card(&dir.join(CARD_FILE))?;
         // This party's first card joins the history (a card issued by a
         // rotation is there already, with its link).
         crate::rotation::hold_own_card(store.as_ref(), &card, clock.now())?;
@@ -235,6 +230,16 @@ impl Node {
             .await
             .map_err(Bug::task("store"))?
     }
+}
+
+/// Reads and checks a signed card file: this party's `card.json`, or one
+/// a card change staged.
+pub fn read_card(path: &Path) -> NodeResult<SignedCard> {
+    let bytes = std::fs::read(path).map_err(|e| NodeError::io(path, e))?;
+    SignedCard::parse(&bytes).map_err(|e| NodeError::Config {
+        path: path.to_owned(),
+        problem: ConfigProblem::Card(e),
+    })
 }
 
 /// Opens the database of the node in `dir`.

@@ -29,7 +29,7 @@
 
 use std::fs::File;
 use std::os::unix::fs::DirBuilderExt;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use detente_proto::card::{PartyCard, SignedCard};
 use detente_proto::card_chain::SignedCardLink;
@@ -40,7 +40,7 @@ use detente_store::{CardRecord, Store};
 use crate::config::{CONFIG_FILE, NodeConfig};
 use crate::error::{ConfigProblem, NodeError, NodeResult};
 use crate::keys::{KEY_FILES, NodeKeys, RETIRED_DIR, keys_dir};
-use crate::node::{CARD_FILE, open_store};
+use crate::node::{CARD_FILE, open_store, read_card};
 use crate::tls::TlsIdentity;
 
 /// The file whose lock a process holds while it uses a node directory.
@@ -267,14 +267,6 @@ fn move_over(from: &Path, to: &Path) -> NodeResult<()> {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
         Err(e) => Err(NodeError::io(to, e)),
     }
-}
-
-fn read_card(path: &PathBuf) -> NodeResult<SignedCard> {
-    let bytes = std::fs::read(path).map_err(|e| NodeError::io(path, e))?;
-    SignedCard::parse(&bytes).map_err(|e| NodeError::Config {
-        path: path.clone(),
-        problem: ConfigProblem::Card(e),
-    })
 }
 
 fn write_synced(path: &Path, bytes: &[u8]) -> NodeResult<()> {

@@ -5,7 +5,7 @@ mod common;
 
 use std::sync::Arc;
 
-use common::{Net, eventually, send_notification, show, stored};
+use common::{Net, all_delivered, eventually, send_notification, stored};
 use detente_node::backup::{MANIFEST_FORMAT, backup, read_manifest};
 use detente_node::error::Mistake;
 use detente_proto::clock::{Clock, SystemClock};
@@ -16,18 +16,12 @@ async fn a_backup_of_a_running_node_is_consistent_and_carries_its_log() {
     let mut net = Net::new(&["RU", "US"]);
     net.start("RU").await;
     net.start("US").await;
-    let mut ids = Vec::new();
+    let mut sent = Vec::new();
     for _ in 0..3 {
-        ids.push(send_notification(&net, "US", "RU").await);
+        sent.push(("US", send_notification(&net, "US", "RU").await));
     }
-    eventually(20, "delivered", || async {
-        let mut all = true;
-        for id in &ids {
-            all &= show(&net, "US", id).await["state"] == "delivered";
-        }
-        all
-    })
-    .await;
+    eventually(20, "delivered", || all_delivered(&net, &sent)).await;
+    let ids: Vec<String> = sent.into_iter().map(|(_, id)| id).collect();
     let dir = net.get("RU").dir.clone();
     let file = net.root.path().join("ru-backup.db");
     // Taken while RU runs.

@@ -7,7 +7,7 @@ mod common;
 
 use std::path::Path;
 
-use common::{Net, eventually, send_notification, show};
+use common::{Net, all_delivered, eventually, send_notification};
 use detente_log::checkpoint::{Checkpoint, SignedCheckpoint};
 use detente_node::config::NodeConfig;
 use detente_node::fsck::{Class, Finding, FsckReport, fsck};
@@ -56,23 +56,19 @@ async fn fsck_passes_a_sound_database_and_names_each_kind_of_damage() {
     let mut net = Net::new(&["RU", "US"]);
     net.start("RU").await;
     net.start("US").await;
-    let mut ids = Vec::new();
+    let mut sent = Vec::new();
     for _ in 0..3 {
-        ids.push(send_notification(&net, "US", "RU").await);
-        ids.push(send_notification(&net, "RU", "US").await);
+        sent.push(("US", send_notification(&net, "US", "RU").await));
+        sent.push(("RU", send_notification(&net, "RU", "US").await));
     }
     eventually(20, "delivered, and RU's log cosigned by US", || async {
-        let mut all = true;
-        for (i, id) in ids.iter().enumerate() {
-            let from = if i % 2 == 0 { "US" } else { "RU" };
-            all &= show(&net, from, id).await["state"] == "delivered";
-        }
-        all && !net
-            .node("RU")
-            .store()
-            .cosignatures()
-            .expect("cosignatures")
-            .is_empty()
+        all_delivered(&net, &sent).await
+            && !net
+                .node("RU")
+                .store()
+                .cosignatures()
+                .expect("cosignatures")
+                .is_empty()
     })
     .await;
     net.kill("RU").await;

@@ -12,7 +12,6 @@ use sha2::{Digest, Sha256};
 use crate::ProtoError;
 use crate::body::TierContact;
 use crate::ids::{Fingerprint, KeyId, PartyCode};
-use crate::limits::Limits;
 use crate::seal::EncryptionKey;
 use crate::signing::{Domain, PartySigningKey, PartyVerifyingKey, SignedParts, decode_fixed};
 use crate::time::Timestamp;
@@ -117,18 +116,7 @@ pub struct SignedCard {
 impl SignedCard {
     /// Reads a card file or response and checks its self-signature.
     pub fn parse(bytes: &[u8]) -> Result<Self, ProtoError> {
-        let limits = Limits {
-            max_envelope_bytes: 64 * 1024,
-            ..Limits::default()
-        };
-        let parts = SignedParts::parse(Domain::Card, bytes, &limits)?;
-        let card: PartyCard =
-            serde_path_to_error::deserialize(parts.document.clone()).map_err(|e| {
-                ProtoError::field(
-                    crate::error::field_path("card", e.path()),
-                    e.inner().to_string(),
-                )
-            })?;
+        let (parts, card): (_, PartyCard) = SignedParts::parse_as(Domain::Card, bytes, 64 * 1024)?;
         let keys = card.keys()?;
         parts.verify(&keys.signing, &card.party)?;
         Ok(Self {

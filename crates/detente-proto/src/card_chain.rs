@@ -21,7 +21,6 @@ use crate::SignatureError;
 use crate::card::SignedCard;
 use crate::envelope::hash_to_base64;
 use crate::ids::{KeyId, PartyCode};
-use crate::limits::Limits;
 use crate::signing::{Domain, PartySigningKey, SignedParts, decode_fixed};
 use crate::time::Timestamp;
 
@@ -75,18 +74,8 @@ impl SignedCardLink {
     /// Reads a link's bytes: canonical form, members, hashes. Does not
     /// verify the signature (that needs the predecessor card).
     pub fn parse(bytes: &[u8]) -> Result<Self, ProtoError> {
-        let limits = Limits {
-            max_envelope_bytes: 4 * 1024,
-            ..Limits::default()
-        };
-        let parts = SignedParts::parse(Domain::CardLink, bytes, &limits)?;
-        let link: CardLink =
-            serde_path_to_error::deserialize(parts.document.clone()).map_err(|e| {
-                ProtoError::field(
-                    crate::error::field_path("card_link", e.path()),
-                    e.inner().to_string(),
-                )
-            })?;
+        let (parts, link): (_, CardLink) =
+            SignedParts::parse_as(Domain::CardLink, bytes, 4 * 1024)?;
         let previous = decode_fixed::<32>("card_link.previous", &link.previous)?;
         let next = decode_fixed::<32>("card_link.next", &link.next)?;
         Ok(Self {

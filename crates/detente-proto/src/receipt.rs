@@ -17,7 +17,6 @@ use crate::ProtoError;
 use crate::envelope::{SignedEnvelope, hash_to_base64};
 use crate::ids::{KeyId, MessageId, PartyCode};
 use crate::keyring::Keyring;
-use crate::limits::Limits;
 use crate::signing::{Domain, PartySigningKey, PartyVerifyingKey, SignedParts};
 use crate::time::Timestamp;
 
@@ -156,18 +155,8 @@ impl SignedReceipt {
         bytes: &[u8],
         recipient: &PartyCode,
     ) -> Result<(SignedParts, Receipt), ProtoError> {
-        let limits = Limits {
-            max_envelope_bytes: 64 * 1024,
-            ..Limits::default()
-        };
-        let parts = SignedParts::parse(Domain::Receipt, bytes, &limits)?;
-        let receipt: Receipt =
-            serde_path_to_error::deserialize(parts.document.clone()).map_err(|e| {
-                ProtoError::field(
-                    crate::error::field_path("receipt", e.path()),
-                    e.inner().to_string(),
-                )
-            })?;
+        let (parts, receipt): (_, Receipt) =
+            SignedParts::parse_as(Domain::Receipt, bytes, 64 * 1024)?;
         if &receipt.to != recipient {
             return Err(ProtoError::field(
                 "receipt.to",

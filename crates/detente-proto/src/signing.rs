@@ -260,6 +260,29 @@ impl SignedParts {
         })
     }
 
+    /// [`SignedParts::parse`] with a size bound of `max_bytes`, and the
+    /// document decoded as `T`, a failure naming the field from the
+    /// domain's member down (`card.endpoint`, `receipt.log.entry`). Does
+    /// NOT verify the signature.
+    pub fn parse_as<T: serde::de::DeserializeOwned>(
+        domain: Domain,
+        bytes: &[u8],
+        max_bytes: usize,
+    ) -> Result<(Self, T), ProtoError> {
+        let limits = Limits {
+            max_envelope_bytes: max_bytes,
+            ..Limits::default()
+        };
+        let parts = Self::parse(domain, bytes, &limits)?;
+        let document = serde_path_to_error::deserialize(parts.document.clone()).map_err(|e| {
+            ProtoError::field(
+                crate::error::field_path(domain.field(), e.path()),
+                e.inner().to_string(),
+            )
+        })?;
+        Ok((parts, document))
+    }
+
     /// Verifies the signature with `party`'s `key`.
     pub fn verify(&self, key: &PartyVerifyingKey, party: &PartyCode) -> Result<(), SignatureError> {
         let expected = key.key_id();

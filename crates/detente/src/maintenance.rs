@@ -7,8 +7,9 @@
 
 use chrono::TimeDelta;
 use detente_node::config::NodeConfig;
+use detente_node::health::{Expiry, expiry};
 use detente_node::keys::NodeKeys;
-use detente_node::node::{CARD_FILE, open_store};
+use detente_node::node::{CARD_FILE, open_store, read_card};
 use detente_node::rotation::{CardChange, Replace, change_card};
 use detente_proto::card::SignedCard;
 use detente_proto::clock::{Clock, SystemClock};
@@ -41,10 +42,7 @@ fn valid_until(
 }
 
 fn current_card(dir: &std::path::Path) -> anyhow::Result<SignedCard> {
-    let path = dir.join(CARD_FILE);
-    let bytes =
-        std::fs::read(&path).map_err(|e| anyhow::anyhow!("cannot read {}: {e}", path.display()))?;
-    Ok(SignedCard::parse(&bytes)?)
+    Ok(read_card(&dir.join(CARD_FILE))?)
 }
 
 pub fn card_renew(args: RenewArgs) -> anyhow::Result<()> {
@@ -147,22 +145,20 @@ pub fn card_show(args: DirArg) -> anyhow::Result<()> {
     println!("  fingerprint   {}", current.fingerprint());
     println!("  key id        {}", current.key_id());
     println!("  issued        {}", c.issued_at);
-    match c.valid_until {
+    let within = config.alerts.card_expiry_within;
+    match c
+        .valid_until
+        .map(|until| (until, expiry(until, now, within)))
+    {
         None => println!("  valid until   no limit"),
-        Some(until) if until <= now => println!(
+        Some((until, Some(Expiry::Expired))) => println!(
             "  valid until   {until}  EXPIRED: peers refuse it; renew it (detente card renew)"
         ),
-        Some(until)
-            if until.since(now)
-                < TimeDelta::from_std(config.alerts.card_expiry_within)
-                    .unwrap_or(TimeDelta::MAX) =>
-        {
-            println!(
-                "  valid until   {until}  expires in {}: renew it (detente card renew)",
-                human_duration(until.since(now))
-            )
-        }
-        Some(until) => println!("  valid until   {until}"),
+        Some((until, Some(Expiry::Soon))) => println!(
+            "  valid until   {until}  expires in {}: renew it (detente card renew)",
+            human_duration(until.since(now))
+        ),
+        Some((until, None)) => println!("  valid until   {until}"),
     }
     let store = open_store(dir, &config)?;
     let history: Vec<_> = store

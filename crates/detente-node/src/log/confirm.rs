@@ -58,15 +58,7 @@ impl Node {
     pub(crate) fn guard_log(&self, dir: &std::path::Path) -> NodeResult<()> {
         let mark = HighWater::read(dir)?;
         let witnesses = self.witness_parties();
-        let standing = self.log.read(|view| {
-            let size = view.checkpoint.as_ref().map_or(0, |c| c.size);
-            super::guard::at_start(
-                mark,
-                size,
-                |at| (at <= size).then(|| view.tree.root_at(at).ok()).flatten(),
-                &witnesses,
-            )
-        });
+        let standing = self.log.standing_at_start(mark, &witnesses);
         if let Standing::Held(hold) = &standing {
             tracing::error!(%hold, "the log is held: nothing is signed");
             self.alarm_held(hold, mark.map(|m| m.to_text()).unwrap_or_default())?;

@@ -19,7 +19,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
 
 use detente_log::checkpoint::{Checkpoint, SignedCheckpoint};
-use detente_log::merkle::MemoryTree;
+use detente_log::merkle::{Hash, MemoryTree};
 use detente_log::note::{Ed25519Signer, Ed25519Verifier, NoteVerifier};
 use detente_log::proof::TlogProof;
 use detente_proto::clock::Clock;
@@ -373,13 +373,24 @@ impl Sequencer {
         *self.guard.mark.write().unwrap_or_else(|p| p.into_inner()) = Some(path);
     }
 
-    /// The stored log's size, and its root at each size up to it.
+    /// What `by`, who holds `signed` of this log, says of the stored log
+    /// ([`super::guard::judge`]).
     pub fn judge(&self, by: &str, signed: HighWater) -> Result<(), Hold> {
+        self.with_stored(|size, root_at| super::guard::judge(by, signed, size, root_at))
+    }
+
+    /// Whether the log may sign at start ([`super::guard::at_start`]).
+    pub fn standing_at_start(&self, mark: Option<HighWater>, witnesses: &[PartyCode]) -> Standing {
+        self.with_stored(|size, root_at| super::guard::at_start(mark, size, root_at, witnesses))
+    }
+
+    /// Calls `judge` with the committed size and the stored root at each
+    /// size up to it.
+    fn with_stored<T>(&self, judge: impl FnOnce(u64, &dyn Fn(u64) -> Option<Hash>) -> T) -> T {
         self.read(|view| {
             let size = view.checkpoint.as_ref().map_or(0, |c| c.size);
-            super::guard::judge(by, signed, size, |at| {
-                (at <= size).then(|| view.tree.root_at(at).ok()).flatten()
-            })
+            let root_at = |at: u64| (at <= size).then(|| view.tree.root_at(at).ok()).flatten();
+            judge(size, &root_at)
         })
     }
 }

@@ -403,6 +403,16 @@ pub async fn send_notification(net: &Net, from: &str, to: &str) -> String {
     .await
 }
 
+/// Whether each `(sender, id)` shows as delivered on its sender's node.
+pub async fn all_delivered(net: &Net, sent: &[(&str, String)]) -> bool {
+    for (from, id) in sent {
+        if show(net, from, id).await["state"] != "delivered" {
+            return false;
+        }
+    }
+    true
+}
+
 pub async fn show(net: &Net, code: &str, id: &str) -> Value {
     net.client(code)
         .get(&format!("/api/v1/messages/{id}"))
