@@ -33,6 +33,9 @@
 //!   messages carry (guarantee and pledge steps, agreement signatures) are
 //!   written with it, a repeat recording nothing and a conflicting one
 //!   failing it whole; nothing of a refused batch is written; entries read back in order, fewer past the end;
+//! - copies of the peers' logs: appended from their end, read back in
+//!   order (fewer past the end), entries held kept as they are, each
+//!   origin's copy apart; a gap is `Misuse` and writes nothing;
 //! - witnessing: a witness record changes only by a compare-and-swap on its
 //!   size (`None`: only if absent), a refused swap changes nothing, and of
 //!   two swaps from one size only the first wins; the log keeps each
@@ -120,6 +123,7 @@ mod directory;
 mod documents;
 mod listing;
 mod log;
+mod log_copies;
 mod messages;
 mod taxii;
 mod taxii_drafts;
@@ -183,6 +187,10 @@ pub use log::{
     log_batch_with_a_stale_size_is_a_conflict_and_writes_nothing,
     log_batch_with_a_stored_id_fails_whole_and_writes_nothing,
     log_batch_writes_entries_messages_and_checkpoint, log_batches_extend_the_log,
+};
+pub use log_copies::{
+    a_log_copy_grows_from_its_end_keeping_what_it_holds,
+    a_log_copy_with_a_gap_is_misuse_and_writes_nothing,
 };
 pub use messages::{
     accept_refuses_another_envelope_under_a_used_id, accept_stores_message_with_receipt,
@@ -267,6 +275,8 @@ pub const CHECKS: &[(&str, Check)] = checks![
     large_log_batches_keep_every_entry_in_order,
     log_batch_misuse_is_refused_and_writes_nothing,
     enqueue_and_accept_store_the_log_index_given,
+    a_log_copy_grows_from_its_end_keeping_what_it_holds,
+    a_log_copy_with_a_gap_is_misuse_and_writes_nothing,
     witness_record_is_a_compare_and_swap_on_its_size,
     racing_witness_swaps_from_one_size_only_the_first_wins,
     witness_sizes_beyond_i64_are_misuse,

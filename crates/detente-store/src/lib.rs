@@ -252,6 +252,25 @@ pub trait Store: Send + Sync + std::fmt::Debug + 'static {
     /// The log entries with indices in `start..end` (fewer if the log is shorter).
     fn log_entries(&self, start: u64, end: u64) -> Result<Vec<Vec<u8>>, StoreError>;
 
+    /// Appends `entries`, at index `start`, to this node's copy of the log
+    /// `origin` (a peer's log, as the cross-check verified it against the
+    /// peer's signed root). Entries the copy holds already are left as
+    /// they are; a `start` past the copy's end is [`StoreError::Misuse`]
+    /// (a copy has no gaps).
+    fn append_log_copy(
+        &self,
+        origin: &str,
+        start: u64,
+        entries: &[Vec<u8>],
+    ) -> Result<(), StoreError>;
+
+    /// Entries `start..end` of the copy of the log `origin`, in order;
+    /// fewer past its end.
+    fn log_copy(&self, origin: &str, start: u64, end: u64) -> Result<Vec<Vec<u8>>, StoreError>;
+
+    /// How many entries the copy of the log `origin` holds.
+    fn log_copy_size(&self, origin: &str) -> Result<u64, StoreError>;
+
     /// As a witness: the record (a cosigned checkpoint note, opaque here)
     /// this node keeps for the log `origin`, with its size.
     fn witness_record(&self, origin: &str) -> Result<Option<(u64, Vec<u8>)>, StoreError>;

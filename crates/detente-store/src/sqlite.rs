@@ -57,6 +57,7 @@ mod deadlines;
 mod documents;
 mod inserts;
 mod log;
+mod log_copies;
 mod rows;
 mod schema;
 mod stix;
@@ -554,6 +555,23 @@ impl Store for SqliteStore {
 
     fn log_entries(&self, start: u64, end: u64) -> Result<Vec<Vec<u8>>, StoreError> {
         log::entries(&self.lock(), start, end)
+    }
+
+    fn append_log_copy(
+        &self,
+        origin: &str,
+        start: u64,
+        entries: &[Vec<u8>],
+    ) -> Result<(), StoreError> {
+        log_copies::append(&mut self.lock(), origin, start, entries)
+    }
+
+    fn log_copy(&self, origin: &str, start: u64, end: u64) -> Result<Vec<Vec<u8>>, StoreError> {
+        log_copies::entries(&self.lock(), origin, start, end)
+    }
+
+    fn log_copy_size(&self, origin: &str) -> Result<u64, StoreError> {
+        log_copies::size(&self.lock(), origin)
     }
 
     fn witness_record(&self, origin: &str) -> Result<Option<(u64, Vec<u8>)>, StoreError> {

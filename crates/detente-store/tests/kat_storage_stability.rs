@@ -37,7 +37,9 @@
 //!   node-wide log alarm whose only notice failed for good;
 //! - v11: the same, plus the history of cards: the peer's card (recorded
 //!   as its first by the upgrade itself), this party's own card (added
-//!   twice, kept once) and the peer's renewed card with its link.
+//!   twice, kept once) and the peer's renewed card with its link;
+//! - v12: the same, plus a copy of the peer's log: five entries, appended
+//!   in two steps that overlap by one (the first bytes kept).
 //!
 //! Every later version must open each fixture (migrating it if the schema
 //! has moved on) and read back exactly those records. If this test
@@ -46,7 +48,7 @@
 //!
 //! When a new schema version ships, add a fixture for it with
 //! [`regenerate_fixture`] (it writes `storage-v{SCHEMA_VERSION}.sqlite`),
-//! and a test like [`schema_v11_fixture_reads_back_exactly`] for it; keep
+//! and a test like [`schema_v12_fixture_reads_back_exactly`] for it; keep
 //! the old ones.
 
 mod fixtures;
@@ -198,8 +200,8 @@ fn schema_v1_fixture_is_upgraded_to_the_current_version() {
     let (dir, store) = open_copy("storage-v1.sqlite");
     assert_eq!(
         user_version(&store),
-        Some("11".to_owned()),
-        "v1 is migrated to v11"
+        Some("12".to_owned()),
+        "v1 is migrated to v12"
     );
     assert_eq!(
         user_version(&store),
@@ -345,8 +347,8 @@ fn schema_v2_fixture_is_upgraded_to_the_current_version() {
     let (dir, store) = open_copy("storage-v2.sqlite");
     assert_eq!(
         user_version(&store),
-        Some("11".to_owned()),
-        "v2 is migrated to v11"
+        Some("12".to_owned()),
+        "v2 is migrated to v12"
     );
     let fresh = dir.path().join("fresh.sqlite");
     drop(SqliteStore::open(&fresh).expect("open fresh"));
@@ -375,8 +377,8 @@ fn schema_v3_fixture_is_upgraded_to_the_current_version() {
     let (dir, store) = open_copy("storage-v3.sqlite");
     assert_eq!(
         user_version(&store),
-        Some("11".to_owned()),
-        "v3 is migrated to v11"
+        Some("12".to_owned()),
+        "v3 is migrated to v12"
     );
     let fresh = dir.path().join("fresh.sqlite");
     drop(SqliteStore::open(&fresh).expect("open fresh"));
@@ -518,8 +520,8 @@ fn schema_v4_fixture_is_upgraded_to_the_current_version() {
     let (dir, store) = open_copy("storage-v4.sqlite");
     assert_eq!(
         user_version(&store),
-        Some("11".to_owned()),
-        "v4 is migrated to v11"
+        Some("12".to_owned()),
+        "v4 is migrated to v12"
     );
     let fresh = dir.path().join("fresh.sqlite");
     drop(SqliteStore::open(&fresh).expect("open fresh"));
@@ -699,8 +701,8 @@ fn schema_v5_fixture_is_upgraded_to_the_current_version() {
     let (dir, store) = open_copy("storage-v5.sqlite");
     assert_eq!(
         user_version(&store),
-        Some("11".to_owned()),
-        "v5 is migrated to v11"
+        Some("12".to_owned()),
+        "v5 is migrated to v12"
     );
     let fresh = dir.path().join("fresh.sqlite");
     drop(SqliteStore::open(&fresh).expect("open fresh"));
@@ -756,8 +758,8 @@ fn schema_v6_fixture_is_upgraded_to_the_current_version() {
     let (dir, store) = open_copy("storage-v6.sqlite");
     assert_eq!(
         user_version(&store),
-        Some("11".to_owned()),
-        "v6 is migrated to v11"
+        Some("12".to_owned()),
+        "v6 is migrated to v12"
     );
     let fresh = dir.path().join("fresh.sqlite");
     drop(SqliteStore::open(&fresh).expect("open fresh"));
@@ -886,8 +888,8 @@ fn schema_v7_fixture_is_upgraded_to_the_current_version() {
     let (dir, store) = open_copy("storage-v7.sqlite");
     assert_eq!(
         user_version(&store),
-        Some("11".to_owned()),
-        "v7 is migrated to v11"
+        Some("12".to_owned()),
+        "v7 is migrated to v12"
     );
     let fresh = dir.path().join("fresh.sqlite");
     drop(SqliteStore::open(&fresh).expect("open fresh"));
@@ -1135,9 +1137,41 @@ fn assert_migrated_cards(store: &SqliteStore) {
     assert_eq!(store.cards().expect("cards"), vec![first_peer_card()]);
 }
 
+/// What a database from before v12 holds once migrated: no copy of any
+/// peer's log.
+fn assert_no_log_copies(store: &SqliteStore) {
+    assert_eq!(store.log_copy_size(PEER_LOG).expect("size"), 0);
+}
+
+#[test]
+fn schema_v12_fixture_reads_back_exactly() {
+    let (_dir, store) = open_copy("storage-v12.sqlite");
+    assert_v7_and_earlier_records(&store);
+    assert_v8_records(&store);
+    assert_v9_records(&store);
+    assert_v10_records(&store);
+    assert_eq!(
+        store.cards().expect("cards"),
+        vec![own_card(), first_peer_card(), renewed_peer_card()]
+    );
+    let held: Vec<_> = (0..5).map(peer_log_entry).collect();
+    assert_eq!(store.log_copy_size(PEER_LOG).expect("size"), 5);
+    assert_eq!(store.log_copy(PEER_LOG, 0, 10).expect("copy"), held);
+    // The stored copy keeps its rules: it grows from its end only.
+    assert!(matches!(
+        store.append_log_copy(PEER_LOG, 6, &[peer_log_entry(6)]),
+        Err(StoreError::Misuse { .. })
+    ));
+    store
+        .append_log_copy(PEER_LOG, 5, &[peer_log_entry(5)])
+        .expect("append");
+    assert_eq!(store.log_copy_size(PEER_LOG).expect("size"), 6);
+}
+
 #[test]
 fn schema_v11_fixture_reads_back_exactly() {
     let (_dir, store) = open_copy("storage-v11.sqlite");
+    assert_no_log_copies(&store);
     assert_v7_and_earlier_records(&store);
     assert_v8_records(&store);
     assert_v9_records(&store);
@@ -1168,6 +1202,7 @@ fn schema_v10_fixture_reads_back_exactly() {
     assert_v9_records(&store);
     assert_v10_records(&store);
     assert_migrated_cards(&store);
+    assert_no_log_copies(&store);
     // The stored records keep their rules: the same event raises nothing
     // new, the acknowledged alert keeps its first acknowledgement, the
     // open one moves on from its stored step only.
@@ -1198,6 +1233,7 @@ fn schema_v9_fixture_reads_back_exactly() {
     assert_v9_records(&store);
     assert_no_alerts(&store);
     assert_migrated_cards(&store);
+    assert_no_log_copies(&store);
     // The stored records keep their rules: the next failure counts on,
     // still locked; the officer's removal takes the password, language
     // and session with it.

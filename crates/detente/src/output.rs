@@ -390,6 +390,9 @@ pub fn log_status(s: &Value) -> String {
             str(s, "/held/reason").to_uppercase(),
             str(s, "/held/detail")
         ));
+        if let Some(recovery) = s["held"]["recovery"].as_str() {
+            out.push_str(&format!("RECOVERY     {recovery}\n"));
+        }
     }
     for c in s["expiring_cards"].as_array().cloned().unwrap_or_default() {
         let whose = if c["ours"] == true {

@@ -79,6 +79,29 @@ pub async fn witnessed(
     Ok(body("text/plain; charset=utf-8", note, false))
 }
 
+/// `GET /log/copy/tile/entries/…`: entries of the calling peer's log from
+/// this node's copy, as a C2SP tlog-tiles entry bundle (pinned peers only;
+/// `log/recovery.rs`).
+pub async fn copy(
+    State(node): State<Arc<Node>>,
+    axum::Extension(PeerIdentity(peer)): axum::Extension<PeerIdentity>,
+    Path(rest): Path<String>,
+) -> Result<Response, NodeError> {
+    let path = format!("tile/{rest}");
+    let Ok(TilePath::Entries(tile)) = TilePath::parse(&path) else {
+        return Err(Mistake::Parameter {
+            parameter: "copy path",
+            problem: path,
+            expected: "tile/entries/<N>[.p/<W>], as C2SP tlog-tiles names entry bundles",
+        }
+        .into());
+    };
+    let start = tile.index() * 256;
+    let end = start + u64::from(tile.width());
+    let bundle = node.log_copy_for(peer, start, end).await?;
+    Ok(body("application/octet-stream", bundle, !tile.is_partial()))
+}
+
 /// `POST /log/add-checkpoint` (C2SP tlog-witness): this node witnesses its
 /// peers' logs. Pinned peers only.
 pub async fn add_checkpoint(

@@ -99,6 +99,7 @@ pub fn router(node: Arc<Node>) -> Router {
         .route("/log/checkpoint", get(log::checkpoint))
         .route("/log/add-checkpoint", post(log::add_checkpoint))
         .route("/log/witnessed", get(log::witnessed))
+        .route("/log/copy/tile/{*rest}", get(log::copy))
         .route("/log/tile/{*rest}", get(log::tile))
         .route("/metrics", get(crate::metrics::scrape))
         .route("/healthz", get(health::healthz))

@@ -27,13 +27,18 @@ pub const CONFIRM_EVERY: Duration = Duration::from_secs(60);
 /// How often they are asked while the log waits to be confirmed.
 pub const CONFIRM_RETRY: Duration = Duration::from_secs(2);
 
+/// How often they are asked, and the missing entries looked for, while
+/// the stored log is behind what it signed.
+pub const RECOVER_RETRY: Duration = Duration::from_secs(10);
+
 /// What one witness said.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Answer {
     /// It holds a checkpoint the stored log agrees with (or none).
     Agrees,
-    /// It holds one the stored log is behind or apart from.
-    Disagrees(Hold),
+    /// It holds one the stored log is behind or apart from: why, and the
+    /// size and root of the checkpoint it holds.
+    Disagrees(Hold, HighWater),
     /// It could not be asked, or answered with nothing checkable.
     Unheard(String),
 }
@@ -132,24 +137,73 @@ impl Node {
             Ok(()) => Answer::Agrees,
             Err(hold) => {
                 let _ = self.alarm_held(&hold, String::from_utf8_lossy(&body).into_owned());
-                Answer::Disagrees(hold)
+                Answer::Disagrees(hold, mark)
             }
         }
     }
 
-    /// Asks every witness once and updates whether the log may sign:
-    /// held when one disagrees; opened, from waiting, when all agree.
-    /// Returns each witness's answer.
-    pub async fn confirm_log_once(self: &Arc<Self>) -> Vec<(PartyCode, Answer)> {
+    async fn ask_witnesses(self: &Arc<Self>) -> Vec<(PartyCode, Answer)> {
         let mut answers = Vec::new();
         for party in self.witness_parties() {
             let answer = self.ask_witness(&party).await;
             answers.push((party, answer));
         }
-        let disagreement = answers.iter().find_map(|(_, a)| match a {
-            Answer::Disagrees(hold) => Some(hold.clone()),
-            _ => None,
-        });
+        answers
+    }
+
+    /// The largest checkpoint this node signed that the stored log is
+    /// behind: held by a witness, or the high-water mark.
+    fn behind_target(&self, answers: &[(PartyCode, Answer)]) -> Option<HighWater> {
+        let mark = self
+            .log
+            .high_water()
+            .filter(|m| matches!(self.log.judge("", *m), Err(Hold::Behind { .. })));
+        answers
+            .iter()
+            .filter_map(|(_, a)| match a {
+                Answer::Disagrees(Hold::Behind { .. }, signed) => Some(*signed),
+                _ => None,
+            })
+            .chain(mark)
+            .max_by_key(|m| m.size)
+    }
+
+    /// Asks every witness once and updates whether the log may sign: when
+    /// the stored log is behind what it signed, first recovers the missing
+    /// entries from the peers' copies (`log/recovery.rs`) and asks again;
+    /// then held when a witness or the high-water mark disagrees; opened,
+    /// from waiting or from behind, when every witness has answered and
+    /// all agree. Returns each witness's answer.
+    pub async fn confirm_log_once(self: &Arc<Self>) -> Vec<(PartyCode, Answer)> {
+        let mut answers = self.ask_witnesses().await;
+        if let Some(target) = self.behind_target(&answers) {
+            match self.recover_log(target).await {
+                Ok(recovered) => {
+                    tracing::info!(
+                        recovered,
+                        size = target.size,
+                        "recovered the log's missing entries from the peers' copies"
+                    );
+                    self.log.set_recovery(None);
+                    answers = self.ask_witnesses().await;
+                }
+                Err(error) => {
+                    tracing::warn!(%error, "cannot recover the log's missing entries");
+                    self.log.set_recovery(Some(error));
+                }
+            }
+        }
+        let mark = self
+            .log
+            .high_water()
+            .and_then(|m| self.log.judge("the high-water mark", m).err());
+        let disagreement = answers
+            .iter()
+            .find_map(|(_, a)| match a {
+                Answer::Disagrees(hold, _) => Some(hold.clone()),
+                _ => None,
+            })
+            .or(mark);
         let unheard: Vec<&str> = answers
             .iter()
             .filter(|(_, a)| matches!(a, Answer::Unheard(_)))
@@ -160,11 +214,13 @@ impl Node {
                 tracing::error!(%hold, "a witness holds more of this log than is stored: nothing is signed");
                 self.log.set_standing(Standing::Held(hold));
             }
-            (None, Standing::Held(Hold::Unconfirmed { .. })) if unheard.is_empty() => {
+            (None, Standing::Held(Hold::Unconfirmed { .. } | Hold::Behind { .. }))
+                if unheard.is_empty() =>
+            {
                 tracing::info!("every witness agrees with the stored log: it signs again");
                 self.log.set_standing(Standing::Open);
             }
-            (None, Standing::Held(Hold::Unconfirmed { .. })) => {
+            (None, Standing::Held(Hold::Unconfirmed { .. } | Hold::Behind { .. })) => {
                 self.log.set_standing(Standing::Held(Hold::Unconfirmed {
                     waiting: unheard.join(", "),
                 }));
@@ -181,6 +237,7 @@ pub(crate) async fn run_confirmation(node: Arc<Node>, mut shutdown: watch::Recei
         node.confirm_log_once().await;
         let wait = match node.log.standing() {
             Standing::Held(Hold::Unconfirmed { .. }) => CONFIRM_RETRY,
+            Standing::Held(Hold::Behind { .. }) => RECOVER_RETRY,
             _ => CONFIRM_EVERY,
         };
         tokio::select! {

@@ -16,7 +16,7 @@
 //! still being retried. Anything else is an alarm, kept with its evidence.
 //! The size seen becomes the `peer_size` of our next entries about them.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use detente_log::checkpoint::SignedCheckpoint;
@@ -62,7 +62,33 @@ pub struct PeerLog {
     /// as served (with the cosignatures it carried).
     pub(crate) checkpoint: Option<SignedCheckpoint>,
     /// Ids already raised, so an alarm is raised once.
-    raised: std::collections::HashSet<String>,
+    raised: HashSet<String>,
+}
+
+/// How many entries of a stored copy are read at once.
+const COPY_CHUNK: u64 = 4096;
+
+impl PeerLog {
+    /// Appends `entries` to the copy of the tree, keeping those that
+    /// concern `us`.
+    fn extend(&mut self, entries: impl IntoIterator<Item = Vec<u8>>, us: &PartyCode) {
+        for entry in entries {
+            let index = self.tree.append(&entry);
+            if let Ok(parsed) = LogEntry::parse(&entry)
+                && parsed.counterparty == *us
+            {
+                self.ours.insert(
+                    parsed.id.clone(),
+                    TheirEntry {
+                        direction: parsed.direction,
+                        sha256: parsed.sha256,
+                        index,
+                        bytes: entry,
+                    },
+                );
+            }
+        }
+    }
 }
 
 /// One entry of a peer's log that concerns us.
@@ -158,6 +184,7 @@ impl Node {
                 checkpoint.origin()
             ));
         }
+        self.read_stored_copy(&party, &origin).await?;
         let known = self.peer_log_size(&party);
         let mut alarms = Vec::new();
         if checkpoint.size() < known {
@@ -179,17 +206,7 @@ impl Node {
                 let bundle = next / 256;
                 let end = ((bundle + 1) * 256).min(checkpoint.size());
                 let width = end - bundle * 256;
-                let path = if width == 256 {
-                    format!(
-                        "/log/tile/entries/{}",
-                        detente_log::tiles::encode_index(bundle)
-                    )
-                } else {
-                    format!(
-                        "/log/tile/entries/{}.p/{width}",
-                        detente_log::tiles::encode_index(bundle)
-                    )
-                };
+                let path = super::recovery::bundle_path("/log", bundle, width);
                 let bytes = self.fetch(peer, &path).await?;
                 let entries = decode_entry_bundle(&bytes, width as u16)
                     .map_err(|e| format!("{path}: {e}"))?;
@@ -200,29 +217,25 @@ impl Node {
             let root_ok = {
                 let mut logs = self.peer_logs.lock();
                 let log = logs.entry(party.clone()).or_default();
-
-                for entry in fresh {
-                    let index = log.tree.append(&entry);
-                    if let Ok(parsed) = LogEntry::parse(&entry)
-                        && parsed.counterparty == self.config.party
-                    {
-                        log.ours.insert(
-                            parsed.id.clone(),
-                            TheirEntry {
-                                direction: parsed.direction,
-                                sha256: parsed.sha256,
-                                index,
-                                bytes: entry,
-                            },
-                        );
-                    }
-                }
+                log.extend(fresh.iter().cloned(), &self.config.party);
                 let ok = &log.tree.root() == checkpoint.root();
                 if ok {
                     log.checkpoint = Some(signed.clone());
                 }
                 ok
             };
+            if root_ok && !fresh.is_empty() {
+                // Kept, so that the peer can recover them if it loses its
+                // own (`GET /log/copy`), and so that a restart reads them
+                // here rather than from the peer again.
+                let copy = origin.clone();
+                if let Err(error) = self
+                    .with_store(move |s| Ok(s.append_log_copy(&copy, known, &fresh)?))
+                    .await
+                {
+                    tracing::warn!(%party, %error, "cannot keep the copy of the peer's log");
+                }
+            }
             if !root_ok {
                 // Our copy plus their tiles do not give their signed root:
                 // their tiles and checkpoint disagree, or they rewrote history.
@@ -263,6 +276,29 @@ impl Node {
         Ok(raised)
     }
 
+    /// Before the first round for `party` since start: reads the copy of
+    /// its log kept by earlier rounds (every entry was verified against
+    /// its signed root then; the next root check covers them again).
+    async fn read_stored_copy(&self, party: &PartyCode, origin: &str) -> Result<(), String> {
+        if self.peer_logs.lock().contains_key(party) {
+            return Ok(());
+        }
+        let mut log = PeerLog::default();
+        loop {
+            let (copy, start) = (origin.to_owned(), log.tree.size());
+            let entries = self
+                .with_store(move |s| Ok(s.log_copy(&copy, start, start + COPY_CHUNK)?))
+                .await
+                .map_err(|e| e.to_string())?;
+            if entries.is_empty() {
+                break;
+            }
+            log.extend(entries, &self.config.party);
+        }
+        self.peer_logs.lock().entry(party.clone()).or_insert(log);
+        Ok(())
+    }
+
     fn peer_log_size(&self, party: &PartyCode) -> u64 {
         self.peer_logs
             .lock()
@@ -271,6 +307,11 @@ impl Node {
     }
 
     async fn match_entries(&self, party: &PartyCode, origin: &str) -> Result<Vec<Alarm>, String> {
+        // A held log may be missing entries it will recover: what we hold
+        // is not yet the measure of what the peer logged.
+        if matches!(self.log.standing(), super::guard::Standing::Held(_)) {
+            return Ok(Vec::new());
+        }
         let query = MessageQuery {
             mailbox: Mailbox::All,
             state: None,
@@ -288,6 +329,27 @@ impl Node {
             .unwrap_or(chrono::TimeDelta::MAX);
         let by_id: HashMap<String, _> =
             ours.iter().map(|m| (m.message.id.to_string(), m)).collect();
+        // Their "received" entries for messages we hold no record of: our
+        // own log may still say we sent them (records lost with a restored
+        // database, entries recovered since), which explains them.
+        let unexplained: HashSet<String> = {
+            let logs = self.peer_logs.lock();
+            logs.get(party)
+                .map(|log| {
+                    log.ours
+                        .iter()
+                        .filter(|(id, e)| {
+                            e.direction == EntryDirection::Received
+                                && !by_id.contains_key(*id)
+                                && !log.raised.contains(&format!("unknown-entry:{id}"))
+                                && !log.raised.contains(&format!("{EXPLAINED}:{id}"))
+                        })
+                        .map(|(id, _)| id.clone())
+                        .collect()
+                })
+                .unwrap_or_default()
+        };
+        let logged_by_us = self.own_sent_entries(party, unexplained).await?;
         let mut logs = self.peer_logs.lock();
         let Some(log) = logs.get_mut(party) else {
             return Ok(Vec::new());
@@ -321,6 +383,12 @@ impl Node {
                     format!("{party} logged {verb} {id} with another hash than we {ours}"),
                 ),
                 Some(_) => {}
+                None if direction == EntryDirection::Received
+                    && (logged_by_us.get(&id) == Some(&sha256)
+                        || log.raised.contains(&format!("{EXPLAINED}:{id}"))) =>
+                {
+                    log.raised.insert(format!("{EXPLAINED}:{id}"));
+                }
                 None if direction == EntryDirection::Received => raise(
                     log,
                     &id,
@@ -353,6 +421,46 @@ impl Node {
             }
         }
         Ok(alarms)
+    }
+}
+
+/// The key, in [`PeerLog`]'s raised set, of an entry our own log explains.
+const EXPLAINED: &str = "logged-by-us";
+
+impl Node {
+    /// Of `ids`, those our own log has a "sent to `party`" entry for, with
+    /// the hash it records. Reads the whole log, so only for the rare ids
+    /// we hold no message for.
+    async fn own_sent_entries(
+        &self,
+        party: &PartyCode,
+        ids: HashSet<String>,
+    ) -> Result<HashMap<String, [u8; 32]>, String> {
+        if ids.is_empty() {
+            return Ok(HashMap::new());
+        }
+        let size = self.log.checkpoint().map_or(0, |c| c.size);
+        let party = party.clone();
+        self.with_store(move |s| {
+            let mut found = HashMap::new();
+            let mut start = 0;
+            while start < size {
+                let end = (start + COPY_CHUNK).min(size);
+                for entry in s.log_entries(start, end)? {
+                    if let Ok(e) = LogEntry::parse(&entry)
+                        && e.direction == EntryDirection::Sent
+                        && e.counterparty == party
+                        && ids.contains(&e.id)
+                    {
+                        found.insert(e.id, e.sha256);
+                    }
+                }
+                start = end;
+            }
+            Ok(found)
+        })
+        .await
+        .map_err(|e| e.to_string())
     }
 }
 

@@ -17,6 +17,7 @@ pub(crate) mod confirm;
 mod crosscheck;
 mod documents;
 pub mod guard;
+pub mod recovery;
 mod sequencer;
 mod status;
 pub mod witness;

@@ -31,6 +31,7 @@ use detente_store::{CarriedRecord, Direction, LogBatch, NewMessage, Store, Store
 use tokio::sync::{mpsc, oneshot, watch};
 
 use super::guard::{HighWater, Hold, Standing};
+use super::recovery::Unrecovered;
 use crate::error::{Bug, NodeError, NodeResult, PeerRejection, TryAgain};
 
 /// The most jobs one batch takes.
@@ -99,7 +100,24 @@ pub struct Accepted {
     pub fresh: bool,
 }
 
+/// What the sequencer thread is handed.
 enum Job {
+    /// Something to log in the next batch.
+    Log(LogJob),
+    /// Entries recovered from the peers' copies (`log/recovery.rs`),
+    /// taken only if they give `target`, which this log signed; a batch
+    /// of their own.
+    Recover {
+        entries: Vec<Vec<u8>>,
+        target: HighWater,
+        /// The peers they came from, for the error.
+        from: String,
+        reply: oneshot::Sender<Result<(), Unrecovered>>,
+    },
+}
+
+/// Something to log.
+enum LogJob {
     Sent {
         message: NewMessage,
         reply: oneshot::Sender<NodeResult<u64>>,
@@ -124,6 +142,8 @@ enum Job {
 struct Guard {
     standing: RwLock<Standing>,
     mark: RwLock<Option<PathBuf>>,
+    /// Why the last attempt to recover missing entries failed.
+    recovery: RwLock<Option<Unrecovered>>,
 }
 
 /// Handle to the sequencer thread. Dropping every handle ends the thread.
@@ -203,6 +223,7 @@ impl Sequencer {
             guard: Arc::new(Guard {
                 standing: RwLock::new(Standing::Open),
                 mark: RwLock::new(None),
+                recovery: RwLock::new(None),
             }),
         };
         let (jobs, receiver) = mpsc::channel(MAX_BATCH);
@@ -229,7 +250,7 @@ impl Sequencer {
     pub async fn log_sent(&self, message: NewMessage) -> NodeResult<u64> {
         let (reply, answer) = oneshot::channel();
         self.jobs
-            .send(Job::Sent { message, reply })
+            .send(Job::Log(LogJob::Sent { message, reply }))
             .await
             .map_err(|_| gone())?;
         answer.await.map_err(|_| gone())?
@@ -247,12 +268,12 @@ impl Sequencer {
     ) -> NodeResult<Accepted> {
         let (reply, answer) = oneshot::channel();
         self.jobs
-            .blocking_send(Job::Received {
+            .blocking_send(Job::Log(LogJob::Received {
                 message,
                 receipt: Box::new(receipt),
                 records,
                 reply,
-            })
+            }))
             .map_err(|_| gone())?;
         answer.blocking_recv().map_err(|_| gone())?
     }
@@ -277,11 +298,11 @@ impl Sequencer {
             return None;
         }
         let (reply, answer) = oneshot::channel();
-        let job = Job::Document {
+        let job = Job::Log(LogJob::Document {
             entry: entry.to_bytes(),
             once: Some(key),
             reply,
-        };
+        });
         Some((job, answer))
     }
 
@@ -290,11 +311,11 @@ impl Sequencer {
         let (reply, answer) = oneshot::channel();
         // Encoded here, off the sequencer thread.
         let entry = entry.to_bytes();
-        let job = Job::Document {
+        let job = Job::Log(LogJob::Document {
             entry,
             once: None,
             reply,
-        };
+        });
         self.jobs.send(job).await.map_err(|_| gone())?;
         answer.await.map_err(|_| gone())?.and_then(|index| {
             index.ok_or_else(|| {
@@ -315,6 +336,44 @@ impl Sequencer {
         };
         self.jobs.send(job).await.map_err(|_| gone())?;
         answer.await.map_err(|_| gone())?
+    }
+
+    /// Appends `entries`, recovered from the peers' copies, and commits
+    /// them under a checkpoint of `target`'s size and root, if the stored
+    /// log with them appended gives that root; held or not, since it
+    /// signs only what was signed (`log/recovery.rs`).
+    pub async fn recover(
+        &self,
+        entries: Vec<Vec<u8>>,
+        target: HighWater,
+        from: String,
+    ) -> Result<(), Unrecovered> {
+        let (reply, answer) = oneshot::channel();
+        let stopped = || Unrecovered::NotStored {
+            cause: gone().to_string(),
+        };
+        self.jobs
+            .send(Job::Recover {
+                entries,
+                target,
+                from,
+                reply,
+            })
+            .await
+            .map_err(|_| stopped())?;
+        answer.await.map_err(|_| stopped())?
+    }
+
+    /// The high-water mark as kept (`log/guard.rs`), if there is one and
+    /// it reads.
+    pub fn high_water(&self) -> Option<HighWater> {
+        let path = self
+            .guard
+            .mark
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()?;
+        HighWater::read(path.parent()?).ok().flatten()
     }
 
     /// Records the size of `party`'s log seen by cross-checking: the
@@ -366,6 +425,24 @@ impl Sequencer {
             .standing
             .write()
             .unwrap_or_else(|p| p.into_inner()) = standing;
+    }
+
+    /// Why the last attempt to recover the missing entries failed, if it did.
+    pub fn recovery(&self) -> Option<Unrecovered> {
+        self.guard
+            .recovery
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+    }
+
+    /// Keeps why the last attempt to recover failed (`None`: it did not).
+    pub fn set_recovery(&self, failure: Option<Unrecovered>) {
+        *self
+            .guard
+            .recovery
+            .write()
+            .unwrap_or_else(|p| p.into_inner()) = failure;
     }
 
     /// Keeps the high-water mark at `path` from now on, after every batch.
@@ -532,11 +609,99 @@ impl Core {
                     Err(_) => break,
                 }
             }
-            self.integrate(batch);
+            // A recovery is a batch of its own, before the others.
+            let mut logging = Vec::with_capacity(batch.len());
+            for job in batch {
+                match job {
+                    Job::Log(job) => logging.push(job),
+                    Job::Recover {
+                        entries,
+                        target,
+                        from,
+                        reply,
+                    } => {
+                        let _ = reply.send(self.recover(entries, target, from));
+                    }
+                }
+            }
+            self.integrate(logging);
         }
     }
 
-    fn integrate(&self, jobs: Vec<Job>) {
+    /// [`Sequencer::recover`], on the sequencer thread.
+    fn recover(
+        &self,
+        entries: Vec<Vec<u8>>,
+        target: HighWater,
+        from: String,
+    ) -> Result<(), Unrecovered> {
+        let not_stored = |error: NodeError| Unrecovered::NotStored {
+            cause: error.to_string(),
+        };
+        let (mut tree, old_size) = {
+            let view = self.view.read().unwrap_or_else(|p| p.into_inner());
+            (
+                view.tree.clone(),
+                view.checkpoint.as_ref().map_or(0, |c| c.size),
+            )
+        };
+        if old_size + entries.len() as u64 != target.size {
+            return Err(Unrecovered::OtherRoot {
+                size: target.size,
+                from,
+            });
+        }
+        for entry in &entries {
+            tree.append(entry);
+        }
+        if tree.root() != target.root {
+            return Err(Unrecovered::OtherRoot {
+                size: target.size,
+                from,
+            });
+        }
+        let (_, note) = self
+            .sign_checkpoint(target.size, target.root)
+            .map_err(not_stored)?;
+        let parsed: Vec<LogEntry> = entries
+            .iter()
+            .filter_map(|e| LogEntry::parse(e).ok())
+            .collect();
+        self.store
+            .commit_log_batch(&LogBatch {
+                old_size,
+                entries,
+                new_size: target.size,
+                checkpoint: note.clone(),
+                sent: Vec::new(),
+                received: Vec::new(),
+                records: Vec::new(),
+            })
+            .map_err(|e| not_stored(e.into()))?;
+        {
+            let mut view = self.view.write().unwrap_or_else(|p| p.into_inner());
+            view.tree = tree;
+            view.checkpoint = Some(LoggedCheckpoint {
+                size: target.size,
+                note,
+            });
+            view.documents.extend(
+                parsed
+                    .iter()
+                    .filter(|e| e.direction == EntryDirection::Document)
+                    .map(|e| (e.id.clone(), e.sha256)),
+            );
+            if let Some(last) = parsed.last() {
+                view.signed_at = Some(last.time);
+            }
+        }
+        self.batches.fetch_add(1, Ordering::Relaxed);
+        self.committed.send_replace(target.size);
+        self.mark_high_water();
+        Ok(())
+    }
+
+    fn integrate(&self, jobs: Vec<LogJob>) {
         let now = self.clock.now();
         let old_size = self
             .view
@@ -559,14 +724,14 @@ impl Core {
             .clone();
         for job in jobs {
             match job {
-                Job::Sent { mut message, reply } => {
+                LogJob::Sent { mut message, reply } => {
                     let index = next_index(&entries);
                     message.log_index = Some(index);
                     entries.push(entry_for(&message, EntryDirection::Sent, now, &peer_sizes));
                     sent.push(message);
                     pending.push(Pending::Index(reply, index));
                 }
-                Job::Document { entry, once, reply } => {
+                LogJob::Document { entry, once, reply } => {
                     if let Some(key) = once
                         && !self.first_logging(key, &mut batch_documents)
                     {
@@ -577,7 +742,7 @@ impl Core {
                     entries.push(entry);
                     pending.push(Pending::Document(reply, index));
                 }
-                Job::Received {
+                LogJob::Received {
                     mut message,
                     receipt,
                     records: carried,
@@ -716,6 +881,18 @@ fn refuse(pending: Vec<Pending>, error: impl Fn() -> NodeError) {
 }
 
 impl Core {
+    /// The checkpoint of this log at `size` with `root`, signed, and its
+    /// note's text.
+    fn sign_checkpoint(&self, size: u64, root: Hash) -> NodeResult<(SignedCheckpoint, String)> {
+        let checkpoint =
+            Checkpoint::new(&self.origin, size, root).map_err(Bug::construction("checkpoint"))?;
+        let signed = SignedCheckpoint::sign(checkpoint, &self.signer)
+            .map_err(Bug::construction("checkpoint signature"))?;
+        let note =
+            String::from_utf8(signed.to_bytes()).map_err(Bug::construction("checkpoint note"))?;
+        Ok((signed, note))
+    }
+
     /// Appends, signs and commits; returns the receipts' bytes in order.
     /// On failure the tree is cut back to `old_size` (or reloaded, if
     /// another writer moved the log).
@@ -746,12 +923,7 @@ impl Core {
             (view.tree.root(), paths)
         };
         let result = (|| {
-            let checkpoint = Checkpoint::new(&self.origin, new_size, root)
-                .map_err(Bug::construction("checkpoint"))?;
-            let signed = SignedCheckpoint::sign(checkpoint, &self.signer)
-                .map_err(Bug::construction("checkpoint signature"))?;
-            let note = String::from_utf8(signed.to_bytes())
-                .map_err(Bug::construction("checkpoint note"))?;
+            let (signed, note) = self.sign_checkpoint(new_size, root)?;
             let received: Vec<(NewMessage, Vec<u8>)> = received
                 .into_iter()
                 .zip(paths)

@@ -33,6 +33,9 @@ pub struct HeldView {
     pub reason: &'static str,
     /// What it means and what to do.
     pub detail: String,
+    /// When the stored log is behind: why its missing entries could not
+    /// be recovered from the peers' copies, at the last attempt.
+    pub recovery: Option<String>,
 }
 
 /// An alarm, with its evidence.
@@ -136,6 +139,7 @@ impl Node {
                 crate::log::guard::Standing::Held(hold) => Some(HeldView {
                     reason: (&hold).into(),
                     detail: hold.to_string(),
+                    recovery: self.log().recovery().map(|r| r.to_string()),
                 }),
             },
             alarms: alarms

@@ -31,7 +31,8 @@
 //! officers' passwords and languages, sessions and failed sign-ins
 //! (`0009_console.sql`); 10, alerts and their notices down the on-call
 //! rota (`0010_alerts.sql`); 11, every card held, own and peers', with
-//! the links that chain them (`0011_cards.sql`).
+//! the links that chain them (`0011_cards.sql`); 12, the copies of the
+//! peers' logs the cross-check verified (`0012_log_copies.sql`).
 //!
 //! SQLite has no SHA-256, so every connection gets a `sha256(blob)` SQL
 //! function computed in Rust ([`super::witness::evidence_sha256`], the hash
@@ -59,6 +60,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0009_console.sql"),
     include_str!("migrations/0010_alerts.sql"),
     include_str!("migrations/0011_cards.sql"),
+    include_str!("migrations/0012_log_copies.sql"),
 ];
 
 /// The schema version this build writes: the number of migrations.
