@@ -713,7 +713,7 @@ async fn the_log_page_says_when_the_log_is_held_and_a_card_expires() {
     let (cookie, _) = signed_in(&net, &http, &base, "RU").await;
     let page = http
         .get(format!("{base}/console/log"))
-        .header("cookie", cookie)
+        .header("cookie", cookie.clone())
         .send()
         .await
         .expect("log page")
@@ -732,4 +732,19 @@ async fn the_log_page_says_when_the_log_is_held_and_a_card_expires() {
         page.contains("Our card expires at") && page.contains("detente card renew"),
         "{page}"
     );
+    // US is down, so no peer's copy holds what is missing, and the page
+    // says so in the node's words.
+    common::eventually(20, "the page says the entries were not found", || async {
+        let page = http
+            .get(format!("{base}/console/log"))
+            .header("cookie", cookie.clone())
+            .send()
+            .await
+            .expect("log page")
+            .text()
+            .await
+            .expect("html");
+        page.contains("no peer holds entries") && page.contains("to 998 of this log (asked: US)")
+    })
+    .await;
 }

@@ -514,6 +514,35 @@ mod tests {
 
     use super::*;
 
+    #[test]
+    fn a_held_log_says_why_and_what_recovery_found() {
+        let status = json!({
+            "origin": "detente.RU/log/v1", "size": 3, "witnessed": false,
+            "cosignatures": [], "witnessing": [], "alarms": [], "expiring_cards": [],
+            "held": {
+                "reason": "behind",
+                "detail": "the stored log has 3 entries, but US holds a checkpoint of size 53",
+                "recovery": "no peer holds entries 3 to 52 of this log (asked: US)"
+            }
+        });
+        let text = log_status(&status);
+        assert!(
+            text.contains("HELD         BEHIND: the stored log has 3 entries"),
+            "{text}"
+        );
+        assert!(
+            text.contains("RECOVERY     no peer holds entries 3 to 52 of this log (asked: US)\n"),
+            "{text}"
+        );
+        let mut open = status.clone();
+        open["held"] = serde_json::Value::Null;
+        let text = log_status(&open);
+        assert!(
+            !text.contains("HELD") && !text.contains("RECOVERY"),
+            "{text}"
+        );
+    }
+
     fn row(direction: Direction, kind: &str, exercise: bool, figures: [u64; 6]) -> Row {
         let [messages, with_deadline, in_time, late, unanswered, pending] = figures;
         Row {

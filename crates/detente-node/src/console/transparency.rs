@@ -57,9 +57,10 @@ pub struct LogPage {
     pub cosignatures: Vec<CosignatureRow>,
     /// Its alarms, newest first.
     pub alarms: Vec<AlarmRow>,
-    /// Why the log signs nothing, if it is held: the translated heading
-    /// and the node's own words (English).
-    pub held: Option<(String, String)>,
+    /// Why the log signs nothing, if it is held: the translated heading,
+    /// the node's own words (English), and why the missing entries could
+    /// not be recovered, if they could not (English).
+    pub held: Option<(String, String, Option<String>)>,
     /// The cards that expire soon or have expired, one translated line each.
     pub expiring: Vec<String>,
 }
@@ -101,6 +102,7 @@ pub(super) async fn page(
         (
             t.t(&format!("log-held-{}", held.reason)),
             held.detail.clone(),
+            held.recovery.clone(),
         )
     });
     let expiring = status
