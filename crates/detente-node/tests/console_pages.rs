@@ -711,15 +711,17 @@ async fn the_log_page_says_when_the_log_is_held_and_a_card_expires() {
     net.start("RU").await;
     let (http, base) = browser(&net, "RU");
     let (cookie, _) = signed_in(&net, &http, &base, "RU").await;
-    let page = http
-        .get(format!("{base}/console/log"))
-        .header("cookie", cookie.clone())
-        .send()
-        .await
-        .expect("log page")
-        .text()
-        .await
-        .expect("html");
+    let log_page = || async {
+        http.get(format!("{base}/console/log"))
+            .header("cookie", cookie.clone())
+            .send()
+            .await
+            .expect("log page")
+            .text()
+            .await
+            .expect("html")
+    };
+    let page = log_page().await;
     assert!(
         page.contains("This node signs nothing: its stored log is behind what it signed"),
         "{page}"
@@ -735,15 +737,7 @@ async fn the_log_page_says_when_the_log_is_held_and_a_card_expires() {
     // US is down, so no peer's copy holds what is missing, and the page
     // says so in the node's words.
     common::eventually(20, "the page says the entries were not found", || async {
-        let page = http
-            .get(format!("{base}/console/log"))
-            .header("cookie", cookie.clone())
-            .send()
-            .await
-            .expect("log page")
-            .text()
-            .await
-            .expect("html");
+        let page = log_page().await;
         page.contains("no peer holds entries") && page.contains("to 998 of this log (asked: US)")
     })
     .await;

@@ -233,7 +233,10 @@ impl Node {
                     .with_store(move |s| Ok(s.append_log_copy(&copy, known, &fresh)?))
                     .await
                 {
+                    // The next round reads the stored copy back and fetches
+                    // the rest again, so the copy has no gap.
                     tracing::warn!(%party, %error, "cannot keep the copy of the peer's log");
+                    self.peer_logs.lock().remove(&party);
                 }
             }
             if !root_ok {

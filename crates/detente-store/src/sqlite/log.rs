@@ -22,7 +22,7 @@ use crate::{CarriedRecord, LogBatch, MessageState, NewMessage, StoreError};
 const OPERATION: &str = "commit_log_batch";
 
 /// A log index or size known to be at most [`MAX_LOG_SIZE`], as SQLite stores it.
-fn sql_index(index: u64) -> i64 {
+pub(super) fn sql_index(index: u64) -> i64 {
     i64::try_from(index.min(MAX_LOG_SIZE)).unwrap_or(i64::MAX)
 }
 
@@ -163,14 +163,29 @@ pub(super) fn entries(conn: &Connection, start: u64, end: u64) -> Result<Vec<Vec
     if start >= end || start > MAX_LOG_SIZE {
         return Ok(Vec::new());
     }
-    let mut statement = conn
-        .prepare_cached(
-            "SELECT log_index, entry FROM log_entries
-             WHERE log_index >= ?1 AND log_index < ?2 ORDER BY log_index",
-        )
-        .map_err(db_error)?;
+    consecutive_entries(
+        conn,
+        "SELECT log_index, entry FROM log_entries
+         WHERE log_index >= ?1 AND log_index < ?2 ORDER BY log_index",
+        params![sql_index(start), sql_index(end)],
+        start,
+        "log_entries",
+    )
+}
+
+/// The entries of the `(log_index, entry)` rows the cached statement `sql`
+/// selects with `params`, by index from `start`; a gap in the indices is
+/// [`StoreError::Corrupt`], naming `what`.
+pub(super) fn consecutive_entries(
+    conn: &Connection,
+    sql: &str,
+    params: impl rusqlite::Params,
+    start: u64,
+    what: &str,
+) -> Result<Vec<Vec<u8>>, StoreError> {
+    let mut statement = conn.prepare_cached(sql).map_err(db_error)?;
     let found = statement
-        .query_map(params![sql_index(start), sql_index(end)], |row| {
+        .query_map(params, |row| {
             Ok((row.get::<_, i64>(0)?, row.get::<_, Vec<u8>>(1)?))
         })
         .map_err(db_error)?;
@@ -179,7 +194,7 @@ pub(super) fn entries(conn: &Connection, start: u64, end: u64) -> Result<Vec<Vec
         let (index, entry) = row.map_err(db_error)?;
         if index != expected {
             return Err(StoreError::Corrupt(format!(
-                "log_entries: index {expected} is missing (the next stored is {index})"
+                "{what}: index {expected} is missing (the next stored is {index})"
             )));
         }
         entries.push(entry);

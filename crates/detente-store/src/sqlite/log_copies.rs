@@ -8,17 +8,13 @@
 
 use rusqlite::{Connection, params};
 
+use super::log::{consecutive_entries, sql_index};
 use super::rows::{self, db_error};
 use super::{optional_row, write_transaction};
 use crate::StoreError;
 use crate::log_batch::MAX_LOG_SIZE;
 
 const T: &str = "log_copies";
-
-/// An index known to be at most [`MAX_LOG_SIZE`], as SQLite stores it.
-fn sql_index(index: u64) -> i64 {
-    i64::try_from(index.min(MAX_LOG_SIZE)).unwrap_or(i64::MAX)
-}
 
 /// [`crate::Store::log_copy_size`].
 pub(super) fn size(conn: &Connection, origin: &str) -> Result<u64, StoreError> {
@@ -84,26 +80,12 @@ pub(super) fn entries(
     if start >= end || start > MAX_LOG_SIZE {
         return Ok(Vec::new());
     }
-    let mut statement = conn
-        .prepare_cached(
-            "SELECT log_index, entry FROM log_copies
-             WHERE origin = ?1 AND log_index >= ?2 AND log_index < ?3 ORDER BY log_index",
-        )
-        .map_err(db_error)?;
-    let found = statement
-        .query_map(params![origin, sql_index(start), sql_index(end)], |row| {
-            Ok((row.get::<_, i64>(0)?, row.get::<_, Vec<u8>>(1)?))
-        })
-        .map_err(db_error)?;
-    let mut entries = Vec::new();
-    for (expected, row) in (sql_index(start)..).zip(found) {
-        let (index, entry) = row.map_err(db_error)?;
-        if index != expected {
-            return Err(StoreError::Corrupt(format!(
-                "log_copies: index {expected} of {origin} is missing (the next stored is {index})"
-            )));
-        }
-        entries.push(entry);
-    }
-    Ok(entries)
+    consecutive_entries(
+        conn,
+        "SELECT log_index, entry FROM log_copies
+         WHERE origin = ?1 AND log_index >= ?2 AND log_index < ?3 ORDER BY log_index",
+        params![origin, sql_index(start), sql_index(end)],
+        start,
+        &format!("log_copies of {origin}"),
+    )
 }
