@@ -227,10 +227,12 @@ async fn a_renewal_is_taken_and_a_chain_not_linked_by_the_pinned_key_is_refused(
             .is_some_and(|p| p.card == renewed)
     })
     .await;
-    assert!(
+    // RU hears US's answer just after US stores the card.
+    eventually(20, "RU knows US holds its renewed card", || async {
         net.node("RU")
             .peer_holds_our_card(&"US".parse().expect("US"))
-    );
+    })
+    .await;
 
     // A thief's card for RU, linked by the thief's own key: refused, and
     // US keeps RU's card.
