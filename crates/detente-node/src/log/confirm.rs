@@ -153,11 +153,12 @@ impl Node {
 
     /// The largest checkpoint this node signed that the stored log is
     /// behind: held by a witness, or the high-water mark.
-    fn behind_target(&self, answers: &[(PartyCode, Answer)]) -> Option<HighWater> {
-        let mark = self
-            .log
-            .high_water()
-            .filter(|m| matches!(self.log.judge("", *m), Err(Hold::Behind { .. })));
+    fn behind_target(
+        &self,
+        answers: &[(PartyCode, Answer)],
+        mark: Option<HighWater>,
+    ) -> Option<HighWater> {
+        let mark = mark.filter(|m| matches!(self.log.judge("", *m), Err(Hold::Behind { .. })));
         answers
             .iter()
             .filter_map(|(_, a)| match a {
@@ -176,7 +177,8 @@ impl Node {
     /// all agree. Returns each witness's answer.
     pub async fn confirm_log_once(self: &Arc<Self>) -> Vec<(PartyCode, Answer)> {
         let mut answers = self.ask_witnesses().await;
-        if let Some(target) = self.behind_target(&answers) {
+        let mut mark = self.log.high_water();
+        if let Some(target) = self.behind_target(&answers, mark) {
             match self.recover_log(target).await {
                 Ok(recovered) => {
                     tracing::info!(
@@ -185,6 +187,8 @@ impl Node {
                         "recovered the log's missing entries from the peers' copies"
                     );
                     self.log.set_recovery(None);
+                    // The sequencer rewrote the mark with the entries.
+                    mark = self.log.high_water();
                     answers = self.ask_witnesses().await;
                 }
                 Err(error) => {
@@ -193,10 +197,7 @@ impl Node {
                 }
             }
         }
-        let mark = self
-            .log
-            .high_water()
-            .and_then(|m| self.log.judge("the high-water mark", m).err());
+        let mark = mark.and_then(|m| self.log.judge("the high-water mark", m).err());
         let disagreement = answers
             .iter()
             .find_map(|(_, a)| match a {
