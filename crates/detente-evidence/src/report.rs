@@ -19,15 +19,20 @@ pub enum Verdict {
     /// Nothing is false, but the bundle lacks what would prove it
     /// (e.g. a checkpoint nobody else cosigned).
     Unproven,
+    /// Signed by a key its party revoked as compromised since a moment at
+    /// or before the signature's time: the signature verifies, but anyone
+    /// holding the stolen key could have made it, so it proves nothing.
+    Suspect,
 }
 
 impl Verdict {
-    /// `PROVEN`, `BROKEN` or `UNPROVEN`.
+    /// `PROVEN`, `BROKEN`, `UNPROVEN` or `SUSPECT`.
     pub fn label(&self) -> &'static str {
         match self {
             Verdict::Proven => "PROVEN",
             Verdict::Broken => "BROKEN",
             Verdict::Unproven => "UNPROVEN",
+            Verdict::Suspect => "SUSPECT",
         }
     }
 }
@@ -131,11 +136,14 @@ impl Report {
         self.claims.iter().filter(|c| c.verdict == verdict).count()
     }
 
-    /// 0 when every claim is proven, 1 when anything is broken, 3 when
-    /// nothing is broken but something is unproven.
+    /// 0 when every claim is proven, 1 when anything is broken, 4 when
+    /// nothing is broken but something is suspect, 3 when nothing is
+    /// broken or suspect but something is unproven.
     pub fn exit_code(&self) -> u8 {
         if self.count(Verdict::Broken) > 0 {
             1
+        } else if self.count(Verdict::Suspect) > 0 {
+            4
         } else if self.count(Verdict::Unproven) > 0 {
             3
         } else {
@@ -177,9 +185,17 @@ impl fmt::Display for Report {
             self.count(Verdict::Broken),
             self.count(Verdict::Unproven)
         )?;
+        let suspect = self.count(Verdict::Suspect);
+        if suspect > 0 {
+            write!(f, ", {suspect} suspect")?;
+        }
         match self.exit_code() {
             0 => writeln!(f, " — every claim holds."),
             1 => writeln!(f, " — the bundle does NOT hold up; see BROKEN above."),
+            4 => writeln!(
+                f,
+                " — nothing is false, but some signatures are by a revoked key; see SUSPECT above."
+            ),
             _ => writeln!(f, " — nothing is false, but not everything is proven."),
         }
     }

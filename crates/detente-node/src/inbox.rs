@@ -151,6 +151,16 @@ impl Node {
             .map_err(refuse)?;
         let signed = unverified.verify(&sender_card.keys().signing)?;
         let envelope = signed.envelope();
+        // Signed by the key that spoke then — but one its party revoked.
+        if let Some(suspect) = keyring.suspect(sender_card, envelope.created_at) {
+            return Err(PeerRejection::CompromisedKey {
+                party: suspect.party,
+                key_id: suspect.key_id,
+                since: suspect.since,
+                created_at: envelope.created_at,
+            }
+            .into());
+        }
         // Admitted (channel, agreement in force, citation), and any
         // agreement signature or document step valid, before anything is
         // stored. A repeated delivery of what was accepted before is

@@ -1,6 +1,9 @@
 //! `detente init`: a new node directory with fresh keys, a signed card, a
 //! configuration file and an empty database.
 //!
+//! The card names a fresh offline recovery key (`recovery_key.rs`), whose
+//! secret is returned to be shown once and is written nowhere.
+//!
 //! The directory is built next to its destination and renamed into place
 //! only when complete, so a failed init leaves nothing behind.
 
@@ -12,6 +15,7 @@ use base64::engine::general_purpose::STANDARD as BASE64;
 use detente_proto::body::TierContact;
 use detente_proto::card::{PartyCard, SignedCard};
 use detente_proto::ids::{Fingerprint, PartyCode};
+use detente_proto::signing::PartyVerifyingKey;
 use detente_proto::time::Timestamp;
 use detente_store::SqliteStore;
 
@@ -19,6 +23,7 @@ use crate::config::{CONFIG_FILE, NodeConfig};
 use crate::error::{ConfigProblem, NodeError, NodeResult};
 use crate::keys::NodeKeys;
 use crate::node::CARD_FILE;
+use crate::recovery_key::RecoveryKey;
 
 /// What `detente init` needs.
 #[derive(Debug, Clone)]
@@ -36,7 +41,7 @@ pub struct InitOptions {
 }
 
 /// What `detente init` made.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct InitReport {
     /// The node directory.
     pub dir: PathBuf,
@@ -44,6 +49,9 @@ pub struct InitReport {
     pub card_path: PathBuf,
     /// The fingerprint to read to peers out of band.
     pub fingerprint: Fingerprint,
+    /// The offline recovery key, whose public half the card names: shown
+    /// to the administrator once, stored nowhere on the node.
+    pub recovery: RecoveryKey,
 }
 
 /// Creates a node directory at `dir`, which must not exist or be empty.
@@ -83,7 +91,8 @@ pub fn init_node(dir: &Path, options: InitOptions, now: Timestamp) -> NodeResult
     })?;
     let host = endpoint_host(&endpoint, &dir.join(CONFIG_FILE))?;
     let keys = NodeKeys::generate(&host)?;
-    let card = own_card(&config, &keys, now)?;
+    let recovery = RecoveryKey::generate(&config.party);
+    let card = own_card(&config, &keys, Some(&recovery.public()), now)?;
 
     let stage = staging.path();
     // The directory holds every message in plaintext and the private keys:
@@ -115,6 +124,7 @@ pub fn init_node(dir: &Path, options: InitOptions, now: Timestamp) -> NodeResult
         dir: dir.to_owned(),
         card_path: dir.join(CARD_FILE),
         fingerprint: card.fingerprint(),
+        recovery,
     })
 }
 
@@ -136,13 +146,23 @@ pub(crate) fn endpoint_host(endpoint: &str, config: &Path) -> NodeResult<String>
 }
 
 /// This party's card, signed, for its configuration and keys.
-pub fn own_card(config: &NodeConfig, keys: &NodeKeys, now: Timestamp) -> NodeResult<SignedCard> {
-    Ok(card_for(config, keys, now).sign(&keys.signing)?)
+pub fn own_card(
+    config: &NodeConfig,
+    keys: &NodeKeys,
+    recovery: Option<&PartyVerifyingKey>,
+    now: Timestamp,
+) -> NodeResult<SignedCard> {
+    Ok(card_for(config, keys, recovery, now).sign(&keys.signing)?)
 }
 
-/// What this party's card says, for its configuration and keys, issued
-/// `now`: a first card (no validity limit, no predecessor).
-pub(crate) fn card_for(config: &NodeConfig, keys: &NodeKeys, now: Timestamp) -> PartyCard {
+/// What this party's card says, for its configuration, keys and recovery
+/// key, issued `now`: a first card (no validity limit, no predecessor).
+pub(crate) fn card_for(
+    config: &NodeConfig,
+    keys: &NodeKeys,
+    recovery: Option<&PartyVerifyingKey>,
+    now: Timestamp,
+) -> PartyCard {
     PartyCard {
         party: config.party.clone(),
         name: config.name.clone(),
@@ -154,6 +174,7 @@ pub(crate) fn card_for(config: &NodeConfig, keys: &NodeKeys, now: Timestamp) -> 
         issued_at: now,
         valid_until: None,
         previous: None,
+        recovery_key: recovery.map(PartyVerifyingKey::to_base64),
     }
 }
 

@@ -46,6 +46,7 @@ pub mod officers;
 mod outbox;
 pub mod peers;
 mod pledges;
+pub mod recovery_key;
 mod responsiveness;
 pub mod rotation;
 mod secrets;

@@ -18,6 +18,7 @@ use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant};
 
 use detente_proto::card::SignedCard;
+use detente_proto::card_chain::SignedCardLink;
 use detente_proto::clock::Clock;
 use detente_proto::ids::PartyCode;
 use detente_proto::keyring::{Keyring, valid_at};
@@ -126,6 +127,7 @@ impl PeerDirectory {
             cards.push(card);
         }
         let mut held = HashMap::new();
+        let mut links = Vec::new();
         for record in self.store.cards()? {
             let card = SignedCard::parse(&record.card).map_err(|e| corrupt(&record.party, &e))?;
             // A card issued after the party's current one was replaced
@@ -139,7 +141,17 @@ impl PeerDirectory {
             keyring
                 .add(card.clone())
                 .map_err(|e| corrupt(&record.party, &e))?;
+            if let Some(link) = &record.link {
+                links.push(SignedCardLink::parse(link).map_err(|e| corrupt(&record.party, &e))?);
+            }
             held.insert(record.sha256, card);
+        }
+        // Revocations (checked when the card came in) mark the replaced
+        // signing keys compromised.
+        for link in &links {
+            if let Some(previous) = held.get(&link.previous()) {
+                keyring.revoke(previous, link);
+            }
         }
         for (record, card) in records.into_iter().zip(cards) {
             keyring

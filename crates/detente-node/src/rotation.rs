@@ -41,6 +41,7 @@ use crate::config::{CONFIG_FILE, NodeConfig};
 use crate::error::{ConfigProblem, NodeError, NodeResult};
 use crate::keys::{KEY_FILES, NodeKeys, RETIRED_DIR, keys_dir};
 use crate::node::{CARD_FILE, open_store, read_card};
+use crate::recovery_key::RecoveryKey;
 use crate::tls::TlsIdentity;
 
 /// The file whose lock a process holds while it uses a node directory.
@@ -84,6 +85,9 @@ pub struct CardChange {
     pub card: SignedCard,
     /// What was replaced.
     pub replaced: Replace,
+    /// For a revocation, since when the replaced signing key is
+    /// compromised.
+    pub revoked_since: Option<Timestamp>,
 }
 
 /// An exclusive hold on a node directory: one `detente serve`, or one
@@ -125,6 +129,60 @@ pub fn change_card(
     valid_until: Option<Timestamp>,
     now: Timestamp,
 ) -> NodeResult<CardChange> {
+    issue(dir, Link::Signed(replace), valid_until, now)
+}
+
+/// Revokes this party's signing key, compromised since `since`: every key
+/// is replaced, and the new card is linked to the current one by the
+/// recovery key the current card names (`recovery`), not by the
+/// compromised key. The new card names `next_recovery` as its recovery
+/// key (the old one has been typed into this machine). As for
+/// [`change_card`], the directory must not be in use.
+pub fn revoke_keys(
+    dir: &Path,
+    recovery: &RecoveryKey,
+    since: Timestamp,
+    next_recovery: &RecoveryKey,
+    valid_until: Option<Timestamp>,
+    now: Timestamp,
+) -> NodeResult<CardChange> {
+    if since > now {
+        return Err(NodeError::Config {
+            path: dir.join(CARD_FILE),
+            problem: ConfigProblem::CompromiseInFuture { since, now },
+        });
+    }
+    let link = Link::Revocation {
+        recovery,
+        since,
+        next_recovery,
+    };
+    issue(dir, link, valid_until, now)
+}
+
+/// How a new card is joined to the current one.
+enum Link<'a> {
+    /// By the current signing key: a renewal (nothing replaced) or a
+    /// rotation.
+    Signed(Replace),
+    /// By the recovery key: a revocation, replacing every key.
+    Revocation {
+        recovery: &'a RecoveryKey,
+        since: Timestamp,
+        next_recovery: &'a RecoveryKey,
+    },
+}
+
+fn issue(
+    dir: &Path,
+    how: Link<'_>,
+    valid_until: Option<Timestamp>,
+    now: Timestamp,
+) -> NodeResult<CardChange> {
+    let replace = match how {
+        Link::Signed(replace) => replace,
+        Link::Revocation { .. } => Replace::ALL,
+    };
     let _lock = DirLock::take(dir)?;
     let config = NodeConfig::load(dir)?;
     let store = open_store(dir, &config)?;
@@ -161,6 +219,11 @@ pub fn change_card(
             .issued_at
             .plus(chrono::TimeDelta::milliseconds(1)),
     );
+    // The recovery key carries over, unless a revocation used it.
+    let recovery_key = match &how {
+        Link::Signed(_) => previous.keys().recovery,
+        Link::Revocation { next_recovery, .. } => Some(next_recovery.public()),
+    };
     let card = PartyCard {
         name: config.name.clone(),
         tiers: config.contacts.clone(),
@@ -168,11 +231,27 @@ pub fn change_card(
         previous: Some(hash_to_base64(&previous.sha256())),
         issued_at,
         valid_until,
-        ..crate::init::card_for(&config, &next_keys, issued_at)
+        ..crate::init::card_for(&config, &next_keys, recovery_key.as_ref(), issued_at)
     }
     .sign(&next_keys.signing)?;
-    let link = SignedCardLink::sign(&previous, &card, &keys.signing)
-        .map_err(crate::error::Bug::construction("card link"))?;
+    let (link, revoked_since) = match how {
+        Link::Signed(_) => (
+            SignedCardLink::sign(&previous, &card, &keys.signing)
+                .map_err(crate::error::Bug::construction("card link"))?,
+            None,
+        ),
+        Link::Revocation {
+            recovery, since, ..
+        } => (
+            SignedCardLink::revoke(&previous, &card, recovery.signing(), since).map_err(|e| {
+                NodeError::Config {
+                    path: dir.join(CARD_FILE),
+                    problem: ConfigProblem::Revocation(Box::new(e)),
+                }
+            })?,
+            Some(since),
+        ),
+    };
 
     // 1. Everything new, beside the current files.
     let keys_path = keys_dir(dir);
@@ -194,6 +273,7 @@ pub fn change_card(
         previous,
         card,
         replaced: replace,
+        revoked_since,
     })
 }
 

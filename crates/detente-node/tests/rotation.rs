@@ -249,6 +249,7 @@ async fn a_renewal_is_taken_and_a_chain_not_linked_by_the_pinned_key_is_refused(
         party: "RU".parse().expect("RU"),
         previous: hash_to_base64(&renewed.sha256()),
         next: hash_to_base64(&forged.sha256()),
+        compromised_since: None,
     })
     .expect("json");
     let link = thief.sign_document(detente_proto::signing::Domain::CardLink, &value);

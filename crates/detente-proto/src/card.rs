@@ -44,6 +44,13 @@ pub struct PartyCard {
     /// party's first card.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub previous: Option<String>,
+    /// Base64 Ed25519 public key of the party's offline recovery key
+    /// (made at `init`, its secret kept outside the node): the one key
+    /// that can link a successor to this card once the card's signing key
+    /// is compromised (a revocation, `card_chain.rs`). Absent on a card
+    /// made without one; such a party re-establishes trust out of band.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recovery_key: Option<String>,
 }
 
 impl PartyCard {
@@ -67,10 +74,23 @@ impl PartyCard {
         if let Some(previous) = &self.previous {
             decode_fixed::<32>("card.previous", previous)?;
         }
+        let signing = PartyVerifyingKey::from_base64("card.signing_key", &self.signing_key)?;
+        let recovery = self
+            .recovery_key
+            .as_deref()
+            .map(|text| PartyVerifyingKey::from_base64("card.recovery_key", text))
+            .transpose()?;
+        if recovery.as_ref() == Some(&signing) {
+            return Err(ProtoError::field(
+                "card.recovery_key",
+                "is the signing key; a recovery key must be a separate key kept off the node",
+            ));
+        }
         Ok(CardKeys {
-            signing: PartyVerifyingKey::from_base64("card.signing_key", &self.signing_key)?,
+            signing,
             encryption: EncryptionKey::from_base64("card.encryption_key", &self.encryption_key)?,
             tls_spki_sha256: decode_fixed::<32>("card.tls_spki_sha256", &self.tls_spki_sha256)?,
+            recovery,
         })
     }
 
@@ -103,6 +123,8 @@ pub struct CardKeys {
     pub encryption: EncryptionKey,
     /// TLS SPKI pin.
     pub tls_spki_sha256: [u8; 32],
+    /// The offline recovery key, if the card names one.
+    pub recovery: Option<PartyVerifyingKey>,
 }
 
 /// A self-signed party card whose signature has been checked.
@@ -192,6 +214,7 @@ pub(crate) mod tests {
             issued_at: "2026-11-28T10:00:00.000Z".parse().expect("ts"),
             valid_until: None,
             previous: None,
+            recovery_key: None,
         }
     }
 

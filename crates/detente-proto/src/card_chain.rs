@@ -10,6 +10,17 @@
 //! one: a thief of only the new key cannot attach it to the party, and the
 //! old key alone cannot make the new key sign.
 //!
+//! A **revocation** is the step a party takes when its signing key is
+//! compromised: the old key's signature on a link proves nothing any more
+//! (a thief holds it), so the link instead names the moment the key was
+//! compromised since (`compromised_since`) and is signed by the offline
+//! recovery key the predecessor card publishes (`recovery_key`); the new
+//! card, with a new signing key, is self-signed as always. Whoever takes
+//! the step marks every signature of the old key made at or after that
+//! moment as suspect ([`crate::keyring::Keyring::revoke`]). A card without
+//! a recovery key cannot be revoked this way: its party re-establishes
+//! trust out of band (`detente peer add`).
+//!
 //! [`check_successor`] is the one rule for a step, used by the node
 //! accepting a pushed card and by the offline verifier walking a bundle's
 //! chain ([`check_chain`]). Pure: no clock, no store.
@@ -34,6 +45,11 @@ pub struct CardLink {
     pub previous: String,
     /// Base64 SHA-256 of the successor card's exact bytes.
     pub next: String,
+    /// Present on a revocation: since when the predecessor's signing key
+    /// is compromised. Such a link is signed by the predecessor's
+    /// recovery key, not its signing key.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub compromised_since: Option<Timestamp>,
 }
 
 /// A card link whose form has been checked (its signature is checked
@@ -60,15 +76,50 @@ impl SignedCardLink {
                 key_id: key.key_id(),
             });
         }
+        Ok(Self::sign_link(previous, next, key, None))
+    }
+
+    /// Signs a revocation: `next` succeeds `previous`, whose signing key
+    /// is compromised since `since`, signed with `recovery`, which must be
+    /// the recovery key `previous` publishes. `next` must have a new
+    /// signing key.
+    pub fn revoke(
+        previous: &SignedCard,
+        next: &SignedCard,
+        recovery: &PartySigningKey,
+        since: Timestamp,
+    ) -> Result<Self, ChainError> {
+        let party = previous.card().party.clone();
+        match &previous.keys().recovery {
+            None => return Err(ChainError::NoRecoveryKey { party }),
+            Some(key) if *key != recovery.verifying_key() => {
+                return Err(ChainError::NotRecoveryKey {
+                    party,
+                    key_id: recovery.key_id(),
+                });
+            }
+            Some(_) => {}
+        }
+        revocation_holds(previous, next, since)?;
+        Ok(Self::sign_link(previous, next, recovery, Some(since)))
+    }
+
+    fn sign_link(
+        previous: &SignedCard,
+        next: &SignedCard,
+        key: &PartySigningKey,
+        compromised_since: Option<Timestamp>,
+    ) -> Self {
         let link = CardLink {
             party: previous.card().party.clone(),
             previous: hash_to_base64(&previous.sha256()),
             next: hash_to_base64(&next.sha256()),
+            compromised_since,
         };
         let value =
             serde_json::to_value(&link).unwrap_or_else(|e| unreachable!("links serialise: {e}"));
         let bytes = key.sign_document(Domain::CardLink, &value);
-        Self::parse(&bytes).map_err(|e| unreachable!("a link just signed parses: {e}"))
+        Self::parse(&bytes).unwrap_or_else(|e| unreachable!("a link just signed parses: {e}"))
     }
 
     /// Reads a link's bytes: canonical form, members, hashes. Does not
@@ -104,6 +155,12 @@ impl SignedCardLink {
     /// The successor's hash.
     pub fn next(&self) -> [u8; 32] {
         self.next
+    }
+
+    /// On a revocation, since when the predecessor's signing key is
+    /// compromised.
+    pub fn compromised_since(&self) -> Option<Timestamp> {
+        self.link.compromised_since
     }
 }
 
@@ -213,6 +270,57 @@ pub enum ChainError {
         /// The key offered.
         key_id: KeyId,
     },
+    /// A revocation of a card that names no recovery key.
+    #[error(
+        "the card of {party} names no recovery key, so no revocation can succeed it; {party} must re-establish trust out of band (its peers run detente peer add with its new card and fingerprint)"
+    )]
+    NoRecoveryKey {
+        /// The party.
+        party: PartyCode,
+    },
+    /// A revocation was to be signed with a key other than the
+    /// predecessor's recovery key.
+    #[error(
+        "key {key_id} is not the recovery key named on {party}'s current card; give the recovery key printed when the node was set up"
+    )]
+    NotRecoveryKey {
+        /// The party.
+        party: PartyCode,
+        /// The key offered.
+        key_id: KeyId,
+    },
+    /// A revocation's link is not signed by the predecessor's recovery key.
+    #[error(
+        "the revocation of {party}'s card is not signed by the recovery key that card names: {cause}"
+    )]
+    RecoverySignature {
+        /// The party.
+        party: PartyCode,
+        /// Why the signature did not verify.
+        cause: SignatureError,
+    },
+    /// A revocation whose new card keeps the compromised signing key.
+    #[error(
+        "the revocation of {party}'s card keeps its compromised signing key {key_id}; a revocation must bring a new signing key"
+    )]
+    CompromisedKeyKept {
+        /// The party.
+        party: PartyCode,
+        /// The key kept.
+        key_id: KeyId,
+    },
+    /// A revocation dated after the new card it introduces.
+    #[error(
+        "the revocation of {party}'s card says its key was compromised since {since}, after the new card's issue time {issued_at}"
+    )]
+    CompromiseAfterIssue {
+        /// The party.
+        party: PartyCode,
+        /// The `compromised_since` named.
+        since: Timestamp,
+        /// The new card's `issued_at`.
+        issued_at: Timestamp,
+    },
     /// No link joins two consecutive cards of a chain.
     #[error(
         "no link joins {party}'s card issued at {previous} to its next, issued at {next}: the chain of cards is cut"
@@ -229,7 +337,10 @@ pub enum ChainError {
 
 /// The one rule of a step: `next` succeeds `previous` when both are the
 /// same party's, `next` is issued later and names `previous`, and `link`
-/// joins exactly these two cards and verifies with `previous`'s key.
+/// joins exactly these two cards and verifies with `previous`'s signing
+/// key — or, for a revocation, with `previous`'s recovery key, `next`
+/// having a new signing key and being issued no earlier than the
+/// compromise.
 pub fn check_successor(
     previous: &SignedCard,
     next: &SignedCard,
@@ -265,12 +376,53 @@ pub fn check_successor(
             next: link.link.next.clone(),
         });
     }
+    let Some(since) = link.compromised_since() else {
+        return link
+            .parts
+            .verify(&previous.keys().signing, party)
+            .map_err(|cause| ChainError::LinkSignature {
+                party: party.clone(),
+                cause,
+            });
+    };
+    let recovery = previous
+        .keys()
+        .recovery
+        .as_ref()
+        .ok_or_else(|| ChainError::NoRecoveryKey {
+            party: party.clone(),
+        })?;
     link.parts
-        .verify(&previous.keys().signing, party)
-        .map_err(|cause| ChainError::LinkSignature {
+        .verify(recovery, party)
+        .map_err(|cause| ChainError::RecoverySignature {
             party: party.clone(),
             cause,
-        })
+        })?;
+    revocation_holds(previous, next, since)
+}
+
+/// What a revocation's cards must say: a new signing key, issued no
+/// earlier than the compromise.
+fn revocation_holds(
+    previous: &SignedCard,
+    next: &SignedCard,
+    since: Timestamp,
+) -> Result<(), ChainError> {
+    let party = &previous.card().party;
+    if next.keys().signing == previous.keys().signing {
+        return Err(ChainError::CompromisedKeyKept {
+            party: party.clone(),
+            key_id: previous.key_id(),
+        });
+    }
+    if since > next.card().issued_at {
+        return Err(ChainError::CompromiseAfterIssue {
+            party: party.clone(),
+            since,
+            issued_at: next.card().issued_at,
+        });
+    }
+    Ok(())
 }
 
 /// Checks a party's whole chain: `cards` in the order issued (all of one
@@ -357,6 +509,7 @@ mod tests {
             party: one.card().party.clone(),
             previous: hash_to_base64(&one.sha256()),
             next: hash_to_base64(&two.sha256()),
+            compromised_since: None,
         })
         .expect("json");
         let forged = SignedCardLink::parse(&new_key.sign_document(Domain::CardLink, &value))
@@ -434,5 +587,96 @@ mod tests {
             check_successor(&one, &other_party, &first_link),
             Err(ChainError::OtherParty { .. })
         ));
+    }
+
+    /// `previous`'s card again, naming `recovery` as its recovery key.
+    fn with_recovery(key: &PartySigningKey, recovery: &PartySigningKey) -> SignedCard {
+        PartyCard {
+            recovery_key: Some(recovery.verifying_key().to_base64()),
+            ..first(key).card().clone()
+        }
+        .sign(key)
+        .expect("signed")
+    }
+
+    #[test]
+    fn a_revocation_is_signed_by_the_recovery_key_and_the_compromised_key_cannot_make_one() {
+        let (old_key, new_key, recovery) = (key(), key(), key());
+        let one = with_recovery(&old_key, &recovery);
+        let two = successor(&one, &new_key);
+        let since = one.card().issued_at.plus(chrono::TimeDelta::minutes(30));
+        let revocation = SignedCardLink::revoke(&one, &two, &recovery, since).expect("revoke");
+        assert_eq!(revocation.compromised_since(), Some(since));
+        assert_eq!(check_successor(&one, &two, &revocation), Ok(()));
+        assert_eq!(
+            SignedCardLink::parse(revocation.bytes()).expect("parse"),
+            revocation
+        );
+        // The thief holds the old signing key: a revocation it signs with it
+        // does not hold, and neither does one by any other key.
+        assert!(matches!(
+            SignedCardLink::revoke(&one, &two, &old_key, since),
+            Err(ChainError::NotRecoveryKey { .. })
+        ));
+        for forger in [&old_key, &new_key] {
+            let value = serde_json::to_value(CardLink {
+                party: one.card().party.clone(),
+                previous: hash_to_base64(&one.sha256()),
+                next: hash_to_base64(&two.sha256()),
+                compromised_since: Some(since),
+            })
+            .expect("json");
+            let forged = SignedCardLink::parse(&forger.sign_document(Domain::CardLink, &value))
+                .expect("well formed");
+            assert!(matches!(
+                check_successor(&one, &two, &forged),
+                Err(ChainError::RecoverySignature { .. })
+            ));
+        }
+        // Keeping the compromised key, or a compromise after the new card.
+        let kept = successor(&one, &old_key);
+        assert!(matches!(
+            SignedCardLink::revoke(&one, &kept, &recovery, since),
+            Err(ChainError::CompromisedKeyKept { .. })
+        ));
+        let late = two
+            .card()
+            .issued_at
+            .plus(chrono::TimeDelta::milliseconds(1));
+        assert!(matches!(
+            SignedCardLink::revoke(&one, &two, &recovery, late),
+            Err(ChainError::CompromiseAfterIssue { .. })
+        ));
+        // A card without a recovery key cannot be revoked.
+        let bare = first(&old_key);
+        let after_bare = successor(&bare, &new_key);
+        assert!(matches!(
+            SignedCardLink::revoke(&bare, &after_bare, &recovery, since),
+            Err(ChainError::NoRecoveryKey { .. })
+        ));
+    }
+
+    #[test]
+    fn a_revocation_makes_the_old_keys_later_signatures_suspect() {
+        let (old_key, new_key, recovery) = (key(), key(), key());
+        let one = with_recovery(&old_key, &recovery);
+        let two = successor(&one, &new_key);
+        let since = one.card().issued_at.plus(chrono::TimeDelta::minutes(30));
+        let revocation = SignedCardLink::revoke(&one, &two, &recovery, since).expect("revoke");
+        let mut keyring = crate::keyring::Keyring::of([one.clone(), two.clone()]).expect("keyring");
+        let before = since.plus(chrono::TimeDelta::milliseconds(-1));
+        assert_eq!(keyring.suspect(&one, since), None, "not yet revoked");
+        keyring.revoke(&one, &revocation);
+        assert_eq!(keyring.suspect(&one, before), None);
+        let suspect = keyring.suspect(&one, since).expect("suspect");
+        assert_eq!((suspect.key_id, suspect.since), (one.key_id(), since));
+        assert_eq!(keyring.suspect(&two, since), None, "the new key is sound");
+        // A plain link revokes nothing.
+        let mut plain = crate::keyring::Keyring::of([one.clone(), two.clone()]).expect("keyring");
+        plain.revoke(
+            &one,
+            &SignedCardLink::sign(&one, &two, &old_key).expect("link"),
+        );
+        assert_eq!(plain.suspect(&one, since), None);
     }
 }

@@ -13,6 +13,12 @@
 //!   seconds older than a card, within the agreed clock skew, is not
 //!   orphaned).
 //!
+//! A party's signing key may also be declared compromised since a moment
+//! (a revocation, [`crate::card_chain`]): [`Keyring::suspect`] then names
+//! every signature of that key made at or after it. The key still
+//! verifies — what it signed before the compromise stands — but nothing
+//! it signed since is proof.
+//!
 //! Today a node holds one card per party; when keys rotate, a party's new
 //! card joins the keyring and takes over from its `issued_at`, and every
 //! question asked "at" a time before that still finds the old key. Pure: the
@@ -21,6 +27,7 @@
 use std::collections::BTreeMap;
 
 use crate::card::SignedCard;
+use crate::card_chain::SignedCardLink;
 use crate::ids::{KeyId, PartyCode};
 use crate::seal::EncryptionKey;
 use crate::signing::PartyVerifyingKey;
@@ -107,10 +114,25 @@ pub fn valid_at(card: &SignedCard, at: Timestamp) -> Result<(), NoKey> {
     }
 }
 
-/// Verified cards, per party, in the order they were issued.
+/// Verified cards, per party, in the order they were issued, and the
+/// signing keys revoked.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Keyring {
     cards: BTreeMap<PartyCode, Vec<SignedCard>>,
+    /// Since when each revoked signing key is compromised.
+    revoked: BTreeMap<KeyId, Timestamp>,
+}
+
+/// A signature made by a key at or after the moment it was compromised
+/// since: not proof of anything.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Suspect {
+    /// The party whose key it is.
+    pub party: PartyCode,
+    /// The compromised key.
+    pub key_id: KeyId,
+    /// Since when it is compromised.
+    pub since: Timestamp,
 }
 
 impl Keyring {
@@ -141,6 +163,38 @@ impl Keyring {
                 Ok(())
             }
         }
+    }
+
+    /// Takes a revocation: when `link` (checked by
+    /// [`crate::card_chain::check_successor`] to join `previous` to its
+    /// successor) is one, `previous`'s signing key is compromised from its
+    /// `compromised_since` on. The earliest moment named for a key holds.
+    pub fn revoke(&mut self, previous: &SignedCard, link: &SignedCardLink) {
+        let Some(since) = link.compromised_since() else {
+            return;
+        };
+        self.revoked
+            .entry(previous.key_id())
+            .and_modify(|held| *held = (*held).min(since))
+            .or_insert(since);
+    }
+
+    /// Whether `card`'s signing key, signing at `at`, is suspect: revoked
+    /// since `at` or earlier.
+    pub fn suspect(&self, card: &SignedCard, at: Timestamp) -> Option<Suspect> {
+        let key_id = card.key_id();
+        let since = *self.revoked.get(&key_id)?;
+        (at >= since).then(|| Suspect {
+            party: card.card().party.clone(),
+            key_id,
+            since,
+        })
+    }
+
+    /// Whether what `party` signed at `at` is suspect: the card that spoke
+    /// for it then has a signing key revoked since `at` or earlier.
+    pub fn suspect_at(&self, party: &PartyCode, at: Timestamp) -> Option<Suspect> {
+        self.suspect(self.card_at(party, at).ok()?, at)
     }
 
     /// The card that speaks for `party` at `at` (see the module's rule).

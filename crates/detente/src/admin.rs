@@ -54,10 +54,29 @@ pub fn init(args: InitArgs) -> anyhow::Result<()> {
         endpoint: args.endpoint,
         contacts,
     };
+    // A file for the recovery key must be new; checked before the node is made.
+    if let Some(path) = args.recovery_key_to.as_ref().filter(|p| p.exists()) {
+        anyhow::bail!(
+            "--recovery-key-to {}: the file exists; name a new file (a recovery key is never overwritten)",
+            path.display()
+        );
+    }
     let report = init_node(&args.dir, options, SystemClock.now())?;
+    if let Some(path) = &args.recovery_key_to
+        && let Err(e) = crate::maintenance::save_recovery_key(path, &report.recovery)
+    {
+        // Without its recovery key the new node is not kept: nothing has
+        // used it yet.
+        let _ = std::fs::remove_dir_all(&report.dir);
+        return Err(e.context(format!(
+            "cannot write the recovery key to {}; nothing was created",
+            path.display()
+        )));
+    }
     println!("Created node directory {}", report.dir.display());
     println!("  card:        {}", report.card_path.display());
     println!("  fingerprint: {}", report.fingerprint);
+    crate::maintenance::show_recovery_key(&report.recovery, args.recovery_key_to.as_deref());
     println!();
     println!("Next:");
     println!(

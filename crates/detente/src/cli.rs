@@ -97,7 +97,9 @@ pub enum Command {
     Stats(StatsArgs),
     /// Check an evidence bundle offline: a verdict per claim. Exits 0 when
     /// every claim is proven, 1 when anything is broken (or the file is not
-    /// a bundle), 3 when nothing is broken but something is unproven.
+    /// a bundle), 4 when nothing is broken but something is signed by a
+    /// key its party revoked (SUSPECT), 3 when nothing is broken or
+    /// suspect but something is unproven.
     #[command(
         after_help = "Examples:\n  detente verify thread.json\n  detente verify old-thread.json --ack-within 1h   # a bundle without its agreement\n  detente verify elections.json --at 2026-12-01    # was the guarantee in force then?\n  detente verify thread.json --policy auditor.policy --json\n\nNo network is used. Confirm the printed key fingerprints out of band."
     )]
@@ -157,7 +159,8 @@ pub enum Command {
     )]
     Fsck(FsckArgs),
     /// This party's keys: rotate them (new keys, a new card linked by the
-    /// old key). Works on a stopped node's directory.
+    /// old key), or revoke a compromised signing key (linked by the
+    /// recovery key). Works on a stopped node's directory.
     #[command(
         subcommand,
         after_help = "Examples:\n  systemctl stop detente && detente keys rotate --dir ./ru && systemctl start detente\n  detente keys rotate --dir ./ru --encryption      # only the encryption key\n\nSee docs/operations.md, \"Renewing the card and rotating keys\"."
@@ -200,6 +203,11 @@ pub struct InitArgs {
     /// A tier contact for the card, as TIER=TEXT (repeatable).
     #[arg(long = "contact", value_name = "TIER=TEXT")]
     pub contacts: Vec<String>,
+    /// Write the offline recovery key to this new file (e.g. on removable
+    /// media) instead of printing it. Either way it is stored nowhere in
+    /// the node directory.
+    #[arg(long, value_name = "FILE")]
+    pub recovery_key_to: Option<PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -796,6 +804,35 @@ pub enum KeysCommand {
         after_help = "Examples:\n  detente keys rotate --dir ./ru\n  detente keys rotate --dir ./ru --tls --valid-for 365d\n\nThe replaced keys are kept in keys/retired/ and still work for the overlap ([keys] overlap, 7 days by default)."
     )]
     Rotate(RotateArgs),
+    /// The signing key is compromised: replace every key and issue a new
+    /// card linked by the offline recovery key, so peers take it and treat
+    /// everything the old key signed since --compromised-since as suspect.
+    #[command(
+        after_help = "Example:\n  systemctl stop detente\n  detente keys revoke --dir ./ru --compromised-since 2026-12-01T00:00:00Z --recovery-key /media/usb/ru-recovery.txt\n  systemctl start detente\n\nA new recovery key is printed (or written with --new-recovery-key-to): keep it offline.\nSee docs/operations.md, \"A compromised key\"."
+    )]
+    Revoke(RevokeArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct RevokeArgs {
+    /// The earliest moment the signing key may have been in other hands:
+    /// a date (2026-12-01) or an RFC 3339 time. Everything it signed from
+    /// then on becomes suspect.
+    #[arg(long, value_name = "DATE|TIME", value_parser = parse_at)]
+    pub compromised_since: Timestamp,
+    /// The file holding the recovery key `detente init` printed (one line,
+    /// `detente-recovery-key <PARTY> <base64>`); `-` reads standard input.
+    #[arg(long, value_name = "FILE")]
+    pub recovery_key: PathBuf,
+    /// Write the new recovery key to this new file instead of printing it.
+    #[arg(long, value_name = "FILE")]
+    pub new_recovery_key_to: Option<PathBuf>,
+    /// The new card's validity; by default, as long as the current card's
+    /// (none if it has none).
+    #[command(flatten)]
+    pub validity: Validity,
+    #[command(flatten)]
+    pub dir: DirArg,
 }
 
 #[derive(Debug, Args)]
@@ -1204,6 +1241,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Card(CardCommand::Show(args)) => crate::maintenance::card_show(args),
         Command::Card(CardCommand::Renew(args)) => crate::maintenance::card_renew(args),
         Command::Keys(KeysCommand::Rotate(args)) => crate::maintenance::keys_rotate(args),
+        Command::Keys(KeysCommand::Revoke(args)) => crate::maintenance::keys_revoke(args),
         Command::Fsck(args) => crate::maintenance::fsck(args),
         Command::Backup(args) => crate::maintenance::backup(args),
         Command::Restore(args) => crate::maintenance::restore(args),

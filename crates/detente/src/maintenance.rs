@@ -1,5 +1,5 @@
 //! The administrator's upkeep of a node directory: `detente card
-//! show|renew` and `detente keys rotate` (this party's card and keys, on a
+//! show|renew` and `detente keys rotate|revoke` (this party's card and keys, on a
 //! directory no process is using; the node pushes a new card to its peers
 //! when it next starts), `detente backup` (online), `detente restore`
 //! (stopped) and `detente fsck`
@@ -10,12 +10,15 @@ use detente_node::config::NodeConfig;
 use detente_node::health::{Expiry, expiry};
 use detente_node::keys::NodeKeys;
 use detente_node::node::{CARD_FILE, open_store, read_card};
-use detente_node::rotation::{CardChange, Replace, change_card};
+use detente_node::recovery_key::RecoveryKey;
+use detente_node::rotation::{CardChange, Replace, change_card, revoke_keys};
 use detente_proto::card::SignedCard;
 use detente_proto::clock::{Clock, SystemClock};
 use detente_proto::time::{Timestamp, human_duration};
 
-use crate::cli::{BackupArgs, DirArg, FsckArgs, RenewArgs, RestoreArgs, RotateArgs, Validity};
+use crate::cli::{
+    BackupArgs, DirArg, FsckArgs, RenewArgs, RestoreArgs, RevokeArgs, RotateArgs, Validity,
+};
 
 /// A renewal's validity when none is given.
 const DEFAULT_RENEWAL: TimeDelta = TimeDelta::days(365);
@@ -64,15 +67,86 @@ pub fn keys_rotate(args: RotateArgs) -> anyhow::Result<()> {
         replace = Replace::ALL;
     }
     let current = current_card(&args.dir.dir)?;
-    // As long as the current card's validity, counted from now.
-    let same_length = current
-        .card()
-        .valid_until
-        .map(|until| now.plus(until.since(current.card().issued_at)));
-    let until = valid_until(&args.validity, now, same_length)?;
+    let until = valid_until(&args.validity, now, same_length(&current, now))?;
     let change = change_card(&args.dir.dir, replace, until, now)?;
     report(&change, &args.dir.dir);
     Ok(())
+}
+
+pub fn keys_revoke(args: RevokeArgs) -> anyhow::Result<()> {
+    let now = SystemClock.now();
+    let dir = &args.dir.dir;
+    let config = NodeConfig::load(dir)?;
+    let recovery = RecoveryKey::read(&args.recovery_key, &config.party)?;
+    let current = current_card(dir)?;
+    let until = valid_until(&args.validity, now, same_length(&current, now))?;
+    let next_recovery = RecoveryKey::generate(&config.party);
+    // Where the new recovery key goes is settled before anything changes.
+    if let Some(path) = &args.new_recovery_key_to {
+        save_recovery_key(path, &next_recovery)?;
+    }
+    let change = match revoke_keys(
+        dir,
+        &recovery,
+        args.compromised_since,
+        &next_recovery,
+        until,
+        now,
+    ) {
+        Ok(change) => change,
+        Err(e) => {
+            if let Some(path) = &args.new_recovery_key_to {
+                let _ = std::fs::remove_file(path);
+            }
+            return Err(e.into());
+        }
+    };
+    report(&change, dir);
+    println!(
+        "The replaced signing key {} is revoked as compromised since {}: once peers take the new card they refuse envelopes it signed from then on, and `detente verify` shows them as SUSPECT.",
+        change.previous.key_id(),
+        args.compromised_since
+    );
+    show_recovery_key(&next_recovery, args.new_recovery_key_to.as_deref());
+    Ok(())
+}
+
+/// As long as `current`'s validity, counted from now.
+fn same_length(current: &SignedCard, now: Timestamp) -> Option<Timestamp> {
+    current
+        .card()
+        .valid_until
+        .map(|until| now.plus(until.since(current.card().issued_at)))
+}
+
+/// Writes the recovery key line to a new file, owner-only.
+pub fn save_recovery_key(path: &std::path::Path, key: &RecoveryKey) -> anyhow::Result<()> {
+    let mut text = key.to_text();
+    text.push('\n');
+    detente_node::keys::write_secret(path, text.as_bytes())?;
+    Ok(())
+}
+
+/// Shows where the recovery key went, or prints it, once.
+pub fn show_recovery_key(key: &RecoveryKey, written_to: Option<&std::path::Path>) {
+    match written_to {
+        Some(path) => println!(
+            "Recovery key written to {} (mode 0600). Move it off this machine and keep it offline: it is the only way to replace a compromised signing key without meeting every peer again.",
+            path.display()
+        ),
+        None => {
+            println!();
+            println!(
+                "RECOVERY KEY — shown once, stored nowhere. Write it down or copy it to offline media now:"
+            );
+            println!();
+            println!("  {}", *key.to_text());
+            println!();
+            println!(
+                "It is the only way to replace a compromised signing key without meeting every peer again (detente keys revoke). Anyone holding it can replace this party's keys: keep it off the node."
+            );
+        }
+    }
 }
 
 fn report(change: &CardChange, dir: &std::path::Path) {

@@ -1,7 +1,8 @@
 //! `detente verify`: checks an evidence bundle offline (no network, no
 //! node) with `detente-evidence`, prints a verdict per claim, and exits 0
-//! (all proven), 1 (something broken, or not a bundle) or 3 (nothing
-//! broken, something unproven). A guarantee's status or a pledge's
+//! (all proven), 1 (something broken, or not a bundle), 4 (nothing broken,
+//! something signed by a revoked key: SUSPECT) or 3 (nothing broken or
+//! suspect, something unproven). A guarantee's status or a pledge's
 //! signatories are judged when the bundle was exported, or at `--at`.
 
 use std::io::Read;

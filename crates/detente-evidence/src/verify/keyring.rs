@@ -13,6 +13,7 @@ use detente_log::note::Ed25519Verifier;
 use detente_log::note::NoteVerifier;
 use detente_log::policy::{Policy, PolicyError};
 use detente_proto::card::SignedCard;
+use detente_proto::card_chain::SignedCardLink;
 use detente_proto::ids::{KeyId, PartyCode};
 use detente_proto::keyring::{Keyring as Cards, NoKey};
 use detente_proto::time::Timestamp;
@@ -53,6 +54,12 @@ impl Keyring {
         self.cards.add(card).map_err(|e| e.to_string())?;
         self.derived.insert(key_id, Derived { log, witness });
         Ok(())
+    }
+
+    /// Takes a revocation from a chain that holds
+    /// ([`Cards::revoke`]).
+    pub(crate) fn revoke(&mut self, previous: &SignedCard, link: &SignedCardLink) {
+        self.cards.revoke(previous, link);
     }
 
     /// The party's latest card and its derived keys.

@@ -55,7 +55,7 @@ use detente_proto::agreement::responsiveness::Fact;
 use detente_proto::card::SignedCard;
 use detente_proto::card_chain::{SignedCardLink, check_chain};
 use detente_proto::envelope::{Envelope, UnverifiedEnvelope};
-use detente_proto::keyring::NoKey;
+use detente_proto::keyring::{NoKey, Suspect};
 use detente_proto::limits::Limits;
 use detente_proto::log_entry::EntryDirection;
 use detente_proto::receipt::SignedReceipt;
@@ -103,9 +103,11 @@ pub(crate) fn judging_moment(exported_at: Timestamp, facts: &[Fact]) -> Timestam
 
 /// One claim per party with more than one card: its chain holds — each
 /// card after the first is joined to the one before by a link signed with
-/// the earlier card's key ([`check_chain`]) — or it is BROKEN (cut, or a
-/// link that does not hold).
-fn chains(bundle: &Bundle, keyring: &Keyring, claims: &mut Vec<Claim>) {
+/// the earlier card's key, or by its recovery key for a revocation
+/// ([`check_chain`]) — or it is BROKEN (cut, or a link that does not
+/// hold). The revocations of a chain that holds mark their keys
+/// compromised in `keyring`.
+fn chains(bundle: &Bundle, keyring: &mut Keyring, claims: &mut Vec<Claim>) {
     let mut links = Vec::new();
     for (i, text) in bundle.card_links.iter().enumerate() {
         match SignedCardLink::parse(text.as_bytes()) {
@@ -118,24 +120,44 @@ fn chains(bundle: &Bundle, keyring: &Keyring, claims: &mut Vec<Claim>) {
             )),
         }
     }
-    for (party, _) in keyring.parties() {
-        let cards: Vec<SignedCard> = keyring.cards_of(party).cloned().collect();
+    let parties: Vec<_> = keyring.parties().map(|(party, _)| party.clone()).collect();
+    for party in parties {
+        let cards: Vec<SignedCard> = keyring.cards_of(&party).cloned().collect();
         if cards.len() < 2 {
             continue;
         }
         let (verdict, detail) = match check_chain(&cards, &links) {
-            Ok(()) => (
-                Verdict::Proven,
-                format!(
-                    "{} cards, each linked by the key of the one before: {}",
-                    cards.len(),
-                    cards
+            Ok(()) => {
+                let mut revoked = Vec::new();
+                for pair in cards.windows(2) {
+                    let [previous, next] = pair else { continue };
+                    let link = links
                         .iter()
-                        .map(|c| c.fingerprint().to_string())
-                        .collect::<Vec<_>>()
-                        .join(" → ")
-                ),
-            ),
+                        .find(|l| l.previous() == previous.sha256() && l.next() == next.sha256());
+                    if let Some((link, since)) =
+                        link.and_then(|l| Some((l, l.compromised_since()?)))
+                    {
+                        keyring.revoke(previous, link);
+                        revoked.push(format!(
+                            "; key {} revoked by the recovery key as compromised since {since}",
+                            previous.key_id()
+                        ));
+                    }
+                }
+                (
+                    Verdict::Proven,
+                    format!(
+                        "{} cards, each linked by the key of the one before: {}{}",
+                        cards.len(),
+                        cards
+                            .iter()
+                            .map(|c| c.fingerprint().to_string())
+                            .collect::<Vec<_>>()
+                            .join(" → "),
+                        revoked.concat()
+                    ),
+                )
+            }
             Err(e) => (Verdict::Broken, e.to_string()),
         };
         claims.push(claim(format!("cards {party}"), "chained", verdict, detail));
@@ -165,7 +187,7 @@ pub fn verify(bundle: &Bundle, options: &Options) -> Report {
             Err(e) => claim(format!("card #{}", i + 1), "signed", Verdict::Broken, e),
         });
     }
-    chains(bundle, &keyring, &mut claims);
+    chains(bundle, &mut keyring, &mut claims);
     let agreements = agreements::check(&bundle.agreements, &keyring, &mut claims);
     let mut checker = Checker {
         keyring: &keyring,
@@ -244,6 +266,21 @@ fn group_by_subject(claims: &mut [Claim]) {
     }
     // A stable sort: each subject's claims keep their order.
     claims.sort_by_key(|claim| first[&claim.subject]);
+}
+
+/// PROVEN with `detail` — unless the signature is by a revoked key
+/// ([`detente_proto::keyring::Keyring::suspect`]): then SUSPECT, saying so.
+fn suspected(suspect: Option<Suspect>, detail: String) -> (Verdict, String) {
+    match suspect {
+        None => (Verdict::Proven, detail),
+        Some(s) => (
+            Verdict::Suspect,
+            format!(
+                "{detail} — but signed by {}'s key {}, which {} revoked as compromised since {}: whoever held the stolen key could have signed it",
+                s.party, s.key_id, s.party, s.since
+            ),
+        ),
+    }
 }
 
 fn claim(subject: String, what: &'static str, verdict: Verdict, detail: String) -> Claim {
@@ -378,9 +415,8 @@ impl Checker<'_> {
             }
         };
         let e = signed.envelope();
-        push(
-            "sent",
-            Verdict::Proven,
+        let (verdict, detail) = suspected(
+            self.keyring.cards().suspect(sender, e.created_at),
             format!(
                 "{from}/{} ({}) sent {} [{}, TLP:{}{}] to {to}/{} at {}: {:?}",
                 e.from.tier,
@@ -394,6 +430,7 @@ impl Checker<'_> {
                 e.body.headline()
             ),
         );
+        push("sent", verdict, detail);
 
         match &message.sender_log {
             None => push(
@@ -450,14 +487,14 @@ impl Checker<'_> {
                 match checked {
                     Ok((receipt, inclusion)) => {
                         let r = receipt.receipt();
-                        push(
-                            "delivered",
-                            Verdict::Proven,
+                        let (verdict, detail) = suspected(
+                            self.keyring.cards().suspect_at(to, r.received_at),
                             format!(
                                 "{to} received it at {} (receipt signed by {to}; entry {} of its log, checkpoint {} signed by {to})",
                                 r.received_at, inclusion.index, inclusion.checkpoint_size
                             ),
                         );
+                        push("delivered", verdict, detail);
                         delivered_at = Some(r.received_at);
                         self.saw(&inclusion.checkpoint, format!("{subject} receipt"));
                         receipt_entry = r.log.as_ref().map(|l| (l.entry.clone(), inclusion.index));

@@ -189,6 +189,7 @@ impl World {
                     issued_at: at(-60 * 24 * 30),
                     valid_until: None,
                     previous: None,
+                    recovery_key: None,
                 }
                 .sign(&key)
                 .expect("card");

@@ -167,6 +167,11 @@ fn peer_problem(rejection: &PeerRejection) -> Problem {
             "card-expired",
             "Sender's card expired",
         ),
+        PeerRejection::CompromisedKey { .. } => (
+            StatusCode::FORBIDDEN,
+            "compromised-key",
+            "Signed by a revoked key",
+        ),
         PeerRejection::Replay(_) => (StatusCode::CONFLICT, "replay", "Replayed message id"),
         PeerRejection::Skew { .. } => (
             StatusCode::UNPROCESSABLE_ENTITY,

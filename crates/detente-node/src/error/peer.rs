@@ -55,6 +55,22 @@ pub enum PeerRejection {
         /// When its card expired.
         at: Timestamp,
     },
+    /// The envelope is signed by a key its party revoked as compromised
+    /// since a moment at or before the envelope's `created_at`: anyone may
+    /// have signed it.
+    #[error(
+        "the envelope is signed by {party}'s key {key_id}, which {party} revoked as compromised since {since}, and is dated {created_at}; {party} must send it again signed by its new key"
+    )]
+    CompromisedKey {
+        /// The sender.
+        party: PartyCode,
+        /// The revoked key.
+        key_id: detente_proto::ids::KeyId,
+        /// Since when it is compromised.
+        since: Timestamp,
+        /// The envelope's `created_at`.
+        created_at: Timestamp,
+    },
     /// The id was already used for a different envelope.
     #[error(
         "message id {0} was already received with different content; a replayed or reused id is refused"

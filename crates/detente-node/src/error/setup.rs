@@ -101,6 +101,20 @@ pub enum ConfigProblem {
     /// `[metrics]` is not usable.
     #[error(transparent)]
     Metrics(#[from] crate::metrics::MetricsProblem),
+    /// A revocation that cannot be made (no recovery key on the card, the
+    /// wrong recovery key, a moment after now).
+    #[error("cannot revoke the signing key: {0}")]
+    Revocation(Box<detente_proto::card_chain::ChainError>),
+    /// A compromise dated in the future.
+    #[error(
+        "--compromised-since {since} is after now ({now}); give the earliest moment the key may have been in other hands"
+    )]
+    CompromiseInFuture {
+        /// The moment given.
+        since: detente_proto::time::Timestamp,
+        /// Now.
+        now: detente_proto::time::Timestamp,
+    },
     /// The card file holds a card for another key or party.
     #[error(
         "the card is not {party}'s card for this node's signing key; regenerate it with `detente init`"
@@ -139,6 +153,19 @@ pub enum KeyProblem {
         "is not named by the time its keys were retired (milliseconds since 1970, as `detente keys rotate` names it); move it out of keys/retired/"
     )]
     RetiredName,
+    /// The file is not a recovery key as `detente init` printed it.
+    #[error(
+        "is not a recovery key: expected the one line `detente-recovery-key <PARTY> <base64>` that `detente init` printed"
+    )]
+    NotRecoveryKey,
+    /// The recovery key is another party's.
+    #[error("is the recovery key of {named}, not of {party}")]
+    OtherPartysRecoveryKey {
+        /// The party the line names.
+        named: String,
+        /// This node's party.
+        party: PartyCode,
+    },
 }
 
 /// TLS material that cannot be read, or a TLS setup that failed.

@@ -31,6 +31,8 @@ pub struct TestNode {
     pub dir: PathBuf,
     pub addr: SocketAddr,
     pub token: String,
+    /// The recovery key `init` made, as its printed line.
+    pub recovery: String,
     pub running: Option<RunningNode>,
 }
 
@@ -60,7 +62,7 @@ fn free_addr() -> SocketAddr {
 pub fn init(root: &Path, code: &'static str) -> TestNode {
     let addr = free_addr();
     let dir = root.join(code.to_lowercase());
-    init_node(
+    let report = init_node(
         &dir,
         InitOptions {
             party: code.parse().expect("party"),
@@ -72,6 +74,7 @@ pub fn init(root: &Path, code: &'static str) -> TestNode {
         SystemClock.now(),
     )
     .expect("init");
+    let recovery = report.recovery.to_text().to_string();
     let mut config = NodeConfig::load(&dir).expect("config");
     config.delivery.initial_backoff = Duration::from_millis(50);
     config.delivery.max_backoff = Duration::from_millis(400);
@@ -93,6 +96,7 @@ pub fn init(root: &Path, code: &'static str) -> TestNode {
         dir,
         addr,
         token,
+        recovery,
         running: None,
     }
 }
