@@ -206,7 +206,7 @@ fn load_retired(keys: &Path) -> Result<Vec<RetiredKeys>, NodeError> {
 /// Where retired keys are kept, under `keys/`.
 pub(crate) const RETIRED_DIR: &str = "retired";
 
-fn decode32(path: &Path, text: &str) -> Result<Zeroizing<[u8; 32]>, NodeError> {
+pub(crate) fn decode32(path: &Path, text: &str) -> Result<Zeroizing<[u8; 32]>, NodeError> {
     let bytes = Zeroizing::new(BASE64.decode(text.trim()).map_err(|_| NodeError::Key {
         path: path.to_owned(),
         problem: KeyProblem::NotBase64,

@@ -8,7 +8,7 @@
 //! Its text form is one line, `detente-recovery-key <PARTY> <base64 seed>`,
 //! so that it cannot be mistaken for another party's or for a key file.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as BASE64;
@@ -17,6 +17,7 @@ use detente_proto::signing::{PartySigningKey, PartyVerifyingKey};
 use zeroize::Zeroizing;
 
 use crate::error::{KeyProblem, NodeError};
+use crate::keys::decode32;
 
 const LABEL: &str = "detente-recovery-key";
 
@@ -62,35 +63,29 @@ impl RecoveryKey {
                 .and_then(|file| file.take(MAX_FILE_BYTES).read_to_string(&mut text))
         };
         read.map_err(|e| NodeError::io(path, e))?;
-        Self::parse(&text, party).map_err(|problem| NodeError::Key {
-            path: PathBuf::from(path),
-            problem,
-        })
+        Self::parse(path, &text, party)
     }
 
-    fn parse(text: &str, party: &PartyCode) -> Result<Self, KeyProblem> {
+    fn parse(path: &Path, text: &str, party: &PartyCode) -> Result<Self, NodeError> {
+        let problem = |problem| NodeError::Key {
+            path: path.to_owned(),
+            problem,
+        };
         let mut words = text.split_whitespace();
         let (Some(LABEL), Some(named), Some(seed), None) =
             (words.next(), words.next(), words.next(), words.next())
         else {
-            return Err(KeyProblem::NotRecoveryKey);
+            return Err(problem(KeyProblem::NotRecoveryKey));
         };
         if named != party.as_str() {
-            return Err(KeyProblem::OtherPartysRecoveryKey {
+            return Err(problem(KeyProblem::OtherPartysRecoveryKey {
                 named: named.to_owned(),
                 party: party.clone(),
-            });
+            }));
         }
-        let bytes = Zeroizing::new(BASE64.decode(seed).map_err(|_| KeyProblem::NotBase64)?);
-        let seed: Zeroizing<[u8; 32]> = Zeroizing::new(
-            bytes
-                .as_slice()
-                .try_into()
-                .map_err(|_| KeyProblem::Length { len: bytes.len() })?,
-        );
         Ok(Self {
             party: party.clone(),
-            key: PartySigningKey::from_seed(&seed),
+            key: PartySigningKey::from_seed(&*decode32(path, seed)?),
         })
     }
 
@@ -113,16 +108,25 @@ mod tests {
         code.parse().expect("party")
     }
 
+    fn problem(text: &str, code: &str) -> Option<KeyProblem> {
+        match RecoveryKey::parse(Path::new("recovery.txt"), text, &party(code)) {
+            Ok(_) => None,
+            Err(NodeError::Key { problem, .. }) => Some(problem),
+            Err(other) => panic!("not a key problem: {other:?}"),
+        }
+    }
+
     #[test]
     fn the_printed_line_reads_back_for_its_party_only() {
         let key = RecoveryKey::generate(&party("RU"));
         let text = key.to_text();
         assert!(text.starts_with("detente-recovery-key RU "), "{}", *text);
-        let back = RecoveryKey::parse(&format!("  {}\n", *text), &party("RU")).expect("parse");
+        let back = RecoveryKey::parse(Path::new("-"), &format!("  {}\n", *text), &party("RU"))
+            .expect("parse");
         assert_eq!(back.public(), key.public());
         assert!(matches!(
-            RecoveryKey::parse(&text, &party("US")),
-            Err(KeyProblem::OtherPartysRecoveryKey { .. })
+            problem(&text, "US"),
+            Some(KeyProblem::OtherPartysRecoveryKey { .. })
         ));
         for bad in [
             "",
@@ -130,21 +134,19 @@ mod tests {
             "signing.key contents",
             &format!("{} extra", *text),
         ] {
-            assert!(
-                matches!(
-                    RecoveryKey::parse(bad, &party("RU")),
-                    Err(KeyProblem::NotRecoveryKey)
-                ),
+            assert_eq!(
+                problem(bad, "RU"),
+                Some(KeyProblem::NotRecoveryKey),
                 "{bad}"
             );
         }
-        assert!(matches!(
-            RecoveryKey::parse("detente-recovery-key RU AAAA", &party("RU")),
-            Err(KeyProblem::Length { len: 3 })
-        ));
-        assert!(matches!(
-            RecoveryKey::parse("detente-recovery-key RU !!!", &party("RU")),
-            Err(KeyProblem::NotBase64)
-        ));
+        assert_eq!(
+            problem("detente-recovery-key RU AAAA", "RU"),
+            Some(KeyProblem::Length { len: 3 })
+        );
+        assert_eq!(
+            problem("detente-recovery-key RU !!!", "RU"),
+            Some(KeyProblem::NotBase64)
+        );
     }
 }

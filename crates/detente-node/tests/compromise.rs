@@ -6,7 +6,9 @@
 mod common;
 
 use chrono::TimeDelta;
-use common::{Net, RawPeer, card_of, eventually, notification, officer_send, stored};
+use common::{
+    Net, RawPeer, card_of, eventually, notification, officer_send, sent_delivered, stored,
+};
 use detente_evidence::{Bundle, Options, Verdict, verify};
 use detente_node::error::ConfigProblem;
 use detente_node::recovery_key::RecoveryKey;
@@ -14,7 +16,6 @@ use detente_node::rotation::revoke_keys;
 use detente_proto::card_chain::ChainError;
 use detente_proto::clock::{Clock, SystemClock};
 use detente_proto::ids::PartyCode;
-use detente_store::{Direction, MessageState};
 use serde_json::json;
 
 fn ru() -> PartyCode {
@@ -24,13 +25,6 @@ fn ru() -> PartyCode {
 async fn send(net: &Net, subject: &str) -> String {
     let body = json!({"subject": subject, "summary": "test"});
     officer_send(net, "RU", "US", "notification", body).await
-}
-
-fn delivered(net: &Net) -> usize {
-    stored(&net.node("RU"))
-        .iter()
-        .filter(|m| m.message.direction == Direction::Sent && m.state == MessageState::Delivered)
-        .count()
 }
 
 fn verdict_of(report: &detente_evidence::Report, id: &str, what: &str) -> (Verdict, String) {
@@ -55,10 +49,13 @@ async fn a_revoked_keys_later_signatures_are_refused_on_receipt_and_suspect_in_v
     net.start("RU").await;
     net.start("US").await;
     let before = send(&net, "before the compromise").await;
-    eventually(20, "the first delivered", || async { delivered(&net) == 1 }).await;
+    eventually(20, "the first delivered", || async {
+        sent_delivered(&net, "RU") == 1
+    })
+    .await;
     let after = send(&net, "after the compromise, before the revocation").await;
     eventually(20, "the second delivered", || async {
-        delivered(&net) == 2
+        sent_delivered(&net, "RU") == 2
     })
     .await;
     let created = |id: &str| {
@@ -167,7 +164,10 @@ async fn a_revoked_keys_later_signatures_are_refused_on_receipt_and_suspect_in_v
 
     // RU's new key works.
     let renewed = send(&net, "after the revocation").await;
-    eventually(20, "the third delivered", || async { delivered(&net) == 3 }).await;
+    eventually(20, "the third delivered", || async {
+        sent_delivered(&net, "RU") == 3
+    })
+    .await;
 
     // The evidence: the chain holds, through the recovery key; what the
     // old key signed since the compromise is SUSPECT, the rest PROVEN.

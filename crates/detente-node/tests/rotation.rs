@@ -7,7 +7,9 @@
 
 mod common;
 
-use common::{Net, RawPeer, card_of, eventually, notification, officer_send, show, stored};
+use common::{
+    Net, RawPeer, card_of, eventually, notification, officer_send, sent_delivered, show, stored,
+};
 use detente_evidence::{Bundle, Options, Verdict, verify};
 use detente_node::rotation::{DirLock, Replace, change_card};
 use detente_proto::card::PartyCard;
@@ -15,19 +17,12 @@ use detente_proto::card_chain::{ChainStep, SignedCardLink};
 use detente_proto::clock::{Clock, SystemClock};
 use detente_proto::envelope::hash_to_base64;
 use detente_proto::signing::PartySigningKey;
-use detente_store::{Direction, MessageState};
+use detente_store::Direction;
 use serde_json::{Value, json};
 
 async fn send(net: &Net, from: &str, to: &str, subject: &str) -> String {
     let body = json!({"subject": subject, "summary": "Сводка — ملخص"});
     officer_send(net, from, to, "notification", body).await
-}
-
-fn delivered(net: &Net, code: &str) -> usize {
-    stored(&net.node(code))
-        .iter()
-        .filter(|m| m.message.direction == Direction::Sent && m.state == MessageState::Delivered)
-        .count()
 }
 
 fn received(net: &Net, code: &str) -> usize {
@@ -72,7 +67,7 @@ async fn every_key_of_ru_rotates_while_messages_flow_and_nothing_is_lost() {
     let before_ru = send(&net, "RU", "US", "before the rotation, from RU").await;
     let before_us = send(&net, "US", "RU", "before the rotation, from US").await;
     eventually(20, "both delivered", || async {
-        delivered(&net, "RU") == 1 && delivered(&net, "US") == 1
+        sent_delivered(&net, "RU") == 1 && sent_delivered(&net, "US") == 1
     })
     .await;
     let old_card = card_of(&net.get("RU").dir);
@@ -132,7 +127,7 @@ async fn every_key_of_ru_rotates_while_messages_flow_and_nothing_is_lost() {
     let after_ru = send(&net, "RU", "US", "after the rotation, from RU").await;
     let after_us = send(&net, "US", "RU", "after the rotation, from US").await;
     eventually(30, "everything delivered both ways", || async {
-        delivered(&net, "RU") == 2 && delivered(&net, "US") == 5
+        sent_delivered(&net, "RU") == 2 && sent_delivered(&net, "US") == 5
     })
     .await;
     assert_eq!(

@@ -427,8 +427,13 @@ fn revocation_holds(
 
 /// Checks a party's whole chain: `cards` in the order issued (all of one
 /// party), each after the first joined to its predecessor by one of
-/// `links` under [`check_successor`].
-pub fn check_chain(cards: &[SignedCard], links: &[SignedCardLink]) -> Result<(), ChainError> {
+/// `links` under [`check_successor`]. Returns the link of each step, in
+/// order (one fewer than `cards`).
+pub fn check_chain<'a>(
+    cards: &[SignedCard],
+    links: &'a [SignedCardLink],
+) -> Result<Vec<&'a SignedCardLink>, ChainError> {
+    let mut joined = Vec::new();
     for pair in cards.windows(2) {
         let [previous, next] = pair else {
             continue;
@@ -442,8 +447,9 @@ pub fn check_chain(cards: &[SignedCard], links: &[SignedCardLink]) -> Result<(),
                 next: next.card().issued_at,
             })?;
         check_successor(previous, next, link)?;
+        joined.push(link);
     }
-    Ok(())
+    Ok(joined)
 }
 
 #[cfg(test)]
@@ -483,9 +489,11 @@ mod tests {
         // A renewal: the same key links and signs.
         let three = successor(&two, &new_key);
         let renewal = SignedCardLink::sign(&two, &three, &new_key).expect("link");
+        let links = [renewal, link];
         assert_eq!(
-            check_chain(&[one.clone(), two.clone(), three.clone()], &[renewal, link]),
-            Ok(())
+            check_chain(&[one.clone(), two.clone(), three.clone()], &links),
+            Ok(vec![&links[1], &links[0]]),
+            "each step's link, in order"
         );
         // The step round-trips as it travels.
         let step = Successor {
@@ -589,23 +597,51 @@ mod tests {
         ));
     }
 
-    /// `previous`'s card again, naming `recovery` as its recovery key.
-    fn with_recovery(key: &PartySigningKey, recovery: &PartySigningKey) -> SignedCard {
-        PartyCard {
+    /// A first card naming a recovery key, revoked half an hour after its
+    /// issue by a successor with a new key.
+    struct Revoked {
+        old_key: PartySigningKey,
+        new_key: PartySigningKey,
+        recovery: PartySigningKey,
+        one: SignedCard,
+        two: SignedCard,
+        since: Timestamp,
+        revocation: SignedCardLink,
+    }
+
+    fn revoked() -> Revoked {
+        let (old_key, new_key, recovery) = (key(), key(), key());
+        let one = PartyCard {
             recovery_key: Some(recovery.verifying_key().to_base64()),
-            ..first(key).card().clone()
+            ..first(&old_key).card().clone()
         }
-        .sign(key)
-        .expect("signed")
+        .sign(&old_key)
+        .expect("signed");
+        let two = successor(&one, &new_key);
+        let since = one.card().issued_at.plus(chrono::TimeDelta::minutes(30));
+        let revocation = SignedCardLink::revoke(&one, &two, &recovery, since).expect("revoke");
+        Revoked {
+            old_key,
+            new_key,
+            recovery,
+            one,
+            two,
+            since,
+            revocation,
+        }
     }
 
     #[test]
     fn a_revocation_is_signed_by_the_recovery_key_and_the_compromised_key_cannot_make_one() {
-        let (old_key, new_key, recovery) = (key(), key(), key());
-        let one = with_recovery(&old_key, &recovery);
-        let two = successor(&one, &new_key);
-        let since = one.card().issued_at.plus(chrono::TimeDelta::minutes(30));
-        let revocation = SignedCardLink::revoke(&one, &two, &recovery, since).expect("revoke");
+        let Revoked {
+            old_key,
+            new_key,
+            recovery,
+            one,
+            two,
+            since,
+            revocation,
+        } = revoked();
         assert_eq!(revocation.compromised_since(), Some(since));
         assert_eq!(check_successor(&one, &two, &revocation), Ok(()));
         assert_eq!(
@@ -658,11 +694,14 @@ mod tests {
 
     #[test]
     fn a_revocation_makes_the_old_keys_later_signatures_suspect() {
-        let (old_key, new_key, recovery) = (key(), key(), key());
-        let one = with_recovery(&old_key, &recovery);
-        let two = successor(&one, &new_key);
-        let since = one.card().issued_at.plus(chrono::TimeDelta::minutes(30));
-        let revocation = SignedCardLink::revoke(&one, &two, &recovery, since).expect("revoke");
+        let Revoked {
+            old_key,
+            one,
+            two,
+            since,
+            revocation,
+            ..
+        } = revoked();
         let mut keyring = crate::keyring::Keyring::of([one.clone(), two.clone()]).expect("keyring");
         let before = since.plus(chrono::TimeDelta::milliseconds(-1));
         assert_eq!(keyring.suspect(&one, since), None, "not yet revoked");

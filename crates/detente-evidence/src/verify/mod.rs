@@ -127,16 +127,10 @@ fn chains(bundle: &Bundle, keyring: &mut Keyring, claims: &mut Vec<Claim>) {
             continue;
         }
         let (verdict, detail) = match check_chain(&cards, &links) {
-            Ok(()) => {
+            Ok(joined) => {
                 let mut revoked = Vec::new();
-                for pair in cards.windows(2) {
-                    let [previous, next] = pair else { continue };
-                    let link = links
-                        .iter()
-                        .find(|l| l.previous() == previous.sha256() && l.next() == next.sha256());
-                    if let Some((link, since)) =
-                        link.and_then(|l| Some((l, l.compromised_since()?)))
-                    {
+                for (previous, link) in cards.iter().zip(joined) {
+                    if let Some(since) = link.compromised_since() {
                         keyring.revoke(previous, link);
                         revoked.push(format!(
                             "; key {} revoked by the recovery key as compromised since {since}",

@@ -364,6 +364,17 @@ impl RawPeer {
     }
 }
 
+/// How many of the messages `code` sent are delivered.
+pub fn sent_delivered(net: &Net, code: &str) -> usize {
+    stored(&net.node(code))
+        .iter()
+        .filter(|m| {
+            m.message.direction == detente_store::Direction::Sent
+                && m.state == detente_store::MessageState::Delivered
+        })
+        .count()
+}
+
 /// Waits until `check` is true, or fails after `secs` seconds.
 pub async fn eventually<F, Fut>(secs: u64, what: &str, mut check: F)
 where
