@@ -13,6 +13,7 @@ use detente_node::node::{CARD_FILE, open_store, read_card};
 use detente_node::recovery_key::RecoveryKey;
 use detente_node::rotation::{CardChange, Replace, change_card, revoke_keys};
 use detente_proto::card::SignedCard;
+use detente_proto::card_chain::SignedCardLink;
 use detente_proto::clock::{Clock, SystemClock};
 use detente_proto::time::{Timestamp, human_duration};
 
@@ -102,11 +103,6 @@ pub fn keys_revoke(args: RevokeArgs) -> anyhow::Result<()> {
         }
     };
     report(&change, dir);
-    println!(
-        "The replaced signing key {} is revoked as compromised since {}: once peers take the new card they refuse envelopes it signed from then on, and `detente verify` shows them as SUSPECT.",
-        change.previous.key_id(),
-        args.compromised_since
-    );
     show_recovery_key(&next_recovery, args.new_recovery_key_to.as_deref());
     Ok(())
 }
@@ -162,7 +158,14 @@ fn report(change: &CardChange, dir: &std::path::Path) {
     if r.tls {
         what.push("TLS");
     }
-    if what.is_empty() {
+    if let Some(since) = change.revoked_since {
+        println!(
+            "{} signing key {} revoked as compromised since {since}: every key replaced; new card issued {}, linked by the recovery key.",
+            new.card().party,
+            old.key_id(),
+            new.card().issued_at
+        );
+    } else if what.is_empty() {
         println!(
             "{} card renewed (same keys), issued {}.",
             new.card().party,
@@ -187,10 +190,24 @@ fn report(change: &CardChange, dir: &std::path::Path) {
         }
     );
     println!("  card          {}", dir.join(CARD_FILE).display());
+    let retired = dir.join("keys/retired");
+    if change.revoked_since.is_some() {
+        println!(
+            "  replaced keys {} (they may be in other hands: shred them now, and see [keys] overlap in docs/operations.md, \"A compromised key\")",
+            retired.display()
+        );
+        println!(
+            "Start the node (detente serve): before anything else it gives the new card to every peer, linked by the recovery key. Peers then refuse envelopes the old key signed since the compromise, and `detente verify` shows them as SUSPECT."
+        );
+        println!(
+            "Telephone each peer's duty officer: the key was revoked, since when, and the new fingerprint; resend what still matters."
+        );
+        return;
+    }
     if !what.is_empty() {
         println!(
             "  replaced keys {} (they still work for the overlap, [keys] overlap; delete them after it)",
-            dir.join("keys/retired").display()
+            retired.display()
         );
     }
     println!(
@@ -219,6 +236,12 @@ pub fn card_show(args: DirArg) -> anyhow::Result<()> {
     println!("  fingerprint   {}", current.fingerprint());
     println!("  key id        {}", current.key_id());
     println!("  issued        {}", c.issued_at);
+    match &current.keys().recovery {
+        Some(key) => println!("  recovery key  {} (kept offline)", key.key_id()),
+        None => println!(
+            "  recovery key  none: a compromised signing key cannot be revoked; peers must re-confirm a new card out of band (docs/operations.md, \"Lost or stolen keys\")"
+        ),
+    }
     let within = config.alerts.card_expiry_within;
     match c
         .valid_until
@@ -249,10 +272,15 @@ pub fn card_show(args: DirArg) -> anyhow::Result<()> {
                 card.card().issued_at,
                 card.fingerprint(),
                 card.key_id(),
-                if record.link.is_some() {
-                    "  linked by the card before"
-                } else {
-                    "  first card"
+                match record.link.as_deref().map(SignedCardLink::parse) {
+                    None => "  first card".to_owned(),
+                    Some(Ok(link)) => match link.compromised_since() {
+                        Some(since) => format!(
+                            "  revoked the card before (compromised since {since}), linked by the recovery key"
+                        ),
+                        None => "  linked by the card before".to_owned(),
+                    },
+                    Some(Err(e)) => format!("  link unreadable: {e}"),
                 }
             );
         }
